@@ -1,0 +1,116 @@
+/**
+ * bench/ingest: events/s through the HTTP ingest API into SQLite at batch sizes 1, 100 and 1,000, next to a minimal
+ * baseline measured in the same run: JSON.parse the same payloads and insert them with one prepared statement in
+ * one transaction (better-sqlite3, same schema, same WAL + synchronous=FULL pragmas).
+ *
+ *   npm run bench:ingest            (EVENTS=100000 to change the volume)
+ *
+ * Targets (2-core machine): >= 20,000 events/s at batch 1,000, and >= 0.5 x the baseline's rate.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import SQLite from 'better-sqlite3';
+import { ApiKeyService } from '../../server/apikeys/apikey.service.js';
+import { systemClock } from '../../server/clock.js';
+import { sha256Hex } from '../../server/ingest/canonical.js';
+import { openStore } from '../../server/store/db.js';
+import { agentIdOf, contactIdOf, type FrontlineEvent } from '../../shared/events.js';
+import { CentreSimulator } from '../../server/simulator/index.js';
+import { startChildServer } from '../../test/support/child-server.js';
+
+const TOTAL = Number(process.env.EVENTS ?? 100_000);
+const work = fs.mkdtempSync(path.join(os.tmpdir(), 'frontline-bench-'));
+
+function realisticEvents(n: number, seed: number): FrontlineEvent[] {
+  const start = Date.UTC(2026, 9, 5, 0, 0, 0);
+  const sim = new CentreSimulator({ seed, startMs: start });
+  const out: FrontlineEvent[] = [];
+  for (let day = 1; out.length < n; day++) out.push(...sim.advanceTo(start + day * 86_400_000));
+  return out.slice(0, n);
+}
+
+async function baseline(events: FrontlineEvent[]): Promise<number> {
+  const file = path.join(work, 'baseline.sqlite');
+  const store = await openStore({ kind: 'sqlite', file });
+  await store.close();
+  const db = new SQLite(file);
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = FULL');
+  const body = JSON.stringify(events);
+  const insert = db.prepare(
+    'insert into events (id, type, occurred_at, occurred_ms, received_ms, source, contact_id, agent_id, payload, content_hash) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+  );
+  const t0 = performance.now();
+  const parsed = JSON.parse(body) as FrontlineEvent[];
+  const now = Date.now();
+  db.transaction(() => {
+    for (const e of parsed) {
+      const payload = JSON.stringify(e);
+      insert.run(e.id, e.type, e.occurredAt, Date.parse(e.occurredAt), now, e.source ?? null, contactIdOf(e) ?? null, agentIdOf(e) ?? null, payload, sha256Hex(payload));
+    }
+  })();
+  const s = (performance.now() - t0) / 1000;
+  db.close();
+  return parsed.length / s;
+}
+
+async function throughHttp(events: FrontlineEvent[], batchSize: number, concurrency: number, label: string): Promise<{ rate: number; p50: number; p99: number }> {
+  const file = path.join(work, `http-${label}.sqlite`);
+  const setup = await openStore({ kind: 'sqlite', file });
+  const { key } = await new ApiKeyService(setup, systemClock).create('bench', ['ingest']);
+  await setup.close();
+  const server = await startChildServer({ SIMULATOR: 'off', DATABASE_URL: `sqlite:${file}`, LOG_LEVEL: 'error', INGEST_MAX_CLOCK_SKEW_SECONDS: '999999999' });
+  const bodies: string[] = [];
+  for (let i = 0; i < events.length; i += batchSize) bodies.push(JSON.stringify(events.slice(i, i + batchSize)));
+  const latencies: number[] = [];
+  let next = 0;
+  let accepted = 0;
+  const t0 = performance.now();
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < bodies.length) {
+        const body = bodies[next++] as string;
+        const s = performance.now();
+        const res = await fetch(`${server.baseUrl}/api/v1/events`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` }, body });
+        const out = (await res.json()) as { accepted: number };
+        latencies.push(performance.now() - s);
+        accepted += out.accepted;
+      }
+    }),
+  );
+  const secs = (performance.now() - t0) / 1000;
+  await server.kill('SIGTERM');
+  if (accepted !== events.length) throw new Error(`${label}: accepted ${accepted} of ${events.length}`);
+  latencies.sort((a, b) => a - b);
+  const q = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))] ?? 0;
+  return { rate: events.length / secs, p50: q(0.5), p99: q(0.99) };
+}
+
+async function main(): Promise<void> {
+  console.log(`bench/ingest on ${os.cpus().length} cores, node ${process.version}; simulated centre events`);
+  const events = realisticEvents(TOTAL, 11);
+  const base = await baseline(events);
+  console.log(`baseline (parse + one prepared statement, one transaction): ${Math.round(base).toLocaleString('en-GB')} events/s over ${events.length.toLocaleString('en-GB')} events`);
+  const runs = [
+    { batch: 1, concurrency: 16, n: Math.min(TOTAL, 5_000) },
+    { batch: 100, concurrency: 8, n: Math.min(TOTAL, 50_000) },
+    { batch: 1000, concurrency: 4, n: TOTAL },
+  ];
+  console.log('batch  concurrency  events     events/s   ratio-to-baseline  p50-ms  p99-ms');
+  for (const r of runs) {
+    const { rate, p50, p99 } = await throughHttp(events.slice(0, r.n), r.batch, r.concurrency, `b${r.batch}`);
+    console.log(
+      `${String(r.batch).padStart(5)}  ${String(r.concurrency).padStart(11)}  ${String(r.n).padStart(7)}  ${Math.round(rate).toLocaleString('en-GB').padStart(9)}  ${(rate / base).toFixed(2).padStart(17)}  ${p50.toFixed(1).padStart(6)}  ${p99.toFixed(1).padStart(6)}`,
+    );
+    if (r.batch === 1000) {
+      console.log(`target: >= 20,000 events/s at batch 1,000: ${rate >= 20_000 ? 'MET' : 'NOT MET'}; >= 0.5 x baseline: ${rate / base >= 0.5 ? 'MET' : 'NOT MET'}`);
+    }
+  }
+  fs.rmSync(work, { recursive: true, force: true });
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});

@@ -1,0 +1,83 @@
+/** One typed config module: parses the environment once with zod and fails fast with a clear message. */
+import path from 'node:path';
+import { z } from 'zod';
+
+const bool = z
+  .enum(['1', '0', 'true', 'false', 'on', 'off', 'yes', 'no'])
+  .transform((v) => v === '1' || v === 'true' || v === 'on' || v === 'yes');
+
+export const configSchema = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  HOST: z.string().default('0.0.0.0'),
+  DATA_DIR: z.string().default('./data'),
+  /** Absent: the embedded SQLite file `$DATA_DIR/frontline.sqlite`. A postgres:// URL: PostgreSQL. */
+  DATABASE_URL: z
+    .string()
+    .refine((u) => /^(postgres|postgresql):\/\//.test(u) || u.startsWith('sqlite:') || u.startsWith('file:'), {
+      message: 'must be a postgres:// URL, or sqlite:PATH for an explicit SQLite file',
+    })
+    .optional(),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  DIRECTORY_FILE: z.string().optional(),
+  SIMULATOR: bool.default(true),
+  SIM_SEED: z.coerce.number().int().default(7),
+  SIM_SPEED: z.coerce.number().positive().max(1000).default(1),
+  /** Start the simulated clock at this instant instead of now (tests, demos of a busy hour). */
+  SIM_CLOCK_START: z.iso.datetime({ offset: true }).optional(),
+  SIM_BACKFILL_DAYS: z.coerce.number().int().min(0).max(400).default(21),
+  SIM_GROUND_TRUTH_FILE: z.string().optional(),
+  INGEST_MAX_CLOCK_SKEW_SECONDS: z.coerce.number().int().min(0).default(300),
+  TRUST_PROXY: bool.default(false),
+  LIVE_BROADCAST_INTERVAL_MS: z.coerce.number().int().min(250).max(60_000).default(1000),
+});
+
+export type EnvConfig = z.infer<typeof configSchema>;
+
+export interface Config {
+  port: number;
+  host: string;
+  dataDir: string;
+  database: { kind: 'sqlite'; file: string } | { kind: 'postgres'; url: string };
+  logLevel: EnvConfig['LOG_LEVEL'];
+  directoryFile: string | undefined;
+  simulator: { enabled: boolean; seed: number; speed: number; clockStartMs: number | undefined; backfillDays: number; groundTruthFile: string };
+  ingestMaxClockSkewMs: number;
+  trustProxy: boolean;
+  liveBroadcastIntervalMs: number;
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = configSchema.safeParse(env);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
+    throw new Error(`Invalid configuration:\n${lines.join('\n')}`);
+  }
+  const e = parsed.data;
+  const dataDir = path.resolve(e.DATA_DIR);
+  const url = e.DATABASE_URL;
+  const database: Config['database'] =
+    url === undefined
+      ? { kind: 'sqlite', file: path.join(dataDir, 'frontline.sqlite') }
+      : /^postgres(ql)?:/.test(url)
+        ? { kind: 'postgres', url }
+        : { kind: 'sqlite', file: path.resolve(url.replace(/^(sqlite|file):/, '')) };
+  return Object.freeze({
+    port: e.PORT,
+    host: e.HOST,
+    dataDir,
+    database,
+    logLevel: e.LOG_LEVEL,
+    directoryFile: e.DIRECTORY_FILE,
+    simulator: {
+      enabled: e.SIMULATOR,
+      seed: e.SIM_SEED,
+      speed: e.SIM_SPEED,
+      clockStartMs: e.SIM_CLOCK_START === undefined ? undefined : Date.parse(e.SIM_CLOCK_START),
+      backfillDays: e.SIM_BACKFILL_DAYS,
+      groundTruthFile: e.SIM_GROUND_TRUTH_FILE ?? path.join(dataDir, 'ground-truth.json'),
+    },
+    ingestMaxClockSkewMs: e.INGEST_MAX_CLOCK_SKEW_SECONDS * 1000,
+    trustProxy: e.TRUST_PROXY,
+    liveBroadcastIntervalMs: e.LIVE_BROADCAST_INTERVAL_MS,
+  });
+}

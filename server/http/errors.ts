@@ -1,0 +1,55 @@
+/** One reply shape for every REST error: `{ ok: false, error: { code, message, details? } }`. No stack traces. */
+import type { ErrorRequestHandler, Response } from 'express';
+import type { ApiError } from '../../shared/api.js';
+import type { Logger } from '../logger.js';
+
+export class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly details?: unknown,
+    readonly headers?: Record<string, string>,
+  ) {
+    super(message);
+  }
+}
+
+export function sendError(res: Response, status: number, code: string, message: string, details?: unknown): void {
+  const body: ApiError = { ok: false, error: { code, message, ...(details === undefined ? {} : { details }) } };
+  res.status(status).json(body);
+}
+
+/** Maps body-parser and our own errors to the reply shape; anything unexpected is logged and answered as 500. */
+export function errorHandler(logger: Logger): ErrorRequestHandler {
+  return (err: unknown, req, res, next) => {
+    if (res.headersSent) {
+      next(err);
+      return;
+    }
+    if (err instanceof HttpError) {
+      if (err.headers) res.set(err.headers);
+      sendError(res, err.status, err.code, err.message, err.details);
+      return;
+    }
+    const e = err as { type?: string; status?: number; limit?: number; message?: string };
+    if (e.type === 'entity.too.large') {
+      sendError(res, 413, 'payload_too_large', `the request body is larger than the limit of ${e.limit ?? '?'} bytes`);
+      return;
+    }
+    if (e.type === 'entity.parse.failed') {
+      sendError(res, 400, 'malformed_json', `malformed JSON: ${e.message ?? ''}`);
+      return;
+    }
+    if (e.type === 'encoding.unsupported' || e.type === 'charset.unsupported') {
+      sendError(res, 415, 'unsupported_encoding', e.message ?? 'unsupported content encoding');
+      return;
+    }
+    if (typeof e.status === 'number' && e.status >= 400 && e.status < 500) {
+      sendError(res, e.status, 'bad_request', e.message ?? 'bad request');
+      return;
+    }
+    logger.error({ err, method: req.method, url: req.originalUrl }, 'unhandled error');
+    sendError(res, 500, 'internal', 'internal error; it has been logged');
+  };
+}

@@ -1,0 +1,170 @@
+/**
+ * Ingest: validate each event at the boundary, then store the valid ones durably, exactly once.
+ *
+ * Per event the answer is `accepted` (new and committed), `duplicate` (same id, same content: stored once already)
+ * or `rejected` (invalid, or same id with different content). Valid events are stored even when others in the same
+ * batch are rejected. Plain domain code: no Express in here.
+ */
+import type { IngestEventResult } from '../../shared/api.js';
+import { agentIdOf, contactIdOf, validateEvent, type FrontlineEvent } from '../../shared/events.js';
+import type { Clock } from '../clock.js';
+import type { Logger } from '../logger.js';
+import type { Store } from '../store/db.js';
+import { findHashes, insertNewEvents, type NewEventRow } from '../store/events.store.js';
+import { canonicalJson, sha256Hex } from './canonical.js';
+import { GroupCommitQueue } from './group-commit.js';
+
+export interface AcceptedEvent {
+  event: FrontlineEvent;
+  receivedMs: number;
+}
+
+export interface IngestOutcome {
+  results: IngestEventResult[];
+  accepted: number;
+  duplicate: number;
+  rejected: number;
+  /** The newly stored events, in batch order; for the live layer. */
+  stored: AcceptedEvent[];
+}
+
+interface Candidate {
+  index: number;
+  event: FrontlineEvent;
+  row: NewEventRow;
+}
+
+/** Events merged into one transaction at most. */
+const MAX_GROUP_EVENTS = 10_000;
+
+export interface IngestServiceOptions {
+  store: Store;
+  clock: Clock;
+  logger: Logger;
+  maxClockSkewMs: number;
+  /** Called after every commit with the events it stored (never throws into ingest). */
+  onStored?: (events: AcceptedEvent[]) => void;
+}
+
+export class IngestService {
+  private readonly queue: GroupCommitQueue<Candidate[], Map<number, IngestEventResult>>;
+
+  constructor(private readonly opts: IngestServiceOptions) {
+    this.queue = new GroupCommitQueue((groups) => this.commitGroups(groups), MAX_GROUP_EVENTS);
+  }
+
+  async ingest(items: readonly unknown[]): Promise<IngestOutcome> {
+    const receivedMs = this.opts.clock.now();
+    const results: (IngestEventResult | undefined)[] = new Array<IngestEventResult | undefined>(items.length);
+    const candidates: Candidate[] = [];
+    items.forEach((item, index) => {
+      const checked = this.check(item, receivedMs);
+      if (checked.ok) candidates.push({ index, event: checked.event, row: toRow(checked.event, receivedMs) });
+      else results[index] = { index, id: idOf(item), status: 'rejected', errors: checked.issues };
+    });
+
+    const committed = candidates.length > 0 ? await this.queue.submit(candidates, candidates.length) : new Map<number, IngestEventResult>();
+    const stored: AcceptedEvent[] = [];
+    for (const c of candidates) {
+      const r = committed.get(c.index);
+      results[c.index] = r;
+      if (r?.status === 'accepted') stored.push({ event: c.event, receivedMs });
+    }
+    const final = results as IngestEventResult[];
+    let accepted = 0;
+    let duplicate = 0;
+    let rejected = 0;
+    for (const r of final) {
+      if (r.status === 'accepted') accepted++;
+      else if (r.status === 'duplicate') duplicate++;
+      else rejected++;
+    }
+    if (stored.length > 0) this.notify(stored);
+    return { results: final, accepted, duplicate, rejected, stored };
+  }
+
+  /** Waits for in-flight commits (graceful shutdown). */
+  drain(): Promise<void> {
+    return this.queue.idle();
+  }
+
+  private check(item: unknown, receivedMs: number): ReturnType<typeof validateEvent> {
+    const v = validateEvent(item);
+    if (!v.ok) return v;
+    const skew = Date.parse(v.event.occurredAt) - receivedMs;
+    if (skew > this.opts.maxClockSkewMs) {
+      return {
+        ok: false,
+        issues: [{ path: 'occurredAt', reason: `is ${Math.round(skew / 1000)} s in the future; at most ${this.opts.maxClockSkewMs / 1000} s of clock skew is allowed` }],
+      };
+    }
+    return v;
+  }
+
+  private async commitGroups(groups: Candidate[][]): Promise<Map<number, IngestEventResult>[]> {
+    const { db } = this.opts.store;
+    return db.transaction().execute(async (trx) => {
+      const all = groups.flat();
+      const known = await findHashes(trx, [...new Set(all.map((c) => c.row.id))]);
+      const toInsert: NewEventRow[] = [];
+      const firstClaim = new Map<string, Candidate>();
+      for (const c of all) {
+        if (!known.has(c.row.id)) {
+          known.set(c.row.id, c.row.content_hash);
+          firstClaim.set(c.row.id, c);
+          toInsert.push(c.row);
+        }
+      }
+      const inserted = await insertNewEvents(trx, toInsert);
+      // Ids another writer stored between our check and insert (only possible across nodes): read their hashes.
+      const raced = toInsert.filter((r) => !inserted.has(r.id)).map((r) => r.id);
+      if (raced.length > 0) for (const [id, hash] of await findHashes(trx, raced)) known.set(id, hash);
+
+      return groups.map((group) => {
+        const out = new Map<number, IngestEventResult>();
+        for (const c of group) {
+          const id = c.row.id;
+          if (firstClaim.get(id) === c && inserted.has(id)) out.set(c.index, { index: c.index, id, status: 'accepted' });
+          else if (known.get(id) === c.row.content_hash) out.set(c.index, { index: c.index, id, status: 'duplicate' });
+          else
+            out.set(c.index, {
+              index: c.index,
+              id,
+              status: 'rejected',
+              errors: [{ path: 'id', reason: `an event with id '${id}' is already stored with different content; ids must be unique` }],
+            });
+        }
+        return out;
+      });
+    });
+  }
+
+  private notify(stored: AcceptedEvent[]): void {
+    try {
+      this.opts.onStored?.(stored);
+    } catch (err) {
+      this.opts.logger.error({ err }, 'a listener of stored events failed');
+    }
+  }
+}
+
+function toRow(event: FrontlineEvent, receivedMs: number): NewEventRow {
+  const payload = canonicalJson(event);
+  return {
+    id: event.id,
+    type: event.type,
+    occurred_at: event.occurredAt,
+    occurred_ms: Date.parse(event.occurredAt),
+    received_ms: receivedMs,
+    source: event.source ?? null,
+    contact_id: contactIdOf(event) ?? null,
+    agent_id: agentIdOf(event) ?? null,
+    payload,
+    content_hash: sha256Hex(payload),
+  };
+}
+
+function idOf(item: unknown): string | null {
+  if (typeof item === 'object' && item !== null && 'id' in item && typeof item.id === 'string') return item.id.slice(0, 128);
+  return null;
+}

@@ -1,0 +1,82 @@
+/** Keeps the live pulse fed: rebuilt from the store at start and at midnight, then updated from every commit. */
+import type { FrontlineEvent } from '../../shared/events.js';
+import type { PulseSnapshot } from '../../shared/live.js';
+import type { Clock } from '../clock.js';
+import type { DirectoryService } from '../directory/directory.service.js';
+import type { AcceptedEvent } from '../ingest/ingest.service.js';
+import type { Logger } from '../logger.js';
+import type { Store } from '../store/db.js';
+import { LivePulse } from './pulse.js';
+
+const DEFAULT_TIME_ZONE = 'Europe/London';
+const REPLAY_PAGE = 5_000;
+/** Agent states are carried over from before midnight, so agents on a late shift are not lost at day roll. */
+const AGENT_STATE_LOOKBACK_MS = 24 * 3600_000;
+
+export class PulseService {
+  private pulse: LivePulse | undefined;
+  private rebuilding: Promise<void> | undefined;
+
+  constructor(
+    private readonly store: Store,
+    private readonly directory: DirectoryService,
+    private readonly clock: Clock,
+    private readonly logger: Logger,
+  ) {}
+
+  async start(): Promise<void> {
+    await this.rebuild();
+  }
+
+  /** Directory changed: relabel queues. */
+  async refreshDirectory(): Promise<void> {
+    this.pulse?.setDirectory(await this.directory.get());
+  }
+
+  onStored(events: AcceptedEvent[]): void {
+    if (!this.pulse || this.rebuilding) return; // the rebuild reads these from the store
+    for (const e of events) this.pulse.apply(e.event, e.receivedMs);
+  }
+
+  /** Called on the broadcast interval: the next snapshot to send, or null when nothing changed. */
+  tick(): PulseSnapshot | null {
+    const now = this.clock.now();
+    if (!this.pulse) return null;
+    if (this.pulse.rollDay(now)) {
+      this.rebuilding ??= this.rebuild().finally(() => (this.rebuilding = undefined));
+      return null;
+    }
+    return this.pulse.snapshotIfChanged(now);
+  }
+
+  current(): PulseSnapshot | null {
+    return this.pulse ? this.pulse.snapshot(this.clock.now()) : null;
+  }
+
+  private async rebuild(): Promise<void> {
+    const dir = await this.directory.get();
+    const tz = dir.sites[0]?.timeZone ?? DEFAULT_TIME_ZONE;
+    const pulse = new LivePulse(dir, tz);
+    const now = this.clock.now();
+    pulse.rollDay(now);
+    const from = Math.min(pulse.dayStart, now - AGENT_STATE_LOOKBACK_MS);
+    let after = 0;
+    let replayed = 0;
+    for (;;) {
+      const rows = await this.store.db
+        .selectFrom('events')
+        .select(['seq', 'payload', 'received_ms'])
+        .where('occurred_ms', '>=', from)
+        .where('seq', '>', after)
+        .orderBy('seq')
+        .limit(REPLAY_PAGE)
+        .execute();
+      for (const r of rows) pulse.apply(JSON.parse(r.payload) as FrontlineEvent, Number(r.received_ms));
+      replayed += rows.length;
+      if (rows.length < REPLAY_PAGE) break;
+      after = Number(rows[rows.length - 1]?.seq);
+    }
+    this.pulse = pulse;
+    this.logger.info({ replayed, timeZone: tz }, 'live pulse rebuilt from the store');
+  }
+}

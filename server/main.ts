@@ -1,0 +1,73 @@
+/** Entry point for `npm start`: config, store, server, directory, simulator; graceful shutdown on SIGINT/SIGTERM. */
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createServer } from './app.js';
+import { startSimulation, type SimulationHandle } from './bootstrap/simulation.js';
+import { scaledClock, systemClock } from './clock.js';
+import { loadConfig } from './config.js';
+import { createLogger } from './logger.js';
+import { defaultCentreDirectory } from './simulator/index.js';
+import { openStore } from './store/db.js';
+import { countEvents } from './store/events.store.js';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const logger = createLogger(config.logLevel);
+  const store = await openStore(config.database);
+  logger.info({ store: store.description }, 'store open, migrations applied');
+  const sim = config.simulator;
+  // With the simulator on, the whole server runs on the simulated clock, so "today" and the live feed agree.
+  const clock = sim.enabled && (sim.speed !== 1 || sim.clockStartMs !== undefined) ? scaledClock(sim.speed, sim.clockStartMs) : systemClock;
+  const server = createServer({ config, store, clock, logger, clientDir: path.join(root, 'dist', 'client') });
+
+  if (config.directoryFile) {
+    const d = await server.directory.loadFile(config.directoryFile);
+    logger.info({ file: config.directoryFile, agents: d.agents.length, queues: d.queues.length }, 'directory loaded from file');
+  } else if (config.simulator.enabled && (await server.directory.isEmpty())) {
+    await server.directory.replace(defaultCentreDirectory());
+    logger.info('directory set to the simulated centre');
+  }
+
+  let simulation: SimulationHandle | undefined;
+  if (config.simulator.enabled) {
+    const firstStart = (await countEvents(store.db)) === 0;
+    simulation = await startSimulation({
+      ingest: server.ingest,
+      clock,
+      logger,
+      seed: config.simulator.seed,
+      backfillDays: config.simulator.backfillDays,
+      firstStart,
+      groundTruthFile: config.simulator.groundTruthFile,
+      directory: await server.directory.get(),
+    });
+  }
+  await server.init();
+  const port = await server.listen(config.port, config.host);
+  logger.info({ port }, 'listening');
+  process.stdout.write(`\nFrontline is running: http://localhost:${port}\n\n`);
+
+  let stopping = false;
+  const shutdown = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'shutting down');
+    const force = setTimeout(() => process.exit(1), 10_000);
+    force.unref();
+    void (async () => {
+      await simulation?.stop();
+      await server.close();
+      await store.close();
+      process.exit(0);
+    })();
+  };
+  process.on('SIGINT', () => shutdown('SIGINT'));
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`Frontline failed to start: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.exit(1);
+});

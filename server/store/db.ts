@@ -1,0 +1,72 @@
+/**
+ * The one place the SQL dialect is chosen: SQLite (better-sqlite3) by default, PostgreSQL (pg) for scale-out.
+ *
+ * SQLite durability: WAL journal with `synchronous = FULL`. In WAL mode FULL fsyncs the log on every commit, so a
+ * transaction acknowledged to a client survives a process crash *and* a power loss; NORMAL would survive a crash but
+ * could lose the last commits on power loss, which would break the ingest promise "answered only after durably
+ * committed". Group commit in the ingest writer keeps the fsync cost to one per batch of requests.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import SQLite from 'better-sqlite3';
+import { Kysely, Migrator, PostgresDialect, SqliteDialect, type Migration, type MigrationProvider } from 'kysely';
+import pg from 'pg';
+import type { Database } from './schema.js';
+import { initial } from './migrations/001-initial.js';
+
+export type Dialect = 'sqlite' | 'postgres';
+
+export interface Store {
+  db: Kysely<Database>;
+  dialect: Dialect;
+  /** Where the data lives, for logs (never includes a password). */
+  description: string;
+  close(): Promise<void>;
+}
+
+export type DatabaseTarget = { kind: 'sqlite'; file: string } | { kind: 'postgres'; url: string; schema?: string };
+
+// bigint columns come back as strings from pg by default; our values (epoch ms, seq) fit in a double.
+pg.types.setTypeParser(20, (v) => Number(v));
+
+export async function openStore(target: DatabaseTarget): Promise<Store> {
+  const store = target.kind === 'sqlite' ? openSqlite(target.file) : openPostgres(target.url, target.schema);
+  await migrate(store);
+  return store;
+}
+
+function openSqlite(file: string): Store {
+  if (file !== ':memory:') fs.mkdirSync(path.dirname(file), { recursive: true });
+  const sqlite = new SQLite(file);
+  sqlite.pragma('journal_mode = WAL');
+  sqlite.pragma('synchronous = FULL');
+  sqlite.pragma('busy_timeout = 5000');
+  sqlite.pragma('foreign_keys = ON');
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+  return { db, dialect: 'sqlite', description: `sqlite:${file}`, close: () => db.destroy() };
+}
+
+function openPostgres(url: string, schema?: string): Store {
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: 10,
+    connectionTimeoutMillis: 5_000,
+    ...(schema ? { options: `-c search_path=${schema}` } : {}),
+  });
+  // An idle client losing its connection must not crash the process; the next query reconnects.
+  pool.on('error', () => undefined);
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  const safe = new URL(url);
+  safe.password = '';
+  return { db, dialect: 'postgres', description: `${safe.toString()}${schema ? ` (schema ${schema})` : ''}`, close: () => db.destroy() };
+}
+
+async function migrate(store: Store): Promise<void> {
+  const migrations: Record<string, Migration> = { '001-initial': initial(store.dialect) };
+  const provider: MigrationProvider = { getMigrations: () => Promise.resolve(migrations) };
+  const { error, results } = await new Migrator({ db: store.db, provider }).migrateToLatest();
+  if (error) {
+    const failed = results?.find((r) => r.status === 'Error')?.migrationName ?? 'unknown';
+    throw new Error(`database migration ${failed} failed: ${error instanceof Error ? error.message : JSON.stringify(error)}`, { cause: error });
+  }
+}
