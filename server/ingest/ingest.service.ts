@@ -10,7 +10,7 @@ import { agentIdOf, contactIdOf, validateEvent, type FrontlineEvent } from '../.
 import type { Clock } from '../clock.js';
 import type { Logger } from '../logger.js';
 import type { Store } from '../store/db.js';
-import { findHashes, insertNewEvents, type NewEventRow } from '../store/events.store.js';
+import { writeEvents, type NewEventRow } from '../store/events.store.js';
 import { canonicalJson, sha256Hex } from './canonical.js';
 import { GroupCommitQueue } from './group-commit.js';
 
@@ -102,40 +102,36 @@ export class IngestService {
   }
 
   private async commitGroups(groups: Candidate[][]): Promise<Map<number, IngestEventResult>[]> {
-    const { db } = this.opts.store;
-    return db.transaction().execute(async (trx) => {
-      const all = groups.flat();
-      const known = await findHashes(trx, [...new Set(all.map((c) => c.row.id))]);
-      const toInsert: NewEventRow[] = [];
-      const firstClaim = new Map<string, Candidate>();
-      for (const c of all) {
-        if (!known.has(c.row.id)) {
-          known.set(c.row.id, c.row.content_hash);
+    // The first candidate of each id (in arrival order) claims it; later ones in the same group compare against it.
+    const firstClaim = new Map<string, Candidate>();
+    const toInsert: NewEventRow[] = [];
+    for (const group of groups) {
+      for (const c of group) {
+        if (!firstClaim.has(c.row.id)) {
           firstClaim.set(c.row.id, c);
           toInsert.push(c.row);
         }
       }
-      const inserted = await insertNewEvents(trx, toInsert);
-      // Ids another writer stored between our check and insert (only possible across nodes): read their hashes.
-      const raced = toInsert.filter((r) => !inserted.has(r.id)).map((r) => r.id);
-      if (raced.length > 0) for (const [id, hash] of await findHashes(trx, raced)) known.set(id, hash);
+    }
+    const { inserted, existing } = await writeEvents(this.opts.store, toInsert);
 
-      return groups.map((group) => {
-        const out = new Map<number, IngestEventResult>();
-        for (const c of group) {
-          const id = c.row.id;
-          if (firstClaim.get(id) === c && inserted.has(id)) out.set(c.index, { index: c.index, id, status: 'accepted' });
-          else if (known.get(id) === c.row.content_hash) out.set(c.index, { index: c.index, id, status: 'duplicate' });
-          else
-            out.set(c.index, {
-              index: c.index,
-              id,
-              status: 'rejected',
-              errors: [{ path: 'id', reason: `an event with id '${id}' is already stored with different content; ids must be unique` }],
-            });
-        }
-        return out;
-      });
+    return groups.map((group) => {
+      const out = new Map<number, IngestEventResult>();
+      for (const c of group) {
+        const id = c.row.id;
+        const first = firstClaim.get(id);
+        const storedHash = inserted.has(id) ? first?.row.content_hash : existing.get(id);
+        if (first === c && inserted.has(id)) out.set(c.index, { index: c.index, id, status: 'accepted' });
+        else if (storedHash === c.row.content_hash) out.set(c.index, { index: c.index, id, status: 'duplicate' });
+        else
+          out.set(c.index, {
+            index: c.index,
+            id,
+            status: 'rejected',
+            errors: [{ path: 'id', reason: `an event with id '${id}' is already stored with different content; ids must be unique` }],
+          });
+      }
+      return out;
     });
   }
 

@@ -21,6 +21,12 @@ export interface Store {
   dialect: Dialect;
   /** Where the data lives, for logs (never includes a password). */
   description: string;
+  /**
+   * The raw better-sqlite3 handle when the dialect is SQLite, for the one hot path that needs cached prepared
+   * statements (event ingest). Use it only while holding Kysely's connection (`db.connection().execute`), so it can
+   * never interleave with a Kysely transaction.
+   */
+  sqlite: SQLite.Database | null;
   close(): Promise<void>;
 }
 
@@ -43,7 +49,7 @@ function openSqlite(file: string): Store {
   sqlite.pragma('busy_timeout = 5000');
   sqlite.pragma('foreign_keys = ON');
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
-  return { db, dialect: 'sqlite', description: `sqlite:${file}`, close: () => db.destroy() };
+  return { db, dialect: 'sqlite', description: `sqlite:${file}`, sqlite, close: () => db.destroy() };
 }
 
 function openPostgres(url: string, schema?: string): Store {
@@ -58,7 +64,7 @@ function openPostgres(url: string, schema?: string): Store {
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   const safe = new URL(url);
   safe.password = '';
-  return { db, dialect: 'postgres', description: `${safe.toString()}${schema ? ` (schema ${schema})` : ''}`, close: () => db.destroy() };
+  return { db, dialect: 'postgres', sqlite: null, description: `${safe.toString()}${schema ? ` (schema ${schema})` : ''}`, close: () => db.destroy() };
 }
 
 async function migrate(store: Store): Promise<void> {
