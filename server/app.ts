@@ -7,17 +7,29 @@ import http from 'node:http';
 import path from 'node:path';
 import express from 'express';
 import helmet from 'helmet';
+import { DirectoryIndex } from './access/policies.js';
+import { AccountService } from './accounts/account.service.js';
+import { SessionService } from './accounts/session.service.js';
+import { SetupService } from './accounts/setup.service.js';
 import { ApiKeyService } from './apikeys/apikey.service.js';
+import { AuditService } from './audit/audit.service.js';
 import type { Clock } from './clock.js';
 import type { Config } from './config.js';
 import { DirectoryService } from './directory/directory.service.js';
+import { DisplayService } from './displays/display.service.js';
+import { createAuthenticator, RouteTable, type CookieOptions } from './http/access.js';
+import { authRoutes } from './http/auth.routes.js';
 import { directoryRoutes } from './http/directory.routes.js';
+import { displayRoutes } from './http/displays.routes.js';
 import { errorHandler, sendError } from './http/errors.js';
 import { healthRoutes } from './http/health.routes.js';
 import { ingestRoutes } from './http/ingest.routes.js';
+import { privacyRoutes } from './http/privacy.routes.js';
+import { userRoutes } from './http/users.routes.js';
 import { IngestService } from './ingest/ingest.service.js';
 import { PulseService } from './live/pulse.service.js';
 import type { Logger } from './logger.js';
+import { PrivacyService } from './privacy/privacy.service.js';
 import { attachRealtime, type Realtime } from './realtime/socket.js';
 import type { Store } from './store/db.js';
 
@@ -28,25 +40,42 @@ export interface ServerDeps {
   logger: Logger;
   /** Folder of the built client; served when it exists. */
   clientDir?: string;
+  /** How often live sockets' credentials are re-checked (tests shorten it). */
+  socketSweepMs?: number;
 }
 
 export interface FrontlineServer {
+  app: express.Express;
   httpServer: http.Server;
   realtime: Realtime;
+  routes: RouteTable;
   ingest: IngestService;
   directory: DirectoryService;
   apiKeys: ApiKeyService;
   pulse: PulseService;
+  accounts: AccountService;
+  sessions: SessionService;
+  setup: SetupService;
+  displays: DisplayService;
+  audit: AuditService;
+  privacy: PrivacyService;
   /** Loads state from the store; call before listen. */
   init(): Promise<void>;
   listen(port: number, host?: string): Promise<number>;
   close(): Promise<void>;
 }
 
-export function createServer({ config, store, clock, logger, clientDir }: ServerDeps): FrontlineServer {
+export function createServer({ config, store, clock, logger, clientDir, socketSweepMs }: ServerDeps): FrontlineServer {
+  const audit = new AuditService(store, clock, logger);
   const directory = new DirectoryService(store);
-  const apiKeys = new ApiKeyService(store, clock);
+  const apiKeys = new ApiKeyService(store, clock, (key) => void audit.record({ actor: `key:${key.id}`, action: 'apikey.use', target: `key:${key.id}`, details: { name: key.name } }));
   const pulse = new PulseService(store, directory, clock, logger);
+  const sessions = new SessionService(store, clock, config.session);
+  const accounts = new AccountService(store, clock, sessions, directory, audit);
+  const setup = new SetupService(accounts, audit);
+  const displays = new DisplayService(store, clock, audit);
+  const privacy = new PrivacyService(store, clock, audit, directory, config.retention);
+  privacy.onChanged(() => pulse.reload());
   const ingest = new IngestService({
     store,
     clock,
@@ -55,21 +84,55 @@ export function createServer({ config, store, clock, logger, clientDir }: Server
     onStored: (events) => pulse.onStored(events),
   });
 
+  let index: { dir: unknown; index: DirectoryIndex } | undefined;
+  const dirIndex = async (): Promise<DirectoryIndex> => {
+    const d = await directory.get();
+    if (index?.dir !== d) index = { dir: d, index: new DirectoryIndex(d) };
+    return index.index;
+  };
+
+  const authenticator = createAuthenticator(apiKeys, sessions, displays);
+  const routes = new RouteTable({ authenticator, allowedOrigins: config.allowedOrigins, audit, logger });
+  const cookies: CookieOptions = { secure: config.secureCookies };
+
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', config.trustProxy);
   app.use(
     helmet({
       contentSecurityPolicy: {
-        directives: { 'default-src': ["'self'"], 'connect-src': ["'self'"], 'img-src': ["'self'", 'data:'], 'object-src': ["'none'"] },
+        directives: {
+          'default-src': ["'self'"],
+          'connect-src': ["'self'"],
+          'img-src': ["'self'", 'data:'],
+          'style-src': ["'self'"],
+          'script-src': ["'self'"],
+          'object-src': ["'none'"],
+          'base-uri': ["'none'"],
+          'form-action': ["'self'"],
+          'frame-ancestors': ["'none'"],
+        },
       },
+      strictTransportSecurity: { maxAge: 365 * 86_400, includeSubDomains: true },
+      referrerPolicy: { policy: 'same-origin' },
     }),
   );
-  app.use(healthRoutes(store));
-  app.use(ingestRoutes(ingest, apiKeys, logger));
-  app.use(directoryRoutes(directory, apiKeys, logger, () => pulse.refreshDirectory()));
+  app.use('/api', (_req, res, next) => {
+    res.set('Cache-Control', 'no-store');
+    next();
+  });
+  app.use(healthRoutes(routes, store));
+  app.use(ingestRoutes(routes, ingest, logger));
+  app.use(authRoutes(routes, accounts, sessions, setup, cookies));
+  app.use(userRoutes(routes, accounts, sessions, apiKeys, audit));
+  app.use(displayRoutes(routes, displays, dirIndex, cookies));
+  app.use(directoryRoutes(routes, directory, dirIndex, pulse, audit, () => pulse.refreshDirectory()));
+  app.use(privacyRoutes(routes, privacy));
   app.use('/api', (req, res) => sendError(res, 404, 'not_found', `no such API route: ${req.method} ${req.originalUrl}`));
   if (clientDir && fs.existsSync(path.join(clientDir, 'index.html'))) {
+    // The built client: public files (the app decides what to show after asking /api/v1/session).
+    routes.declare({ method: 'get', path: '*static', audiences: 'public', summary: 'built client files' });
+    routes.declare({ method: 'get', path: '*spa', audiences: 'public', summary: 'the single-page app shell' });
     app.use(express.static(clientDir, { index: false, maxAge: '1h' }));
     app.get(/^\/(?!api\/|socket\.io\/).*/, (_req, res) => res.sendFile(path.join(clientDir, 'index.html')));
   }
@@ -77,16 +140,44 @@ export function createServer({ config, store, clock, logger, clientDir }: Server
 
   const httpServer = http.createServer(app);
   httpServer.requestTimeout = 60_000;
-  const realtime = attachRealtime(httpServer, pulse, config.liveBroadcastIntervalMs, logger);
+  const realtime = attachRealtime(httpServer, {
+    pulse,
+    authenticator,
+    sessions,
+    displays,
+    dirIndex,
+    allowedOrigins: config.allowedOrigins,
+    broadcastIntervalMs: config.liveBroadcastIntervalMs,
+    ...(socketSweepMs === undefined ? {} : { sweepIntervalMs: socketSweepMs }),
+    logger,
+  });
 
+  let housekeeping: NodeJS.Timeout | undefined;
   return {
+    app,
     httpServer,
     realtime,
+    routes,
     ingest,
     directory,
     apiKeys,
     pulse,
-    init: () => pulse.start(),
+    accounts,
+    sessions,
+    setup,
+    displays,
+    audit,
+    privacy,
+    init: async () => {
+      await pulse.start();
+      const hourly = async () => {
+        await sessions.purgeExpired();
+        await privacy.applyRetention();
+      };
+      await hourly();
+      housekeeping = setInterval(() => void hourly().catch((err: unknown) => logger.error({ err }, 'housekeeping failed')), 3600_000);
+      housekeeping.unref();
+    },
     listen: (port, host) =>
       new Promise((resolve, reject) => {
         httpServer.once('error', reject);
@@ -96,6 +187,7 @@ export function createServer({ config, store, clock, logger, clientDir }: Server
         });
       }),
     close: async () => {
+      if (housekeeping) clearInterval(housekeeping);
       await ingest.drain();
       await realtime.close();
     },

@@ -29,6 +29,16 @@ export const configSchema = z.object({
   INGEST_MAX_CLOCK_SKEW_SECONDS: z.coerce.number().int().min(0).default(300),
   TRUST_PROXY: bool.default(false),
   LIVE_BROADCAST_INTERVAL_MS: z.coerce.number().int().min(250).max(60_000).default(1000),
+  /** auto: cookies are Secure (and __Host- prefixed) when the request came over HTTPS (see TRUST_PROXY). */
+  SECURE_COOKIES: z.enum(['auto', 'always', 'never']).default('auto'),
+  /** Extra origins allowed to open sockets and send cookie-authenticated writes (comma-separated); same-host is always allowed. */
+  ALLOWED_ORIGINS: z.string().default(''),
+  SESSION_IDLE_HOURS: z.coerce.number().positive().max(24 * 30).default(12),
+  SESSION_MAX_DAYS: z.coerce.number().positive().max(90).default(7),
+  /** Raw events older than this many days are deleted (0 = keep forever). */
+  RETENTION_EVENT_DAYS: z.coerce.number().int().min(0).max(36_500).default(0),
+  /** Free-text survey comments, complaint summaries and QA notes older than this many days are removed (0 = keep). */
+  RETENTION_COMMENT_DAYS: z.coerce.number().int().min(0).max(36_500).default(365),
 });
 
 export type EnvConfig = z.infer<typeof configSchema>;
@@ -44,6 +54,10 @@ export interface Config {
   ingestMaxClockSkewMs: number;
   trustProxy: boolean;
   liveBroadcastIntervalMs: number;
+  secureCookies: 'auto' | 'always' | 'never';
+  allowedOrigins: string[];
+  session: { idleMs: number; absoluteMs: number };
+  retention: { eventDays: number; commentDays: number };
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -79,5 +93,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     ingestMaxClockSkewMs: e.INGEST_MAX_CLOCK_SKEW_SECONDS * 1000,
     trustProxy: e.TRUST_PROXY,
     liveBroadcastIntervalMs: e.LIVE_BROADCAST_INTERVAL_MS,
+    secureCookies: e.SECURE_COOKIES,
+    allowedOrigins: e.ALLOWED_ORIGINS.split(',')
+      .map((o) => o.trim().replace(/\/$/, ''))
+      .filter(Boolean),
+    session: { idleMs: e.SESSION_IDLE_HOURS * 3600_000, absoluteMs: e.SESSION_MAX_DAYS * 86_400_000 },
+    retention: { eventDays: e.RETENTION_EVENT_DAYS, commentDays: e.RETENTION_COMMENT_DAYS },
   });
 }

@@ -48,6 +48,13 @@ async function main(): Promise<void> {
   const port = await server.listen(config.port, config.host);
   logger.info({ port }, 'listening');
   process.stdout.write(`\nFrontline is running: http://localhost:${port}\n\n`);
+  const setupCode = await server.setup.prepare();
+  if (setupCode) {
+    process.stdout.write(
+      `First run: no account exists yet. Open http://localhost:${port}/ and create the first admin with the one-time setup code\n\n    ${setupCode}\n\n` +
+        `(or: npm run user -- create --username NAME --name "Full Name" --role admin)\n\n`,
+    );
+  }
 
   let stopping = false;
   const shutdown = (signal: string) => {

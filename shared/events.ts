@@ -244,3 +244,22 @@ export function agentIdOf(event: FrontlineEvent): string | undefined {
 export function assertNever(value: never): never {
   throw new Error(`unexpected value: ${JSON.stringify(value)}`);
 }
+
+/** The pseudonymous customer an event names, where it names one (erasure by customer id starts from these). */
+export function customerIdOf(event: FrontlineEvent): string | undefined {
+  switch (event.type) {
+    case 'contact.offered':
+    case 'complaint.logged':
+      return event.customerId;
+    case 'contact.answered':
+    case 'contact.transferred':
+    case 'contact.ended':
+    case 'contact.abandoned':
+    case 'survey.responded':
+    case 'qa.evaluated':
+    case 'agent.state':
+      return undefined;
+    default:
+      return assertNever(event);
+  }
+}

@@ -1,4 +1,5 @@
 /** The first live view ("pulse"): today's activity in the centre's time zone. Shared by server and client. */
+import type { ApiError } from './api.js';
 import type { AgentState, Channel } from './events.js';
 
 export interface QueuePulse {
@@ -40,13 +41,23 @@ export interface PulseSnapshot {
   lastEventAt: string | null;
 }
 
+export type SubscribeReply = { ok: true; snapshot: PulseSnapshot } | ApiError;
+
 /** Socket.IO event maps: the one contract for both ends. */
 export interface ServerToClientEvents {
   'pulse:snapshot': (snapshot: PulseSnapshot) => void;
+  /** The session or display credential behind this socket has ended; the server disconnects right after. */
+  'auth:revoked': (info: { reason: string }) => void;
 }
 
 export interface ClientToServerEvents {
-  'pulse:subscribe': (ack: (snapshot: PulseSnapshot) => void) => void;
+  'pulse:subscribe': (ack: (reply: SubscribeReply) => void) => void;
 }
+
+/** Every event a client may send, at run time: the access layer must declare a policy for each. */
+export const CLIENT_EVENT_NAMES = ['pulse:subscribe'] as const satisfies readonly (keyof ClientToServerEvents)[];
+
+/** Why a socket connection was refused (the Error message a client sees in connect_error). */
+export const SOCKET_REFUSALS = { unauthenticated: 'unauthenticated', origin: 'origin not allowed' } as const;
 
 export const PULSE_ROOM = 'pulse:centre';

@@ -35,6 +35,8 @@ export class ApiKeyService {
   constructor(
     private readonly store: Store,
     private readonly clock: Clock,
+    /** Told when a key is used, at most once a minute per key (the security log's "key use"). */
+    private readonly onUse?: (key: ApiKeyInfo) => void,
   ) {}
 
   async create(name: string, scopes: ApiKeyScope[]): Promise<{ key: string; info: ApiKeyInfo }> {
@@ -84,6 +86,7 @@ export class ApiKeyService {
     const now = this.clock.now();
     if (row.last_used_ms === null || now - Number(row.last_used_ms) > LAST_USED_RESOLUTION_MS) {
       await this.store.db.updateTable('api_keys').set({ last_used_ms: now }).where('id', '=', id).execute();
+      this.onUse?.(toInfo(row));
     }
     return { ok: true, key: toInfo(row) };
   }

@@ -32,6 +32,11 @@ export class DirectoryService {
     return this.cached;
   }
 
+  /** Forget the cached copy (the directory was changed by something other than replace()). */
+  invalidate(): void {
+    this.cached = undefined;
+  }
+
   async isEmpty(): Promise<boolean> {
     const d = await this.get();
     return d.sites.length === 0 && d.teams.length === 0 && d.queues.length === 0 && d.agents.length === 0;

@@ -1,7 +1,17 @@
 /** One reply shape for every REST error: `{ ok: false, error: { code, message, details? } }`. No stack traces. */
 import type { ErrorRequestHandler, Response } from 'express';
 import type { ApiError } from '../../shared/api.js';
+import { AccountError, type AccountErrorKind } from '../accounts/errors.js';
 import type { Logger } from '../logger.js';
+
+const ACCOUNT_STATUS: Record<AccountErrorKind, [number, string]> = {
+  invalid: [400, 'invalid_input'],
+  not_found: [404, 'not_found'],
+  conflict: [409, 'conflict'],
+  unauthenticated: [401, 'unauthenticated'],
+  locked: [429, 'too_many_attempts'],
+  forbidden: [403, 'forbidden'],
+};
 
 export class HttpError extends Error {
   constructor(
@@ -30,6 +40,13 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
     if (err instanceof HttpError) {
       if (err.headers) res.set(err.headers);
       sendError(res, err.status, err.code, err.message, err.details);
+      return;
+    }
+    if (err instanceof AccountError) {
+      const [status, code] = ACCOUNT_STATUS[err.kind];
+      if (err.retryAfterSeconds !== undefined) res.set('Retry-After', String(err.retryAfterSeconds));
+      // Setup that is already done is gone for good (410), so a scanner learns nothing from it.
+      sendError(res, req.path === '/api/v1/setup' && err.kind === 'not_found' ? 410 : status, code, err.message);
       return;
     }
     const e = err as { type?: string; status?: number; limit?: number; message?: string };

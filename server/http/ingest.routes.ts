@@ -1,18 +1,17 @@
 /** POST /api/v1/events: thin handler over the ingest service. */
 import express, { Router } from 'express';
 import { INGEST_MAX_BYTES, INGEST_MAX_EVENTS, type IngestReply } from '../../shared/api.js';
-import type { ApiKeyService } from '../apikeys/apikey.service.js';
 import { bodyFormatOf, parseIngestBody } from '../ingest/parse-body.js';
 import type { IngestService } from '../ingest/ingest.service.js';
 import type { Logger } from '../logger.js';
-import { requireApiKey } from './api-key-auth.js';
+import type { RouteTable } from './access.js';
 import { HttpError } from './errors.js';
 
-export function ingestRoutes(ingest: IngestService, keys: ApiKeyService, logger: Logger): Router {
+export function ingestRoutes(routes: RouteTable, ingest: IngestService, logger: Logger): Router {
   const router = Router();
-  router.post(
-    '/api/v1/events',
-    requireApiKey(keys, 'ingest', logger),
+  routes.add(
+    router,
+    { method: 'post', path: '/api/v1/events', audiences: ['key:ingest'], summary: 'ingest events (JSON array or NDJSON)' },
     // Raw body with a hard byte limit (gzip and deflate bodies are inflated and counted after inflation).
     express.raw({ type: () => true, limit: INGEST_MAX_BYTES }),
     async (req, res) => {

@@ -6,7 +6,7 @@
  * batch are rejected. Plain domain code: no Express in here.
  */
 import type { IngestEventResult } from '../../shared/api.js';
-import { agentIdOf, contactIdOf, validateEvent, type FrontlineEvent } from '../../shared/events.js';
+import { agentIdOf, contactIdOf, customerIdOf, validateEvent, type FrontlineEvent } from '../../shared/events.js';
 import type { Clock } from '../clock.js';
 import type { Logger } from '../logger.js';
 import type { Store } from '../store/db.js';
@@ -157,6 +157,8 @@ function toRow(event: FrontlineEvent, receivedMs: number): NewEventRow {
     agent_id: agentIdOf(event) ?? null,
     payload,
     content_hash: sha256Hex(payload),
+    customer_id: customerIdOf(event) ?? null,
+    redacted_ms: null,
   };
 }
 

@@ -49,6 +49,15 @@ export class PulseService {
     return this.pulse.snapshotIfChanged(now);
   }
 
+  agentToday(agentId: string): ReturnType<LivePulse['agentToday']> | null {
+    return this.pulse ? this.pulse.agentToday(agentId) : null;
+  }
+
+  /** Rebuilds from the store (after erasure or retention changed stored events). */
+  async reload(): Promise<void> {
+    await this.rebuild();
+  }
+
   current(): PulseSnapshot | null {
     return this.pulse ? this.pulse.snapshot(this.clock.now()) : null;
   }

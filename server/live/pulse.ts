@@ -24,6 +24,10 @@ export class LivePulse {
   /** Queue of today's contacts, so late answers and abandons land on the right queue. */
   private contactQueue = new Map<string, string>();
   private agentState = new Map<string, AgentState>();
+  /** Today's counts per agent (the agent's own view, and a team leader's look at one agent). */
+  private agentCounts = new Map<string, AgentToday>();
+  /** Which agent first answered each of today's contacts, so a survey lands on that agent. */
+  private contactAgent = new Map<string, string>();
   /** Arrival times (server clock) of recent events, per second bucket: bounded to 60 entries. */
   private recent = new Map<number, number>();
   private lastEventMs: number | null = null;
@@ -45,6 +49,8 @@ export class LivePulse {
     this.queues.clear();
     this.waiting.clear();
     this.contactQueue.clear();
+    this.agentCounts.clear();
+    this.contactAgent.clear();
     this.dirty = true;
     return true;
   }
@@ -85,6 +91,10 @@ export class LivePulse {
       }
       case 'contact.answered': {
         t.answered++;
+        if (!this.contactAgent.has(event.contactId)) {
+          this.contactAgent.set(event.contactId, event.agentId);
+          this.agent(event.agentId).answered++;
+        }
         const q = this.contactQueue.get(event.contactId);
         if (q !== undefined) this.queue(q, null).answered++;
         this.waiting.delete(event.contactId);
@@ -97,17 +107,28 @@ export class LivePulse {
         this.waiting.delete(event.contactId);
         return;
       }
-      case 'contact.ended':
+      case 'contact.ended': {
         t.handled++;
         if (event.resolved) t.resolvedAtEnd++;
+        const a = this.agent(event.agentId);
+        a.handled++;
+        if (event.resolved) a.resolvedAtEnd++;
         return;
-      case 'survey.responded':
+      }
+      case 'survey.responded': {
         t.surveys++;
+        const agentId = this.contactAgent.get(event.contactId);
         if (event.csat !== undefined) {
           t.csatResponses++;
           if (event.csat >= 4) t.csatTopTwo++;
+          if (agentId !== undefined) {
+            const a = this.agent(agentId);
+            a.csatResponses++;
+            if (event.csat >= 4) a.csatTopTwo++;
+          }
         }
         return;
+      }
       case 'qa.evaluated':
         t.qaEvaluations++;
         return;
@@ -158,6 +179,20 @@ export class LivePulse {
     };
   }
 
+  /** Today's counts for one agent, and their state now. */
+  agentToday(agentId: string): AgentToday & { state: AgentState | null } {
+    return { ...(this.agentCounts.get(agentId) ?? emptyAgent()), state: this.agentState.get(agentId) ?? null };
+  }
+
+  private agent(agentId: string): AgentToday {
+    let a = this.agentCounts.get(agentId);
+    if (!a) {
+      a = emptyAgent();
+      this.agentCounts.set(agentId, a);
+    }
+    return a;
+  }
+
   private queue(queueId: string, channel: Channel | null): QueuePulse {
     let q = this.queues.get(queueId);
     if (!q) {
@@ -172,6 +207,18 @@ export class LivePulse {
     const q = this.directory.queues.find((x) => x.id === queueId);
     return q ? { name: q.name, channel: q.channel } : { name: `${UNASSIGNED} (${queueId})`, channel: null };
   }
+}
+
+export interface AgentToday {
+  answered: number;
+  handled: number;
+  resolvedAtEnd: number;
+  csatResponses: number;
+  csatTopTwo: number;
+}
+
+function emptyAgent(): AgentToday {
+  return { answered: 0, handled: 0, resolvedAtEnd: 0, csatResponses: 0, csatTopTwo: 0 };
 }
 
 function emptyTotals(): PulseSnapshot['totals'] {

@@ -1,33 +1,164 @@
 /**
- * Realtime layer: Socket.IO carrying the live pulse. A client subscribes and gets a snapshot in the ack; after that
- * the server pushes a coalesced snapshot at most every LIVE_BROADCAST_INTERVAL_MS, and only when something changed.
- * No per-event broadcast.
+ * Realtime layer: Socket.IO carrying the live pulse, behind the same access layer as REST.
+ *
+ * - The handshake checks the Origin (allowRequest; Uptime Kuma CVE-2023-49805) and the credential: a session
+ *   cookie, a paired display's cookie, or a read API key in `auth.apiKey`. No credential, no socket.
+ * - Each socket joins rooms for its session / user / display, so revoking any of them disconnects its sockets at
+ *   once (sign-out, password or role change, display revoked); a sweep every few seconds re-checks every socket's
+ *   credential against the store as a backstop (a revocation made on another node without a shared adapter).
+ * - Every client event is declared in SOCKET_POLICIES with who may send it and the predicate that guards it; the
+ *   authorisation matrix test fails when a handler has no declaration.
+ * - After subscribing, the server pushes a coalesced snapshot at most every LIVE_BROADCAST_INTERVAL_MS, and only when
+ *   something changed. No per-event broadcast.
  */
-import type { Server as HttpServer } from 'node:http';
-import { Server } from 'socket.io';
-import { PULSE_ROOM, type ClientToServerEvents, type ServerToClientEvents } from '../../shared/live.js';
+import type { Server as HttpServer, IncomingMessage } from 'node:http';
+import { Server, type Socket } from 'socket.io';
+import type {
+  CLIENT_EVENT_NAMES} from '../../shared/live.js';
+import {
+  PULSE_ROOM,
+  SOCKET_REFUSALS,
+  type ClientToServerEvents,
+  type ServerToClientEvents,
+  type SubscribeReply,
+} from '../../shared/live.js';
+import { audiencesOf, type Audience, type Principal } from '../access/principal.js';
+import { canViewPulse, type DirectoryIndex } from '../access/policies.js';
+import type { SessionService } from '../accounts/session.service.js';
+import type { DisplayService } from '../displays/display.service.js';
+import { originAllowed, type Authenticator } from '../http/access.js';
 import type { PulseService } from '../live/pulse.service.js';
 import type { Logger } from '../logger.js';
 
+interface SocketData {
+  principal: Principal;
+}
+
+type FrontlineSocket = Socket<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
+type ClientEventName = (typeof CLIENT_EVENT_NAMES)[number];
+
+export interface SocketPolicy {
+  audiences: readonly Audience[];
+  summary: string;
+}
+
+/** Who may send each client event (function level); handlers add the object-level predicate. */
+export const SOCKET_POLICIES: Record<ClientEventName, SocketPolicy> = {
+  'pulse:subscribe': { audiences: ['admin', 'manager', 'team_leader', 'coach', 'agent', 'display', 'key:read'], summary: "today's centre-wide pulse" },
+};
+
 export interface Realtime {
-  io: Server<ClientToServerEvents, ServerToClientEvents>;
+  io: Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
   close(): Promise<void>;
 }
 
-export function attachRealtime(httpServer: HttpServer, pulse: PulseService, broadcastIntervalMs: number, logger: Logger): Realtime {
-  const io = new Server<ClientToServerEvents, ServerToClientEvents>(httpServer, {
+export interface RealtimeDeps {
+  pulse: PulseService;
+  authenticator: Authenticator;
+  sessions: SessionService;
+  displays: DisplayService;
+  dirIndex: () => Promise<DirectoryIndex>;
+  allowedOrigins: readonly string[];
+  broadcastIntervalMs: number;
+  /** How often every socket's credential is re-checked against the store. */
+  sweepIntervalMs?: number;
+  logger: Logger;
+}
+
+const denied = (message: string): SubscribeReply => ({ ok: false, error: { code: 'forbidden', message } });
+
+export function attachRealtime(httpServer: HttpServer, deps: RealtimeDeps): Realtime {
+  const { pulse, logger } = deps;
+  const io = new Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>(httpServer, {
     serveClient: false,
     maxHttpBufferSize: 64 * 1024,
     cors: { origin: false },
+    allowRequest: (req: IncomingMessage, cb) => {
+      const ok = originAllowed(req.headers.origin, req.headers.host, deps.allowedOrigins);
+      if (!ok) logger.warn({ log: 'security', event: 'socket_origin_refused', origin: req.headers.origin }, 'socket from a foreign origin refused');
+      cb(ok ? null : SOCKET_REFUSALS.origin, ok);
+    },
   });
+
+  io.use((socket, next) => {
+    const apiKey: unknown = (socket.handshake.auth as Record<string, unknown> | undefined)?.apiKey;
+    deps.authenticator
+      .fromHeaders({ cookie: socket.request.headers.cookie, authorization: typeof apiKey === 'string' ? `Bearer ${apiKey}` : undefined })
+      .then((principal) => {
+        if (!principal) return next(new Error(SOCKET_REFUSALS.unauthenticated));
+        socket.data.principal = principal;
+        next();
+      })
+      .catch(() => next(new Error(SOCKET_REFUSALS.unauthenticated)));
+  });
+
+  /** Registers a client event handler behind its declared policy. */
+  function handle<E extends ClientEventName>(socket: FrontlineSocket, event: E, handler: (principal: Principal, ...args: Parameters<ClientToServerEvents[E]>) => void | Promise<void>): void {
+    const policy = SOCKET_POLICIES[event];
+    socket.on(event, ((...args: Parameters<ClientToServerEvents[E]>) => {
+      const principal = socket.data.principal;
+      const ack = args[args.length - 1];
+      if (!audiencesOf(principal).some((a) => policy.audiences.includes(a))) {
+        if (typeof ack === 'function') (ack)(denied('you do not have access to this'));
+        return;
+      }
+      Promise.resolve(handler(principal, ...args)).catch((err: unknown) => logger.error({ err, event }, 'socket handler failed'));
+    }) as never);
+  }
+
   io.on('connection', (socket) => {
-    socket.on('pulse:subscribe', (ack) => {
+    const p = socket.data.principal;
+    if (p.kind === 'user') void socket.join([`session:${p.sessionId}`, `user:${p.userId}`]);
+    if (p.kind === 'display') void socket.join(`display:${p.displayId}`);
+
+    handle(socket, 'pulse:subscribe', async (principal, ack) => {
       if (typeof ack !== 'function') return;
-      void socket.join(PULSE_ROOM);
+      if (!canViewPulse(principal, await deps.dirIndex())) return ack(denied('you do not have access to the centre pulse'));
+      await socket.join(PULSE_ROOM);
       const snap = pulse.current();
-      if (snap) ack(snap);
+      if (snap) ack({ ok: true, snapshot: snap });
+      else ack({ ok: false, error: { code: 'not_ready', message: 'the live pulse is still loading; retry in a moment' } });
     });
   });
+
+  const kick = (room: string, reason: string) => {
+    io.to(room).emit('auth:revoked', { reason });
+    io.in(room).disconnectSockets(true);
+  };
+  const offSessions = deps.sessions.onRevoked((r) => {
+    for (const sid of r.sessionIds) kick(`session:${sid}`, r.reason);
+  });
+  const offDisplays = deps.displays.onRevoked((id) => kick(`display:${id}`, 'this screen was revoked'));
+
+  // Backstop: re-check every connected socket's credential against the store.
+  let sweeping = false;
+  const sweep = setInterval(() => {
+    if (sweeping) return;
+    sweeping = true;
+    void (async () => {
+      const sockets = [...io.sockets.sockets.values()];
+      const sids = new Set<string>();
+      const dids = new Set<string>();
+      for (const s of sockets) {
+        const sp = s.data.principal as Principal | undefined;
+        if (sp?.kind === 'user') sids.add(sp.sessionId);
+        if (sp?.kind === 'display') dids.add(sp.displayId);
+      }
+      const [validSessions, validDisplays] = await Promise.all([deps.sessions.stillValid([...sids]), deps.displays.stillValid([...dids])]);
+      for (const s of sockets) {
+        const sp = s.data.principal as Principal | undefined;
+        const gone = (sp?.kind === 'user' && !validSessions.has(sp.sessionId)) || (sp?.kind === 'display' && !validDisplays.has(sp.displayId));
+        if (gone) {
+          s.emit('auth:revoked', { reason: 'credential no longer valid' });
+          s.disconnect(true);
+        }
+      }
+    })()
+      .catch((err: unknown) => logger.error({ err }, 'socket credential sweep failed'))
+      .finally(() => (sweeping = false));
+  }, deps.sweepIntervalMs ?? 5_000);
+  sweep.unref();
+
   const timer = setInterval(() => {
     try {
       const snap = pulse.tick();
@@ -35,13 +166,16 @@ export function attachRealtime(httpServer: HttpServer, pulse: PulseService, broa
     } catch (err) {
       logger.error({ err }, 'live pulse broadcast failed');
     }
-  }, broadcastIntervalMs);
+  }, deps.broadcastIntervalMs);
   timer.unref();
   return {
     io,
     close: () =>
       new Promise<void>((resolve) => {
         clearInterval(timer);
+        clearInterval(sweep);
+        offSessions();
+        offDisplays();
         void io.close(() => resolve());
       }),
   };

@@ -13,6 +13,7 @@ import { Kysely, Migrator, PostgresDialect, SqliteDialect, type Migration, type 
 import pg from 'pg';
 import type { Database } from './schema.js';
 import { initial } from './migrations/001-initial.js';
+import { access } from './migrations/002-access.js';
 
 export type Dialect = 'sqlite' | 'postgres';
 
@@ -68,7 +69,7 @@ function openPostgres(url: string, schema?: string): Store {
 }
 
 async function migrate(store: Store): Promise<void> {
-  const migrations: Record<string, Migration> = { '001-initial': initial(store.dialect) };
+  const migrations: Record<string, Migration> = { '001-initial': initial(store.dialect), '002-access': access(store.dialect) };
   const provider: MigrationProvider = { getMigrations: () => Promise.resolve(migrations) };
   const { error, results } = await new Migrator({ db: store.db, provider }).migrateToLatest();
   if (error) {

@@ -15,8 +15,16 @@ export interface EventsTable {
   agent_id: string | null;
   /** Canonical JSON of the validated event. */
   payload: string;
-  /** sha256 of payload: same id + same hash is a harmless re-send, same id + other hash is a conflict. */
+  /**
+   * sha256 of the payload as first received: same id + same hash is a harmless re-send, same id + other hash is a
+   * conflict. Kept as received when personal data is later redacted, so a re-send of an erased event stays a duplicate
+   * and is never stored again.
+   */
   content_hash: string;
+  /** The event's pseudonymous customer id, if any (for erasure by customer). */
+  customer_id: string | null;
+  /** When personal data in this event was redacted or pseudonymised (retention, erasure). */
+  redacted_ms: number | null;
 }
 
 export interface ApiKeysTable {
@@ -53,6 +61,74 @@ export interface AgentsTable {
   team_id: string;
 }
 
+export interface UsersTable {
+  id: string;
+  username: string;
+  display_name: string;
+  /** argon2id; null for an account that signs in only through single sign-on. */
+  password_hash: string | null;
+  role: string;
+  agent_id: string | null;
+  site_id: string | null;
+  /** JSON array of team ids (team leaders). */
+  team_ids: string;
+  created_ms: number;
+  updated_ms: number;
+  disabled_ms: number | null;
+}
+
+export interface SessionsTable {
+  /** sha256 of the session token; the token itself lives only in the browser's cookie. */
+  id: string;
+  user_id: string;
+  csrf_token: string;
+  created_ms: number;
+  last_seen_ms: number;
+  expires_ms: number;
+  ip: string | null;
+  user_agent: string | null;
+}
+
+export interface LoginThrottleTable {
+  key: string;
+  failures: number;
+  window_start_ms: number;
+  locked_until_ms: number | null;
+}
+
+export interface DisplaysTable {
+  id: string;
+  name: string;
+  /** pending (showing a code) | approved (waiting for the screen to collect its credential) | paired | revoked */
+  status: string;
+  code_hash: string | null;
+  pairing_secret_hash: string | null;
+  pairing_expires_ms: number | null;
+  token_hash: string | null;
+  /** JSON array of scopes the screen may show, e.g. ["centre", "team:t-billing"]. */
+  scopes: string;
+  created_ms: number;
+  created_ip: string | null;
+  approved_by: string | null;
+  approved_ms: number | null;
+  revoked_by: string | null;
+  revoked_ms: number | null;
+  last_seen_ms: number | null;
+}
+
+export interface AuditLogTable {
+  id: Generated<number>;
+  at_ms: number;
+  /** user:<id>, key:<id>, display:<id>, system, or anonymous */
+  actor: string;
+  action: string;
+  target: string | null;
+  outcome: string;
+  ip: string | null;
+  /** JSON object; never a secret or a customer's personal data. */
+  details: string;
+}
+
 export interface MetaTable {
   key: string;
   value: string;
@@ -66,4 +142,9 @@ export interface Database {
   queues: QueuesTable;
   agents: AgentsTable;
   meta: MetaTable;
+  users: UsersTable;
+  sessions: SessionsTable;
+  login_throttle: LoginThrottleTable;
+  displays: DisplaysTable;
+  audit_log: AuditLogTable;
 }

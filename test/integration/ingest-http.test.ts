@@ -124,7 +124,7 @@ describe('POST /api/v1/events', () => {
     const res = await postEvents(t.baseUrl, undefined, JSON.stringify([offered()]));
     expect(res.status).toBe(401);
     expect(res.headers.get('www-authenticate')).toMatch(/Bearer/);
-    expect(await res.json()).toMatchObject({ ok: false, error: { code: 'unauthorized' } });
+    expect(await res.json()).toMatchObject({ ok: false, error: { code: 'unauthenticated', message: expect.stringMatching(/API key is required/) as unknown } });
   });
 
   it('malformed and unknown keys: 401', async () => {

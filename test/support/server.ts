@@ -16,11 +16,11 @@ export interface TestServer {
   close(): Promise<void>;
 }
 
-export async function startTestServer(opts: { dialect?: Dialect; clock?: Clock } = {}): Promise<TestServer> {
+export async function startTestServer(opts: { dialect?: Dialect; clock?: Clock; env?: Record<string, string>; socketSweepMs?: number } = {}): Promise<TestServer> {
   const store = await openTestStore(opts.dialect ?? 'sqlite');
   const clock = opts.clock ?? systemClock;
-  const config = loadConfig({ SIMULATOR: 'off', LIVE_BROADCAST_INTERVAL_MS: '250' });
-  const server = createServer({ config, store, clock, logger: silentLogger });
+  const config = loadConfig({ SIMULATOR: 'off', LIVE_BROADCAST_INTERVAL_MS: '250', ...opts.env });
+  const server = createServer({ config, store, clock, logger: silentLogger, ...(opts.socketSweepMs ? { socketSweepMs: opts.socketSweepMs } : {}) });
   await server.init();
   const port = await server.listen(0, '127.0.0.1');
   return {

@@ -7,15 +7,16 @@ const nf = new Intl.NumberFormat('en-GB');
 const pct = (num: number, den: number) => (den === 0 ? '–' : `${((100 * num) / den).toFixed(1)}%`);
 
 export function PulsePage() {
-  const { snapshot, connection, receivedAt } = usePulse();
+  const { snapshot, connection, receivedAt, reason } = usePulse();
   return (
     <div className="page">
       <header className="topbar">
         <h1>
-          Frontline <span className="sub">Live pulse · today</span>
+          Live pulse <span className="sub">today</span>
         </h1>
         <ConnectionBadge connection={connection} receivedAt={receivedAt} />
       </header>
+      {connection === 'denied' || connection === 'ended' ? <p className="notice">{reason}</p> : null}
       {snapshot ? <PulseBody snap={snapshot} /> : <p className="muted">Waiting for the first live snapshot…</p>}
       <footer className="muted small">
         Counts since midnight ({snapshot?.timeZone ?? 'centre time'}). The KPI dashboard with targets arrives with the live KPI engine; these
@@ -25,14 +26,14 @@ export function PulsePage() {
   );
 }
 
-function ConnectionBadge({ connection, receivedAt }: { connection: ConnectionState; receivedAt: number | null }) {
+export function ConnectionBadge({ connection, receivedAt }: { connection: ConnectionState; receivedAt: number | null }) {
   const [now, setNow] = useState(() => Date.now());
   useEffect(() => {
     const t = setInterval(() => setNow(Date.now()), 1000);
     return () => clearInterval(t);
   }, []);
   const age = receivedAt === null ? null : Math.max(0, Math.round((now - receivedAt) / 1000));
-  const label = connection === 'live' ? '● Live' : connection === 'connecting' ? '○ Connecting' : '▲ Reconnecting';
+  const label = { live: '● Live', connecting: '○ Connecting', reconnecting: '▲ Reconnecting', ended: '■ Disconnected', denied: '■ No access' }[connection];
   return (
     <div className={`conn conn-${connection}`} data-testid="connection" role="status">
       <strong>{label}</strong>
@@ -41,7 +42,7 @@ function ConnectionBadge({ connection, receivedAt }: { connection: ConnectionSta
   );
 }
 
-function PulseBody({ snap }: { snap: PulseSnapshot }) {
+export function PulseBody({ snap }: { snap: PulseSnapshot }) {
   const t = snap.totals;
   return (
     <>

@@ -1,0 +1,44 @@
+/** Routes by who is signed in: setup on first run, sign-in, the wall screen, and the app for people by role. */
+import { Navigate, Route, Routes, useLocation } from 'react-router';
+import type { Me, Role } from '../../shared/access.js';
+import { AccountPage, ApiKeysPage, AuditPage, PrivacyPage } from './admin/AdminPages.js';
+import { PeoplePage } from './admin/PeoplePage.js';
+import { ScreensPage } from './admin/ScreensPage.js';
+import { useSession } from './auth/session.js';
+import { SetupPage } from './auth/SetupPage.js';
+import { SignInPage } from './auth/SignInPage.js';
+import { PulsePage } from './live/PulsePage.js';
+import { NAV, Shell } from './shell/Shell.js';
+import { WallPage } from './wall/WallPage.js';
+
+export function App() {
+  const session = useSession();
+  const location = useLocation();
+  if (location.pathname === '/wall') return <WallPage />;
+  if (session.isPending) return <p className="muted page">Loading…</p>;
+  if (session.error) return <p className="error page">Frontline is not reachable. It retries on reload.</p>;
+  const { principal, needsSetup } = session.data;
+  if (needsSetup) return <SetupPage />;
+  if (!principal) return <SignInPage />;
+  if (principal.kind === 'display') return <Navigate to="/wall" replace />;
+  return (
+    <Shell me={principal}>
+      <Routes>
+        <Route path="/" element={<PulsePage />} />
+        <Route path="/admin/people" element={<Allowed me={principal} path="/admin/people" el={<PeoplePage />} />} />
+        <Route path="/admin/screens" element={<Allowed me={principal} path="/admin/screens" el={<ScreensPage me={principal} />} />} />
+        <Route path="/admin/keys" element={<Allowed me={principal} path="/admin/keys" el={<ApiKeysPage />} />} />
+        <Route path="/admin/privacy" element={<Allowed me={principal} path="/admin/privacy" el={<PrivacyPage />} />} />
+        <Route path="/admin/audit" element={<Allowed me={principal} path="/admin/audit" el={<AuditPage />} />} />
+        <Route path="/account" element={<AccountPage />} />
+        <Route path="*" element={<p className="page muted">No such page.</p>} />
+      </Routes>
+    </Shell>
+  );
+}
+
+/** The client hides what a role cannot open; the server enforces it regardless. */
+function Allowed({ me, path, el }: { me: Me; path: string; el: React.ReactElement }) {
+  const roles: readonly Role[] = NAV.find((n) => n.to === path)?.roles ?? [];
+  return roles.includes(me.role) ? el : <p className="page muted">This page is not available to your role.</p>;
+}

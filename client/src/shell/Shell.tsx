@@ -1,0 +1,57 @@
+/** The signed-in frame: who you are, what you can open (by role), sign out. */
+import { useMutation } from '@tanstack/react-query';
+import type { ReactNode } from 'react';
+import { NavLink, useNavigate } from 'react-router';
+import { ROLE_LABELS, type Me, type Role } from '../../../shared/access.js';
+import { api } from '../api/http.js';
+import { useResetSession } from '../auth/session.js';
+import { pulseStore } from '../live/pulse-store.js';
+
+interface NavItem {
+  to: string;
+  label: string;
+  roles: readonly Role[];
+}
+
+export const NAV: readonly NavItem[] = [
+  { to: '/', label: 'Live', roles: ['admin', 'manager', 'team_leader', 'coach', 'agent'] },
+  { to: '/admin/people', label: 'People', roles: ['admin'] },
+  { to: '/admin/screens', label: 'Screens', roles: ['admin', 'team_leader'] },
+  { to: '/admin/keys', label: 'API keys', roles: ['admin'] },
+  { to: '/admin/privacy', label: 'Privacy', roles: ['admin'] },
+  { to: '/admin/audit', label: 'Audit log', roles: ['admin'] },
+  { to: '/account', label: 'My account', roles: ['admin', 'manager', 'team_leader', 'coach', 'agent'] },
+];
+
+export function Shell({ me, children }: { me: Me; children: ReactNode }) {
+  const reset = useResetSession();
+  const navigate = useNavigate();
+  const signOut = useMutation({
+    mutationFn: () => api('/api/v1/auth/logout', { method: 'POST' }),
+    onSettled: async () => {
+      pulseStore.stop();
+      await reset();
+      await navigate('/');
+    },
+  });
+  return (
+    <div className="shell">
+      <nav className="nav" aria-label="Main">
+        <span className="brand">Frontline</span>
+        {NAV.filter((n) => n.roles.includes(me.role)).map((n) => (
+          <NavLink key={n.to} to={n.to} end={n.to === '/'} className={({ isActive }) => (isActive ? 'active' : '')}>
+            {n.label}
+          </NavLink>
+        ))}
+        <span className="spacer" />
+        <span className="who" data-testid="who">
+          {me.displayName} · {ROLE_LABELS[me.role]}
+        </span>
+        <button type="button" className="link" onClick={() => signOut.mutate()} disabled={signOut.isPending}>
+          Sign out
+        </button>
+      </nav>
+      <main>{children}</main>
+    </div>
+  );
+}

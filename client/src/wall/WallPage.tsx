@@ -1,0 +1,96 @@
+/**
+ * /wall: what a wall screen opens. Unpaired, it shows a pairing code (no password typed on the screen); paired, it
+ * shows the live pulse it was granted, full screen and dark. Revoked, it falls back to a fresh pairing code.
+ * (The full wallboard with tiles, rotation and stale markers is the wallboards issue.)
+ */
+import { useQueryClient } from '@tanstack/react-query';
+import { useEffect, useState } from 'react';
+import { api } from '../api/http.js';
+import { SESSION_KEY, useSession } from '../auth/session.js';
+import { ConnectionBadge, PulseBody } from '../live/PulsePage.js';
+import { usePulse } from '../live/pulse-store.js';
+
+export function WallPage() {
+  const session = useSession();
+  useEffect(() => {
+    document.body.classList.add('wall-body');
+    return () => document.body.classList.remove('wall-body');
+  }, []);
+  if (session.isPending) return <div className="wall" />;
+  const p = session.data?.principal;
+  return <div className="wall">{p?.kind === 'display' ? <WallLive name={p.name} /> : <Pairing />}</div>;
+}
+
+function WallLive({ name }: { name: string }) {
+  const qc = useQueryClient();
+  const { snapshot, connection, receivedAt } = usePulse();
+  useEffect(() => {
+    if (connection === 'ended') void qc.invalidateQueries({ queryKey: SESSION_KEY });
+  }, [connection, qc]);
+  return (
+    <>
+      <header className="topbar">
+        <h1>
+          {name} <span className="sub">today</span>
+        </h1>
+        <ConnectionBadge connection={connection} receivedAt={receivedAt} />
+      </header>
+      {snapshot ? <PulseBody snap={snapshot} /> : <p className="muted">Waiting for live data…</p>}
+    </>
+  );
+}
+
+function Pairing() {
+  const qc = useQueryClient();
+  const [code, setCode] = useState<string | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [generation, setGeneration] = useState(0);
+
+  useEffect(() => {
+    let stopped = false;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const poll = async () => {
+      try {
+        const r = await api<{ status: 'pending' | 'expired' | 'paired' }>('/api/v1/display/pairing');
+        if (stopped) return;
+        if (r.status === 'paired') {
+          await qc.invalidateQueries({ queryKey: SESSION_KEY });
+          return;
+        }
+        if (r.status === 'expired') {
+          setGeneration((g) => g + 1);
+          return;
+        }
+      } catch {
+        // network blip: keep polling
+      }
+      if (!stopped) timer = setTimeout(() => void poll(), 2_000);
+    };
+    api<{ code: string }>('/api/v1/display/pairing', { method: 'POST' })
+      .then((r) => {
+        if (stopped) return;
+        setCode(r.code);
+        setError(null);
+        timer = setTimeout(() => void poll(), 2_000);
+      })
+      .catch((e: unknown) => {
+        setError(e instanceof Error ? e.message : 'could not get a pairing code');
+        timer = setTimeout(() => setGeneration((g) => g + 1), 10_000);
+      });
+    return () => {
+      stopped = true;
+      if (timer) clearTimeout(timer);
+    };
+  }, [generation, qc]);
+
+  return (
+    <div className="pairing">
+      <p className="pairing-lead">Pair this screen</p>
+      <p className="pairing-code" data-testid="pairing-code">
+        {code ?? '· · · ·'}
+      </p>
+      <p className="pairing-help">In Frontline, open Screens, enter this code and choose what this screen shows.</p>
+      {error ? <p className="pairing-help">{error}</p> : null}
+    </div>
+  );
+}

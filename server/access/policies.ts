@@ -1,0 +1,213 @@
+/**
+ * Authorisation as named predicates. Plain functions of (principal, directory, object): no Express, no Socket.IO.
+ * Every REST handler and socket subscription calls one of these before it reads or writes anything.
+ *
+ * The rules (README "Roles"):
+ * - admin: sets everything up; sees every scope.
+ * - manager: their site (or the whole centre when they have none): its teams, agents, queues.
+ * - team leader: the teams they lead and those teams' agents; queue and channel aggregates (queues are shared).
+ * - coach: queue and channel aggregates; an agent only while a coaching case about that agent is assigned to them.
+ * - agent: their own figures only, plus queue and channel aggregates (what a floor wallboard shows anyway).
+ * - display: exactly the scopes it was granted when paired, read-only.
+ * - API key: `read` sees every scope (exports, integrations); `ingest` and `admin` see none.
+ */
+import type { Scope } from '../../shared/access.js';
+import type { Directory } from '../../shared/directory.js';
+import type { Principal, UserPrincipal } from './principal.js';
+
+/** Directory lookups the predicates need, built once per directory version. */
+export class DirectoryIndex {
+  readonly teamSite = new Map<string, string>();
+  readonly agentTeam = new Map<string, string>();
+  readonly queueSite = new Map<string, string | null>();
+  readonly siteIds = new Set<string>();
+
+  constructor(d: Directory) {
+    for (const s of d.sites) this.siteIds.add(s.id);
+    for (const t of d.teams) this.teamSite.set(t.id, t.siteId);
+    for (const a of d.agents) this.agentTeam.set(a.id, a.teamId);
+    for (const q of d.queues) this.queueSite.set(q.id, q.siteId ?? null);
+  }
+
+  siteOfAgent(agentId: string): string | undefined {
+    const team = this.agentTeam.get(agentId);
+    return team === undefined ? undefined : this.teamSite.get(team);
+  }
+}
+
+/** What a coach's access to agents depends on (their assigned cases); filled in by the coaching workflow. */
+export interface CoachingLinks {
+  coachHasCaseFor(coachUserId: string, agentId: string): boolean;
+}
+
+export const noCoachingLinks: CoachingLinks = { coachHasCaseFor: () => false };
+
+function managerCovers(p: UserPrincipal, siteId: string | undefined | null): boolean {
+  return p.siteId === null || (siteId !== undefined && siteId !== null && siteId === p.siteId);
+}
+
+export function canViewTeam(p: Principal | null, teamId: string, dir: DirectoryIndex): boolean {
+  return canViewScope(p, { kind: 'team', id: teamId }, dir);
+}
+
+export function canViewAgent(p: Principal | null, agentId: string, dir: DirectoryIndex, coaching: CoachingLinks = noCoachingLinks): boolean {
+  return canViewScope(p, { kind: 'agent', id: agentId }, dir, coaching);
+}
+
+/** May this principal see figures for this scope? Unknown ids are denied except to those who see everything. */
+export function canViewScope(p: Principal | null, scope: Scope, dir: DirectoryIndex, coaching: CoachingLinks = noCoachingLinks): boolean {
+  if (!p) return false;
+  if (p.kind === 'apikey') return p.scopes.includes('read');
+  if (p.kind === 'display') return p.scopes.some((s) => s.kind === scope.kind && (s.kind === 'centre' || (scope.kind !== 'centre' && s.id === scope.id)));
+  switch (p.role) {
+    case 'admin':
+      return true;
+    case 'manager':
+      switch (scope.kind) {
+        case 'centre':
+        case 'channel':
+          return p.siteId === null;
+        case 'site':
+          return managerCovers(p, scope.id);
+        case 'team':
+          return managerCovers(p, dir.teamSite.get(scope.id));
+        case 'queue':
+          return p.siteId === null || (dir.queueSite.has(scope.id) && managerCovers(p, dir.queueSite.get(scope.id)));
+        case 'agent':
+          return managerCovers(p, dir.siteOfAgent(scope.id));
+      }
+      break;
+    case 'team_leader':
+      switch (scope.kind) {
+        case 'centre':
+        case 'queue':
+        case 'channel':
+          return true;
+        case 'site':
+          return p.teamIds.some((t) => dir.teamSite.get(t) === scope.id);
+        case 'team':
+          return p.teamIds.includes(scope.id);
+        case 'agent': {
+          const team = dir.agentTeam.get(scope.id);
+          return team !== undefined && p.teamIds.includes(team);
+        }
+      }
+      break;
+    case 'coach':
+      switch (scope.kind) {
+        case 'centre':
+        case 'queue':
+        case 'channel':
+          return true;
+        case 'agent':
+          return coaching.coachHasCaseFor(p.userId, scope.id);
+        case 'site':
+        case 'team':
+          return false;
+      }
+      break;
+    case 'agent':
+      switch (scope.kind) {
+        case 'centre':
+        case 'queue':
+        case 'channel':
+          return true;
+        case 'agent':
+          return p.agentId !== null && p.agentId === scope.id;
+        case 'site':
+        case 'team':
+          return false;
+      }
+  }
+  return false;
+}
+
+/** The live pulse carries centre-wide queue counts and agent-state totals (no names). */
+export function canViewPulse(p: Principal | null, dir: DirectoryIndex): boolean {
+  return canViewScope(p, { kind: 'centre' }, dir);
+}
+
+/** The organisation directory (names of sites, teams, queues, agents): staff and read keys, not screens. */
+export function canViewDirectory(p: Principal | null): boolean {
+  if (!p) return false;
+  if (p.kind === 'apikey') return p.scopes.includes('read') || p.scopes.includes('admin');
+  return p.kind === 'user';
+}
+
+export function canManageDirectory(p: Principal | null): boolean {
+  if (!p) return false;
+  if (p.kind === 'apikey') return p.scopes.includes('admin');
+  return p.kind === 'user' && p.role === 'admin';
+}
+
+export function canManageUsers(p: Principal | null): boolean {
+  return p?.kind === 'user' && p.role === 'admin';
+}
+
+export function canViewAudit(p: Principal | null): boolean {
+  return p?.kind === 'user' && p.role === 'admin';
+}
+
+export function canErasePersonalData(p: Principal | null): boolean {
+  return p?.kind === 'user' && p.role === 'admin';
+}
+
+export function canIngest(p: Principal | null): boolean {
+  return p?.kind === 'apikey' && p.scopes.includes('ingest');
+}
+
+/** Approving a screen and choosing what it shows: admins, and team leaders for scopes they can see themselves. */
+export function canManageDisplays(p: Principal | null): boolean {
+  return p?.kind === 'user' && (p.role === 'admin' || p.role === 'team_leader');
+}
+
+export function canGrantDisplayScope(p: Principal | null, scope: Scope, dir: DirectoryIndex): boolean {
+  return canManageDisplays(p) && canViewScope(p, scope, dir);
+}
+
+/** A coaching case as far as access is concerned (the coaching workflow owns the rest). */
+export interface CaseRef {
+  kind: 'individual' | 'systemic' | 'recognition';
+  /** The agent an individual case or recognition is about. */
+  agentId: string | null;
+  /** The team a case belongs to (the agent's team, or the team of a systemic review). */
+  teamId: string | null;
+  assignedCoachId: string | null;
+}
+
+/** Case content (evidence, plan, notes). Agents see only their own cases, never a colleague's. */
+export function canViewCase(p: Principal | null, c: CaseRef, dir: DirectoryIndex): boolean {
+  if (p?.kind !== 'user') return false;
+  switch (p.role) {
+    case 'admin':
+      return false;
+    case 'manager':
+      return c.teamId !== null && managerCovers(p, dir.teamSite.get(c.teamId));
+    case 'team_leader':
+      return c.teamId !== null && p.teamIds.includes(c.teamId);
+    case 'coach':
+      return c.assignedCoachId === p.userId;
+    case 'agent':
+      return c.kind !== 'systemic' && c.agentId !== null && c.agentId === p.agentId;
+  }
+}
+
+/** Changing a case (plan, notes, actions, status, reassignment): the assigned coach, the team's leader, the manager. */
+export function canEditCase(p: Principal | null, c: CaseRef, dir: DirectoryIndex): boolean {
+  if (p?.kind !== 'user') return false;
+  switch (p.role) {
+    case 'coach':
+      return c.assignedCoachId === p.userId;
+    case 'team_leader':
+    case 'manager':
+      return canViewCase(p, c, dir);
+    case 'admin':
+    case 'agent':
+      return false;
+  }
+}
+
+/** Acknowledging or disputing, and writing a reflection: only the agent the case is about. */
+export function canRespondToCase(p: Principal | null, c: CaseRef): boolean {
+  return p?.kind === 'user' && p.role === 'agent' && c.kind !== 'systemic' && c.agentId !== null && c.agentId === p.agentId;
+}

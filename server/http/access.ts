@@ -1,0 +1,214 @@
+/**
+ * The HTTP side of access control.
+ *
+ * Every route is declared through `RouteTable.add` with the audiences allowed to call it (function level); the
+ * handler then calls a named predicate for the object it touches (object level: canViewTeam, canViewAgent, ...).
+ * The authorisation matrix test walks Express's own route stack and fails on any route without a declaration.
+ *
+ * Who is asking comes from, in order: an `Authorization: Bearer fl_...` API key, the session cookie, or a paired
+ * display's cookie. Cookie-authenticated writes need the session's CSRF token in X-CSRF-Token and, when the browser
+ * sends one, an allowed Origin (ASVS 3.5.1, 3.5.2). Displays are read-only: they may only GET.
+ */
+import { timingSafeEqual } from 'node:crypto';
+import { parseCookie as parseCookies, stringifySetCookie } from 'cookie';
+import type { Request, RequestHandler, Response, Router } from 'express';
+import { CSRF_HEADER } from '../../shared/access.js';
+import type { Audience, Principal } from '../access/principal.js';
+import { audiencesOf } from '../access/principal.js';
+import type { SessionService } from '../accounts/session.service.js';
+import type { ApiKeyService } from '../apikeys/apikey.service.js';
+import type { AuditService } from '../audit/audit.service.js';
+import type { DisplayService } from '../displays/display.service.js';
+import type { Logger } from '../logger.js';
+import { HttpError } from './errors.js';
+
+declare module 'express-serve-static-core' {
+  interface Locals {
+    principal?: Principal | null;
+  }
+}
+
+export const COOKIE = {
+  session: 'fl_session',
+  display: 'fl_display',
+  pairing: 'fl_pairing',
+} as const;
+
+export type CookieName = keyof typeof COOKIE;
+
+export interface CookieOptions {
+  secure: 'auto' | 'always' | 'never';
+}
+
+function isSecure(req: Request, o: CookieOptions): boolean {
+  return o.secure === 'always' || (o.secure === 'auto' && req.secure);
+}
+
+/** Secure cookies get the __Host- prefix: Secure, no Domain, Path=/ (ASVS 3.3.1, 3.3.3). */
+export function cookieName(req: Request, o: CookieOptions, which: CookieName): string {
+  return isSecure(req, o) ? `__Host-${COOKIE[which]}` : COOKIE[which];
+}
+
+export function readCookie(header: string | undefined, which: CookieName): string | undefined {
+  if (!header) return undefined;
+  const jar = parseCookies(header);
+  return jar[`__Host-${COOKIE[which]}`] ?? jar[COOKIE[which]];
+}
+
+export function setCookie(req: Request, res: Response, o: CookieOptions, which: CookieName, value: string, maxAgeSeconds: number): void {
+  res.append(
+    'Set-Cookie',
+    stringifySetCookie({
+      name: cookieName(req, o, which),
+      value,
+      httpOnly: true,
+      secure: isSecure(req, o),
+      // Lax for the session so a link into the app from an email keeps you signed in; Strict for screens.
+      sameSite: which === 'session' ? 'lax' : 'strict',
+      path: '/',
+      maxAge: maxAgeSeconds,
+    }),
+  );
+}
+
+export function clearCookie(req: Request, res: Response, o: CookieOptions, which: CookieName): void {
+  for (const name of [COOKIE[which], `__Host-${COOKIE[which]}`]) {
+    res.append('Set-Cookie', stringifySetCookie({ name, value: '', httpOnly: true, secure: name.startsWith('__Host-') || isSecure(req, o), sameSite: 'lax', path: '/', maxAge: 0 }));
+  }
+}
+
+export interface Authenticator {
+  fromHeaders(headers: { authorization?: string | undefined; cookie?: string | undefined }): Promise<Principal | null>;
+}
+
+const KEY_REASONS = {
+  missing: 'an API key is required: send "Authorization: Bearer fl_..."',
+  malformed: 'the API key is not in the expected form fl_<id>_<secret>',
+  unknown: 'the API key is not valid',
+  revoked: 'the API key has been revoked',
+} as const;
+
+export function createAuthenticator(keys: ApiKeyService, sessions: SessionService, displays: DisplayService): Authenticator {
+  return {
+    async fromHeaders(h) {
+      const bearer = /^Bearer\s+(.+)$/i.exec(h.authorization ?? '')?.[1]?.trim();
+      if (h.authorization !== undefined && h.authorization !== '') {
+        const check = await keys.verify(bearer);
+        if (!check.ok) {
+          throw new HttpError(401, 'unauthorized', KEY_REASONS[check.reason], { reason: check.reason }, { 'WWW-Authenticate': 'Bearer realm="frontline"' });
+        }
+        return { kind: 'apikey', keyId: check.key.id, scopes: check.key.scopes };
+      }
+      const session = await sessions.verify(readCookie(h.cookie, 'session'));
+      if (session) return session;
+      return displays.verify(readCookie(h.cookie, 'display'));
+    },
+  };
+}
+
+/** Same host as the request, or an origin listed in ALLOWED_ORIGINS. */
+export function originAllowed(origin: string | undefined, host: string | undefined, allowed: readonly string[]): boolean {
+  if (origin === undefined) return true;
+  if (allowed.includes(origin)) return true;
+  try {
+    return host !== undefined && new URL(origin).host === host;
+  } catch {
+    return false;
+  }
+}
+
+const SAFE = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+function sameToken(a: string | undefined, b: string): boolean {
+  if (a === undefined) return false;
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && timingSafeEqual(x, y);
+}
+
+export type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
+
+export interface RouteDeclaration {
+  method: Method;
+  path: string;
+  /** Who may call it at all; 'public' needs no credential. Object-level checks happen inside the handler. */
+  audiences: readonly Audience[] | 'public';
+  summary: string;
+}
+
+export interface AccessDeps {
+  authenticator: Authenticator;
+  allowedOrigins: readonly string[];
+  audit: AuditService;
+  logger: Logger;
+}
+
+/** The one way routes are added: each carries its declaration, and its guard runs before any body parsing. */
+export class RouteTable {
+  readonly declarations: RouteDeclaration[] = [];
+
+  constructor(private readonly deps: AccessDeps) {}
+
+  add(router: Router, decl: RouteDeclaration, ...handlers: RequestHandler[]): void {
+    this.declarations.push(decl);
+    router[decl.method](decl.path, this.guard(decl), ...handlers);
+  }
+
+  /** Declares a route that is registered elsewhere (static files, the SPA fallback). */
+  declare(decl: RouteDeclaration): void {
+    this.declarations.push(decl);
+  }
+
+  find(method: string, path: string): RouteDeclaration | undefined {
+    return this.declarations.find((d) => d.method === method.toLowerCase() && d.path === path);
+  }
+
+  private guard(decl: RouteDeclaration): RequestHandler {
+    return (req, res, next) => {
+      void (async () => {
+        const unsafe = !SAFE.has(req.method);
+        if (unsafe && !originAllowed(req.get('origin'), req.get('host'), this.deps.allowedOrigins)) {
+          throw new HttpError(403, 'bad_origin', 'this request came from a page on another site; it was refused');
+        }
+        const principal = await this.deps.authenticator.fromHeaders({ authorization: req.get('authorization'), cookie: req.get('cookie') });
+        res.locals.principal = principal;
+        if (decl.audiences === 'public') return;
+        if (!principal) {
+          const keyRoute = decl.audiences.some((a) => a.startsWith('key:'));
+          const people = decl.audiences.some((a) => !a.startsWith('key:'));
+          throw new HttpError(
+            401,
+            'unauthenticated',
+            people ? 'sign in first' + (keyRoute ? ' (or send an API key)' : '') : KEY_REASONS.missing,
+            undefined,
+            keyRoute ? { 'WWW-Authenticate': 'Bearer realm="frontline"' } : undefined,
+          );
+        }
+        const mine = audiencesOf(principal);
+        if (!mine.some((a) => (decl.audiences as readonly Audience[]).includes(a))) {
+          this.deps.logger.warn({ log: 'security', event: 'access_denied', path: req.path, method: req.method, audiences: mine }, 'access denied');
+          throw new HttpError(403, 'forbidden', 'you do not have access to this');
+        }
+        if (principal.kind === 'display' && unsafe) throw new HttpError(403, 'forbidden', 'a display is read-only');
+        if (principal.kind === 'user' && unsafe && !sameToken(req.get(CSRF_HEADER), principal.csrfToken)) {
+          throw new HttpError(403, 'csrf_failed', `missing or wrong ${CSRF_HEADER} header; reload the page and try again`);
+        }
+      })().then(() => next(), next);
+    };
+  }
+}
+
+/** The principal a guarded handler runs for (set by the guard). */
+export function principalOf(res: Response): Principal | null {
+  return res.locals.principal ?? null;
+}
+
+export function requireUser(res: Response) {
+  const p = principalOf(res);
+  if (p?.kind !== 'user') throw new HttpError(403, 'forbidden', 'only a signed-in person can do this');
+  return p;
+}
+
+export function deny(message = 'you do not have access to this'): never {
+  throw new HttpError(403, 'forbidden', message);
+}

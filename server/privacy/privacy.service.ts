@@ -1,0 +1,234 @@
+/**
+ * Retention and erasure of personal data (UK GDPR, DPA 2018).
+ *
+ * Figures must stay right after personal data goes, so nothing here deletes a contact's numbers:
+ * - erasing a customer replaces their customer id with a random pseudonym (the same one across their events, so
+ *   repeat-contact FCR still counts their repeats) and removes every free text tied to them (survey comments,
+ *   complaint summaries, QA notes on their contacts);
+ * - a departed employee's agent id becomes a random "former-..." id everywhere (events, directory, linked account),
+ *   so team and centre figures keep their contacts, and the name is gone;
+ * - retention removes free text older than RETENTION_COMMENT_DAYS and, if set, raw events older than
+ *   RETENTION_EVENT_DAYS (aggregated history is kept by the KPI rollups, not by raw events).
+ * Each action is written to the audit log with counts, never with the personal data itself.
+ * The content hash of a redacted event is kept as first received, so a re-send of the original is answered
+ * "duplicate" and never stores the erased text again.
+ */
+import { randomBytes } from 'node:crypto';
+import type { Kysely, Transaction } from 'kysely';
+import { validateEvent, type FrontlineEvent } from '../../shared/events.js';
+import type { AuditService } from '../audit/audit.service.js';
+import type { Clock } from '../clock.js';
+import type { DirectoryService } from '../directory/directory.service.js';
+import { canonicalJson, sha256Hex } from '../ingest/canonical.js';
+import type { Store } from '../store/db.js';
+import type { Database } from '../store/schema.js';
+
+const DAY_MS = 86_400_000;
+const PAGE = 1_000;
+
+/** Free-text fields that can hold personal data, by event type. */
+const FREE_TEXT: Partial<Record<FrontlineEvent['type'], readonly string[]>> = {
+  'survey.responded': ['comment'],
+  'complaint.logged': ['summary'],
+  'qa.evaluated': ['notes'],
+};
+
+export interface ErasureResult {
+  pseudonym: string;
+  eventsChanged: number;
+  contacts: number;
+}
+
+export interface RetentionResult {
+  textRedacted: number;
+  eventsDeleted: number;
+}
+
+type Db = Kysely<Database> | Transaction<Database>;
+
+export class PrivacyService {
+  private readonly listeners = new Set<() => Promise<void>>();
+
+  constructor(
+    private readonly store: Store,
+    private readonly clock: Clock,
+    private readonly audit: AuditService,
+    private readonly directory: DirectoryService,
+    readonly retention: { eventDays: number; commentDays: number },
+  ) {}
+
+  /** Called after stored events changed, so live state built from them is rebuilt. */
+  onChanged(fn: () => Promise<void>): void {
+    this.listeners.add(fn);
+  }
+
+  async eraseCustomer(customerId: string, meta: { actor: string; ip: string | null; reason: string }): Promise<ErasureResult> {
+    const pseudonym = `erased-${randomBytes(8).toString('hex')}`;
+    const now = this.clock.now();
+    const result = await this.store.db.transaction().execute(async (trx) => {
+      const own = await trx.selectFrom('events').select(['seq', 'payload', 'contact_id']).where('customer_id', '=', customerId).execute();
+      const contacts = new Set(own.map((r) => r.contact_id).filter((c): c is string => c !== null));
+      let changed = 0;
+      for (const r of own) {
+        const e = parse(r.payload);
+        if (!e) continue;
+        if ('customerId' in e && e.customerId === customerId) (e as { customerId?: string }).customerId = pseudonym;
+        stripFreeText(e);
+        await rewrite(trx, Number(r.seq), e, now, { customer_id: pseudonym });
+        changed++;
+      }
+      // Free text on their contacts: survey comments, QA notes.
+      const ids = [...contacts];
+      for (let i = 0; i < ids.length; i += 500) {
+        const rows = await trx
+          .selectFrom('events')
+          .select(['seq', 'payload'])
+          .where('contact_id', 'in', ids.slice(i, i + 500))
+          .where('type', 'in', Object.keys(FREE_TEXT))
+          .execute();
+        for (const r of rows) {
+          const e = parse(r.payload);
+          if (!e || !stripFreeText(e)) continue;
+          await rewrite(trx, Number(r.seq), e, now);
+          changed++;
+        }
+      }
+      return { pseudonym, eventsChanged: changed, contacts: contacts.size };
+    });
+    // The audit keeps a hash of the id (to answer "was this request carried out?"), not the id itself.
+    await this.audit.record({
+      actor: meta.actor,
+      action: 'privacy.erase_customer',
+      target: `customer-sha256:${sha256Hex(customerId).slice(0, 16)}`,
+      ip: meta.ip,
+      details: { reason: meta.reason, eventsChanged: result.eventsChanged, contacts: result.contacts },
+    });
+    await this.changed();
+    return result;
+  }
+
+  /** Replaces a departed employee's agent id everywhere with a random one and removes their name. */
+  async pseudonymiseAgent(agentId: string, meta: { actor: string; ip: string | null; reason: string }): Promise<{ pseudonym: string; eventsChanged: number }> {
+    const pseudonym = `former-${randomBytes(6).toString('hex')}`;
+    const now = this.clock.now();
+    const eventsChanged = await this.store.db.transaction().execute(async (trx) => {
+      let changed = 0;
+      let after = 0;
+      for (;;) {
+        // Agent ids appear in agent_id (answered, ended, qa, state, complaint, transfer's fromAgentId) and in
+        // payloads as toAgentId; the LIKE pre-filter finds both (a _ or % in the id only widens it), the JSON check
+        // below decides.
+        const rows = await trx
+          .selectFrom('events')
+          .select(['seq', 'payload', 'agent_id'])
+          .where('seq', '>', after)
+          .where((eb) => eb.or([eb('agent_id', '=', agentId), eb('payload', 'like', `%${JSON.stringify(agentId)}%`)]))
+          .orderBy('seq')
+          .limit(PAGE)
+          .execute();
+        for (const r of rows) {
+          const e = parse(r.payload) as Record<string, unknown> | null;
+          if (!e) continue;
+          let touched = false;
+          for (const f of ['agentId', 'fromAgentId', 'toAgentId']) {
+            if (e[f] === agentId) {
+              e[f] = pseudonym;
+              touched = true;
+            }
+          }
+          if (touched || r.agent_id === agentId) {
+            await rewrite(trx, Number(r.seq), e as FrontlineEvent, now, r.agent_id === agentId ? { agent_id: pseudonym } : {});
+            changed++;
+          }
+        }
+        if (rows.length < PAGE) break;
+        after = Number(rows[rows.length - 1]?.seq);
+      }
+      await trx.updateTable('agents').set({ id: pseudonym, name: `Former agent ${pseudonym.slice(7, 11)}` }).where('id', '=', agentId).execute();
+      await trx.updateTable('users').set({ agent_id: null, updated_ms: now }).where('agent_id', '=', agentId).execute();
+      return changed;
+    });
+    this.directory.invalidate();
+    await this.audit.record({ actor: meta.actor, action: 'privacy.pseudonymise_agent', target: `agent:${pseudonym}`, ip: meta.ip, details: { reason: meta.reason, eventsChanged } });
+    await this.changed();
+    return { pseudonym, eventsChanged };
+  }
+
+  /** Applies the retention settings once; run at start and every hour. */
+  async applyRetention(): Promise<RetentionResult> {
+    const now = this.clock.now();
+    let textRedacted = 0;
+    let eventsDeleted = 0;
+    if (this.retention.commentDays > 0) {
+      const cutoff = now - this.retention.commentDays * DAY_MS;
+      let after = 0;
+      for (;;) {
+        const rows = await this.store.db
+          .selectFrom('events')
+          .select(['seq', 'payload'])
+          .where('seq', '>', after)
+          .where('occurred_ms', '<', cutoff)
+          .where('redacted_ms', 'is', null)
+          .where('type', 'in', Object.keys(FREE_TEXT))
+          .orderBy('seq')
+          .limit(PAGE)
+          .execute();
+        if (rows.length === 0) break;
+        await this.store.db.transaction().execute(async (trx) => {
+          for (const r of rows) {
+            const e = parse(r.payload);
+            if (e && stripFreeText(e)) {
+              await rewrite(trx, Number(r.seq), e, now);
+              textRedacted++;
+            } else {
+              // Nothing to remove: mark it so the next run does not read it again.
+              await trx.updateTable('events').set({ redacted_ms: now }).where('seq', '=', Number(r.seq)).execute();
+            }
+          }
+        });
+        after = Number(rows[rows.length - 1]?.seq);
+      }
+    }
+    if (this.retention.eventDays > 0) {
+      const cutoff = now - this.retention.eventDays * DAY_MS;
+      const res = await this.store.db.deleteFrom('events').where('occurred_ms', '<', cutoff).executeTakeFirst();
+      eventsDeleted = Number(res.numDeletedRows);
+    }
+    if (textRedacted > 0 || eventsDeleted > 0) {
+      await this.audit.record({ actor: 'system', action: 'privacy.retention', details: { textRedacted, eventsDeleted, ...this.retention } });
+      await this.changed();
+    }
+    return { textRedacted, eventsDeleted };
+  }
+
+  private async changed(): Promise<void> {
+    for (const fn of this.listeners) await fn();
+  }
+}
+
+function parse(payload: string): FrontlineEvent | null {
+  const v = validateEvent(JSON.parse(payload));
+  return v.ok ? v.event : null;
+}
+
+/** Removes free-text fields in place; true when something was removed. */
+function stripFreeText(e: FrontlineEvent): boolean {
+  const fields = FREE_TEXT[e.type] ?? [];
+  let removed = false;
+  const rec = e as unknown as Record<string, unknown>;
+  for (const f of fields) {
+    if (rec[f] !== undefined) {
+      delete rec[f];
+      removed = true;
+    }
+  }
+  return removed;
+}
+
+async function rewrite(db: Db, seq: number, e: FrontlineEvent, now: number, columns: { customer_id?: string; agent_id?: string } = {}): Promise<void> {
+  await db
+    .updateTable('events')
+    .set({ payload: canonicalJson(e), redacted_ms: now, ...columns })
+    .where('seq', '=', seq)
+    .execute();
+}

@@ -1,0 +1,129 @@
+/** Roles, scopes and the signed-in principal as the client sees it. Shared by server and client. */
+import { z } from 'zod';
+import { CHANNELS, id } from './events.js';
+
+export const ROLES = ['admin', 'manager', 'team_leader', 'coach', 'agent'] as const;
+export type Role = (typeof ROLES)[number];
+
+export const ROLE_LABELS: Record<Role, string> = {
+  admin: 'Admin',
+  manager: 'Manager',
+  team_leader: 'Team leader',
+  coach: 'Coach',
+  agent: 'Agent',
+};
+
+/**
+ * A scope names a slice of the centre that figures are computed for: `centre`, `site:ID`, `team:ID`, `queue:ID`,
+ * `channel:NAME` or `agent:ID`. Used by the read API, socket rooms and display grants alike.
+ */
+export type Scope =
+  | { kind: 'centre' }
+  | { kind: 'site'; id: string }
+  | { kind: 'team'; id: string }
+  | { kind: 'queue'; id: string }
+  | { kind: 'channel'; id: (typeof CHANNELS)[number] }
+  | { kind: 'agent'; id: string };
+
+export const scopeText = z
+  .string()
+  .max(200)
+  .transform((text, ctx): Scope => {
+    if (text === 'centre') return { kind: 'centre' };
+    const m = /^(site|team|queue|channel|agent):(.+)$/.exec(text);
+    const kind = m?.[1];
+    const value = m?.[2];
+    if (!kind || value === undefined || !id.safeParse(value).success) {
+      ctx.addIssue({ code: 'custom', message: "must be 'centre' or one of site:ID, team:ID, queue:ID, channel:NAME, agent:ID" });
+      return z.NEVER;
+    }
+    if (kind === 'channel') {
+      if (!(CHANNELS as readonly string[]).includes(value)) {
+        ctx.addIssue({ code: 'custom', message: `unknown channel '${value}'; one of ${CHANNELS.join(', ')}` });
+        return z.NEVER;
+      }
+      return { kind: 'channel', id: value as (typeof CHANNELS)[number] };
+    }
+    return { kind: kind as 'site' | 'team' | 'queue' | 'agent', id: value };
+  });
+
+export function formatScope(s: Scope): string {
+  return s.kind === 'centre' ? 'centre' : `${s.kind}:${s.id}`;
+}
+
+/** GET /api/v1/session: who is signed in, as the client needs it. */
+export interface Me {
+  kind: 'user';
+  id: string;
+  username: string;
+  displayName: string;
+  role: Role;
+  agentId: string | null;
+  siteId: string | null;
+  teamIds: string[];
+  /** Send as X-CSRF-Token on every state-changing request. */
+  csrfToken: string;
+}
+
+export interface DisplayMe {
+  kind: 'display';
+  id: string;
+  name: string;
+  scopes: string[];
+}
+
+export const CSRF_HEADER = 'x-csrf-token';
+
+/** Usernames: lower-case letters, digits, dot, dash, underscore, @ (so an email address works). */
+export const username = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .regex(/^[a-z0-9._@-]{2,64}$/, 'must be 2 to 64 characters: letters, digits, . _ - @');
+
+export const PASSWORD_MIN = 12;
+export const PASSWORD_MAX = 256;
+
+export const userFields = {
+  username,
+  displayName: z.string().trim().min(1, 'must not be empty').max(200),
+  role: z.enum(ROLES),
+  agentId: id.nullable().optional(),
+  siteId: id.nullable().optional(),
+  teamIds: z.array(id).max(100).optional(),
+};
+
+export const createUserBody = z.strictObject({ ...userFields, password: z.string().max(PASSWORD_MAX).optional() });
+export const updateUserBody = z.strictObject({
+  displayName: userFields.displayName.optional(),
+  role: userFields.role.optional(),
+  agentId: userFields.agentId,
+  siteId: userFields.siteId,
+  teamIds: userFields.teamIds,
+  disabled: z.boolean().optional(),
+});
+
+export interface UserInfo {
+  id: string;
+  username: string;
+  displayName: string;
+  role: Role;
+  agentId: string | null;
+  siteId: string | null;
+  teamIds: string[];
+  createdAt: string;
+  disabledAt: string | null;
+  hasPassword: boolean;
+  activeSessions: number;
+}
+
+export interface DisplayInfo {
+  id: string;
+  name: string;
+  status: 'pending' | 'approved' | 'paired' | 'revoked';
+  scopes: string[];
+  createdAt: string;
+  approvedAt: string | null;
+  revokedAt: string | null;
+  lastSeenAt: string | null;
+}

@@ -1,0 +1,180 @@
+/**
+ * The authorisation matrix: every REST route and socket event the app registers, crossed with every kind of caller
+ * (no credential, each role, a paired screen, each API key scope). Expectations are written here, independently of
+ * the server's own declarations, and the test fails when the app has a route or event this table does not cover.
+ */
+import type { Router } from 'express';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CLIENT_EVENT_NAMES } from '../../../shared/live.js';
+import { SOCKET_POLICIES } from '../../../server/realtime/socket.js';
+import { call, openSocket, pairDisplay, seedPeople, sessionFor, type Credentials, type People } from '../../support/people.js';
+import { startTestServer, type TestServer } from '../../support/server.js';
+
+const CALLERS = ['anonymous', 'admin', 'manager', 'team_leader', 'coach', 'agent', 'display', 'key:ingest', 'key:read', 'key:admin'] as const;
+type Caller = (typeof CALLERS)[number];
+
+const PEOPLE: readonly Caller[] = ['admin', 'manager', 'team_leader', 'coach', 'agent'];
+const ALL: readonly Caller[] = CALLERS;
+const only = (...c: Caller[]) => c;
+
+/** Who gets through, for each route, with the parameters filled in below. */
+const EXPECTED: Record<string, readonly Caller[]> = {
+  'GET /healthz': ALL,
+  'GET /readyz': ALL,
+  'POST /api/v1/events': only('key:ingest'),
+  'GET /api/v1/session': ALL,
+  'POST /api/v1/auth/login': ALL,
+  'POST /api/v1/auth/logout': PEOPLE,
+  'POST /api/v1/auth/password': PEOPLE,
+  'GET /api/v1/setup': ALL,
+  'POST /api/v1/setup': ALL,
+  'GET /api/v1/users': only('admin'),
+  'POST /api/v1/users': only('admin'),
+  'GET /api/v1/users/:userId': only('admin'),
+  'PATCH /api/v1/users/:userId': only('admin'),
+  'POST /api/v1/users/:userId/password': only('admin'),
+  'POST /api/v1/users/:userId/sessions/revoke': only('admin'),
+  'GET /api/v1/apikeys': only('admin'),
+  'POST /api/v1/apikeys': only('admin'),
+  'POST /api/v1/apikeys/:keyId/revoke': only('admin'),
+  'GET /api/v1/audit': only('admin'),
+  'POST /api/v1/display/pairing': ALL, // a paired screen is answered 409 (already paired)
+  'GET /api/v1/display/pairing': ALL,
+  'GET /api/v1/displays': only('admin', 'team_leader'),
+  'POST /api/v1/displays': only('admin', 'team_leader'),
+  'POST /api/v1/displays/:displayId/revoke': only('admin', 'team_leader'),
+  'GET /api/v1/directory': [...PEOPLE, 'key:read', 'key:admin'],
+  'PUT /api/v1/directory': only('admin', 'key:admin'),
+  // t-billing: the team leader's team; a whole-centre manager and admins see it; coaches and agents do not.
+  'GET /api/v1/teams/:teamId': only('admin', 'manager', 'team_leader', 'key:read'),
+  // a-ann: the agent themself, their team leader, managers, admins; not a coach without a case about her.
+  'GET /api/v1/agents/:agentId': only('admin', 'manager', 'team_leader', 'agent', 'key:read'),
+  'GET /api/v1/pulse': [...PEOPLE, 'display', 'key:read'],
+  'POST /api/v1/privacy/erase-customer': only('admin'),
+  'POST /api/v1/privacy/pseudonymise-agent': only('admin'),
+  'GET /api/v1/privacy/retention': only('admin'),
+  'POST /api/v1/privacy/retention/run': only('admin'),
+};
+
+const SOCKET_EXPECTED: Record<string, readonly Caller[]> = {
+  'pulse:subscribe': [...PEOPLE, 'display', 'key:read'],
+};
+
+interface Layer {
+  route?: { path: string; methods: Record<string, boolean> };
+  handle?: { stack?: Layer[] };
+}
+
+/** Walks Express's own route stack: the routes that really exist, however they were added. */
+function registeredRoutes(stack: Layer[]): string[] {
+  const out: string[] = [];
+  for (const layer of stack) {
+    if (layer.route) {
+      for (const m of Object.keys(layer.route.methods)) if (layer.route.methods[m]) out.push(`${m.toUpperCase()} ${layer.route.path}`);
+    } else if (layer.handle?.stack) out.push(...registeredRoutes(layer.handle.stack));
+  }
+  return out;
+}
+
+let t: TestServer;
+let people: People;
+const creds = new Map<Caller, () => Promise<Credentials | null>>();
+let victimKeyId: string;
+let victimUserId: string;
+let victimDisplayId: string;
+
+beforeAll(async () => {
+  t = await startTestServer();
+  people = await seedPeople(t);
+  const adminCreds = await sessionFor(t, people.admin);
+  const display = await pairDisplay(t, adminCreds, ['centre']);
+  victimDisplayId = (await pairDisplay(t, adminCreds, ['centre'], 'Victim')).id;
+  victimKeyId = (await t.server.apiKeys.create('victim', ['read'])).info.id;
+  victimUserId = (await t.server.accounts.create({ username: 'victim', displayName: 'Victim', role: 'coach', password: 'purple elephants dance quietly at noon' }, { actor: 'test', ip: null })).id;
+  const keys = {
+    ingest: (await t.server.apiKeys.create('i', ['ingest'])).key,
+    read: (await t.server.apiKeys.create('r', ['read'])).key,
+    admin: (await t.server.apiKeys.create('a', ['admin'])).key,
+  };
+  creds.set('anonymous', () => Promise.resolve(null));
+  creds.set('admin', () => sessionFor(t, people.admin));
+  creds.set('manager', () => sessionFor(t, people.manager));
+  creds.set('team_leader', () => sessionFor(t, people.teamLeader));
+  creds.set('coach', () => sessionFor(t, people.coach));
+  creds.set('agent', () => sessionFor(t, people.agent));
+  creds.set('display', () => Promise.resolve({ cookie: display.cookie }));
+  creds.set('key:ingest', () => Promise.resolve({ bearer: keys.ingest }));
+  creds.set('key:read', () => Promise.resolve({ bearer: keys.read }));
+  creds.set('key:admin', () => Promise.resolve({ bearer: keys.admin }));
+});
+
+afterAll(async () => {
+  await t.close();
+});
+
+function concrete(path: string): string {
+  return path
+    .replace(':userId', victimUserId)
+    .replace(':keyId', victimKeyId)
+    .replace(':displayId', victimDisplayId)
+    .replace(':teamId', 't-billing')
+    .replace(':agentId', 'a-ann');
+}
+
+describe('authorisation matrix', () => {
+  it('every registered route has a server declaration and a row in this matrix, and nothing stale is left here', () => {
+    const routes = registeredRoutes((t.server.app as unknown as { router: Router & { stack: Layer[] } }).router.stack).filter((r) => !r.endsWith(' /api'));
+    const undeclared = routes.filter((r) => {
+      const [m, p] = r.split(' ') as [string, string];
+      return !t.server.routes.find(m, p);
+    });
+    expect(undeclared, 'routes without a declared policy').toEqual([]);
+    expect(routes.filter((r) => !(r in EXPECTED)), 'routes missing from the matrix').toEqual([]);
+    expect(Object.keys(EXPECTED).filter((r) => !routes.includes(r)), 'matrix rows for routes that no longer exist').toEqual([]);
+  });
+
+  it('every REST route admits exactly the callers it should', async () => {
+    const wrong: string[] = [];
+    for (const [route, allowed] of Object.entries(EXPECTED)) {
+      const [method, path] = route.split(' ') as [string, string];
+      for (const caller of CALLERS) {
+        const who = await (creds.get(caller) as () => Promise<Credentials | null>)();
+        // Bodies are deliberately empty or invalid: an admitted caller gets past the guard and fails validation,
+        // so nothing is changed while access is probed.
+        const body = method === 'GET' ? undefined : route === 'POST /api/v1/events' ? [] : {};
+        const res = await call(t.baseUrl, method, concrete(path), who, body);
+        const admitted = res.status !== 401 && res.status !== 403;
+        if (admitted !== allowed.includes(caller)) wrong.push(`${route} as ${caller}: ${res.status} ${admitted ? 'admitted' : 'refused'}`);
+        if (!admitted && caller === 'anonymous' && res.status !== 401) wrong.push(`${route} as anonymous: ${res.status}, expected 401`);
+      }
+    }
+    expect(wrong).toEqual([]);
+  });
+
+  it('every socket event has a policy and admits exactly the callers it should', async () => {
+    expect(Object.keys(SOCKET_POLICIES).sort()).toEqual([...CLIENT_EVENT_NAMES].sort());
+    expect(Object.keys(SOCKET_EXPECTED).sort()).toEqual([...CLIENT_EVENT_NAMES].sort());
+    const wrong: string[] = [];
+    for (const caller of CALLERS) {
+      const who = await (creds.get(caller) as () => Promise<Credentials | null>)();
+      let socket;
+      try {
+        socket = await openSocket(t.baseUrl, who);
+      } catch {
+        for (const [event, allowed] of Object.entries(SOCKET_EXPECTED)) if (allowed.includes(caller)) wrong.push(`${event} as ${caller}: connection refused`);
+        continue;
+      }
+      // The server side of this socket has handlers only for declared events.
+      const serverSide = [...t.server.realtime.io.sockets.sockets.values()].find((s) => s.id === socket.id);
+      const handled = (serverSide?.eventNames() ?? []).filter((n): n is string => typeof n === 'string');
+      const RESERVED = new Set(['error', 'disconnect', 'disconnecting']);
+      for (const h of handled) if (!RESERVED.has(h) && !(h in SOCKET_POLICIES)) wrong.push(`server handles '${h}' without a policy`);
+      for (const [event, allowed] of Object.entries(SOCKET_EXPECTED)) {
+        const reply = (await socket.timeout(5_000).emitWithAck(event as 'pulse:subscribe')) as { ok: boolean };
+        if (reply.ok !== allowed.includes(caller)) wrong.push(`${event} as ${caller}: ${reply.ok ? 'admitted' : 'refused'}`);
+      }
+      socket.close();
+    }
+    expect(wrong).toEqual([]);
+  });
+});
