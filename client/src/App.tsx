@@ -26,7 +26,7 @@ export function App() {
       <Routes>
         <Route path="/" element={<PulsePage />} />
         <Route path="/admin/people" element={<Allowed me={principal} path="/admin/people" el={<PeoplePage />} />} />
-        <Route path="/admin/screens" element={<Allowed me={principal} path="/admin/screens" el={<ScreensPage me={principal} />} />} />
+        <Route path="/admin/screens" element={<Allowed me={principal} path="/admin/screens" el={<ScreensPage />} />} />
         <Route path="/admin/keys" element={<Allowed me={principal} path="/admin/keys" el={<ApiKeysPage />} />} />
         <Route path="/admin/privacy" element={<Allowed me={principal} path="/admin/privacy" el={<PrivacyPage />} />} />
         <Route path="/admin/audit" element={<Allowed me={principal} path="/admin/audit" el={<AuditPage />} />} />

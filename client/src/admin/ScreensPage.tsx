@@ -1,16 +1,18 @@
 /** Admins and team leaders: approve the code a wall screen shows, choose what it may show, revoke it. */
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
-import type { DisplayInfo, Me } from '../../../shared/access.js';
+import type { DisplayInfo } from '../../../shared/access.js';
 import { api, ApiFailure } from '../api/http.js';
-import { useDirectory } from './PeoplePage.js';
 
 const errText = (e: unknown) => (e instanceof ApiFailure ? e.message : e ? 'something went wrong' : null);
 
-export function ScreensPage({ me }: { me: Me }) {
+export function ScreensPage() {
   const qc = useQueryClient();
-  const dir = useDirectory();
-  const displays = useQuery({ queryKey: ['displays'], queryFn: async () => (await api<{ displays: DisplayInfo[] }>('/api/v1/displays')).displays });
+  const displays = useQuery({
+    queryKey: ['displays'],
+    queryFn: async () => (await api<{ displays: DisplayInfo[] }>('/api/v1/displays')).displays,
+    refetchInterval: 5_000,
+  });
   const [code, setCode] = useState('');
   const [name, setName] = useState('');
   const [scopes, setScopes] = useState<string[]>(['centre']);
@@ -26,8 +28,9 @@ export function ScreensPage({ me }: { me: Me }) {
     mutationFn: (id: string) => api(`/api/v1/displays/${id}/revoke`, { method: 'POST' }),
     onSuccess: () => void qc.invalidateQueries({ queryKey: ['displays'] }),
   });
-  const teams = (dir.data?.teams ?? []).filter((t) => me.role === 'admin' || me.teamIds.includes(t.id));
-  const options = [{ id: 'centre', label: 'Centre pulse' }, ...teams.map((t) => ({ id: `team:${t.id}`, label: `Team: ${t.name}` }))];
+  // The wall view shows the centre pulse today; team-scoped grants exist in the API and arrive here with the board
+  // editor, so a screen is never paired for something it cannot show.
+  const options = [{ id: 'centre', label: 'Centre pulse (queues and agent states, no names)' }];
   const submit = (e: FormEvent) => {
     e.preventDefault();
     approve.mutate();

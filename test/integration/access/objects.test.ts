@@ -1,0 +1,168 @@
+/** Object-level access (IDOR), display credentials, and erasure keeping figures right. */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { FrontlineEvent } from '../../../shared/events.js';
+import { scaledClock } from '../../../server/clock.js';
+import { call, openSocket, pairDisplay, seedPeople, sessionFor, type Credentials, type People } from '../../support/people.js';
+import { startTestServer, type TestServer } from '../../support/server.js';
+
+const DAY = '2026-11-18';
+let t: TestServer;
+let people: People;
+let admin: Credentials;
+
+beforeAll(async () => {
+  // A fixed afternoon, so the events below are "today" and in the past whatever time the suite runs.
+  t = await startTestServer({ socketSweepMs: 500, clock: scaledClock(1, Date.parse(`${DAY}T15:00:00Z`)) });
+  people = await seedPeople(t);
+  admin = await sessionFor(t, people.admin);
+});
+afterAll(async () => {
+  await t.close();
+});
+
+describe('cross-team and cross-agent reads are denied (IDOR)', () => {
+  it('a team leader sees their team and its agents, not another team or its agents', async () => {
+    const tl = await sessionFor(t, people.teamLeader);
+    expect((await call(t.baseUrl, 'GET', '/api/v1/teams/t-billing', tl)).status).toBe(200);
+    expect((await call(t.baseUrl, 'GET', '/api/v1/agents/a-bob', tl)).status).toBe(200);
+    expect((await call(t.baseUrl, 'GET', '/api/v1/teams/t-tech', tl)).status).toBe(403);
+    expect((await call(t.baseUrl, 'GET', '/api/v1/agents/a-cat', tl)).status).toBe(403);
+    expect((await call(t.baseUrl, 'GET', '/api/v1/agents/a-dan', tl)).status).toBe(403);
+  });
+
+  it('an agent sees only themself, never a colleague, by any id', async () => {
+    const ann = await sessionFor(t, people.agent);
+    expect((await call(t.baseUrl, 'GET', '/api/v1/agents/a-ann', ann)).status).toBe(200);
+    for (const other of ['a-bob', 'a-cat', 'a-dan', 'a-nobody', '..%2Fa-bob']) {
+      expect((await call(t.baseUrl, 'GET', `/api/v1/agents/${other}`, ann)).status, other).toBe(403);
+    }
+    expect((await call(t.baseUrl, 'GET', '/api/v1/teams/t-billing', ann)).status).toBe(403);
+  });
+
+  it('a site manager sees their site only; a whole-centre manager sees both', async () => {
+    const sue = await sessionFor(t, people.siteManager);
+    expect((await call(t.baseUrl, 'GET', '/api/v1/teams/t-south', sue)).status).toBe(200);
+    expect((await call(t.baseUrl, 'GET', '/api/v1/agents/a-dan', sue)).status).toBe(200);
+    expect((await call(t.baseUrl, 'GET', '/api/v1/teams/t-billing', sue)).status).toBe(403);
+    expect((await call(t.baseUrl, 'GET', '/api/v1/agents/a-ann', sue)).status).toBe(403);
+    expect((await call(t.baseUrl, 'GET', '/api/v1/pulse', sue)).status).toBe(403);
+    const max = await sessionFor(t, people.manager);
+    expect((await call(t.baseUrl, 'GET', '/api/v1/teams/t-south', max)).status).toBe(200);
+    expect((await call(t.baseUrl, 'GET', '/api/v1/agents/a-ann', max)).status).toBe(200);
+  });
+
+  it('a coach without an assigned case sees no agent', async () => {
+    const cora = await sessionFor(t, people.coach);
+    expect((await call(t.baseUrl, 'GET', '/api/v1/agents/a-ann', cora)).status).toBe(403);
+  });
+});
+
+describe('paired displays', () => {
+  it('pairs without a password, is read-only, and a revoked screen is cut off within seconds and gets a new code', async () => {
+    const screen = await pairDisplay(t, admin, ['centre'], 'North wall');
+    const who = { cookie: screen.cookie };
+    const me = (await (await call(t.baseUrl, 'GET', '/api/v1/session', who)).json()) as { principal: { kind: string; name: string } };
+    expect(me.principal).toMatchObject({ kind: 'display', name: 'North wall' });
+    expect((await call(t.baseUrl, 'GET', '/api/v1/pulse', who)).status).toBe(200);
+    // read-only: no writes, even where the route would admit it
+    expect((await call(t.baseUrl, 'POST', '/api/v1/displays', who, {})).status).toBe(403);
+    expect((await call(t.baseUrl, 'GET', '/api/v1/directory', who)).status).toBe(403);
+    const socket = await openSocket(t.baseUrl, who);
+    expect(((await socket.emitWithAck('pulse:subscribe')) as { ok: boolean }).ok).toBe(true);
+    const gone = new Promise<number>((resolve) => {
+      const t0 = Date.now();
+      socket.once('disconnect', () => resolve(Date.now() - t0));
+    });
+    expect((await call(t.baseUrl, 'POST', `/api/v1/displays/${screen.id}/revoke`, admin)).status).toBe(200);
+    expect(await gone).toBeLessThan(2_000);
+    expect(((await (await call(t.baseUrl, 'GET', '/api/v1/session', who)).json()) as { principal: unknown }).principal).toBeNull();
+    expect((await call(t.baseUrl, 'GET', '/api/v1/pulse', who)).status).toBe(401);
+    await expect(openSocket(t.baseUrl, who)).rejects.toThrow(/unauthenticated/);
+    const fresh = await call(t.baseUrl, 'POST', '/api/v1/display/pairing', who);
+    expect(fresh.status).toBe(201);
+  });
+
+  it('a screen granted one team cannot read the centre pulse', async () => {
+    const screen = await pairDisplay(t, admin, ['team:t-billing'], 'Billing wall');
+    expect((await call(t.baseUrl, 'GET', '/api/v1/pulse', { cookie: screen.cookie })).status).toBe(403);
+  });
+
+  it('a team leader can grant only what they see, and a code works once', async () => {
+    const tl = await sessionFor(t, people.teamLeader);
+    const start = await fetch(`${t.baseUrl}/api/v1/display/pairing`, { method: 'POST' });
+    const { code } = (await start.json()) as { code: string };
+    expect((await call(t.baseUrl, 'POST', '/api/v1/displays', tl, { code, name: 'x', scopes: ['team:t-tech'] })).status).toBe(403);
+    expect((await call(t.baseUrl, 'POST', '/api/v1/displays', tl, { code, name: 'x', scopes: ['team:t-billing'] })).status).toBe(201);
+    expect((await call(t.baseUrl, 'POST', '/api/v1/displays', tl, { code, name: 'x', scopes: ['team:t-billing'] })).status).toBe(404);
+  });
+});
+
+describe('erasure and pseudonymisation keep the figures right', () => {
+  const at = (hh: string) => `${DAY}T${hh}:00Z`;
+  const events: FrontlineEvent[] = [
+    { id: 'x1', type: 'contact.offered', occurredAt: at('09:00'), contactId: 'k1', channel: 'voice', queueId: 'voice-billing', customerId: 'cust-42' },
+    { id: 'x2', type: 'contact.answered', occurredAt: at('09:01'), contactId: 'k1', agentId: 'a-bob' },
+    { id: 'x3', type: 'contact.ended', occurredAt: at('09:05'), contactId: 'k1', agentId: 'a-bob', talkSeconds: 200, holdSeconds: 0, wrapSeconds: 20, resolved: false },
+    { id: 'x4', type: 'survey.responded', occurredAt: at('09:30'), contactId: 'k1', csat: 2, comment: 'Call me on 07700 900123, Jane Doe' },
+    { id: 'x5', type: 'complaint.logged', occurredAt: at('09:40'), contactId: 'k1', customerId: 'cust-42', agentId: 'a-bob', category: 'billing', summary: 'Jane says she was overcharged' },
+    { id: 'x6', type: 'contact.offered', occurredAt: at('10:00'), contactId: 'k2', channel: 'voice', queueId: 'voice-billing', customerId: 'cust-42' },
+    { id: 'x7', type: 'contact.transferred', occurredAt: at('10:02'), contactId: 'k2', fromAgentId: 'a-ann', toAgentId: 'a-bob' },
+    { id: 'x8', type: 'contact.offered', occurredAt: at('10:10'), contactId: 'k3', channel: 'voice', queueId: 'voice-billing', customerId: 'cust-7' },
+    { id: 'x9', type: 'survey.responded', occurredAt: at('10:30'), contactId: 'k3', csat: 5, comment: 'Great help' },
+  ];
+
+  it('erasing a customer removes their texts and id, keeps every count, and a re-send stays a duplicate', async () => {
+    const key = (await t.server.apiKeys.create('erase-test', ['ingest'])).key;
+    const first = await call(t.baseUrl, 'POST', '/api/v1/events', { bearer: key }, events);
+    const firstReply = (await first.json()) as { accepted: number; results: unknown[] };
+    expect(firstReply.accepted, JSON.stringify(firstReply.results)).toBe(events.length);
+    await t.server.pulse.reload();
+    const before = t.server.pulse.current()?.totals;
+
+    const res = await call(t.baseUrl, 'POST', '/api/v1/privacy/erase-customer', admin, { customerId: 'cust-42', reason: 'erasure request 2026-114' });
+    expect(res.status).toBe(200);
+    expect(await res.json()).toMatchObject({ eventsChanged: 4, contacts: 2 });
+
+    const rows = await t.store.db.selectFrom('events').select(['id', 'payload', 'customer_id']).execute();
+    const all = rows.map((r) => r.payload).join('\n');
+    expect(all).not.toMatch(/cust-42|07700|Jane/);
+    expect(all).toContain('Great help'); // someone else's comment stays
+    const pseudonyms = new Set(rows.filter((r) => ['x1', 'x5', 'x6'].includes(r.id)).map((r) => r.customer_id));
+    expect(pseudonyms.size).toBe(1); // one pseudonym across their events: repeat contacts still count
+    expect([...pseudonyms][0]).toMatch(/^erased-[0-9a-f]{16}$/);
+    expect(t.server.pulse.current()?.totals).toEqual(before);
+
+    const resend = await call(t.baseUrl, 'POST', '/api/v1/events', { bearer: key }, events);
+    expect(((await resend.json()) as { duplicate: number }).duplicate).toBe(events.length);
+    expect((await t.store.db.selectFrom('events').select('payload').where('id', '=', 'x4').executeTakeFirstOrThrow()).payload).not.toContain('07700');
+
+    const audit = await t.server.audit.list({ limit: 5, action: 'privacy.erase_customer' });
+    expect(audit[0]?.target).toMatch(/^customer-sha256:/);
+    expect(JSON.stringify(audit)).not.toContain('cust-42');
+  });
+
+  it('pseudonymising a departed agent replaces the id everywhere and keeps the totals', async () => {
+    const before = t.server.pulse.current()?.totals;
+    const res = await call(t.baseUrl, 'POST', '/api/v1/privacy/pseudonymise-agent', admin, { agentId: 'a-bob', reason: 'left the company' });
+    expect(res.status).toBe(200);
+    const { pseudonym } = (await res.json()) as { pseudonym: string };
+    const rows = await t.store.db.selectFrom('events').select(['payload', 'agent_id']).execute();
+    expect(rows.map((r) => r.payload).join('\n')).not.toContain('a-bob');
+    expect(rows.filter((r) => r.agent_id === pseudonym).length).toBe(3);
+    const dir = await t.server.directory.get();
+    expect(dir.agents.find((a) => a.id === 'a-bob')).toBeUndefined();
+    expect(dir.agents.find((a) => a.id === pseudonym)?.name).toMatch(/^Former agent/);
+    expect(t.server.pulse.current()?.totals).toEqual(before);
+  });
+
+  it('retention removes free text older than the limit and keeps the numbers', async () => {
+    const old = new Date(t.clock.now() - 400 * 86_400_000).toISOString();
+    const key = (await t.server.apiKeys.create('old', ['ingest'])).key;
+    await call(t.baseUrl, 'POST', '/api/v1/events', { bearer: key }, [{ id: 'old-1', type: 'survey.responded', occurredAt: old, contactId: 'k-old', csat: 1, comment: 'From long ago' }]);
+    const out = await call(t.baseUrl, 'POST', '/api/v1/privacy/retention/run', admin);
+    expect(((await out.json()) as { textRedacted: number }).textRedacted).toBe(1);
+    const row = await t.store.db.selectFrom('events').select('payload').where('id', '=', 'old-1').executeTakeFirstOrThrow();
+    expect(JSON.parse(row.payload)).toMatchObject({ csat: 1 });
+    expect(row.payload).not.toContain('long ago');
+  });
+});
