@@ -111,6 +111,9 @@ export function createServer({ config, store, clock, logger, clientDir, socketSw
           'base-uri': ["'none'"],
           'form-action': ["'self'"],
           'frame-ancestors': ["'none'"],
+          // Not forced: on a LAN over plain HTTP (a wall screen at http://frontline.local) it would break every
+          // request. Behind TLS, HSTS below does the job.
+          'upgrade-insecure-requests': null,
         },
       },
       strictTransportSecurity: { maxAge: 365 * 86_400, includeSubDomains: true },

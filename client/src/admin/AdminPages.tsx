@@ -108,18 +108,7 @@ export function ApiKeysPage() {
 
 export function PrivacyPage() {
   const retention = useQuery({ queryKey: ['retention'], queryFn: async () => (await api<{ retention: { eventDays: number; commentDays: number } }>('/api/v1/privacy/retention')).retention });
-  const [customerId, setCustomerId] = useState('');
-  const [agentId, setAgentId] = useState('');
-  const [reason, setReason] = useState('');
   const [msg, setMsg] = useState<string | null>(null);
-  const erase = useMutation({
-    mutationFn: () => api<{ eventsChanged: number; contacts: number }>('/api/v1/privacy/erase-customer', { method: 'POST', body: { customerId, reason } }),
-    onSuccess: (r) => setMsg(`Customer erased: ${r.eventsChanged} event(s) changed across ${r.contacts} contact(s). Figures are unchanged.`),
-  });
-  const pseudo = useMutation({
-    mutationFn: () => api<{ pseudonym: string; eventsChanged: number }>('/api/v1/privacy/pseudonymise-agent', { method: 'POST', body: { agentId, reason } }),
-    onSuccess: (r) => setMsg(`Agent pseudonymised as ${r.pseudonym}: ${r.eventsChanged} event(s) changed.`),
-  });
   const run = useMutation({
     mutationFn: () => api<{ textRedacted: number; eventsDeleted: number }>('/api/v1/privacy/retention/run', { method: 'POST' }),
     onSuccess: (r) => setMsg(`Retention applied: ${r.textRedacted} free text(s) removed, ${r.eventsDeleted} event(s) deleted.`),
@@ -128,35 +117,27 @@ export function PrivacyPage() {
   return (
     <div className="page">
       <h1>Privacy</h1>
-      <div className="panels">
+      <p className="muted">Each action is recorded in the audit log with its reason and counts, never with the personal data itself.</p>
+      <div className="panels three">
+        <PrivacyAction
+          title="Erase a customer"
+          explain="Removes every comment, complaint text and QA note tied to this customer and replaces their id with a random one. Figures stay exactly as they were."
+          field="customerId"
+          label="Customer id"
+          path="/api/v1/privacy/erase-customer"
+          button="Erase customer"
+          done={(x) => `Customer erased: ${String(x.eventsChanged)} event(s) changed across ${String(x.contacts)} contact(s).`}
+        />
+        <PrivacyAction
+          title="Departed employee"
+          explain="Replaces the agent id everywhere with a random one, removes the name from the directory and unlinks their account. Team and centre figures keep their contacts."
+          field="agentId"
+          label="Agent id"
+          path="/api/v1/privacy/pseudonymise-agent"
+          button="Pseudonymise agent"
+          done={(x) => `Agent pseudonymised as ${String(x.pseudonym)}: ${String(x.eventsChanged)} event(s) changed.`}
+        />
         <div className="panel form">
-          <h2>Erase a customer</h2>
-          <p className="muted">Removes their comments and complaint texts and replaces their id with a random one. Figures stay as they were.</p>
-          <label>
-            Customer id
-            <input value={customerId} onChange={(e) => setCustomerId(e.target.value)} autoComplete="off" />
-          </label>
-          <h2>Pseudonymise a departed employee</h2>
-          <label>
-            Agent id
-            <input value={agentId} onChange={(e) => setAgentId(e.target.value)} autoComplete="off" />
-          </label>
-          <label>
-            Reason (recorded in the audit log)
-            <input value={reason} onChange={(e) => setReason(e.target.value)} placeholder="Erasure request ref 2026-114" />
-          </label>
-          <div className="row">
-            <button type="button" className="danger" disabled={!customerId || reason.length < 3} onClick={() => erase.mutate()}>
-              Erase customer
-            </button>
-            <button type="button" className="danger" disabled={!agentId || reason.length < 3} onClick={() => pseudo.mutate()}>
-              Pseudonymise agent
-            </button>
-          </div>
-          {msg ? <p className="ok">{msg}</p> : null}
-          {errText(erase.error ?? pseudo.error ?? run.error) ? <p className="error">{errText(erase.error ?? pseudo.error ?? run.error)}</p> : null}
-        </div>
-        <div className="panel">
           <h2>Retention</h2>
           {r ? (
             <ul>
@@ -164,13 +145,50 @@ export function PrivacyPage() {
               <li>Raw events: {r.eventDays === 0 ? 'kept' : `deleted after ${r.eventDays} days`}</li>
             </ul>
           ) : null}
-          <p className="muted small-inline">Set with RETENTION_COMMENT_DAYS and RETENTION_EVENT_DAYS; applied hourly.</p>
+          <p className="muted small-inline">Set with RETENTION_COMMENT_DAYS and RETENTION_EVENT_DAYS; applied at start and hourly.</p>
           <button type="button" className="secondary" onClick={() => run.mutate()}>
             Apply now
           </button>
+          {msg ? <p className="ok">{msg}</p> : null}
+          {errText(run.error) ? <p className="error">{errText(run.error)}</p> : null}
         </div>
       </div>
     </div>
+  );
+}
+
+function PrivacyAction(props: { title: string; explain: string; field: string; label: string; path: string; button: string; done: (r: Record<string, unknown>) => string }) {
+  const [id, setId] = useState('');
+  const [reason, setReason] = useState('');
+  const act = useMutation({
+    mutationFn: () => api<Record<string, unknown>>(props.path, { method: 'POST', body: { [props.field]: id, reason } }),
+    onSuccess: () => (setId(''), setReason('')),
+  });
+  return (
+    <form
+      className="panel form"
+      aria-label={props.title}
+      onSubmit={(e: FormEvent) => {
+        e.preventDefault();
+        if (window.confirm(`${props.button} '${id}'? This cannot be undone.`)) act.mutate();
+      }}
+    >
+      <h2>{props.title}</h2>
+      <p className="muted small-inline">{props.explain}</p>
+      <label>
+        {props.label}
+        <input value={id} onChange={(e) => setId(e.target.value)} autoComplete="off" required />
+      </label>
+      <label>
+        Reason
+        <input value={reason} onChange={(e) => setReason(e.target.value)} placeholder="Erasure request ref 2026-114" required minLength={3} />
+      </label>
+      <button type="submit" className="danger" disabled={act.isPending}>
+        {props.button}
+      </button>
+      {act.data ? <p className="ok">{props.done(act.data)}</p> : null}
+      {errText(act.error) ? <p className="error">{errText(act.error)}</p> : null}
+    </form>
   );
 }
 
