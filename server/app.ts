@@ -17,7 +17,7 @@ import type { Clock } from './clock.js';
 import type { Config } from './config.js';
 import { DirectoryService } from './directory/directory.service.js';
 import { DisplayService } from './displays/display.service.js';
-import { createAuthenticator, RouteTable, type CookieOptions } from './http/access.js';
+import { createAuthenticator, handshakeIsSecure, RouteTable, type CookieOptions } from './http/access.js';
 import { authRoutes } from './http/auth.routes.js';
 import { directoryRoutes } from './http/directory.routes.js';
 import { displayRoutes } from './http/displays.routes.js';
@@ -82,6 +82,7 @@ export function createServer({ config, store, clock, logger, clientDir, socketSw
     logger,
     maxClockSkewMs: config.ingestMaxClockSkewMs,
     onStored: (events) => pulse.onStored(events),
+    redactIncoming: (events) => privacy.redactIncoming(events),
   });
 
   let index: { dir: unknown; index: DirectoryIndex } | undefined;
@@ -92,8 +93,8 @@ export function createServer({ config, store, clock, logger, clientDir, socketSw
   };
 
   const authenticator = createAuthenticator(apiKeys, sessions, displays);
-  const routes = new RouteTable({ authenticator, allowedOrigins: config.allowedOrigins, audit, logger });
   const cookies: CookieOptions = { secure: config.secureCookies };
+  const routes = new RouteTable({ authenticator, cookies, allowedOrigins: config.allowedOrigins, audit, logger });
 
   const app = express();
   app.disable('x-powered-by');
@@ -128,7 +129,7 @@ export function createServer({ config, store, clock, logger, clientDir, socketSw
   app.use(ingestRoutes(routes, ingest, logger));
   app.use(authRoutes(routes, accounts, sessions, setup, cookies));
   app.use(userRoutes(routes, accounts, sessions, apiKeys, audit));
-  app.use(displayRoutes(routes, displays, dirIndex, cookies));
+  app.use(displayRoutes(routes, displays, dirIndex, cookies, accounts.throttle));
   app.use(directoryRoutes(routes, directory, dirIndex, pulse, audit, () => pulse.refreshDirectory()));
   app.use(privacyRoutes(routes, privacy));
   app.use('/api', (req, res) => sendError(res, 404, 'not_found', `no such API route: ${req.method} ${req.originalUrl}`));
@@ -150,6 +151,8 @@ export function createServer({ config, store, clock, logger, clientDir, socketSw
     displays,
     dirIndex,
     allowedOrigins: config.allowedOrigins,
+    secureHandshake: (req) => handshakeIsSecure(req, cookies, config.trustProxy),
+    keys: apiKeys,
     broadcastIntervalMs: config.liveBroadcastIntervalMs,
     ...(socketSweepMs === undefined ? {} : { sweepIntervalMs: socketSweepMs }),
     logger,

@@ -27,7 +27,24 @@ export const configSchema = z.object({
   SIM_BACKFILL_DAYS: z.coerce.number().int().min(0).max(400).default(21),
   SIM_GROUND_TRUTH_FILE: z.string().optional(),
   INGEST_MAX_CLOCK_SKEW_SECONDS: z.coerce.number().int().min(0).default(300),
-  TRUST_PROXY: bool.default(false),
+  /**
+   * Which reverse proxies to believe X-Forwarded-For/-Proto from: off, a number of hops (on = 1), or a comma list of
+   * addresses/subnets (loopback, 10.0.0.0/8). Never "every hop": a client could then pick its own address and slip
+   * past the sign-in limits.
+   */
+  TRUST_PROXY: z
+    .string()
+    .default('off')
+    .transform((v, ctx): false | number | string[] => {
+      const t = v.trim().toLowerCase();
+      if (['off', 'false', '0', 'no', ''].includes(t)) return false;
+      if (['on', 'true', 'yes'].includes(t)) return 1;
+      if (/^\d+$/.test(t)) return Number(t);
+      const list = t.split(',').map((x) => x.trim()).filter(Boolean);
+      if (list.every((x) => /^(loopback|linklocal|uniquelocal|[0-9a-f.:]+(\/\d{1,3})?)$/.test(x))) return list;
+      ctx.addIssue({ code: 'custom', message: 'must be off, a number of proxy hops (on = 1), or a comma list of addresses or subnets' });
+      return z.NEVER;
+    }),
   LIVE_BROADCAST_INTERVAL_MS: z.coerce.number().int().min(250).max(60_000).default(1000),
   /** auto: cookies are Secure (and __Host- prefixed) when the request came over HTTPS (see TRUST_PROXY). */
   SECURE_COOKIES: z.enum(['auto', 'always', 'never']).default('auto'),
@@ -52,7 +69,7 @@ export interface Config {
   directoryFile: string | undefined;
   simulator: { enabled: boolean; seed: number; speed: number; clockStartMs: number | undefined; backfillDays: number; groundTruthFile: string };
   ingestMaxClockSkewMs: number;
-  trustProxy: boolean;
+  trustProxy: false | number | string[];
   liveBroadcastIntervalMs: number;
   secureCookies: 'auto' | 'always' | 'never';
   allowedOrigins: string[];

@@ -159,11 +159,14 @@ export class AccountService {
 
   /** A user changing their own password must prove the current one. */
   async changeOwnPassword(p: UserPrincipal, current: string, next: string, ip: string | null): Promise<void> {
+    const wait = await this.throttle.attempt(`self:${p.userId}`, ip ?? 'unknown');
+    if (wait > 0) throw new AccountError('locked', `too many wrong current passwords; try again in ${Math.ceil(wait / 60_000)} minutes`, Math.ceil(wait / 1000));
     const row = await this.store.db.selectFrom('users').select('password_hash').where('id', '=', p.userId).executeTakeFirst();
     if (!row?.password_hash || !(await verifyPassword(row.password_hash, current))) {
       await this.audit.record({ actor: `user:${p.userId}`, action: 'user.password_change', outcome: 'failure', ip, details: { reason: 'current password wrong' } });
       throw new AccountError('invalid', 'the current password is not right');
     }
+    await this.throttle.succeeded(`self:${p.userId}`, ip ?? 'unknown');
     await this.setPassword(p.userId, next, { actor: `user:${p.userId}`, ip, keepSessionId: p.sessionId });
   }
 
@@ -173,7 +176,8 @@ export class AccountService {
    */
   async login(usernameRaw: string, password: string, meta: { ip: string; userAgent: string | null }): Promise<{ token: string; expiresMs: number; userId: string }> {
     const username = usernameRaw.trim().toLowerCase().slice(0, 64);
-    const wait = await this.throttle.lockedFor(username, meta.ip);
+    // The attempt is counted before the password is checked, so parallel guesses cannot get past the limit.
+    const wait = await this.throttle.attempt(username, meta.ip);
     if (wait > 0) {
       await this.audit.record({ actor: 'anonymous', action: 'auth.login', target: `username:${username}`, outcome: 'locked', ip: meta.ip });
       const minutes = Math.ceil(wait / 60_000);
@@ -182,12 +186,11 @@ export class AccountService {
     const row = await this.store.db.selectFrom('users').selectAll().where('username', '=', username).executeTakeFirst();
     const ok = await verifyPassword(row?.password_hash ?? (await dummyHash()), password);
     if (!row || !ok || row.disabled_ms !== null || row.password_hash === null) {
-      await this.throttle.recordFailure(username, meta.ip);
       const reason = !row ? 'unknown username' : row.disabled_ms !== null ? 'account disabled' : 'wrong password';
       await this.audit.record({ actor: 'anonymous', action: 'auth.login', target: `username:${username}`, outcome: 'failure', ip: meta.ip, details: { reason } });
       throw new AccountError('unauthenticated', 'the username or password is not right');
     }
-    await this.throttle.recordSuccess(username, meta.ip);
+    await this.throttle.succeeded(username, meta.ip);
     const s = await this.sessions.create(row.id, meta.ip, meta.userAgent);
     await this.audit.record({ actor: `user:${row.id}`, action: 'auth.login', target: `user:${row.id}`, ip: meta.ip });
     return { token: s.token, expiresMs: s.expiresMs, userId: row.id };

@@ -1,17 +1,31 @@
 /**
- * Brute-force protection for sign-in, kept in the store so every node sees the same counts:
- * - per username and IP: 5 consecutive failures lock that pair for 15 minutes (a clear message says until when);
- * - per IP: 100 failures in a day block that address for the rest of the day.
- * Keying the short lock on username + IP, not the username alone, stops an attacker from locking a real person out
- * from elsewhere (ASVS 6.1.1); an admin can also clear a lock by resetting the password.
+ * Brute-force protection, kept in the store so every node sees the same counts. Each attempt is counted *before*
+ * the password is checked, in one atomic upsert, so a burst of parallel guesses cannot slip past the limit:
+ * - per username and address: 5 attempts, then that pair is locked for 15 minutes (a clear message says until when);
+ * - per username from anywhere: 20 failures in 15 minutes lock the username for 15 minutes (slows a botnet that
+ *   rotates addresses; an admin's password reset clears it);
+ * - per address: 100 failures in a day block that address for the rest of the day.
+ * A success clears the pair and username counters and gives back the address's count for that attempt, so a busy
+ * office behind one NAT address is not blocked by its own sign-ins (ASVS 6.1.1, 6.3.1).
  */
+import { sql } from 'kysely';
 import type { Clock } from '../clock.js';
 import type { Store } from '../store/db.js';
 
 export const PAIR_LIMIT = 5;
 export const PAIR_LOCK_MS = 15 * 60_000;
+export const USER_LIMIT = 20;
+export const USER_WINDOW_MS = 15 * 60_000;
 export const IP_LIMIT = 100;
 export const IP_WINDOW_MS = 24 * 3600_000;
+
+interface Rule {
+  key: string;
+  limit: number;
+  windowMs: number;
+  /** 0: locked until the window ends. */
+  lockMs: number;
+}
 
 export class LoginThrottle {
   constructor(
@@ -19,51 +33,69 @@ export class LoginThrottle {
     private readonly clock: Clock,
   ) {}
 
-  static keys(username: string, ip: string): { pair: string; ip: string } {
-    return { pair: `pair:${username.toLowerCase().slice(0, 64)}|${ip}`, ip: `ip:${ip}` };
+  private rules(subject: string, ip: string): Rule[] {
+    const s = subject.toLowerCase().slice(0, 200);
+    return [
+      { key: `pair:${s}|${ip}`, limit: PAIR_LIMIT, windowMs: PAIR_LOCK_MS, lockMs: PAIR_LOCK_MS },
+      { key: `user:${s}`, limit: USER_LIMIT, windowMs: USER_WINDOW_MS, lockMs: USER_WINDOW_MS },
+      { key: `ip:${ip}`, limit: IP_LIMIT, windowMs: IP_WINDOW_MS, lockMs: 0 },
+    ];
   }
 
-  /** Milliseconds until the earliest retry, or 0 when sign-in may be tried now. */
-  async lockedFor(username: string, ip: string): Promise<number> {
-    const k = LoginThrottle.keys(username, ip);
-    const rows = await this.store.db.selectFrom('login_throttle').selectAll().where('key', 'in', [k.pair, k.ip]).execute();
+  /**
+   * Counts one attempt for `subject` (a username, or any other guarded action) from `ip`. Returns 0 when the attempt
+   * may go ahead, else the milliseconds until it may be tried again. Atomic per key: of N parallel attempts exactly
+   * the first `limit` go ahead.
+   */
+  async attempt(subject: string, ip: string): Promise<number> {
     const now = this.clock.now();
     let wait = 0;
-    for (const r of rows) {
-      if (r.locked_until_ms !== null && Number(r.locked_until_ms) > now) wait = Math.max(wait, Number(r.locked_until_ms) - now);
+    for (const r of this.rules(subject, ip)) {
+      // A window that has ended, or a lock that has run out, starts the count again.
+      const fresh = sql<boolean>`(login_throttle.window_start_ms < ${now - r.windowMs} or (login_throttle.locked_until_ms is not null and login_throttle.locked_until_ms <= ${now}))`;
+      const row = await this.store.db
+        .insertInto('login_throttle')
+        .values({ key: r.key, failures: 1, window_start_ms: now, locked_until_ms: null })
+        .onConflict((oc) =>
+          oc.column('key').doUpdateSet({
+            failures: sql<number>`case when ${fresh} then 1 else login_throttle.failures + 1 end`,
+            window_start_ms: sql<number>`case when ${fresh} then ${now} else login_throttle.window_start_ms end`,
+            locked_until_ms: sql<number | null>`case when ${fresh} then null else login_throttle.locked_until_ms end`,
+          }),
+        )
+        .returning(['failures', 'window_start_ms', 'locked_until_ms'])
+        .executeTakeFirstOrThrow();
+      const failures = Number(row.failures);
+      if (failures > r.limit) {
+        let until = row.locked_until_ms === null ? null : Number(row.locked_until_ms);
+        if (until === null) {
+          until = r.lockMs > 0 ? now + r.lockMs : Number(row.window_start_ms) + r.windowMs;
+          await this.store.db.updateTable('login_throttle').set({ locked_until_ms: until }).where('key', '=', r.key).where('locked_until_ms', 'is', null).execute();
+        }
+        wait = Math.max(wait, until - now);
+      }
     }
     return wait;
   }
 
-  async recordFailure(username: string, ip: string): Promise<void> {
-    const k = LoginThrottle.keys(username, ip);
-    const now = this.clock.now();
-    await this.store.db.transaction().execute(async (trx) => {
-      for (const [key, limit, windowMs, lockMs] of [
-        [k.pair, PAIR_LIMIT, PAIR_LOCK_MS, PAIR_LOCK_MS],
-        [k.ip, IP_LIMIT, IP_WINDOW_MS, 0],
-      ] as const) {
-        const row = await trx.selectFrom('login_throttle').selectAll().where('key', '=', key).executeTakeFirst();
-        const fresh = !row || now - Number(row.window_start_ms) > windowMs || (row.locked_until_ms !== null && Number(row.locked_until_ms) <= now);
-        const failures = fresh ? 1 : Number(row.failures) + 1;
-        const windowStart = fresh ? now : Number(row.window_start_ms);
-        const lockedUntil = failures >= limit ? (lockMs > 0 ? now + lockMs : windowStart + windowMs) : null;
-        if (row) {
-          await trx.updateTable('login_throttle').set({ failures, window_start_ms: windowStart, locked_until_ms: lockedUntil }).where('key', '=', key).execute();
-        } else {
-          await trx.insertInto('login_throttle').values({ key, failures, window_start_ms: windowStart, locked_until_ms: lockedUntil }).execute();
-        }
-      }
-    });
+  /** The attempt succeeded: clear the pair and subject counters, give back the address's count. */
+  async succeeded(subject: string, ip: string): Promise<void> {
+    const [pair, user, addr] = this.rules(subject, ip) as [Rule, Rule, Rule];
+    await this.store.db.deleteFrom('login_throttle').where('key', 'in', [pair.key, user.key]).execute();
+    await this.store.db
+      .updateTable('login_throttle')
+      .set({ failures: sql<number>`case when failures > 0 then failures - 1 else 0 end` })
+      .where('key', '=', addr.key)
+      .where('locked_until_ms', 'is', null)
+      .execute();
   }
 
-  /** A successful sign-in clears the username + IP counter (consecutive failures), not the per-IP one. */
-  async recordSuccess(username: string, ip: string): Promise<void> {
-    await this.store.db.deleteFrom('login_throttle').where('key', '=', LoginThrottle.keys(username, ip).pair).execute();
-  }
-
-  /** Clears every username lock for a user (an admin reset their password). */
+  /** Clears every lock on a username (an admin reset the password). Exact match: '_' or '%' in a name is not a wildcard. */
   async clearUser(username: string): Promise<void> {
-    await this.store.db.deleteFrom('login_throttle').where('key', 'like', `pair:${username.toLowerCase()}|%`).execute();
+    const s = username.toLowerCase();
+    const rows = await this.store.db.selectFrom('login_throttle').select('key').where('key', 'like', `pair:%`).execute();
+    const keys = rows.map((r) => r.key).filter((k) => k.startsWith(`pair:${s}|`));
+    keys.push(`user:${s}`);
+    await this.store.db.deleteFrom('login_throttle').where('key', 'in', keys).execute();
   }
 }

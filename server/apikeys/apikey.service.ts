@@ -32,6 +32,8 @@ export function parseScopes(text: string): ApiKeyScope[] {
 }
 
 export class ApiKeyService {
+  private readonly revokedListeners = new Set<(keyId: string) => void>();
+
   constructor(
     private readonly store: Store,
     private readonly clock: Clock,
@@ -52,6 +54,19 @@ export class ApiKeyService {
     return { key: `fl_${id}_${secret}`, info: { id, name: trimmed, scopes, createdAt: iso(now), lastUsedAt: null, revokedAt: null } };
   }
 
+  /** Told when a key is revoked through this service (the realtime layer closes that key's sockets). */
+  onRevoked(fn: (keyId: string) => void): () => void {
+    this.revokedListeners.add(fn);
+    return () => this.revokedListeners.delete(fn);
+  }
+
+  /** Of these key ids, the ones not revoked (for the periodic check of live sockets). */
+  async stillValid(ids: string[]): Promise<Set<string>> {
+    if (ids.length === 0) return new Set();
+    const rows = await this.store.db.selectFrom('api_keys').select('id').where('id', 'in', ids).where('revoked_ms', 'is', null).execute();
+    return new Set(rows.map((r) => r.id));
+  }
+
   async list(): Promise<ApiKeyInfo[]> {
     const rows = await this.store.db.selectFrom('api_keys').selectAll().orderBy('created_ms').execute();
     return rows.map(toInfo);
@@ -66,7 +81,10 @@ export class ApiKeyService {
       .where('id', '=', id)
       .where('revoked_ms', 'is', null)
       .executeTakeFirst();
-    if (Number(res.numUpdatedRows) > 0) return true;
+    if (Number(res.numUpdatedRows) > 0) {
+      for (const fn of this.revokedListeners) fn(id);
+      return true;
+    }
     const exists = await this.store.db.selectFrom('api_keys').select('id').where('id', '=', id).executeTakeFirst();
     return exists !== undefined;
   }

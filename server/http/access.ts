@@ -11,6 +11,7 @@
  */
 import { timingSafeEqual } from 'node:crypto';
 import { parseCookie as parseCookies, stringifySetCookie } from 'cookie';
+import type { IncomingMessage } from 'node:http';
 import type { Request, RequestHandler, Response, Router } from 'express';
 import { CSRF_HEADER } from '../../shared/access.js';
 import type { Audience, Principal } from '../access/principal.js';
@@ -40,7 +41,7 @@ export interface CookieOptions {
   secure: 'auto' | 'always' | 'never';
 }
 
-function isSecure(req: Request, o: CookieOptions): boolean {
+export function isSecure(req: Request, o: CookieOptions): boolean {
   return o.secure === 'always' || (o.secure === 'auto' && req.secure);
 }
 
@@ -49,10 +50,23 @@ export function cookieName(req: Request, o: CookieOptions, which: CookieName): s
   return isSecure(req, o) ? `__Host-${COOKIE[which]}` : COOKIE[which];
 }
 
-export function readCookie(header: string | undefined, which: CookieName): string | undefined {
+/**
+ * Reads one of our cookies. Over TLS only the __Host- name counts: a plain-named cookie could have been planted by a
+ * sibling subdomain (Domain=...), which the __Host- prefix exists to rule out.
+ */
+export function readCookie(header: string | undefined, which: CookieName, secure = false): string | undefined {
   if (!header) return undefined;
   const jar = parseCookies(header);
-  return jar[`__Host-${COOKIE[which]}`] ?? jar[COOKIE[which]];
+  return secure ? jar[`__Host-${COOKIE[which]}`] : (jar[`__Host-${COOKIE[which]}`] ?? jar[COOKIE[which]]);
+}
+
+/** Whether a raw request (a socket handshake) came over TLS, by the same rules Express applies to req.secure. */
+export function handshakeIsSecure(req: IncomingMessage, o: CookieOptions, trustProxy: false | number | string[]): boolean {
+  if (o.secure === 'always') return true;
+  if (o.secure === 'never') return false;
+  if ((req.socket as { encrypted?: boolean }).encrypted) return true;
+  const proto = String(req.headers['x-forwarded-proto'] ?? '').split(',')[0]?.trim();
+  return trustProxy !== false && proto === 'https';
 }
 
 export function setCookie(req: Request, res: Response, o: CookieOptions, which: CookieName, value: string, maxAgeSeconds: number): void {
@@ -78,7 +92,7 @@ export function clearCookie(req: Request, res: Response, o: CookieOptions, which
 }
 
 export interface Authenticator {
-  fromHeaders(headers: { authorization?: string | undefined; cookie?: string | undefined }): Promise<Principal | null>;
+  fromHeaders(headers: { authorization?: string | undefined; cookie?: string | undefined; secure: boolean }): Promise<Principal | null>;
 }
 
 const KEY_REASONS = {
@@ -99,9 +113,9 @@ export function createAuthenticator(keys: ApiKeyService, sessions: SessionServic
         }
         return { kind: 'apikey', keyId: check.key.id, scopes: check.key.scopes };
       }
-      const session = await sessions.verify(readCookie(h.cookie, 'session'));
+      const session = await sessions.verify(readCookie(h.cookie, 'session', h.secure));
       if (session) return session;
-      return displays.verify(readCookie(h.cookie, 'display'));
+      return displays.verify(readCookie(h.cookie, 'display', h.secure));
     },
   };
 }
@@ -138,6 +152,7 @@ export interface RouteDeclaration {
 
 export interface AccessDeps {
   authenticator: Authenticator;
+  cookies: CookieOptions;
   allowedOrigins: readonly string[];
   audit: AuditService;
   logger: Logger;
@@ -170,7 +185,11 @@ export class RouteTable {
         if (unsafe && !originAllowed(req.get('origin'), req.get('host'), this.deps.allowedOrigins)) {
           throw new HttpError(403, 'bad_origin', 'this request came from a page on another site; it was refused');
         }
-        const principal = await this.deps.authenticator.fromHeaders({ authorization: req.get('authorization'), cookie: req.get('cookie') });
+        const principal = await this.deps.authenticator.fromHeaders({
+          authorization: req.get('authorization'),
+          cookie: req.get('cookie'),
+          secure: isSecure(req, this.deps.cookies),
+        });
         res.locals.principal = principal;
         if (decl.audiences === 'public') return;
         if (!principal) {

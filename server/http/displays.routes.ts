@@ -3,8 +3,9 @@ import express, { Router } from 'express';
 import { z } from 'zod';
 import { scopeText } from '../../shared/access.js';
 import { canGrantDisplayScope, canViewScope, type DirectoryIndex } from '../access/policies.js';
+import type { LoginThrottle } from '../accounts/login-throttle.js';
 import type { DisplayService } from '../displays/display.service.js';
-import { clearCookie, deny, principalOf, readCookie, requireUser, setCookie, type CookieOptions, type RouteTable } from './access.js';
+import { clearCookie, deny, isSecure, principalOf, readCookie, requireUser, setCookie, type CookieOptions, type RouteTable } from './access.js';
 import { HttpError } from './errors.js';
 import { parseInput } from './validate.js';
 
@@ -18,7 +19,13 @@ const approveBody = z.strictObject({
   scopes: z.array(scopeText).min(1).max(50),
 });
 
-export function displayRoutes(routes: RouteTable, displays: DisplayService, dirIndex: () => Promise<DirectoryIndex>, cookies: CookieOptions): Router {
+export function displayRoutes(
+  routes: RouteTable,
+  displays: DisplayService,
+  dirIndex: () => Promise<DirectoryIndex>,
+  cookies: CookieOptions,
+  throttle: LoginThrottle,
+): Router {
   const router = Router();
   const json = express.json({ limit: '16kb' });
 
@@ -31,7 +38,7 @@ export function displayRoutes(routes: RouteTable, displays: DisplayService, dirI
   });
 
   routes.add(router, { method: 'get', path: '/api/v1/display/pairing', audiences: 'public', summary: 'a screen polls whether its code was approved' }, async (req, res) => {
-    const out = await displays.poll(readCookie(req.get('cookie'), 'pairing'));
+    const out = await displays.poll(readCookie(req.get('cookie'), 'pairing', isSecure(req, cookies)));
     if (out.status === 'paired') {
       setCookie(req, res, cookies, 'display', out.token, DISPLAY_COOKIE_SECONDS);
       clearCookie(req, res, cookies, 'pairing');
@@ -56,7 +63,13 @@ export function displayRoutes(routes: RouteTable, displays: DisplayService, dirI
     const body = parseInput(approveBody, req.body);
     const dir = await dirIndex();
     for (const s of body.scopes) if (!canGrantDisplayScope(p, s, dir)) deny(`you cannot grant a screen a scope you cannot see yourself (${s.kind}${s.kind === 'centre' ? '' : `:${s.id}`})`);
-    res.status(201).json({ ok: true, display: await displays.approve(body.code, body.name, body.scopes, { userId: p.userId, ip: req.ip ?? null }) });
+    // Guessing codes is rate limited like sign-in: 5 wrong codes in a row lock approvals for 15 minutes.
+    const subject = `approve:${p.userId}`;
+    const wait = await throttle.attempt(subject, req.ip ?? 'unknown');
+    if (wait > 0) throw new HttpError(429, 'too_many_attempts', `too many wrong codes; try again in ${Math.ceil(wait / 60_000)} minutes`, undefined, { 'Retry-After': String(Math.ceil(wait / 1000)) });
+    const display = await displays.approve(body.code, body.name, body.scopes, { userId: p.userId, ip: req.ip ?? null });
+    await throttle.succeeded(subject, req.ip ?? 'unknown');
+    res.status(201).json({ ok: true, display });
   });
 
   routes.add(router, { method: 'post', path: '/api/v1/displays/:displayId/revoke', audiences: ['admin', 'team_leader'], summary: 'revoke a screen (it disconnects within seconds)' }, async (req, res) => {

@@ -42,6 +42,8 @@ export interface IngestServiceOptions {
   clock: Clock;
   logger: Logger;
   maxClockSkewMs: number;
+  /** Returns redacted copies (by position) of events that name an erased customer or contact. */
+  redactIncoming?: (events: FrontlineEvent[]) => Promise<Map<number, FrontlineEvent>>;
   /** Called after every commit with the events it stored (never throws into ingest). */
   onStored?: (events: AcceptedEvent[]) => void;
 }
@@ -56,11 +58,17 @@ export class IngestService {
   async ingest(items: readonly unknown[]): Promise<IngestOutcome> {
     const receivedMs = this.opts.clock.now();
     const results: (IngestEventResult | undefined)[] = new Array<IngestEventResult | undefined>(items.length);
-    const candidates: Candidate[] = [];
+    const valid: { index: number; event: FrontlineEvent }[] = [];
     items.forEach((item, index) => {
       const checked = this.check(item, receivedMs);
-      if (checked.ok) candidates.push({ index, event: checked.event, row: toRow(checked.event, receivedMs) });
+      if (checked.ok) valid.push({ index, event: checked.event });
       else results[index] = { index, id: idOf(item), status: 'rejected', errors: checked.issues };
+    });
+    // Events about an already-erased customer are stored with that customer's pseudonym and without free text.
+    const redacted = this.opts.redactIncoming && valid.length > 0 ? await this.opts.redactIncoming(valid.map((v) => v.event)) : undefined;
+    const candidates: Candidate[] = valid.map((v, i) => {
+      const stored = redacted?.get(i);
+      return { index: v.index, event: stored ?? v.event, row: toRow(v.event, receivedMs, stored) };
     });
 
     const committed = candidates.length > 0 ? await this.queue.submit(candidates, candidates.length) : new Map<number, IngestEventResult>();
@@ -144,7 +152,12 @@ export class IngestService {
   }
 }
 
-function toRow(event: FrontlineEvent, receivedMs: number): NewEventRow {
+/**
+ * The stored row. `stored` is a redacted copy when the event had to lose personal data on the way in; the content
+ * hash is always of the event as sent, so a re-send is still recognised as a duplicate.
+ */
+function toRow(original: FrontlineEvent, receivedMs: number, stored?: FrontlineEvent): NewEventRow {
+  const event = stored ?? original;
   const payload = canonicalJson(event);
   return {
     id: event.id,
@@ -156,9 +169,10 @@ function toRow(event: FrontlineEvent, receivedMs: number): NewEventRow {
     contact_id: contactIdOf(event) ?? null,
     agent_id: agentIdOf(event) ?? null,
     payload,
-    content_hash: sha256Hex(payload),
+    content_hash: stored ? sha256Hex(canonicalJson(original)) : sha256Hex(payload),
     customer_id: customerIdOf(event) ?? null,
-    redacted_ms: null,
+    redacted_ms: stored ? receivedMs : null,
+    text_removed_ms: stored ? receivedMs : null,
   };
 }
 

@@ -15,7 +15,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { Kysely, Transaction } from 'kysely';
-import { validateEvent, type FrontlineEvent } from '../../shared/events.js';
+import { contactIdOf, validateEvent, type FrontlineEvent } from '../../shared/events.js';
 import type { AuditService } from '../audit/audit.service.js';
 import type { Clock } from '../clock.js';
 import type { DirectoryService } from '../directory/directory.service.js';
@@ -63,9 +63,13 @@ export class PrivacyService {
   }
 
   async eraseCustomer(customerId: string, meta: { actor: string; ip: string | null; reason: string }): Promise<ErasureResult> {
-    const pseudonym = `erased-${randomBytes(8).toString('hex')}`;
     const now = this.clock.now();
+    const customerHash = sha256Hex(customerId);
     const result = await this.store.db.transaction().execute(async (trx) => {
+      // Erasing the same customer twice keeps one pseudonym, so their repeat contacts still line up.
+      const earlier = await trx.selectFrom('erased_customers').select('pseudonym').where('customer_hash', '=', customerHash).executeTakeFirst();
+      const pseudonym = earlier?.pseudonym ?? `erased-${randomBytes(8).toString('hex')}`;
+      if (!earlier) await trx.insertInto('erased_customers').values({ customer_hash: customerHash, pseudonym, erased_ms: now }).execute();
       const own = await trx.selectFrom('events').select(['seq', 'payload', 'contact_id']).where('customer_id', '=', customerId).execute();
       const contacts = new Set(own.map((r) => r.contact_id).filter((c): c is string => c !== null));
       let changed = 0;
@@ -74,8 +78,12 @@ export class PrivacyService {
         if (!e) continue;
         if ('customerId' in e && e.customerId === customerId) (e as { customerId?: string }).customerId = pseudonym;
         stripFreeText(e);
-        await rewrite(trx, Number(r.seq), e, now, { customer_id: pseudonym });
+        await rewrite(trx, Number(r.seq), e, now, { customer_id: pseudonym, text_removed_ms: now });
         changed++;
+      }
+      // Remembered, so free text arriving later for these contacts is dropped on the way in.
+      for (const c of contacts) {
+        await trx.insertInto('erased_contacts').values({ contact_id: c, erased_ms: now }).onConflict((oc) => oc.column('contact_id').doNothing()).execute();
       }
       // Free text on their contacts: survey comments, QA notes.
       const ids = [...contacts];
@@ -89,7 +97,7 @@ export class PrivacyService {
         for (const r of rows) {
           const e = parse(r.payload);
           if (!e || !stripFreeText(e)) continue;
-          await rewrite(trx, Number(r.seq), e, now);
+          await rewrite(trx, Number(r.seq), e, now, { text_removed_ms: now });
           changed++;
         }
       }
@@ -99,7 +107,7 @@ export class PrivacyService {
     await this.audit.record({
       actor: meta.actor,
       action: 'privacy.erase_customer',
-      target: `customer-sha256:${sha256Hex(customerId).slice(0, 16)}`,
+      target: `customer-sha256:${customerHash.slice(0, 16)}`,
       ip: meta.ip,
       details: { reason: meta.reason, eventsChanged: result.eventsChanged, contacts: result.contacts },
     });
@@ -136,8 +144,13 @@ export class PrivacyService {
               touched = true;
             }
           }
+          // QA notes are written about the agent: they go with the name.
+          const notesRemoved = e.type === 'qa.evaluated' && touched && stripFreeText(e as FrontlineEvent);
           if (touched || r.agent_id === agentId) {
-            await rewrite(trx, Number(r.seq), e as FrontlineEvent, now, r.agent_id === agentId ? { agent_id: pseudonym } : {});
+            await rewrite(trx, Number(r.seq), e as FrontlineEvent, now, {
+              ...(r.agent_id === agentId ? { agent_id: pseudonym } : {}),
+              ...(notesRemoved ? { text_removed_ms: now } : {}),
+            });
             changed++;
           }
         }
@@ -154,6 +167,56 @@ export class PrivacyService {
     return { pseudonym, eventsChanged };
   }
 
+  /**
+   * For ingest: redacted copies (by position) of events naming an erased customer (their pseudonym instead, no free
+   * text) or carrying free text about an erased customer's contact. At most two indexed lookups per batch, and none
+   * when the batch has no customer ids and no free text.
+   */
+  async redactIncoming(events: FrontlineEvent[]): Promise<Map<number, FrontlineEvent>> {
+    const out = new Map<number, FrontlineEvent>();
+    const hashes = new Map<number, string>();
+    const textContacts = new Set<string>();
+    events.forEach((e, i) => {
+      if ('customerId' in e && e.customerId !== undefined) hashes.set(i, sha256Hex(e.customerId));
+      const contactId = contactIdOf(e);
+      if (hasFreeText(e) && contactId !== undefined) textContacts.add(contactId);
+    });
+    if (hashes.size === 0 && textContacts.size === 0) return out;
+    const erased = new Map<string, string>();
+    if (hashes.size > 0) {
+      const rows = await this.store.db.selectFrom('erased_customers').select(['customer_hash', 'pseudonym']).where('customer_hash', 'in', [...new Set(hashes.values())]).execute();
+      for (const r of rows) erased.set(r.customer_hash, r.pseudonym);
+    }
+    const erasedContacts = new Set<string>();
+    if (textContacts.size > 0) {
+      const rows = await this.store.db.selectFrom('erased_contacts').select('contact_id').where('contact_id', 'in', [...textContacts]).execute();
+      for (const r of rows) erasedContacts.add(r.contact_id);
+    }
+    const now = this.clock.now();
+    // Contacts of an erased customer that first appear in this very batch count as erased for the whole batch.
+    for (const [i, hash] of hashes) {
+      const contactId = contactIdOf(events[i] as FrontlineEvent);
+      if (erased.has(hash) && contactId !== undefined) erasedContacts.add(contactId);
+    }
+    for (const [i, e] of events.entries()) {
+      const hash = hashes.get(i);
+      const pseudonym = hash === undefined ? undefined : erased.get(hash);
+      const contactId = contactIdOf(e);
+      if (pseudonym === undefined && !(contactId !== undefined && erasedContacts.has(contactId))) continue;
+      const copy = structuredClone(e);
+      if (pseudonym !== undefined) {
+        (copy as { customerId?: string }).customerId = pseudonym;
+        // A new contact of an erased customer: its later survey comments are dropped too.
+        if (contactId !== undefined) {
+          await this.store.db.insertInto('erased_contacts').values({ contact_id: contactId, erased_ms: now }).onConflict((oc) => oc.column('contact_id').doNothing()).execute();
+        }
+      }
+      stripFreeText(copy);
+      out.set(i, copy);
+    }
+    return out;
+  }
+
   /** Applies the retention settings once; run at start and every hour. */
   async applyRetention(): Promise<RetentionResult> {
     const now = this.clock.now();
@@ -168,7 +231,7 @@ export class PrivacyService {
           .select(['seq', 'payload'])
           .where('seq', '>', after)
           .where('occurred_ms', '<', cutoff)
-          .where('redacted_ms', 'is', null)
+          .where('text_removed_ms', 'is', null)
           .where('type', 'in', Object.keys(FREE_TEXT))
           .orderBy('seq')
           .limit(PAGE)
@@ -178,11 +241,11 @@ export class PrivacyService {
           for (const r of rows) {
             const e = parse(r.payload);
             if (e && stripFreeText(e)) {
-              await rewrite(trx, Number(r.seq), e, now);
+              await rewrite(trx, Number(r.seq), e, now, { text_removed_ms: now });
               textRedacted++;
             } else {
               // Nothing to remove: mark it so the next run does not read it again.
-              await trx.updateTable('events').set({ redacted_ms: now }).where('seq', '=', Number(r.seq)).execute();
+              await trx.updateTable('events').set({ text_removed_ms: now }).where('seq', '=', Number(r.seq)).execute();
             }
           }
         });
@@ -211,6 +274,11 @@ function parse(payload: string): FrontlineEvent | null {
   return v.ok ? v.event : null;
 }
 
+function hasFreeText(e: FrontlineEvent): boolean {
+  const rec = e as unknown as Record<string, unknown>;
+  return (FREE_TEXT[e.type] ?? []).some((f) => rec[f] !== undefined);
+}
+
 /** Removes free-text fields in place; true when something was removed. */
 function stripFreeText(e: FrontlineEvent): boolean {
   const fields = FREE_TEXT[e.type] ?? [];
@@ -225,7 +293,7 @@ function stripFreeText(e: FrontlineEvent): boolean {
   return removed;
 }
 
-async function rewrite(db: Db, seq: number, e: FrontlineEvent, now: number, columns: { customer_id?: string; agent_id?: string } = {}): Promise<void> {
+async function rewrite(db: Db, seq: number, e: FrontlineEvent, now: number, columns: { customer_id?: string; agent_id?: string; text_removed_ms?: number } = {}): Promise<void> {
   await db
     .updateTable('events')
     .set({ payload: canonicalJson(e), redacted_ms: now, ...columns })

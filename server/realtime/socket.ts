@@ -3,8 +3,8 @@
  *
  * - The handshake checks the Origin (allowRequest; Uptime Kuma CVE-2023-49805) and the credential: a session
  *   cookie, a paired display's cookie, or a read API key in `auth.apiKey`. No credential, no socket.
- * - Each socket joins rooms for its session / user / display, so revoking any of them disconnects its sockets at
- *   once (sign-out, password or role change, display revoked); a sweep every few seconds re-checks every socket's
+ * - Each socket joins rooms for its session / user / display / API key, so revoking any of them disconnects its
+ *   sockets at once (sign-out, password or role change, display or key revoked); a sweep every few seconds re-checks every socket's
  *   credential against the store as a backstop (a revocation made on another node without a shared adapter).
  * - Every client event is declared in SOCKET_POLICIES with who may send it and the predicate that guards it; the
  *   authorisation matrix test fails when a handler has no declaration.
@@ -25,6 +25,7 @@ import {
 import { audiencesOf, type Audience, type Principal } from '../access/principal.js';
 import { canViewPulse, type DirectoryIndex } from '../access/policies.js';
 import type { SessionService } from '../accounts/session.service.js';
+import type { ApiKeyService } from '../apikeys/apikey.service.js';
 import type { DisplayService } from '../displays/display.service.js';
 import { originAllowed, type Authenticator } from '../http/access.js';
 import type { PulseService } from '../live/pulse.service.js';
@@ -55,6 +56,9 @@ export interface Realtime {
 export interface RealtimeDeps {
   pulse: PulseService;
   authenticator: Authenticator;
+  keys: ApiKeyService;
+  /** Whether a handshake came over TLS (then only __Host- cookies count). */
+  secureHandshake: (req: IncomingMessage) => boolean;
   sessions: SessionService;
   displays: DisplayService;
   dirIndex: () => Promise<DirectoryIndex>;
@@ -83,7 +87,11 @@ export function attachRealtime(httpServer: HttpServer, deps: RealtimeDeps): Real
   io.use((socket, next) => {
     const apiKey: unknown = (socket.handshake.auth as Record<string, unknown> | undefined)?.apiKey;
     deps.authenticator
-      .fromHeaders({ cookie: socket.request.headers.cookie, authorization: typeof apiKey === 'string' ? `Bearer ${apiKey}` : undefined })
+      .fromHeaders({
+        cookie: socket.request.headers.cookie,
+        authorization: typeof apiKey === 'string' ? `Bearer ${apiKey}` : undefined,
+        secure: deps.secureHandshake(socket.request),
+      })
       .then((principal) => {
         if (!principal) return next(new Error(SOCKET_REFUSALS.unauthenticated));
         socket.data.principal = principal;
@@ -110,6 +118,7 @@ export function attachRealtime(httpServer: HttpServer, deps: RealtimeDeps): Real
     const p = socket.data.principal;
     if (p.kind === 'user') void socket.join([`session:${p.sessionId}`, `user:${p.userId}`]);
     if (p.kind === 'display') void socket.join(`display:${p.displayId}`);
+    if (p.kind === 'apikey') void socket.join(`key:${p.keyId}`);
 
     handle(socket, 'pulse:subscribe', async (principal, ack) => {
       if (typeof ack !== 'function') return;
@@ -129,6 +138,7 @@ export function attachRealtime(httpServer: HttpServer, deps: RealtimeDeps): Real
     for (const sid of r.sessionIds) kick(`session:${sid}`, r.reason);
   });
   const offDisplays = deps.displays.onRevoked((id) => kick(`display:${id}`, 'this screen was revoked'));
+  const offKeys = deps.keys.onRevoked((id) => kick(`key:${id}`, 'this API key was revoked'));
 
   // Backstop: re-check every connected socket's credential against the store.
   let sweeping = false;
@@ -139,15 +149,24 @@ export function attachRealtime(httpServer: HttpServer, deps: RealtimeDeps): Real
       const sockets = [...io.sockets.sockets.values()];
       const sids = new Set<string>();
       const dids = new Set<string>();
+      const kids = new Set<string>();
       for (const s of sockets) {
         const sp = s.data.principal as Principal | undefined;
         if (sp?.kind === 'user') sids.add(sp.sessionId);
         if (sp?.kind === 'display') dids.add(sp.displayId);
+        if (sp?.kind === 'apikey') kids.add(sp.keyId);
       }
-      const [validSessions, validDisplays] = await Promise.all([deps.sessions.stillValid([...sids]), deps.displays.stillValid([...dids])]);
+      const [validSessions, validDisplays, validKeys] = await Promise.all([
+        deps.sessions.stillValid([...sids]),
+        deps.displays.stillValid([...dids]),
+        deps.keys.stillValid([...kids]),
+      ]);
       for (const s of sockets) {
         const sp = s.data.principal as Principal | undefined;
-        const gone = (sp?.kind === 'user' && !validSessions.has(sp.sessionId)) || (sp?.kind === 'display' && !validDisplays.has(sp.displayId));
+        const gone =
+          (sp?.kind === 'user' && !validSessions.has(sp.sessionId)) ||
+          (sp?.kind === 'display' && !validDisplays.has(sp.displayId)) ||
+          (sp?.kind === 'apikey' && !validKeys.has(sp.keyId));
         if (gone) {
           s.emit('auth:revoked', { reason: 'credential no longer valid' });
           s.disconnect(true);
@@ -176,6 +195,7 @@ export function attachRealtime(httpServer: HttpServer, deps: RealtimeDeps): Real
         clearInterval(sweep);
         offSessions();
         offDisplays();
+        offKeys();
         void io.close(() => resolve());
       }),
   };

@@ -14,6 +14,7 @@ import pg from 'pg';
 import type { Database } from './schema.js';
 import { initial } from './migrations/001-initial.js';
 import { access } from './migrations/002-access.js';
+import { erasure } from './migrations/003-erasure.js';
 
 export type Dialect = 'sqlite' | 'postgres';
 
@@ -69,7 +70,7 @@ function openPostgres(url: string, schema?: string): Store {
 }
 
 async function migrate(store: Store): Promise<void> {
-  const migrations: Record<string, Migration> = { '001-initial': initial(store.dialect), '002-access': access(store.dialect) };
+  const migrations: Record<string, Migration> = { '001-initial': initial(store.dialect), '002-access': access(store.dialect), '003-erasure': erasure() };
   const provider: MigrationProvider = { getMigrations: () => Promise.resolve(migrations) };
   const { error, results } = await new Migrator({ db: store.db, provider }).migrateToLatest();
   if (error) {

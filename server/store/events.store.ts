@@ -78,13 +78,15 @@ function writeSqlite(raw: SQLite.Database, rows: NewEventRow[]): WriteOutcome {
   let st = sqliteStatements.get(raw);
   if (!st) {
     const insert = raw.prepare<unknown[]>(
-      `INSERT INTO events (id, type, occurred_at, occurred_ms, received_ms, source, contact_id, agent_id, payload, content_hash, customer_id)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`,
+      `INSERT INTO events (id, type, occurred_at, occurred_ms, received_ms, source, contact_id, agent_id, payload, content_hash, customer_id,
+                           redacted_ms, text_removed_ms)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`,
     );
     const hash = raw.prepare<[string], { content_hash: string }>('SELECT content_hash FROM events WHERE id = ?');
     const write = raw.transaction((batch: NewEventRow[], out: WriteOutcome) => {
       for (const r of batch) {
-        const info = insert.run(r.id, r.type, r.occurred_at, r.occurred_ms, r.received_ms, r.source, r.contact_id, r.agent_id, r.payload, r.content_hash, r.customer_id);
+        const info = insert.run(
+          r.id, r.type, r.occurred_at, r.occurred_ms, r.received_ms, r.source, r.contact_id, r.agent_id, r.payload, r.content_hash, r.customer_id, r.redacted_ms, r.text_removed_ms);
         if (info.changes === 1) out.inserted.add(r.id);
         else {
           const row = hash.get(r.id);

@@ -25,6 +25,20 @@ export interface EventsTable {
   customer_id: string | null;
   /** When personal data in this event was redacted or pseudonymised (retention, erasure). */
   redacted_ms: number | null;
+  /** When free text (comment, summary, notes) was removed from this event. */
+  text_removed_ms: number | null;
+}
+
+export interface ErasedCustomersTable {
+  /** sha256 of the erased customer id; the id itself is not kept. */
+  customer_hash: string;
+  pseudonym: string;
+  erased_ms: number;
+}
+
+export interface ErasedContactsTable {
+  contact_id: string;
+  erased_ms: number;
 }
 
 export interface ApiKeysTable {
@@ -147,4 +161,6 @@ export interface Database {
   login_throttle: LoginThrottleTable;
   displays: DisplaysTable;
   audit_log: AuditLogTable;
+  erased_customers: ErasedCustomersTable;
+  erased_contacts: ErasedContactsTable;
 }

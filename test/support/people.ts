@@ -68,7 +68,8 @@ export async function sessionFor(t: TestServer, p: Person): Promise<Credentials>
   const s = await t.server.sessions.create(p.id, '127.0.0.1', 'test');
   const me = await t.server.sessions.verify(s.token);
   if (!me) throw new Error('session did not verify');
-  return { cookie: `fl_session=${s.token}`, csrf: me.csrfToken };
+  // Both names, so it works whether or not the server runs with Secure (__Host-) cookies.
+  return { cookie: `fl_session=${s.token}; __Host-fl_session=${s.token}`, csrf: me.csrfToken };
 }
 
 /** Signs in through the API like a browser: returns the session cookie and CSRF token. */
@@ -81,7 +82,9 @@ export async function signIn(baseUrl: string, username: string, password = PASSW
 }
 
 export function cookieFrom(res: Response, name: string): string {
-  const set = res.headers.getSetCookie().find((c) => c.startsWith(`${name}=`) && !c.startsWith(`${name}=;`));
+  const set = res.headers
+    .getSetCookie()
+    .find((c) => [name, `__Host-${name}`].some((n) => c.startsWith(`${n}=`) && !c.startsWith(`${n}=;`)));
   if (!set) throw new Error(`no ${name} cookie in the answer`);
   return set.split(';')[0] as string;
 }

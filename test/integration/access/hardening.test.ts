@@ -1,0 +1,169 @@
+/** Regressions for the access review's findings: each of these was reproduced against an earlier build. */
+import { afterAll, describe, expect, it } from 'vitest';
+import type { FrontlineEvent } from '../../../shared/events.js';
+import { scaledClock } from '../../../server/clock.js';
+import { call, openSocket, pairDisplay, PASSWORD, seedPeople, sessionFor, signIn } from '../../support/people.js';
+import { startTestServer, type TestServer } from '../../support/server.js';
+
+const servers: TestServer[] = [];
+afterAll(async () => {
+  for (const s of servers) await s.close();
+});
+async function server(opts: Parameters<typeof startTestServer>[0] = {}): Promise<TestServer> {
+  const t = await startTestServer(opts);
+  servers.push(t);
+  return t;
+}
+
+describe('sign-in limits hold under pressure', () => {
+  for (const dialect of ['sqlite', 'postgres'] as const) {
+    it(`40 parallel guesses from one address: at most 5 passwords are checked, and the right one among them fails (${dialect})`, async () => {
+      const t = await server({ dialect });
+      await seedPeople(t);
+      const statuses = await Promise.all(
+        Array.from({ length: 40 }, (_, i) => call(t.baseUrl, 'POST', '/api/v1/auth/login', null, { username: 'cora.coach', password: i === 39 ? PASSWORD : `wrong guess number ${i}` }).then((r) => r.status)),
+      );
+      const checked = statuses.filter((s) => s !== 429).length;
+      expect(checked).toBeLessThanOrEqual(5);
+      expect(statuses.filter((s) => s === 200).length).toBeLessThanOrEqual(1);
+      expect(statuses.filter((s) => s === 429).length).toBeGreaterThanOrEqual(35);
+    });
+  }
+
+  it('rotating X-Forwarded-For behind TRUST_PROXY does not give unlimited guesses: the username locks after 20 failures', async () => {
+    const t = await server({ env: { TRUST_PROXY: '1' } });
+    await seedPeople(t);
+    const statuses: number[] = [];
+    for (let i = 0; i < 24; i++) {
+      const r = await call(t.baseUrl, 'POST', '/api/v1/auth/login', null, { username: 'cora.coach', password: i === 23 ? PASSWORD : `wrong guess ${i}` }, { 'x-forwarded-for': `10.9.${i}.1` });
+      statuses.push(r.status);
+    }
+    expect(statuses.slice(0, 20).every((s) => s === 401)).toBe(true);
+    expect(statuses.slice(20)).toEqual([429, 429, 429, 429]);
+  });
+
+  it('TRUST_PROXY refuses "trust every hop" settings it cannot bound', async () => {
+    await expect(server({ env: { TRUST_PROXY: 'everyone' } })).rejects.toThrow(/TRUST_PROXY/);
+  });
+
+  it('guessing your own current password is limited too', async () => {
+    const t = await server();
+    const people = await seedPeople(t);
+    const me = await sessionFor(t, people.agent);
+    const statuses: number[] = [];
+    for (let i = 0; i < 7; i++) {
+      statuses.push((await call(t.baseUrl, 'POST', '/api/v1/auth/password', me, { currentPassword: `guess ${i} of many`, newPassword: 'violet rivers under old bridges' })).status);
+    }
+    expect(statuses).toEqual([400, 400, 400, 400, 400, 429, 429]);
+  });
+
+  it('an admin password reset clears only that person’s lock, even when names differ by a LIKE wildcard', async () => {
+    const t = await server();
+    const people = await seedPeople(t);
+    const lookalike = await t.server.accounts.create({ username: 'cora_coach', displayName: 'Cora 2', role: 'coach', password: PASSWORD }, { actor: 'test', ip: null });
+    for (let i = 0; i < 6; i++) await call(t.baseUrl, 'POST', '/api/v1/auth/login', null, { username: 'cora.coach', password: `nope nope ${i}` });
+    await t.server.accounts.setPassword(lookalike.id, 'another fine long passphrase', { actor: 'test', ip: null });
+    expect((await signIn(t.baseUrl, 'cora.coach')).status).toBe(429);
+    await t.server.accounts.setPassword(people.coach.id, PASSWORD, { actor: 'test', ip: null });
+    expect((await signIn(t.baseUrl, 'cora.coach')).status).toBe(200);
+  });
+
+  it('wrong pairing codes are rate limited per approver', async () => {
+    const t = await server();
+    const people = await seedPeople(t);
+    const admin = await sessionFor(t, people.admin);
+    const statuses: number[] = [];
+    for (let i = 0; i < 7; i++) statuses.push((await call(t.baseUrl, 'POST', '/api/v1/displays', admin, { code: `ZZZZ-ZZZ${i + 2}`, name: 'x', scopes: ['centre'] })).status);
+    expect(statuses).toEqual([404, 404, 404, 404, 404, 429, 429]);
+  });
+});
+
+describe('credentials on live sockets', () => {
+  it('revoking a read key closes its live socket', async () => {
+    const t = await server({ socketSweepMs: 500 });
+    const people = await seedPeople(t);
+    const { key, info } = await t.server.apiKeys.create('feed', ['read']);
+    const s = await openSocket(t.baseUrl, { bearer: key });
+    expect(((await s.emitWithAck('pulse:subscribe')) as { ok: boolean }).ok).toBe(true);
+    const gone = new Promise<void>((resolve) => s.once('disconnect', () => resolve()));
+    expect((await call(t.baseUrl, 'POST', `/api/v1/apikeys/${info.id}/revoke`, await sessionFor(t, people.admin))).status).toBe(200);
+    await gone;
+  });
+
+  it('a key revoked from the CLI (another process) is caught by the sweep', async () => {
+    const t = await server({ socketSweepMs: 300 });
+    await seedPeople(t);
+    const { key, info } = await t.server.apiKeys.create('feed', ['read']);
+    const s = await openSocket(t.baseUrl, { bearer: key });
+    const gone = new Promise<void>((resolve) => s.once('disconnect', () => resolve()));
+    await t.store.db.updateTable('api_keys').set({ revoked_ms: Date.now() }).where('id', '=', info.id).execute();
+    await gone;
+  });
+
+  it('over TLS only the __Host- cookie counts, so a cookie planted by a sibling subdomain is ignored', async () => {
+    const t = await server({ env: { SECURE_COOKIES: 'always' } });
+    const people = await seedPeople(t);
+    const s = await t.server.sessions.create(people.admin.id, null, null);
+    expect(((await (await call(t.baseUrl, 'GET', '/api/v1/session', { cookie: `fl_session=${s.token}` })).json()) as { principal: unknown }).principal).toBeNull();
+    expect(((await (await call(t.baseUrl, 'GET', '/api/v1/session', { cookie: `__Host-fl_session=${s.token}` })).json()) as { principal: { kind: string } }).principal.kind).toBe('user');
+    await expect(openSocket(t.baseUrl, { cookie: `fl_session=${s.token}` })).rejects.toThrow(/unauthenticated/);
+  });
+});
+
+describe('personal data stays gone', () => {
+  const DAY = '2026-11-18';
+  const at = (hh: string) => `${DAY}T${hh}:00Z`;
+
+  it('events arriving after an erasure lose the customer’s id and free text on the way in; a re-erasure keeps one pseudonym', async () => {
+    const t = await server({ clock: scaledClock(1, Date.parse(`${DAY}T15:00:00Z`)) });
+    const people = await seedPeople(t);
+    const admin = await sessionFor(t, people.admin);
+    const key = (await t.server.apiKeys.create('in', ['ingest'])).key;
+    const before: FrontlineEvent[] = [{ id: 'p1', type: 'contact.offered', occurredAt: at('09:00'), contactId: 'k9', channel: 'voice', queueId: 'voice-billing', customerId: 'cust-9' }];
+    await call(t.baseUrl, 'POST', '/api/v1/events', { bearer: key }, before);
+    expect((await call(t.baseUrl, 'POST', '/api/v1/privacy/erase-customer', admin, { customerId: 'cust-9', reason: 'request' })).status).toBe(200);
+    const late: FrontlineEvent[] = [
+      { id: 'p2', type: 'survey.responded', occurredAt: at('09:30'), contactId: 'k9', csat: 1, comment: 'Ring me on 07700 900999 - Jane' },
+      { id: 'p3', type: 'contact.offered', occurredAt: at('11:00'), contactId: 'k10', channel: 'chat', queueId: 'voice-billing', customerId: 'cust-9' },
+      { id: 'p4', type: 'survey.responded', occurredAt: at('11:30'), contactId: 'k10', csat: 2, comment: 'Jane again, 07700 900999' },
+      { id: 'p5', type: 'survey.responded', occurredAt: at('11:31'), contactId: 'k-other', csat: 5, comment: 'Lovely' },
+    ];
+    const reply = (await (await call(t.baseUrl, 'POST', '/api/v1/events', { bearer: key }, late)).json()) as { accepted: number };
+    expect(reply.accepted).toBe(4);
+    const rows = await t.store.db.selectFrom('events').select(['id', 'payload', 'customer_id']).execute();
+    const text = rows.map((r) => r.payload).join('\n');
+    expect(text, text).not.toMatch(/cust-9|07700|Jane/);
+    expect(text).toContain('Lovely');
+    const p1 = rows.find((r) => r.id === 'p1')?.customer_id;
+    expect(rows.find((r) => r.id === 'p3')?.customer_id).toBe(p1);
+    // A re-send of a late event is still a duplicate (its hash is of what was sent).
+    const again = (await (await call(t.baseUrl, 'POST', '/api/v1/events', { bearer: key }, late)).json()) as { duplicate: number };
+    expect(again.duplicate).toBe(4);
+  });
+
+  it('a departed agent’s QA notes go with their name, and retention still reaches their other old texts', async () => {
+    const t = await server({ clock: scaledClock(1, Date.parse(`${DAY}T15:00:00Z`)) });
+    const people = await seedPeople(t);
+    const admin = await sessionFor(t, people.admin);
+    const key = (await t.server.apiKeys.create('in', ['ingest'])).key;
+    const old = new Date(Date.parse(`${DAY}T15:00:00Z`) - 400 * 86_400_000).toISOString();
+    await call(t.baseUrl, 'POST', '/api/v1/events', { bearer: key }, [
+      { id: 'q1', type: 'qa.evaluated', occurredAt: old, contactId: 'kq', agentId: 'a-bob', evaluatorId: 'e1', score: 40, criticalFail: false, notes: 'Bob shouted at Mrs Smith' },
+      { id: 'q2', type: 'complaint.logged', occurredAt: old, contactId: 'kq', agentId: 'a-bob', category: 'conduct', summary: 'Mrs Smith says Bob was rude' },
+    ]);
+    await call(t.baseUrl, 'POST', '/api/v1/privacy/pseudonymise-agent', admin, { agentId: 'a-bob', reason: 'left' });
+    const afterPseudo = await t.store.db.selectFrom('events').select(['id', 'payload']).execute();
+    expect(afterPseudo.find((r) => r.id === 'q1')?.payload).not.toContain('Mrs Smith');
+    await call(t.baseUrl, 'POST', '/api/v1/privacy/retention/run', admin);
+    const afterRetention = await t.store.db.selectFrom('events').select(['id', 'payload']).execute();
+    expect(afterRetention.map((r) => r.payload).join('\n')).not.toMatch(/Mrs Smith|Bob/);
+  });
+
+  it('a display pairing cookie planted without TLS prefix is ignored over TLS too', async () => {
+    const t = await server({ env: { SECURE_COOKIES: 'always' } });
+    const people = await seedPeople(t);
+    const screen = await pairDisplay(t, await sessionFor(t, people.admin));
+    expect(screen.cookie.startsWith('__Host-fl_display=')).toBe(true);
+    expect((await call(t.baseUrl, 'GET', '/api/v1/pulse', { cookie: screen.cookie.replace('__Host-', '') })).status).toBe(401);
+  });
+});
