@@ -15,7 +15,7 @@ import { ApiKeyService } from '../../server/apikeys/apikey.service.js';
 import { systemClock } from '../../server/clock.js';
 import { sha256Hex } from '../../server/ingest/canonical.js';
 import { openStore } from '../../server/store/db.js';
-import { agentIdOf, contactIdOf, type FrontlineEvent } from '../../shared/events.js';
+import { agentIdOf, contactIdOf, customerIdOf, type FrontlineEvent } from '../../shared/events.js';
 import { CentreSimulator } from '../../server/simulator/index.js';
 import { startChildServer } from '../../test/support/child-server.js';
 
@@ -39,7 +39,8 @@ async function baseline(events: FrontlineEvent[]): Promise<number> {
   db.pragma('synchronous = FULL');
   const body = JSON.stringify(events);
   const insert = db.prepare(
-    'insert into events (id, type, occurred_at, occurred_ms, received_ms, source, contact_id, agent_id, payload, content_hash) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+    // The same columns the server stores (customer_id is indexed, for erasure), so both sides do the same database work.
+    'insert into events (id, type, occurred_at, occurred_ms, received_ms, source, contact_id, agent_id, payload, content_hash, customer_id) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
   );
   const t0 = performance.now();
   const parsed = JSON.parse(body) as FrontlineEvent[];
@@ -47,7 +48,7 @@ async function baseline(events: FrontlineEvent[]): Promise<number> {
   db.transaction(() => {
     for (const e of parsed) {
       const payload = JSON.stringify(e);
-      insert.run(e.id, e.type, e.occurredAt, Date.parse(e.occurredAt), now, e.source ?? null, contactIdOf(e) ?? null, agentIdOf(e) ?? null, payload, sha256Hex(payload));
+      insert.run(e.id, e.type, e.occurredAt, Date.parse(e.occurredAt), now, e.source ?? null, contactIdOf(e) ?? null, agentIdOf(e) ?? null, payload, sha256Hex(payload), customerIdOf(e) ?? null);
     }
   })();
   const s = (performance.now() - t0) / 1000;

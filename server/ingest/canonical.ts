@@ -1,4 +1,5 @@
 import { hash } from 'node:crypto';
+import type { FrontlineEvent } from '../../shared/events.js';
 
 /**
  * JSON with object keys sorted, so the same event sent with its fields in another order hashes the same.
@@ -26,6 +27,16 @@ export function canonicalJson(value: unknown): string {
     for (const k of Object.keys(v).sort()) sorted[k] = (v as Record<string, unknown>)[k];
     return sorted;
   });
+}
+
+/**
+ * The stored form of a validated event. zod builds its output object in the contract's field order whatever order
+ * the sender used, so plain JSON.stringify is already canonical (and twice as fast as sorting keys on the hot
+ * ingest path). test/unit/canonical.test.ts pins the order per event type: reordering fields in shared/events.ts
+ * would change content hashes and must fail that test first.
+ */
+export function eventPayload(event: FrontlineEvent): string {
+  return JSON.stringify(event);
 }
 
 export function sha256Hex(text: string): string {

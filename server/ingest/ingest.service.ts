@@ -11,7 +11,7 @@ import type { Clock } from '../clock.js';
 import type { Logger } from '../logger.js';
 import type { Store } from '../store/db.js';
 import { writeEvents, type NewEventRow } from '../store/events.store.js';
-import { canonicalJson, sha256Hex } from './canonical.js';
+import { eventPayload, sha256Hex } from './canonical.js';
 import { GroupCommitQueue } from './group-commit.js';
 
 export interface AcceptedEvent {
@@ -158,7 +158,7 @@ export class IngestService {
  */
 function toRow(original: FrontlineEvent, receivedMs: number, stored?: FrontlineEvent): NewEventRow {
   const event = stored ?? original;
-  const payload = canonicalJson(event);
+  const payload = eventPayload(event);
   return {
     id: event.id,
     type: event.type,
@@ -169,7 +169,7 @@ function toRow(original: FrontlineEvent, receivedMs: number, stored?: FrontlineE
     contact_id: contactIdOf(event) ?? null,
     agent_id: agentIdOf(event) ?? null,
     payload,
-    content_hash: stored ? sha256Hex(canonicalJson(original)) : sha256Hex(payload),
+    content_hash: stored ? sha256Hex(eventPayload(original)) : sha256Hex(payload),
     customer_id: customerIdOf(event) ?? null,
     redacted_ms: stored ? receivedMs : null,
     text_removed_ms: stored ? receivedMs : null,

@@ -19,7 +19,7 @@ import { contactIdOf, validateEvent, type FrontlineEvent } from '../../shared/ev
 import type { AuditService } from '../audit/audit.service.js';
 import type { Clock } from '../clock.js';
 import type { DirectoryService } from '../directory/directory.service.js';
-import { canonicalJson, sha256Hex } from '../ingest/canonical.js';
+import { eventPayload, sha256Hex } from '../ingest/canonical.js';
 import type { Store } from '../store/db.js';
 import type { Database } from '../store/schema.js';
 
@@ -296,7 +296,7 @@ function stripFreeText(e: FrontlineEvent): boolean {
 async function rewrite(db: Db, seq: number, e: FrontlineEvent, now: number, columns: { customer_id?: string; agent_id?: string; text_removed_ms?: number } = {}): Promise<void> {
   await db
     .updateTable('events')
-    .set({ payload: canonicalJson(e), redacted_ms: now, ...columns })
+    .set({ payload: eventPayload(e), redacted_ms: now, ...columns })
     .where('seq', '=', seq)
     .execute();
 }
