@@ -13,12 +13,14 @@ import { SessionService } from './accounts/session.service.js';
 import { SetupService } from './accounts/setup.service.js';
 import { ApiKeyService } from './apikeys/apikey.service.js';
 import { AuditService } from './audit/audit.service.js';
+import { CaseStore } from './coaching/case.store.js';
 import type { Clock } from './clock.js';
 import type { Config } from './config.js';
 import { DirectoryService } from './directory/directory.service.js';
 import { DisplayService } from './displays/display.service.js';
 import { createAuthenticator, handshakeIsSecure, RouteTable, type CookieOptions } from './http/access.js';
 import { authRoutes } from './http/auth.routes.js';
+import { caseRoutes } from './http/cases.routes.js';
 import { directoryRoutes } from './http/directory.routes.js';
 import { displayRoutes } from './http/displays.routes.js';
 import { errorHandler, sendError } from './http/errors.js';
@@ -59,6 +61,7 @@ export interface FrontlineServer {
   displays: DisplayService;
   audit: AuditService;
   privacy: PrivacyService;
+  cases: CaseStore;
   /** Loads state from the store; call before listen. */
   init(): Promise<void>;
   listen(port: number, host?: string): Promise<number>;
@@ -74,6 +77,7 @@ export function createServer({ config, store, clock, logger, clientDir, socketSw
   const accounts = new AccountService(store, clock, sessions, directory, audit);
   const setup = new SetupService(accounts, audit);
   const displays = new DisplayService(store, clock, audit);
+  const cases = new CaseStore(store);
   const privacy = new PrivacyService(store, clock, audit, directory, config.retention);
   privacy.onChanged(() => pulse.reload());
   const ingest = new IngestService({
@@ -130,7 +134,8 @@ export function createServer({ config, store, clock, logger, clientDir, socketSw
   app.use(authRoutes(routes, accounts, sessions, setup, cookies));
   app.use(userRoutes(routes, accounts, sessions, apiKeys, audit));
   app.use(displayRoutes(routes, displays, dirIndex, cookies, accounts.throttle));
-  app.use(directoryRoutes(routes, directory, dirIndex, pulse, audit, () => pulse.refreshDirectory()));
+  app.use(directoryRoutes(routes, directory, dirIndex, pulse, audit, cases, () => pulse.refreshDirectory()));
+  app.use(caseRoutes(routes, cases, dirIndex, audit));
   app.use(privacyRoutes(routes, privacy));
   app.use('/api', (req, res) => sendError(res, 404, 'not_found', `no such API route: ${req.method} ${req.originalUrl}`));
   if (clientDir && fs.existsSync(path.join(clientDir, 'index.html'))) {
@@ -174,6 +179,7 @@ export function createServer({ config, store, clock, logger, clientDir, socketSw
     displays,
     audit,
     privacy,
+    cases,
     init: async () => {
       await pulse.start();
       const hourly = async () => {

@@ -127,3 +127,23 @@ export interface DisplayInfo {
   revokedAt: string | null;
   lastSeenAt: string | null;
 }
+
+export const CASE_KINDS = ['individual', 'systemic', 'recognition'] as const;
+export type CaseKind = (typeof CASE_KINDS)[number];
+
+/** A coaching case as the read API returns it. */
+export interface CaseSummary {
+  id: string;
+  kind: CaseKind;
+  status: 'open' | 'closed';
+  scope: string;
+  agentId: string | null;
+  teamId: string | null;
+  kpi: string;
+  rule: string;
+  figures: Record<string, unknown>;
+  evidenceContactIds: string[];
+  assignedCoachId: string | null;
+  openedAt: string;
+  closedAt: string | null;
+}

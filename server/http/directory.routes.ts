@@ -5,6 +5,7 @@ import { directory as directorySchema } from '../../shared/directory.js';
 import { actorOf } from '../access/principal.js';
 import { canViewAgent, canViewDirectory, canViewPulse, canViewTeam, type DirectoryIndex } from '../access/policies.js';
 import type { AuditService } from '../audit/audit.service.js';
+import type { CaseStore } from '../coaching/case.store.js';
 import type { DirectoryService } from '../directory/directory.service.js';
 import type { PulseService } from '../live/pulse.service.js';
 import { deny, principalOf, type RouteTable } from './access.js';
@@ -20,6 +21,7 @@ export function directoryRoutes(
   dirIndex: () => Promise<DirectoryIndex>,
   pulse: PulseService,
   audit: AuditService,
+  cases: CaseStore,
   onChange: () => Promise<void>,
 ): Router {
   const router = Router();
@@ -57,7 +59,9 @@ export function directoryRoutes(
 
   routes.add(router, { method: 'get', path: '/api/v1/agents/:agentId', audiences: [...STAFF, 'key:read'], summary: 'one agent and their live state today' }, async (req, res) => {
     const agentId = parseInput(idParam, req.params.agentId, 'agent id');
-    if (!canViewAgent(principalOf(res), agentId, await dirIndex())) deny('you do not have access to this agent');
+    const p = principalOf(res);
+    const links = p?.kind === 'user' && p.role === 'coach' ? await cases.linksFor(p.userId) : undefined;
+    if (!canViewAgent(p, agentId, await dirIndex(), links)) deny('you do not have access to this agent');
     const d = await directory.get();
     const agent = d.agents.find((a) => a.id === agentId);
     if (!agent) throw new HttpError(404, 'not_found', `no agent '${agentId}'`);

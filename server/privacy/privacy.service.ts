@@ -159,6 +159,7 @@ export class PrivacyService {
       }
       await trx.updateTable('agents').set({ id: pseudonym, name: `Former agent ${pseudonym.slice(7, 11)}` }).where('id', '=', agentId).execute();
       await trx.updateTable('users').set({ agent_id: null, updated_ms: now }).where('agent_id', '=', agentId).execute();
+      await trx.updateTable('coaching_cases').set({ agent_id: pseudonym, scope: `agent:${pseudonym}` }).where('agent_id', '=', agentId).execute();
       return changed;
     });
     this.directory.invalidate();

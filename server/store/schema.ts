@@ -143,6 +143,28 @@ export interface AuditLogTable {
   details: string;
 }
 
+export interface CoachingCasesTable {
+  id: string;
+  /** individual | systemic | recognition */
+  kind: string;
+  /** open | closed */
+  status: string;
+  /** The scope the case is about, e.g. agent:a-012 or team:billing. */
+  scope: string;
+  agent_id: string | null;
+  team_id: string | null;
+  kpi: string;
+  /** The rule that fired, in plain words. */
+  rule: string;
+  /** JSON: the figures behind the flag (value, limits, n, period, peers). */
+  figures: string;
+  /** JSON array of contact ids frozen as evidence. */
+  evidence_contact_ids: string;
+  assigned_coach_id: string | null;
+  opened_ms: number;
+  closed_ms: number | null;
+}
+
 export interface MetaTable {
   key: string;
   value: string;
@@ -163,4 +185,5 @@ export interface Database {
   audit_log: AuditLogTable;
   erased_customers: ErasedCustomersTable;
   erased_contacts: ErasedContactsTable;
+  coaching_cases: CoachingCasesTable;
 }

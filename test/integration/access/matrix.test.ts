@@ -47,9 +47,13 @@ const EXPECTED: Record<string, readonly Caller[]> = {
   'PUT /api/v1/directory': only('admin', 'key:admin'),
   // t-billing: the team leader's team; a whole-centre manager and admins see it; coaches and agents do not.
   'GET /api/v1/teams/:teamId': only('admin', 'manager', 'team_leader', 'key:read'),
-  // a-ann: the agent themself, their team leader, managers, admins; not a coach without a case about her.
-  'GET /api/v1/agents/:agentId': only('admin', 'manager', 'team_leader', 'agent', 'key:read'),
+  // a-ann: the agent themself, their team leader, managers, admins, and the coach with an open case about her.
+  'GET /api/v1/agents/:agentId': only('admin', 'manager', 'team_leader', 'coach', 'agent', 'key:read'),
   'GET /api/v1/pulse': [...PEOPLE, 'display', 'key:read'],
+  'GET /api/v1/cases': [...PEOPLE, 'key:read'],
+  // Ann's case, assigned to the coach: Ann, her coach, her team leader and the whole-centre manager; admins set
+  // things up but do not read coaching content.
+  'GET /api/v1/cases/:caseId': only('manager', 'team_leader', 'coach', 'agent'),
   'POST /api/v1/privacy/erase-customer': only('admin'),
   'POST /api/v1/privacy/pseudonymise-agent': only('admin'),
   'GET /api/v1/privacy/retention': only('admin'),
@@ -82,6 +86,7 @@ const creds = new Map<Caller, () => Promise<Credentials | null>>();
 let victimKeyId: string;
 let victimUserId: string;
 let victimDisplayId: string;
+let annCaseId: string;
 
 beforeAll(async () => {
   t = await startTestServer();
@@ -90,6 +95,20 @@ beforeAll(async () => {
   const display = await pairDisplay(t, adminCreds, ['centre']);
   victimDisplayId = (await pairDisplay(t, adminCreds, ['centre'], 'Victim')).id;
   victimKeyId = (await t.server.apiKeys.create('victim', ['read'])).info.id;
+  annCaseId = (
+    await t.server.cases.insert({
+      kind: 'individual',
+      scope: 'agent:a-ann',
+      agentId: 'a-ann',
+      teamId: 't-billing',
+      kpi: 'csat',
+      rule: 'CUSUM above h',
+      figures: {},
+      evidenceContactIds: [],
+      assignedCoachId: people.coach.id,
+      openedMs: Date.now(),
+    })
+  ).id;
   victimUserId = (await t.server.accounts.create({ username: 'victim', displayName: 'Victim', role: 'coach', password: 'purple elephants dance quietly at noon' }, { actor: 'test', ip: null })).id;
   const keys = {
     ingest: (await t.server.apiKeys.create('i', ['ingest'])).key,
@@ -118,7 +137,8 @@ function concrete(path: string): string {
     .replace(':keyId', victimKeyId)
     .replace(':displayId', victimDisplayId)
     .replace(':teamId', 't-billing')
-    .replace(':agentId', 'a-ann');
+    .replace(':agentId', 'a-ann')
+    .replace(':caseId', annCaseId);
 }
 
 describe('authorisation matrix', () => {

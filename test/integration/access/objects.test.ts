@@ -166,3 +166,27 @@ describe('erasure and pseudonymisation keep the figures right', () => {
     expect(row.payload).not.toContain('long ago');
   });
 });
+
+describe('coaching cases by id', () => {
+  it('an agent sees their own case and never a colleague’s; tries are audited; coaches see only assigned cases and those agents', async () => {
+    const base = { kind: 'individual' as const, teamId: 't-billing', kpi: 'csat', rule: 'CUSUM crossed h = 4.2', figures: { n: 48 }, evidenceContactIds: ['k1'], openedMs: Date.now() };
+    const other = await t.server.accounts.create({ username: 'other.coach', displayName: 'Other', role: 'coach', password: 'tall trees whisper in autumn' }, { actor: 'test', ip: null });
+    const annCase = await t.server.cases.insert({ ...base, scope: 'agent:a-ann', agentId: 'a-ann', assignedCoachId: people.coach.id });
+    const bobCase = await t.server.cases.insert({ ...base, scope: 'agent:a-bob', agentId: 'a-bob', assignedCoachId: other.id });
+    const ann = await sessionFor(t, people.agent);
+    expect((await call(t.baseUrl, 'GET', `/api/v1/cases/${annCase.id}`, ann)).status).toBe(200);
+    expect((await call(t.baseUrl, 'GET', `/api/v1/cases/${bobCase.id}`, ann)).status).toBe(403);
+    const listed = (await (await call(t.baseUrl, 'GET', '/api/v1/cases', ann)).json()) as { cases: { id: string }[] };
+    expect(listed.cases.map((c) => c.id)).toEqual([annCase.id]);
+    const denied = await t.server.audit.list({ limit: 5, action: 'case.open' });
+    expect(denied.some((e) => e.target === `case:${bobCase.id}` && e.outcome === 'denied' && e.actor === `user:${people.agent.id}`)).toBe(true);
+
+    const cora = await sessionFor(t, people.coach);
+    expect((await call(t.baseUrl, 'GET', `/api/v1/cases/${annCase.id}`, cora)).status).toBe(200);
+    expect((await call(t.baseUrl, 'GET', `/api/v1/cases/${bobCase.id}`, cora)).status).toBe(403);
+    expect((await call(t.baseUrl, 'GET', '/api/v1/agents/a-ann', cora)).status).toBe(200);
+    expect((await call(t.baseUrl, 'GET', '/api/v1/agents/a-bob', cora)).status).toBe(403);
+    const opened = await t.server.audit.list({ limit: 10, action: 'case.open' });
+    expect(opened.some((e) => e.target === `case:${annCase.id}` && e.outcome === 'success' && e.actor === `user:${people.coach.id}`)).toBe(true);
+  });
+});
