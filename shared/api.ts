@@ -25,3 +25,25 @@ export interface IngestReply {
 
 export const API_KEY_SCOPES = ['ingest', 'read', 'admin'] as const;
 export type ApiKeyScope = (typeof API_KEY_SCOPES)[number];
+
+/** An API key as listed (never the secret). */
+export interface ApiKeyInfo {
+  id: string;
+  name: string;
+  scopes: ApiKeyScope[];
+  createdAt: string;
+  lastUsedAt: string | null;
+  revokedAt: string | null;
+}
+
+/** One entry of the security and audit log. */
+export interface AuditRecord {
+  id: number;
+  at: string;
+  actor: string;
+  action: string;
+  target: string | null;
+  outcome: string;
+  ip: string | null;
+  details: Record<string, unknown>;
+}

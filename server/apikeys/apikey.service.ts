@@ -3,19 +3,12 @@
  * bytes, so a fast hash is enough (a slow password hash protects low-entropy secrets, which these are not).
  */
 import { randomBytes, timingSafeEqual } from 'node:crypto';
-import { API_KEY_SCOPES, type ApiKeyScope } from '../../shared/api.js';
+import { API_KEY_SCOPES, type ApiKeyInfo, type ApiKeyScope } from '../../shared/api.js';
 import type { Clock } from '../clock.js';
 import type { Store } from '../store/db.js';
 import { sha256Hex } from '../ingest/canonical.js';
 
-export interface ApiKeyInfo {
-  id: string;
-  name: string;
-  scopes: ApiKeyScope[];
-  createdAt: string;
-  lastUsedAt: string | null;
-  revokedAt: string | null;
-}
+export type { ApiKeyInfo };
 
 export type KeyCheck = { ok: true; key: ApiKeyInfo } | { ok: false; reason: 'missing' | 'malformed' | 'unknown' | 'revoked' };
 

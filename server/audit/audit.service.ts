@@ -4,6 +4,7 @@
  * separate system) and to the audit_log table (for the admin page). Entries never hold a secret or a customer's
  * personal data; targets are ids.
  */
+import type { AuditRecord } from '../../shared/api.js';
 import type { Clock } from '../clock.js';
 import type { Logger } from '../logger.js';
 import type { Store } from '../store/db.js';
@@ -19,16 +20,7 @@ export interface AuditEntry {
   details?: Record<string, unknown>;
 }
 
-export interface AuditRecord {
-  id: number;
-  at: string;
-  actor: string;
-  action: string;
-  target: string | null;
-  outcome: string;
-  ip: string | null;
-  details: Record<string, unknown>;
-}
+export type { AuditRecord };
 
 /** Strips control characters so a crafted username cannot forge log lines (ASVS 16.4.1). */
 function clean(text: string | null | undefined, max = 300): string | null {

@@ -2,23 +2,14 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
 import { PASSWORD_MIN } from '../../../shared/access.js';
-import { API_KEY_SCOPES, type ApiKeyScope } from '../../../shared/api.js';
-import { api, ApiFailure } from '../api/http.js';
+import { API_KEY_SCOPES, type ApiKeyInfo, type ApiKeyScope, type AuditRecord } from '../../../shared/api.js';
+import { api, errText } from '../api/http.js';
 
-const errText = (e: unknown) => (e instanceof ApiFailure ? e.message : e ? 'something went wrong' : null);
 
-interface KeyInfo {
-  id: string;
-  name: string;
-  scopes: ApiKeyScope[];
-  createdAt: string;
-  lastUsedAt: string | null;
-  revokedAt: string | null;
-}
 
 export function ApiKeysPage() {
   const qc = useQueryClient();
-  const keys = useQuery({ queryKey: ['apikeys'], queryFn: async () => (await api<{ keys: KeyInfo[] }>('/api/v1/apikeys')).keys });
+  const keys = useQuery({ queryKey: ['apikeys'], queryFn: async () => (await api<{ keys: ApiKeyInfo[] }>('/api/v1/apikeys')).keys });
   const [name, setName] = useState('');
   const [scopes, setScopes] = useState<ApiKeyScope[]>(['ingest']);
   const [shown, setShown] = useState<string | null>(null);
@@ -192,22 +183,12 @@ function PrivacyAction(props: { title: string; explain: string; field: string; l
   );
 }
 
-interface AuditEntry {
-  id: number;
-  at: string;
-  actor: string;
-  action: string;
-  target: string | null;
-  outcome: string;
-  ip: string | null;
-  details: Record<string, unknown>;
-}
 
 export function AuditPage() {
   const [action, setAction] = useState('');
   const entries = useQuery({
     queryKey: ['audit', action],
-    queryFn: async () => (await api<{ entries: AuditEntry[] }>(`/api/v1/audit?limit=200${action ? `&action=${encodeURIComponent(action)}` : ''}`)).entries,
+    queryFn: async () => (await api<{ entries: AuditRecord[] }>(`/api/v1/audit?limit=200${action ? `&action=${encodeURIComponent(action)}` : ''}`)).entries,
     refetchInterval: 10_000,
   });
   return (

@@ -3,9 +3,8 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
 import { ROLE_LABELS, ROLES, type Role, type UserInfo } from '../../../shared/access.js';
 import type { Directory } from '../../../shared/directory.js';
-import { api, ApiFailure } from '../api/http.js';
+import { api, errText } from '../api/http.js';
 
-const errText = (e: unknown) => (e instanceof ApiFailure ? e.message : e ? 'something went wrong' : null);
 
 export function useDirectory() {
   return useQuery({ queryKey: ['directory'], queryFn: async () => (await api<{ directory: Directory }>('/api/v1/directory')).directory });

@@ -2,9 +2,8 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
 import type { DisplayInfo } from '../../../shared/access.js';
-import { api, ApiFailure } from '../api/http.js';
+import { api, errText } from '../api/http.js';
 
-const errText = (e: unknown) => (e instanceof ApiFailure ? e.message : e ? 'something went wrong' : null);
 
 export function ScreensPage() {
   const qc = useQueryClient();

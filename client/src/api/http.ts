@@ -38,3 +38,8 @@ export async function api<T>(path: string, init: { method?: string; body?: unkno
   }
   return json as T;
 }
+
+/** A plain message for a failed request, for forms and tables. */
+export function errText(e: unknown): string | null {
+  return e instanceof ApiFailure ? e.message : e ? 'something went wrong' : null;
+}
