@@ -1,0 +1,119 @@
+/**
+ * Additive counters behind every KPI. A bucket (scope × 15-minute interval) is a sum of contacts' contributions, so
+ * any window is a sum of buckets and a late event changes its contact's contribution by a delta.
+ * Quantiles (first response, AHT median) come from a log-scale histogram: 2% wide bins, so a quantile is within 1%
+ * of the exact value, and histograms add like the other counters.
+ */
+export interface Counters {
+  /** Contacts that reached an outcome (answered or abandoned). */
+  offered: number;
+  shortAbandoned: number;
+  /** Abandoned after waiting 5 s or more. */
+  abandoned: number;
+  answered: number;
+  answeredInSl: number;
+  /** Answered voice and chat: wait sum for ASA. */
+  syncWaitSum: number;
+  syncAnswered: number;
+  /** Answered email and messaging: first response. */
+  asyncAnswered: number;
+  asyncFirstResponseSum: number;
+  asyncHist: Map<number, number>;
+  handled: number;
+  handleSum: number;
+  handleHist: Map<number, number>;
+  csatN: number;
+  csatTop2: number;
+  csatSum: number;
+  npsN: number;
+  promoters: number;
+  detractors: number;
+  fcrSurveyN: number;
+  fcrSurveyYes: number;
+  fcrEligible: number;
+  fcrFirstTime: number;
+  qaN: number;
+  qaSum: number;
+  complaints: number;
+}
+
+export function zero(): Counters {
+  return {
+    offered: 0,
+    shortAbandoned: 0,
+    abandoned: 0,
+    answered: 0,
+    answeredInSl: 0,
+    syncWaitSum: 0,
+    syncAnswered: 0,
+    asyncAnswered: 0,
+    asyncFirstResponseSum: 0,
+    asyncHist: new Map(),
+    handled: 0,
+    handleSum: 0,
+    handleHist: new Map(),
+    csatN: 0,
+    csatTop2: 0,
+    csatSum: 0,
+    npsN: 0,
+    promoters: 0,
+    detractors: 0,
+    fcrSurveyN: 0,
+    fcrSurveyYes: 0,
+    fcrEligible: 0,
+    fcrFirstTime: 0,
+    qaN: 0,
+    qaSum: 0,
+    complaints: 0,
+  };
+}
+
+const SCALAR_KEYS = (Object.keys(zero()) as (keyof Counters)[]).filter((k) => k !== 'asyncHist' && k !== 'handleHist') as Exclude<
+  keyof Counters,
+  'asyncHist' | 'handleHist'
+>[];
+
+/** target += sign × source (sign is 1 or −1). */
+export function addInto(target: Counters, source: Counters, sign: 1 | -1): void {
+  for (const k of SCALAR_KEYS) target[k] += sign * source[k];
+  mergeHist(target.asyncHist, source.asyncHist, sign);
+  mergeHist(target.handleHist, source.handleHist, sign);
+}
+
+function mergeHist(into: Map<number, number>, from: Map<number, number>, sign: 1 | -1): void {
+  for (const [bin, n] of from) {
+    const next = (into.get(bin) ?? 0) + sign * n;
+    if (next === 0) into.delete(bin);
+    else into.set(bin, next);
+  }
+}
+
+export function isEmpty(c: Counters): boolean {
+  return SCALAR_KEYS.every((k) => c[k] === 0) && c.asyncHist.size === 0 && c.handleHist.size === 0;
+}
+
+const RATIO = 1.02;
+const LOG_RATIO = Math.log(RATIO);
+
+export function binOf(seconds: number): number {
+  return Math.floor(Math.log1p(Math.max(0, seconds)) / LOG_RATIO);
+}
+
+/** Middle of a bin, in seconds. */
+function binValue(bin: number): number {
+  return Math.expm1((bin + 0.5) * LOG_RATIO);
+}
+
+/** The q-quantile (0-1) of a histogram, or null when it is empty. Nearest-rank definition. */
+export function quantile(hist: Map<number, number>, q: number): number | null {
+  let total = 0;
+  for (const n of hist.values()) total += n;
+  if (total === 0) return null;
+  const rank = Math.max(1, Math.ceil(q * total));
+  let seen = 0;
+  for (const bin of [...hist.keys()].sort((a, b) => a - b)) {
+    seen += hist.get(bin) ?? 0;
+    if (seen >= rank) return binValue(bin);
+  }
+  return null;
+}

@@ -1,0 +1,305 @@
+/**
+ * The live KPI engine: plain domain code, fed with stored events in any order.
+ *
+ * Each contact keeps a small state (offered, first answer, abandon, handled segments, surveys, QA evaluations,
+ * complaints). Its contribution to the counters is a pure function of that state, split into parts with the scopes
+ * they count for (centre, site, team, queue, channel, agent). An event changes one contact, so the engine takes the
+ * contact's parts before and after and applies the difference to the buckets (scope × 15-minute interval of the
+ * contact's offer time). That is O(1) per event; a survey or QA arriving hours late lands in the interval the contact
+ * was offered in; an event seen twice (same id) changes nothing; repeat-contact FCR re-marks the customer's earlier
+ * contacts within the window when a new contact of theirs arrives, in any order.
+ */
+import { UNASSIGNED, type Directory } from '../../shared/directory.js';
+import type { Channel, FrontlineEvent } from '../../shared/events.js';
+import { ASYNC_CHANNELS } from '../../shared/events.js';
+import { DEFAULT_SL_SECONDS, FCR_WINDOW_DAYS, INTERVAL_MS, SHORT_ABANDON_SECONDS, type KpiSet } from '../../shared/kpis.js';
+import { addInto, binOf, isEmpty, zero, type Counters } from './counters.js';
+import { kpisOf } from './formulas.js';
+
+const FCR_WINDOW_MS = FCR_WINDOW_DAYS * 86_400_000;
+
+interface Segment {
+  handleSeconds: number;
+  resolved: boolean;
+  atMs: number;
+}
+
+interface ContactState {
+  id: string;
+  offeredMs?: number;
+  queueId?: string;
+  channel?: Channel;
+  customerId?: string;
+  reason?: string;
+  answeredMs?: number;
+  agentId?: string;
+  abandonedMs?: number;
+  segments: Map<string, Segment>;
+  surveys: Map<string, { csat?: number; nps?: number; resolved?: boolean }>;
+  qa: Map<string, { agentId: string; score: number }>;
+  complaints: Map<string, string | undefined>;
+  /** For a complaint that names no contact: its own time stands in for the offer time. */
+  standaloneMs?: number;
+  repeated: boolean;
+}
+
+interface Part {
+  scopes: string[];
+  counters: Counters;
+}
+
+export class KpiEngine {
+  private readonly contacts = new Map<string, ContactState>();
+  private readonly byCustomer = new Map<string, Set<ContactState>>();
+  private readonly buckets = new Map<string, Map<number, Counters>>();
+  private queueSite = new Map<string, string | null>();
+  private queueSl = new Map<string, number>();
+  private agentTeam = new Map<string, string>();
+  private teamSite = new Map<string, string>();
+  private defaultSite: string | null = null;
+
+  constructor(directory: Directory) {
+    this.setDirectory(directory);
+  }
+
+  /** Scope names are the API's: centre, site:ID, team:ID, queue:ID, channel:NAME, agent:ID. */
+  setDirectory(d: Directory): void {
+    this.queueSite = new Map(d.queues.map((q) => [q.id, q.siteId ?? null]));
+    this.queueSl = new Map(d.queues.map((q) => [q.id, q.serviceLevelSeconds]));
+    this.agentTeam = new Map(d.agents.map((a) => [a.id, a.teamId]));
+    this.teamSite = new Map(d.teams.map((t) => [t.id, t.siteId]));
+    this.defaultSite = d.sites.length === 1 ? (d.sites[0]?.id ?? null) : null;
+  }
+
+  apply(event: FrontlineEvent): void {
+    if (event.type === 'agent.state') return;
+    const key = event.type === 'complaint.logged' && event.contactId === undefined ? `complaint:${event.id}` : (event.contactId as string);
+    const c = this.contact(key);
+    const before = this.parts(c);
+    const at = Date.parse(event.occurredAt);
+    let offerChanged = false;
+    switch (event.type) {
+      case 'contact.offered':
+        if (c.offeredMs === undefined) {
+          c.offeredMs = at;
+          c.queueId = event.queueId;
+          c.channel = event.channel;
+          if (event.customerId !== undefined) c.customerId = event.customerId;
+          if (event.reason !== undefined) c.reason = event.reason;
+          offerChanged = true;
+        }
+        break;
+      case 'contact.answered':
+        if (c.answeredMs === undefined || at < c.answeredMs) {
+          c.answeredMs = at;
+          c.agentId = event.agentId;
+        }
+        break;
+      case 'contact.abandoned':
+        if (c.abandonedMs === undefined || at < c.abandonedMs) c.abandonedMs = at;
+        break;
+      case 'contact.ended':
+        c.segments.set(event.id, { handleSeconds: event.talkSeconds + event.holdSeconds + event.wrapSeconds, resolved: event.resolved, atMs: at });
+        break;
+      case 'contact.transferred':
+        break;
+      case 'survey.responded':
+        c.surveys.set(event.id, {
+          ...(event.csat === undefined ? {} : { csat: event.csat }),
+          ...(event.nps === undefined ? {} : { nps: event.nps }),
+          ...(event.resolved === undefined ? {} : { resolved: event.resolved }),
+        });
+        break;
+      case 'qa.evaluated':
+        c.qa.set(event.id, { agentId: event.agentId, score: event.criticalFail ? 0 : event.score });
+        break;
+      case 'complaint.logged':
+        c.complaints.set(event.id, event.agentId);
+        if (event.contactId === undefined) c.standaloneMs = at;
+        break;
+    }
+    this.replace(c, before);
+    if (offerChanged && c.customerId !== undefined) this.linkCustomer(c);
+  }
+
+  /** KPIs for a scope over [fromMs, toMs): the contacts offered in that window (15-minute resolution). */
+  query(scope: string, fromMs: number, toMs: number, nowMs: number): KpiSet {
+    const sum = zero();
+    const byInterval = this.buckets.get(scope);
+    if (byInterval) {
+      const first = Math.ceil(fromMs / INTERVAL_MS);
+      const last = Math.ceil(toMs / INTERVAL_MS) - 1;
+      if (last - first + 1 < byInterval.size) {
+        for (let i = first; i <= last; i++) {
+          const b = byInterval.get(i);
+          if (b) addInto(sum, b, 1);
+        }
+      } else {
+        for (const [i, b] of byInterval) if (i >= first && i <= last) addInto(sum, b, 1);
+      }
+    }
+    return kpisOf(sum, toMs > nowMs - FCR_WINDOW_MS);
+  }
+
+  /** The summed counters (tests and rollups). */
+  counters(scope: string, fromMs: number, toMs: number): Counters {
+    const sum = zero();
+    const first = Math.ceil(fromMs / INTERVAL_MS);
+    const last = Math.ceil(toMs / INTERVAL_MS) - 1;
+    for (const [i, b] of this.buckets.get(scope) ?? []) if (i >= first && i <= last) addInto(sum, b, 1);
+    return sum;
+  }
+
+  scopes(): string[] {
+    return [...this.buckets.keys()];
+  }
+
+  private contact(id: string): ContactState {
+    let c = this.contacts.get(id);
+    if (!c) {
+      c = { id, segments: new Map(), surveys: new Map(), qa: new Map(), complaints: new Map(), repeated: false };
+      this.contacts.set(id, c);
+    }
+    return c;
+  }
+
+  /** Re-marks repeat contacts around `c` (the customer's contacts within the window before and after it). */
+  private linkCustomer(c: ContactState): void {
+    const customer = c.customerId as string;
+    let set = this.byCustomer.get(customer);
+    if (!set) {
+      set = new Set();
+      this.byCustomer.set(customer, set);
+    }
+    set.add(c);
+    for (const other of set) {
+      const repeated = this.isRepeated(other, set);
+      if (repeated !== other.repeated) {
+        const before = this.parts(other);
+        other.repeated = repeated;
+        this.replace(other, before);
+      }
+    }
+  }
+
+  private isRepeated(c: ContactState, siblings: Set<ContactState>): boolean {
+    const t = c.offeredMs as number;
+    for (const d of siblings) {
+      if (d === c || d.offeredMs === undefined) continue;
+      if (d.offeredMs > t && d.offeredMs <= t + FCR_WINDOW_MS && (c.reason === undefined || d.reason === undefined || c.reason === d.reason)) return true;
+    }
+    return false;
+  }
+
+  private replace(c: ContactState, before: { interval: number; parts: Part[] } | null): void {
+    if (before) for (const p of before.parts) this.addPart(before.interval, p, -1);
+    const after = this.parts(c);
+    if (after) for (const p of after.parts) this.addPart(after.interval, p, 1);
+  }
+
+  private addPart(interval: number, part: Part, sign: 1 | -1): void {
+    for (const scope of part.scopes) {
+      let byInterval = this.buckets.get(scope);
+      if (!byInterval) {
+        byInterval = new Map();
+        this.buckets.set(scope, byInterval);
+      }
+      let b = byInterval.get(interval);
+      if (!b) {
+        b = zero();
+        byInterval.set(interval, b);
+      }
+      addInto(b, part.counters, sign);
+      if (isEmpty(b)) byInterval.delete(interval);
+    }
+  }
+
+  private scopesFor(c: ContactState, agentId: string | undefined): string[] {
+    const scopes = ['centre'];
+    const site = (c.queueId !== undefined ? this.queueSite.get(c.queueId) : undefined) ?? (agentId !== undefined ? this.teamSite.get(this.agentTeam.get(agentId) ?? '') : undefined) ?? this.defaultSite;
+    if (site) scopes.push(`site:${site}`);
+    if (c.queueId !== undefined) scopes.push(`queue:${c.queueId}`);
+    if (c.channel !== undefined) scopes.push(`channel:${c.channel}`);
+    if (agentId !== undefined) {
+      scopes.push(`agent:${agentId}`);
+      scopes.push(`team:${this.agentTeam.get(agentId) ?? UNASSIGNED}`);
+    }
+    return scopes;
+  }
+
+  /** The contact's contribution, or null while it has no time to be bucketed by. */
+  private parts(c: ContactState): { interval: number; parts: Part[] } | null {
+    const atMs = c.offeredMs ?? c.standaloneMs;
+    if (atMs === undefined) return null;
+    const parts: Part[] = [];
+    const main = zero();
+    if (c.offeredMs !== undefined) {
+      const channel = c.channel as Channel;
+      const async = ASYNC_CHANNELS.includes(channel);
+      if (c.answeredMs !== undefined) {
+        const wait = Math.max(0, (c.answeredMs - c.offeredMs) / 1000);
+        main.offered = 1;
+        main.answered = 1;
+        const sl = (c.queueId !== undefined ? this.queueSl.get(c.queueId) : undefined) ?? DEFAULT_SL_SECONDS[channel];
+        if (wait <= sl) main.answeredInSl = 1;
+        if (async) {
+          main.asyncAnswered = 1;
+          main.asyncFirstResponseSum = wait;
+          main.asyncHist.set(binOf(wait), 1);
+        } else {
+          main.syncAnswered = 1;
+          main.syncWaitSum = wait;
+        }
+      } else if (c.abandonedMs !== undefined) {
+        const wait = (c.abandonedMs - c.offeredMs) / 1000;
+        main.offered = 1;
+        if (wait < SHORT_ABANDON_SECONDS) main.shortAbandoned = 1;
+        else main.abandoned = 1;
+      }
+    }
+    if (c.segments.size > 0) {
+      let handle = 0;
+      let last: Segment | undefined;
+      for (const s of c.segments.values()) {
+        handle += s.handleSeconds;
+        if (!last || s.atMs >= last.atMs) last = s;
+      }
+      main.handled = 1;
+      main.handleSum = handle;
+      main.handleHist.set(binOf(handle), 1);
+      if (c.customerId !== undefined && c.offeredMs !== undefined) {
+        main.fcrEligible = 1;
+        if (last?.resolved && !c.repeated) main.fcrFirstTime = 1;
+      }
+    }
+    for (const s of c.surveys.values()) {
+      if (s.csat !== undefined) {
+        main.csatN++;
+        main.csatSum += s.csat;
+        if (s.csat >= 4) main.csatTop2++;
+      }
+      if (s.nps !== undefined) {
+        main.npsN++;
+        if (s.nps >= 9) main.promoters++;
+        else if (s.nps <= 6) main.detractors++;
+      }
+      if (s.resolved !== undefined) {
+        main.fcrSurveyN++;
+        if (s.resolved) main.fcrSurveyYes++;
+      }
+    }
+    if (!isEmpty(main)) parts.push({ scopes: this.scopesFor(c, c.agentId), counters: main });
+    for (const q of c.qa.values()) {
+      const p = zero();
+      p.qaN = 1;
+      p.qaSum = q.score;
+      parts.push({ scopes: this.scopesFor(c, q.agentId), counters: p });
+    }
+    for (const agentId of c.complaints.values()) {
+      const p = zero();
+      p.complaints = 1;
+      parts.push({ scopes: this.scopesFor(c, agentId ?? c.agentId), counters: p });
+    }
+    return { interval: Math.floor(atMs / INTERVAL_MS), parts };
+  }
+}

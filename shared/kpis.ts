@@ -1,0 +1,75 @@
+/**
+ * KPI definitions (DOMAIN.md section 3), shared by the engine, the API and the UI tooltips. Rates are fractions 0-1,
+ * times are seconds.
+ */
+export const KPI_NAMES = ['csat', 'fcrRepeat', 'fcrSurvey', 'serviceLevel', 'asa', 'firstResponse', 'aht', 'abandonRate', 'nps', 'qa', 'complaintsPer1000'] as const;
+export type KpiName = (typeof KPI_NAMES)[number];
+
+export type Direction = 'up' | 'down' | 'neither';
+
+export interface KpiDefinition {
+  label: string;
+  unit: 'fraction' | 'seconds' | 'score' | 'per1000';
+  direction: Direction;
+  /** The formula in words, shown in every tooltip next to n. */
+  formula: string;
+  /** What n counts. */
+  nIs: string;
+}
+
+export const KPI_DEFINITIONS: Record<KpiName, KpiDefinition> = {
+  csat: { label: 'CSAT', unit: 'fraction', direction: 'up', formula: 'survey responses scoring 4 or 5 (of 5) ÷ all responses with a CSAT score', nIs: 'responses' },
+  fcrRepeat: {
+    label: 'FCR (repeat contacts)',
+    unit: 'fraction',
+    direction: 'up',
+    formula: 'handled contacts marked resolved whose customer did not contact again (same reason where known) within 7 days ÷ handled contacts with a known customer; provisional until the 7 days have passed',
+    nIs: 'handled contacts with a known customer',
+  },
+  fcrSurvey: { label: 'FCR (survey)', unit: 'fraction', direction: 'up', formula: '"yes" to "was your issue resolved?" ÷ responses to that question', nIs: 'responses' },
+  serviceLevel: {
+    label: 'Service level',
+    unit: 'fraction',
+    direction: 'up',
+    formula: "contacts answered within the queue's threshold T ÷ (offered − short abandons under 5 s)",
+    nIs: 'offered contacts less short abandons',
+  },
+  asa: { label: 'ASA', unit: 'seconds', direction: 'down', formula: 'mean wait of answered voice and chat contacts', nIs: 'answered voice and chat contacts' },
+  firstResponse: {
+    label: 'First response',
+    unit: 'seconds',
+    direction: 'down',
+    formula: 'median time to the first agent reply on email and messaging (90th percentile alongside)',
+    nIs: 'answered email and messaging contacts',
+  },
+  aht: { label: 'AHT', unit: 'seconds', direction: 'neither', formula: '(talk + hold + wrap) ÷ handled contacts (mean; median alongside)', nIs: 'handled contacts' },
+  abandonRate: {
+    label: 'Abandonment',
+    unit: 'fraction',
+    direction: 'down',
+    formula: 'contacts abandoned after waiting 5 s or more ÷ (offered − short abandons under 5 s)',
+    nIs: 'offered contacts less short abandons',
+  },
+  nps: { label: 'NPS', unit: 'score', direction: 'up', formula: '% scoring 9–10 minus % scoring 0–6 (−100 to 100)', nIs: 'responses with a 0–10 score' },
+  qa: { label: 'QA score', unit: 'score', direction: 'up', formula: 'mean evaluation score (0–100); an evaluation with a failed critical item scores 0', nIs: 'evaluations' },
+  complaintsPer1000: { label: 'Complaints', unit: 'per1000', direction: 'down', formula: 'complaints per 1,000 offered contacts', nIs: 'offered contacts' },
+};
+
+export interface KpiValue {
+  value: number | null;
+  n: number;
+  /** Extra figures where the definition asks for them (median, p90, mean score, count). */
+  extra?: Record<string, number | null>;
+  /** Repeat-contact FCR whose 7-day window has not closed for every contact yet. */
+  provisional?: boolean;
+}
+
+export type KpiSet = Record<KpiName, KpiValue>;
+
+/** A short abandon waited less than this. */
+export const SHORT_ABANDON_SECONDS = 5;
+/** Repeat-contact window for FCR. */
+export const FCR_WINDOW_DAYS = 7;
+/** Service-level threshold when a queue does not say (DOMAIN.md: voice 20 s, chat 60 s). */
+export const DEFAULT_SL_SECONDS = { voice: 20, chat: 60, email: 4 * 3600, messaging: 3600 } as const;
+export const INTERVAL_MS = 15 * 60_000;

@@ -1,0 +1,150 @@
+/**
+ * The KPI oracle: the same definitions computed the plain way, straight from stored raw events, with no buckets, no
+ * deltas and no shared code with the engine. The oracle test holds the engine to it.
+ */
+import type { Directory } from '../../shared/directory.js';
+import type { FrontlineEvent } from '../../shared/events.js';
+
+export interface OracleFigures {
+  offered: number;
+  slBase: number;
+  answeredInSl: number;
+  abandoned: number;
+  syncWaits: number[];
+  asyncWaits: number[];
+  handleTimes: number[];
+  csat: number[];
+  nps: number[];
+  fcrSurvey: boolean[];
+  fcrEligible: number;
+  fcrFirstTime: number;
+  qa: number[];
+  complaints: number;
+}
+
+interface Contact {
+  offered?: Extract<FrontlineEvent, { type: 'contact.offered' }>;
+  answers: Extract<FrontlineEvent, { type: 'contact.answered' }>[];
+  abandons: Extract<FrontlineEvent, { type: 'contact.abandoned' }>[];
+  ends: Extract<FrontlineEvent, { type: 'contact.ended' }>[];
+  surveys: Extract<FrontlineEvent, { type: 'survey.responded' }>[];
+  qas: Extract<FrontlineEvent, { type: 'qa.evaluated' }>[];
+  complaints: Extract<FrontlineEvent, { type: 'complaint.logged' }>[];
+}
+
+const t = (iso: string) => Date.parse(iso);
+const SYNC = new Set(['voice', 'chat']);
+const DEFAULT_SL: Record<string, number> = { voice: 20, chat: 60, email: 4 * 3600, messaging: 3600 };
+
+/** Groups the raw events once; the returned function computes any scope and window from them. */
+export function buildOracle(events: FrontlineEvent[], dir: Directory): (scope: string, fromMs: number, toMs: number) => OracleFigures {
+  const contacts = new Map<string, Contact>();
+  const get = (id: string) => {
+    let c = contacts.get(id);
+    if (!c) contacts.set(id, (c = { answers: [], abandons: [], ends: [], surveys: [], qas: [], complaints: [] }));
+    return c;
+  };
+  for (const e of events) {
+    if (e.type === 'agent.state' || e.type === 'contact.transferred') continue;
+    if (e.type === 'complaint.logged' && e.contactId === undefined) {
+      get(`complaint:${e.id}`).complaints.push(e);
+      continue;
+    }
+    const c = get((e as { contactId: string }).contactId);
+    if (e.type === 'contact.offered' && (!c.offered || t(e.occurredAt) < t(c.offered.occurredAt))) c.offered = e;
+    if (e.type === 'contact.answered') c.answers.push(e);
+    if (e.type === 'contact.abandoned') c.abandons.push(e);
+    if (e.type === 'contact.ended') c.ends.push(e);
+    if (e.type === 'survey.responded') c.surveys.push(e);
+    if (e.type === 'qa.evaluated') c.qas.push(e);
+    if (e.type === 'complaint.logged') c.complaints.push(e);
+  }
+  const queue = new Map(dir.queues.map((q) => [q.id, q]));
+  const teamOf = new Map(dir.agents.map((a) => [a.id, a.teamId]));
+  const siteOfTeam = new Map(dir.teams.map((x) => [x.id, x.siteId]));
+  const onlySite = dir.sites.length === 1 ? dir.sites[0]?.id : undefined;
+  const byCustomer = new Map<string, Contact[]>();
+  for (const c of contacts.values()) {
+    const cust = c.offered?.customerId;
+    if (cust !== undefined) byCustomer.set(cust, [...(byCustomer.get(cust) ?? []), c]);
+  }
+
+  return (scope, fromMs, toMs) => {
+    // Does `scope` include this contact, counted for `agentId`?
+    const inScope = (c: Contact, agentId: string | undefined): boolean => {
+      if (scope === 'centre') return true;
+      const [kind, id] = scope.split(/:(.*)/s) as [string, string];
+      const q = c.offered ? queue.get(c.offered.queueId) : undefined;
+      switch (kind) {
+        case 'site':
+          return (q?.siteId ?? (agentId ? siteOfTeam.get(teamOf.get(agentId) ?? '') : undefined) ?? onlySite) === id;
+        case 'queue':
+          return c.offered?.queueId === id;
+        case 'channel':
+          return c.offered?.channel === id;
+        case 'agent':
+          return agentId === id;
+        case 'team':
+          return agentId !== undefined && (teamOf.get(agentId) ?? 'unassigned') === id;
+        default:
+          return false;
+      }
+  };
+
+  const out: OracleFigures = { offered: 0, slBase: 0, answeredInSl: 0, abandoned: 0, syncWaits: [], asyncWaits: [], handleTimes: [], csat: [], nps: [], fcrSurvey: [], fcrEligible: 0, fcrFirstTime: 0, qa: [], complaints: 0 };
+  for (const [key, c] of contacts) {
+    // A contact counts in the period it was offered; a complaint naming no contact, at its own time.
+    const at = c.offered ? t(c.offered.occurredAt) : key.startsWith('complaint:') && c.complaints[0] ? t(c.complaints[0].occurredAt) : undefined;
+    if (at === undefined || at < fromMs || at >= toMs) continue;
+    const firstAnswer = [...c.answers].sort((a, b) => t(a.occurredAt) - t(b.occurredAt))[0];
+    const agent = firstAnswer?.agentId;
+    if (c.offered && inScope(c, agent)) {
+      const offeredAt = t(c.offered.occurredAt);
+      const abandon = [...c.abandons].sort((a, b) => t(a.occurredAt) - t(b.occurredAt))[0];
+      if (firstAnswer) {
+        const wait = Math.max(0, (t(firstAnswer.occurredAt) - offeredAt) / 1000);
+        out.offered++;
+        out.slBase++;
+        const sl = queue.get(c.offered.queueId)?.serviceLevelSeconds ?? DEFAULT_SL[c.offered.channel] ?? 20;
+        if (wait <= sl) out.answeredInSl++;
+        (SYNC.has(c.offered.channel) ? out.syncWaits : out.asyncWaits).push(wait);
+      } else if (abandon) {
+        out.offered++;
+        const wait = (t(abandon.occurredAt) - offeredAt) / 1000;
+        if (wait >= 5) {
+          out.abandoned++;
+          out.slBase++;
+        }
+      }
+      if (c.ends.length > 0) {
+        out.handleTimes.push(c.ends.reduce((s, e) => s + e.talkSeconds + e.holdSeconds + e.wrapSeconds, 0));
+        if (c.offered.customerId !== undefined) {
+          out.fcrEligible++;
+          const last = [...c.ends].sort((a, b) => t(a.occurredAt) - t(b.occurredAt)).at(-1);
+          const repeated = (byCustomer.get(c.offered.customerId) ?? []).some((d) => {
+            if (d === c || !d.offered) return false;
+            const dt = t(d.offered.occurredAt) - offeredAt;
+            const sameReason = c.offered?.reason === undefined || d.offered.reason === undefined || c.offered.reason === d.offered.reason;
+            return dt > 0 && dt <= 7 * 86_400_000 && sameReason;
+          });
+          if (last?.resolved && !repeated) out.fcrFirstTime++;
+        }
+      }
+      for (const s of c.surveys) {
+        if (s.csat !== undefined) out.csat.push(s.csat);
+        if (s.nps !== undefined) out.nps.push(s.nps);
+        if (s.resolved !== undefined) out.fcrSurvey.push(s.resolved);
+      }
+    }
+    for (const q of c.qas) if (inScope(c, q.agentId)) out.qa.push(q.criticalFail ? 0 : q.score);
+    for (const k of c.complaints) if (inScope(c, k.agentId ?? agent)) out.complaints++;
+  }
+  return out;
+  };
+}
+
+export function exactQuantile(values: number[], q: number): number | null {
+  if (values.length === 0) return null;
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.max(1, Math.ceil(q * sorted.length)) - 1] as number;
+}
