@@ -68,10 +68,8 @@ export function zero(): Counters {
   };
 }
 
-const SCALAR_KEYS = (Object.keys(zero()) as (keyof Counters)[]).filter((k) => k !== 'asyncHist' && k !== 'handleHist') as Exclude<
-  keyof Counters,
-  'asyncHist' | 'handleHist'
->[];
+type ScalarKey = Exclude<keyof Counters, 'asyncHist' | 'handleHist'>;
+const SCALAR_KEYS = (Object.keys(zero()) as (keyof Counters)[]).filter((k): k is ScalarKey => k !== 'asyncHist' && k !== 'handleHist');
 
 /** target += sign × source (sign is 1 or −1). */
 export function addInto(target: Counters, source: Counters, sign: 1 | -1): void {
