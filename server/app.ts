@@ -21,6 +21,8 @@ import { DisplayService } from './displays/display.service.js';
 import { createAuthenticator, handshakeIsSecure, RouteTable, type CookieOptions } from './http/access.js';
 import { authRoutes } from './http/auth.routes.js';
 import { caseRoutes } from './http/cases.routes.js';
+import { kpiRoutes } from './http/kpis.routes.js';
+import { KpiService } from './kpi/kpi.service.js';
 import { directoryRoutes } from './http/directory.routes.js';
 import { displayRoutes } from './http/displays.routes.js';
 import { errorHandler, sendError } from './http/errors.js';
@@ -62,6 +64,7 @@ export interface FrontlineServer {
   audit: AuditService;
   privacy: PrivacyService;
   cases: CaseStore;
+  kpis: KpiService;
   /** Loads state from the store; call before listen. */
   init(): Promise<void>;
   listen(port: number, host?: string): Promise<number>;
@@ -79,13 +82,20 @@ export function createServer({ config, store, clock, logger, clientDir, socketSw
   const displays = new DisplayService(store, clock, audit);
   const cases = new CaseStore(store);
   const privacy = new PrivacyService(store, clock, audit, directory, config.retention);
-  privacy.onChanged(() => pulse.reload());
+  privacy.onChanged(async () => {
+    await pulse.reload();
+    await kpis.rebuild();
+  });
+  const kpis = new KpiService(store, directory, clock, logger);
   const ingest = new IngestService({
     store,
     clock,
     logger,
     maxClockSkewMs: config.ingestMaxClockSkewMs,
-    onStored: (events) => pulse.onStored(events),
+    onStored: (events) => {
+      pulse.onStored(events);
+      kpis.onStored(events);
+    },
     redactIncoming: (events) => privacy.redactIncoming(events),
   });
 
@@ -134,8 +144,14 @@ export function createServer({ config, store, clock, logger, clientDir, socketSw
   app.use(authRoutes(routes, accounts, sessions, setup, cookies));
   app.use(userRoutes(routes, accounts, sessions, apiKeys, audit));
   app.use(displayRoutes(routes, displays, dirIndex, cookies, accounts.throttle));
-  app.use(directoryRoutes(routes, directory, dirIndex, pulse, audit, cases, () => pulse.refreshDirectory()));
+  app.use(
+    directoryRoutes(routes, directory, dirIndex, pulse, audit, cases, async () => {
+      await pulse.refreshDirectory();
+      await kpis.rebuild();
+    }),
+  );
   app.use(caseRoutes(routes, cases, dirIndex, audit));
+  app.use(kpiRoutes(routes, kpis, dirIndex, cases));
   app.use(privacyRoutes(routes, privacy));
   app.use('/api', (req, res) => sendError(res, 404, 'not_found', `no such API route: ${req.method} ${req.originalUrl}`));
   if (clientDir && fs.existsSync(path.join(clientDir, 'index.html'))) {
@@ -180,8 +196,10 @@ export function createServer({ config, store, clock, logger, clientDir, socketSw
     audit,
     privacy,
     cases,
+    kpis,
     init: async () => {
       await pulse.start();
+      await kpis.start();
       const hourly = async () => {
         await sessions.purgeExpired();
         await privacy.applyRetention();

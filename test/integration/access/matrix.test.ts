@@ -51,6 +51,9 @@ const EXPECTED: Record<string, readonly Caller[]> = {
   'GET /api/v1/agents/:agentId': only('admin', 'manager', 'team_leader', 'coach', 'agent', 'key:read'),
   'GET /api/v1/pulse': [...PEOPLE, 'display', 'key:read'],
   'GET /api/v1/cases': [...PEOPLE, 'key:read'],
+  // Default scope is the centre: an aggregate every person may see; screens use the live socket, not this API.
+  'GET /api/v1/kpis': [...PEOPLE, 'key:read'],
+  'GET /api/v1/trends': [...PEOPLE, 'key:read'],
   // Ann's case, assigned to the coach: Ann, her coach, her team leader and the whole-centre manager; admins set
   // things up but do not read coaching content.
   'GET /api/v1/cases/:caseId': only('manager', 'team_leader', 'coach', 'agent'),

@@ -1,0 +1,91 @@
+/**
+ * KPI read API (session or read key): GET /api/v1/kpis and GET /api/v1/trends, JSON or CSV (format=csv).
+ * Every scope is checked with canViewScope before anything is computed.
+ */
+import { Router, type Response } from 'express';
+import { z } from 'zod';
+import { formatScope, scopeText, type Scope } from '../../shared/access.js';
+import { KPI_DEFINITIONS, KPI_NAMES, type KpiSet } from '../../shared/kpis.js';
+import { canViewScope, type DirectoryIndex } from '../access/policies.js';
+import type { Principal } from '../access/principal.js';
+import type { CaseStore } from '../coaching/case.store.js';
+import { GRANULARITIES, type KpiService } from '../kpi/kpi.service.js';
+import { deny, principalOf, type RouteTable } from './access.js';
+import { HttpError } from './errors.js';
+import { parseInput } from './validate.js';
+
+const iso = z.iso.datetime({ offset: true, message: 'must be an ISO-8601 date-time with an offset, e.g. 2026-11-18T00:00:00Z' });
+const MAX_RANGE_MS = 400 * 86_400_000;
+
+const kpisQuery = z.object({
+  scope: scopeText.default({ kind: 'centre' }),
+  from: iso.optional(),
+  to: iso.optional(),
+  format: z.enum(['json', 'csv']).default('json'),
+});
+const trendsQuery = kpisQuery.extend({
+  kpi: z.enum(KPI_NAMES),
+  granularity: z.enum(GRANULARITIES).default('day'),
+});
+
+/** CSV cell: quoted when needed; a leading = + - @ is neutralised so a spreadsheet never runs it as a formula. */
+function cell(v: string | number | null | undefined): string {
+  let s = v === null || v === undefined ? '' : String(v);
+  if (/^[=+\-@]/.test(s) && !/^-?\d/.test(s)) s = `'${s}`;
+  return /[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+}
+
+function sendCsv(res: Response, name: string, rows: (string | number | null | undefined)[][]): void {
+  res.set('Content-Type', 'text/csv; charset=utf-8');
+  res.set('Content-Disposition', `attachment; filename="${name}.csv"`);
+  res.send(rows.map((r) => r.map(cell).join(',')).join('\r\n') + '\r\n');
+}
+
+export function kpiRoutes(routes: RouteTable, kpis: KpiService, dirIndex: () => Promise<DirectoryIndex>, cases: CaseStore): Router {
+  const router = Router();
+  const PEOPLE = ['admin', 'manager', 'team_leader', 'coach', 'agent'] as const;
+
+  async function checkScope(p: Principal | null, scope: Scope): Promise<void> {
+    const links = p?.kind === 'user' && p.role === 'coach' ? await cases.linksFor(p.userId) : undefined;
+    if (!canViewScope(p, scope, await dirIndex(), links)) deny(`you do not have access to ${formatScope(scope)}`);
+  }
+
+  function range(q: { from?: string | undefined; to?: string | undefined }): { fromMs: number; toMs: number } {
+    const today = kpis.today();
+    const fromMs = q.from ? Date.parse(q.from) : today.fromMs;
+    const toMs = q.to ? Date.parse(q.to) : q.from ? kpis.today().toMs : today.toMs;
+    if (toMs <= fromMs) throw new HttpError(400, 'invalid_input', 'to must be after from');
+    if (toMs - fromMs > MAX_RANGE_MS) throw new HttpError(400, 'invalid_input', 'a range may span at most 400 days');
+    return { fromMs, toMs };
+  }
+
+  routes.add(router, { method: 'get', path: '/api/v1/kpis', audiences: [...PEOPLE, 'key:read'], summary: 'every KPI for a scope and range' }, async (req, res) => {
+    const q = parseInput(kpisQuery, req.query, 'query');
+    await checkScope(principalOf(res), q.scope);
+    const { fromMs, toMs } = range(q);
+    const set: KpiSet = kpis.query(formatScope(q.scope), fromMs, toMs);
+    const from = new Date(fromMs).toISOString();
+    const to = new Date(toMs).toISOString();
+    if (q.format === 'csv') {
+      sendCsv(res, `kpis-${formatScope(q.scope)}-${from.slice(0, 10)}`, [
+        ['kpi', 'label', 'value', 'n', 'provisional', 'formula', 'scope', 'from', 'to'],
+        ...KPI_NAMES.map((k) => [k, KPI_DEFINITIONS[k].label, set[k].value, set[k].n, set[k].provisional ? 'yes' : '', KPI_DEFINITIONS[k].formula, formatScope(q.scope), from, to]),
+      ]);
+      return;
+    }
+    res.json({ ok: true, scope: formatScope(q.scope), from, to, timeZone: kpis.timeZone, kpis: set });
+  });
+
+  routes.add(router, { method: 'get', path: '/api/v1/trends', audiences: [...PEOPLE, 'key:read'], summary: 'one KPI over time for a scope' }, async (req, res) => {
+    const q = parseInput(trendsQuery, req.query, 'query');
+    await checkScope(principalOf(res), q.scope);
+    const { fromMs, toMs } = range(q);
+    const t = kpis.trend(q.kpi, formatScope(q.scope), fromMs, toMs, q.granularity);
+    if (q.format === 'csv') {
+      sendCsv(res, `trend-${q.kpi}-${formatScope(q.scope)}`, [['start', 'end', 'value', 'n', 'provisional'], ...t.points.map((p) => [p.start, p.end, p.value, p.n, p.provisional ? 'yes' : ''])]);
+      return;
+    }
+    res.json({ ok: true, kpi: q.kpi, scope: formatScope(q.scope), granularity: t.granularity, requestedGranularity: q.granularity, timeZone: kpis.timeZone, points: t.points });
+  });
+  return router;
+}
