@@ -23,6 +23,8 @@ import { authRoutes } from './http/auth.routes.js';
 import { caseRoutes } from './http/cases.routes.js';
 import { kpiRoutes } from './http/kpis.routes.js';
 import { KpiService } from './kpi/kpi.service.js';
+import { targetRoutes } from './http/targets.routes.js';
+import { TargetService } from './targets/target.service.js';
 import { directoryRoutes } from './http/directory.routes.js';
 import { displayRoutes } from './http/displays.routes.js';
 import { errorHandler, sendError } from './http/errors.js';
@@ -65,6 +67,7 @@ export interface FrontlineServer {
   privacy: PrivacyService;
   cases: CaseStore;
   kpis: KpiService;
+  targets: TargetService;
   /** Loads state from the store; call before listen. */
   init(): Promise<void>;
   listen(port: number, host?: string): Promise<number>;
@@ -87,6 +90,7 @@ export function createServer({ config, store, clock, logger, clientDir, socketSw
     await kpis.rebuild();
   });
   const kpis = new KpiService(store, directory, clock, logger);
+  const targets = new TargetService(store, clock, audit, kpis);
   const ingest = new IngestService({
     store,
     clock,
@@ -151,7 +155,8 @@ export function createServer({ config, store, clock, logger, clientDir, socketSw
     }),
   );
   app.use(caseRoutes(routes, cases, dirIndex, audit));
-  app.use(kpiRoutes(routes, kpis, dirIndex, cases));
+  app.use(kpiRoutes(routes, kpis, dirIndex, cases, targets));
+  app.use(targetRoutes(routes, targets, dirIndex));
   app.use(privacyRoutes(routes, privacy));
   app.use('/api', (req, res) => sendError(res, 404, 'not_found', `no such API route: ${req.method} ${req.originalUrl}`));
   if (clientDir && fs.existsSync(path.join(clientDir, 'index.html'))) {
@@ -197,6 +202,7 @@ export function createServer({ config, store, clock, logger, clientDir, socketSw
     privacy,
     cases,
     kpis,
+    targets,
     init: async () => {
       await pulse.start();
       await kpis.start();

@@ -73,3 +73,41 @@ export const FCR_WINDOW_DAYS = 7;
 /** Service-level threshold when a queue does not say (DOMAIN.md: voice 20 s, chat 60 s). */
 export const DEFAULT_SL_SECONDS = { voice: 20, chat: 60, email: 4 * 3600, messaging: 3600 } as const;
 export const INTERVAL_MS = 15 * 60_000;
+
+export const localDate = /^\d{4}-\d{2}-\d{2}$/;
+
+export interface Target {
+  id: string;
+  kpi: KpiName;
+  scope: string;
+  /** In the KPI's unit: a fraction for rates, seconds for times, a score for NPS and QA. */
+  threshold: number;
+  /** 'up': at or above the threshold meets it; 'down': at or below. */
+  direction: 'up' | 'down';
+  /** How far on the wrong side still counts as "within tolerance" (same unit). */
+  tolerance: number;
+  effectiveFrom: string;
+  effectiveTo: string | null;
+  reviewDate: string;
+  owner: string;
+  objective: string;
+}
+
+export type TargetStatus = 'meets' | 'within' | 'off' | 'no-data' | 'no-target';
+
+export const STATUS_WORDS: Record<TargetStatus, { word: string; icon: string }> = {
+  meets: { word: 'Meets target', icon: '✓' },
+  within: { word: 'Within tolerance', icon: '~' },
+  off: { word: 'Off target', icon: '✕' },
+  'no-data': { word: 'No data yet', icon: '–' },
+  'no-target': { word: 'No target', icon: '·' },
+};
+
+/** Where a value stands against a target. */
+export function statusOf(value: number | null, target: Pick<Target, 'threshold' | 'direction' | 'tolerance'> | null): TargetStatus {
+  if (!target) return 'no-target';
+  if (value === null) return 'no-data';
+  const gap = target.direction === 'up' ? target.threshold - value : value - target.threshold;
+  if (gap <= 0) return 'meets';
+  return gap <= target.tolerance ? 'within' : 'off';
+}

@@ -20,13 +20,17 @@ export class DirectoryIndex {
   readonly teamSite = new Map<string, string>();
   readonly agentTeam = new Map<string, string>();
   readonly queueSite = new Map<string, string | null>();
+  readonly queueChannel = new Map<string, string>();
   readonly siteIds = new Set<string>();
 
   constructor(d: Directory) {
     for (const s of d.sites) this.siteIds.add(s.id);
     for (const t of d.teams) this.teamSite.set(t.id, t.siteId);
     for (const a of d.agents) this.agentTeam.set(a.id, a.teamId);
-    for (const q of d.queues) this.queueSite.set(q.id, q.siteId ?? null);
+    for (const q of d.queues) {
+      this.queueSite.set(q.id, q.siteId ?? null);
+      this.queueChannel.set(q.id, q.channel);
+    }
   }
 
   siteOfAgent(agentId: string): string | undefined {

@@ -5,7 +5,8 @@
 import { Router, type Response } from 'express';
 import { z } from 'zod';
 import { formatScope, scopeText, type Scope } from '../../shared/access.js';
-import { KPI_DEFINITIONS, KPI_NAMES, type KpiSet } from '../../shared/kpis.js';
+import { KPI_DEFINITIONS, KPI_NAMES, statusOf, type KpiName, type KpiSet, type Target, type TargetStatus } from '../../shared/kpis.js';
+import type { TargetService } from '../targets/target.service.js';
 import { canViewScope, type DirectoryIndex } from '../access/policies.js';
 import type { Principal } from '../access/principal.js';
 import type { CaseStore } from '../coaching/case.store.js';
@@ -41,7 +42,7 @@ function sendCsv(res: Response, name: string, rows: (string | number | null | un
   res.send(rows.map((r) => r.map(cell).join(',')).join('\r\n') + '\r\n');
 }
 
-export function kpiRoutes(routes: RouteTable, kpis: KpiService, dirIndex: () => Promise<DirectoryIndex>, cases: CaseStore): Router {
+export function kpiRoutes(routes: RouteTable, kpis: KpiService, dirIndex: () => Promise<DirectoryIndex>, cases: CaseStore, targets: TargetService): Router {
   const router = Router();
   const PEOPLE = ['admin', 'manager', 'team_leader', 'coach', 'agent'] as const;
 
@@ -73,7 +74,20 @@ export function kpiRoutes(routes: RouteTable, kpis: KpiService, dirIndex: () => 
       ]);
       return;
     }
-    res.json({ ok: true, scope: formatScope(q.scope), from, to, timeZone: kpis.timeZone, kpis: set });
+    // Beside the figures: the target in force for each KPI, where the value stands against it, and the same KPIs for
+    // the period just before (same length), so "change" is always against a like-for-like window.
+    const previous = kpis.query(formatScope(q.scope), fromMs - (toMs - fromMs), fromMs);
+    const dir = await dirIndex();
+    const all = await targets.list();
+    const date = targets.todayLocal();
+    const applied: Partial<Record<KpiName, Target | null>> = {};
+    const status: Partial<Record<KpiName, TargetStatus>> = {};
+    for (const k of KPI_NAMES) {
+      const t = await targets.applicable(k, q.scope, date, dir, all);
+      applied[k] = t;
+      status[k] = statusOf(set[k].value, t);
+    }
+    res.json({ ok: true, scope: formatScope(q.scope), from, to, timeZone: kpis.timeZone, kpis: set, targets: applied, status, previous });
   });
 
   routes.add(router, { method: 'get', path: '/api/v1/trends', audiences: [...PEOPLE, 'key:read'], summary: 'one KPI over time for a scope' }, async (req, res) => {

@@ -165,6 +165,23 @@ export interface CoachingCasesTable {
   closed_ms: number | null;
 }
 
+export interface TargetsTable {
+  id: string;
+  kpi: string;
+  scope: string;
+  threshold: number;
+  direction: string;
+  tolerance: number;
+  /** Local dates, YYYY-MM-DD, inclusive. */
+  effective_from: string;
+  effective_to: string | null;
+  review_date: string;
+  owner: string;
+  objective: string;
+  created_ms: number;
+  updated_ms: number;
+}
+
 export interface MetaTable {
   key: string;
   value: string;
@@ -186,4 +203,5 @@ export interface Database {
   erased_customers: ErasedCustomersTable;
   erased_contacts: ErasedContactsTable;
   coaching_cases: CoachingCasesTable;
+  targets: TargetsTable;
 }

@@ -54,6 +54,10 @@ const EXPECTED: Record<string, readonly Caller[]> = {
   // Default scope is the centre: an aggregate every person may see; screens use the live socket, not this API.
   'GET /api/v1/kpis': [...PEOPLE, 'key:read'],
   'GET /api/v1/trends': [...PEOPLE, 'key:read'],
+  'GET /api/v1/targets': [...PEOPLE, 'key:read'],
+  'POST /api/v1/targets': only('admin', 'manager'),
+  'PUT /api/v1/targets/:targetId': only('admin', 'manager'),
+  'DELETE /api/v1/targets/:targetId': only('admin', 'manager'),
   // Ann's case, assigned to the coach: Ann, her coach, her team leader and the whole-centre manager; admins set
   // things up but do not read coaching content.
   'GET /api/v1/cases/:caseId': only('manager', 'team_leader', 'coach', 'agent'),
@@ -141,7 +145,8 @@ function concrete(path: string): string {
     .replace(':displayId', victimDisplayId)
     .replace(':teamId', 't-billing')
     .replace(':agentId', 'a-ann')
-    .replace(':caseId', annCaseId);
+    .replace(':caseId', annCaseId)
+    .replace(':targetId', 'tg_none');
 }
 
 describe('authorisation matrix', () => {
