@@ -172,6 +172,9 @@ export function createServer({ config, store, clock, logger, clientDir, socketSw
   httpServer.requestTimeout = 60_000;
   const realtime = attachRealtime(httpServer, {
     pulse,
+    kpis,
+    cases,
+    clock,
     authenticator,
     sessions,
     displays,

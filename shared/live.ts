@@ -1,6 +1,7 @@
 /** The first live view ("pulse"): today's activity in the centre's time zone. Shared by server and client. */
 import type { ApiError } from './api.js';
 import type { AgentState, Channel } from './events.js';
+import type { KpiSet } from './kpis.js';
 
 export interface QueuePulse {
   queueId: string;
@@ -43,19 +44,60 @@ export interface PulseSnapshot {
 
 export type SubscribeReply = { ok: true; snapshot: PulseSnapshot } | ApiError;
 
+/** Live KPI windows: today in the centre's time zone, the current quarter-hour, the last hour (four quarter-hours). */
+export const LIVE_WINDOWS = ['today', 'interval', 'rolling60'] as const;
+export type LiveWindow = (typeof LIVE_WINDOWS)[number];
+
+export interface KpiSubscription {
+  scope: string;
+  window: LiveWindow;
+}
+
+/** Full figures for one subscription, with the sequence number deltas continue from. */
+export interface KpiSnapshot {
+  key: string;
+  seq: number;
+  asOf: string;
+  from: string;
+  to: string;
+  kpis: KpiSet;
+}
+
+/** Only the KPIs that changed since seq − 1. A client that sees a gap asks for a new snapshot. */
+export interface KpiDelta {
+  key: string;
+  seq: number;
+  asOf: string;
+  from: string;
+  to: string;
+  changed: Partial<KpiSet>;
+}
+
+export type KpiSubscribeReply = { ok: true; snapshot: KpiSnapshot } | ApiError;
+
+/** Deltas for one subscription are sent at most this often (4 a second). */
+export const KPI_DELTA_INTERVAL_MS = 250;
+
+export function subscriptionKey(s: KpiSubscription): string {
+  return `${s.scope}|${s.window}`;
+}
+
 /** Socket.IO event maps: the one contract for both ends. */
 export interface ServerToClientEvents {
   'pulse:snapshot': (snapshot: PulseSnapshot) => void;
   /** The session or display credential behind this socket has ended; the server disconnects right after. */
   'auth:revoked': (info: { reason: string }) => void;
+  'kpis:delta': (delta: KpiDelta) => void;
 }
 
 export interface ClientToServerEvents {
   'pulse:subscribe': (ack: (reply: SubscribeReply) => void) => void;
+  'kpis:subscribe': (sub: KpiSubscription, ack: (reply: KpiSubscribeReply) => void) => void;
+  'kpis:unsubscribe': (sub: KpiSubscription, ack: (reply: { ok: true } | ApiError) => void) => void;
 }
 
 /** Every event a client may send, at run time: the access layer must declare a policy for each. */
-export const CLIENT_EVENT_NAMES = ['pulse:subscribe'] as const satisfies readonly (keyof ClientToServerEvents)[];
+export const CLIENT_EVENT_NAMES = ['pulse:subscribe', 'kpis:subscribe', 'kpis:unsubscribe'] as const satisfies readonly (keyof ClientToServerEvents)[];
 
 /** Why a socket connection was refused (the Error message a client sees in connect_error). */
 export const SOCKET_REFUSALS = { unauthenticated: 'unauthenticated', origin: 'origin not allowed' } as const;

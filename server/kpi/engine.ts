@@ -52,6 +52,8 @@ export class KpiEngine {
   private readonly contacts = new Map<string, ContactState>();
   private readonly byCustomer = new Map<string, Set<ContactState>>();
   private readonly buckets = new Map<string, Map<number, Counters>>();
+  /** Scopes whose buckets changed since the last takeTouched(): what the live layer needs to recompute. */
+  private touched = new Set<string>();
   private queueSite = new Map<string, string | null>();
   private queueSl = new Map<string, number>();
   private agentTeam = new Map<string, string>();
@@ -150,6 +152,12 @@ export class KpiEngine {
     return sum;
   }
 
+  takeTouched(): Set<string> {
+    const t = this.touched;
+    this.touched = new Set();
+    return t;
+  }
+
   scopes(): string[] {
     return [...this.buckets.keys()];
   }
@@ -199,6 +207,7 @@ export class KpiEngine {
 
   private addPart(interval: number, part: Part, sign: 1 | -1): void {
     for (const scope of part.scopes) {
+      this.touched.add(scope);
       let byInterval = this.buckets.get(scope);
       if (!byInterval) {
         byInterval = new Map();

@@ -10,6 +10,7 @@ import { TZDate } from '@date-fns/tz';
 import { addDays, addHours, addMinutes, addWeeks, startOfDay, startOfHour, startOfWeek } from 'date-fns';
 import type { FrontlineEvent } from '../../shared/events.js';
 import { INTERVAL_MS, type KpiName, type KpiSet, type KpiValue } from '../../shared/kpis.js';
+import type { LiveWindow } from '../../shared/live.js';
 import type { Clock } from '../clock.js';
 import type { DirectoryService } from '../directory/directory.service.js';
 import type { AcceptedEvent } from '../ingest/ingest.service.js';
@@ -37,6 +38,7 @@ export class KpiService {
   private rebuilding: Promise<void> | undefined;
   private held: FrontlineEvent[] = [];
   private tz = DEFAULT_TIME_ZONE;
+  private rebuiltSinceTouched = false;
 
   constructor(
     private readonly store: Store,
@@ -69,6 +71,29 @@ export class KpiService {
 
   query(scope: string, fromMs: number, toMs: number): KpiSet {
     return this.ready().query(scope, fromMs, toMs, this.clock.now());
+  }
+
+  /** Scopes changed since the last call (all of them after a rebuild). */
+  takeTouched(): Set<string> | 'all' {
+    if (this.rebuiltSinceTouched) {
+      this.rebuiltSinceTouched = false;
+      this.engine?.takeTouched();
+      return 'all';
+    }
+    return this.engine ? this.engine.takeTouched() : new Set();
+  }
+
+  /** A live window's range now: today, the current 15-minute interval, or the rolling last 60 minutes. */
+  windowRange(window: LiveWindow): { fromMs: number; toMs: number } {
+    const now = this.clock.now();
+    if (window === 'today') return this.today();
+    if (window === 'interval') {
+      const start = Math.floor(now / INTERVAL_MS) * INTERVAL_MS;
+      return { fromMs: start, toMs: start + INTERVAL_MS };
+    }
+    // Rolling hour at the engine's 15-minute resolution: the current quarter-hour and the three before it.
+    const end = Math.floor(now / INTERVAL_MS) * INTERVAL_MS + INTERVAL_MS;
+    return { fromMs: end - 4 * INTERVAL_MS, toMs: end };
   }
 
   /** Today so far in the centre's time zone. */
@@ -145,6 +170,7 @@ export class KpiService {
     }
     for (const e of this.held.splice(0)) engine.apply(e);
     this.engine = engine;
+    this.rebuiltSinceTouched = true;
     this.logger.info({ replayed, ms: Date.now() - t0 }, 'KPI engine rebuilt from the store');
   }
 }

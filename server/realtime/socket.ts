@@ -13,17 +13,25 @@
  */
 import type { Server as HttpServer, IncomingMessage } from 'node:http';
 import { Server, type Socket } from 'socket.io';
-import type {
-  CLIENT_EVENT_NAMES} from '../../shared/live.js';
+import { z } from 'zod';
+import { formatScope, scopeText } from '../../shared/access.js';
+import type { ApiError } from '../../shared/api.js';
 import {
+  KPI_DELTA_INTERVAL_MS,
+  LIVE_WINDOWS,
   PULSE_ROOM,
   SOCKET_REFUSALS,
+  subscriptionKey,
+  type CLIENT_EVENT_NAMES,
   type ClientToServerEvents,
   type ServerToClientEvents,
-  type SubscribeReply,
 } from '../../shared/live.js';
 import { audiencesOf, type Audience, type Principal } from '../access/principal.js';
-import { canViewPulse, type DirectoryIndex } from '../access/policies.js';
+import { canViewPulse, canViewScope, type DirectoryIndex } from '../access/policies.js';
+import type { Clock } from '../clock.js';
+import type { CaseStore } from '../coaching/case.store.js';
+import type { KpiService } from '../kpi/kpi.service.js';
+import { KpiLive } from './kpi-live.js';
 import type { SessionService } from '../accounts/session.service.js';
 import type { ApiKeyService } from '../apikeys/apikey.service.js';
 import type { DisplayService } from '../displays/display.service.js';
@@ -46,7 +54,11 @@ export interface SocketPolicy {
 /** Who may send each client event (function level); handlers add the object-level predicate. */
 export const SOCKET_POLICIES: Record<ClientEventName, SocketPolicy> = {
   'pulse:subscribe': { audiences: ['admin', 'manager', 'team_leader', 'coach', 'agent', 'display', 'key:read'], summary: "today's centre-wide pulse" },
+  'kpis:subscribe': { audiences: ['admin', 'manager', 'team_leader', 'coach', 'agent', 'display', 'key:read'], summary: 'live KPIs for a scope the caller can see' },
+  'kpis:unsubscribe': { audiences: ['admin', 'manager', 'team_leader', 'coach', 'agent', 'display', 'key:read'], summary: 'stop live KPIs for a scope' },
 };
+
+const subscription = z.strictObject({ scope: scopeText, window: z.enum(LIVE_WINDOWS) });
 
 export interface Realtime {
   io: Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
@@ -55,6 +67,9 @@ export interface Realtime {
 
 export interface RealtimeDeps {
   pulse: PulseService;
+  kpis: KpiService;
+  cases: CaseStore;
+  clock: Clock;
   authenticator: Authenticator;
   keys: ApiKeyService;
   /** Whether a handshake came over TLS (then only __Host- cookies count). */
@@ -69,7 +84,8 @@ export interface RealtimeDeps {
   logger: Logger;
 }
 
-const denied = (message: string): SubscribeReply => ({ ok: false, error: { code: 'forbidden', message } });
+const denied = (message: string): ApiError => ({ ok: false, error: { code: 'forbidden', message } });
+const invalid = (message: string): ApiError => ({ ok: false, error: { code: 'invalid_input', message } });
 
 export function attachRealtime(httpServer: HttpServer, deps: RealtimeDeps): Realtime {
   const { pulse, logger } = deps;
@@ -128,7 +144,43 @@ export function attachRealtime(httpServer: HttpServer, deps: RealtimeDeps): Real
       if (snap) ack({ ok: true, snapshot: snap });
       else ack({ ok: false, error: { code: 'not_ready', message: 'the live pulse is still loading; retry in a moment' } });
     });
+
+    handle(socket, 'kpis:subscribe', async (principal, sub, ack) => {
+      if (typeof ack !== 'function') return;
+      const parsed = subscription.safeParse(sub);
+      if (!parsed.success) return ack(invalid(`send { scope, window }: scope as centre or kind:ID, window one of ${LIVE_WINDOWS.join(', ')}`));
+      const links = principal.kind === 'user' && principal.role === 'coach' ? await deps.cases.linksFor(principal.userId) : undefined;
+      if (!canViewScope(principal, parsed.data.scope, await deps.dirIndex(), links)) return ack(denied(`you do not have access to ${formatScope(parsed.data.scope)}`));
+      const key = { scope: formatScope(parsed.data.scope), window: parsed.data.window };
+      try {
+        const snapshot = kpiLive.snapshot(key, new Date(deps.clock.now()).toISOString());
+        await socket.join(KpiLive.room(snapshot.key));
+        ack({ ok: true, snapshot });
+      } catch {
+        ack({ ok: false, error: { code: 'not_ready', message: 'the KPI engine is still loading; retry in a moment' } });
+      }
+    });
+
+    handle(socket, 'kpis:unsubscribe', async (_principal, sub, ack) => {
+      const parsed = subscription.safeParse(sub);
+      if (!parsed.success) {
+        if (typeof ack === 'function') ack(invalid('send the { scope, window } you subscribed with'));
+        return;
+      }
+      await socket.leave(KpiLive.room(subscriptionKey({ scope: formatScope(parsed.data.scope), window: parsed.data.window })));
+      if (typeof ack === 'function') ack({ ok: true });
+    });
   });
+
+  const kpiLive = new KpiLive(deps.kpis);
+  const kpiTimer = setInterval(() => {
+    try {
+      kpiLive.tick(io as unknown as Server, new Date(deps.clock.now()).toISOString());
+    } catch (err) {
+      logger.error({ err }, 'live KPI deltas failed');
+    }
+  }, KPI_DELTA_INTERVAL_MS);
+  kpiTimer.unref();
 
   const kick = (room: string, reason: string) => {
     io.to(room).emit('auth:revoked', { reason });
@@ -193,6 +245,7 @@ export function attachRealtime(httpServer: HttpServer, deps: RealtimeDeps): Real
       new Promise<void>((resolve) => {
         clearInterval(timer);
         clearInterval(sweep);
+        clearInterval(kpiTimer);
         offSessions();
         offDisplays();
         offKeys();

@@ -69,6 +69,14 @@ const EXPECTED: Record<string, readonly Caller[]> = {
 
 const SOCKET_EXPECTED: Record<string, readonly Caller[]> = {
   'pulse:subscribe': [...PEOPLE, 'display', 'key:read'],
+  // Probed with the centre scope; a display granted the centre may follow it live.
+  'kpis:subscribe': [...PEOPLE, 'display', 'key:read'],
+  'kpis:unsubscribe': [...PEOPLE, 'display', 'key:read'],
+};
+const SOCKET_ARGS: Record<string, unknown[]> = {
+  'pulse:subscribe': [],
+  'kpis:subscribe': [{ scope: 'centre', window: 'today' }],
+  'kpis:unsubscribe': [{ scope: 'centre', window: 'today' }],
 };
 
 interface Layer {
@@ -198,8 +206,12 @@ describe('authorisation matrix', () => {
       const RESERVED = new Set(['error', 'disconnect', 'disconnecting']);
       for (const h of handled) if (!RESERVED.has(h) && !(h in SOCKET_POLICIES)) wrong.push(`server handles '${h}' without a policy`);
       for (const [event, allowed] of Object.entries(SOCKET_EXPECTED)) {
-        const reply = (await socket.timeout(5_000).emitWithAck(event as 'pulse:subscribe')) as { ok: boolean };
-        if (reply.ok !== allowed.includes(caller)) wrong.push(`${event} as ${caller}: ${reply.ok ? 'admitted' : 'refused'}`);
+        const reply = (await (socket.timeout(5_000) as unknown as { emitWithAck: (e: string, ...a: unknown[]) => Promise<unknown> }).emitWithAck(event, ...(SOCKET_ARGS[event] ?? []))) as {
+          ok: boolean;
+          error?: { code: string };
+        };
+        const admitted = reply.ok || reply.error?.code !== 'forbidden';
+        if (admitted !== allowed.includes(caller)) wrong.push(`${event} as ${caller}: ${admitted ? 'admitted' : 'refused'} ${JSON.stringify(reply.error ?? '')}`);
       }
       socket.close();
     }
