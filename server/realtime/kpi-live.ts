@@ -6,7 +6,7 @@
  */
 import type { Server } from 'socket.io';
 import { KPI_NAMES, type KpiSet } from '../../shared/kpis.js';
-import { subscriptionKey, type KpiSnapshot, type KpiSubscription, type LiveWindow } from '../../shared/live.js';
+import { subscriptionKey, type KpiSnapshot, type KpiSubscription } from '../../shared/live.js';
 import type { KpiService } from '../kpi/kpi.service.js';
 
 interface Room {
@@ -47,7 +47,7 @@ export class KpiLive {
         this.rooms.delete(key);
         continue;
       }
-      const { fromMs, toMs } = this.kpis.windowRange(room.sub.window as LiveWindow);
+      const { fromMs, toMs } = this.kpis.windowRange(room.sub.window);
       const moved = fromMs !== room.from || toMs !== room.to;
       if (!moved && touched !== 'all' && !touched.has(room.sub.scope)) continue;
       const next = this.kpis.query(room.sub.scope, fromMs, toMs);

@@ -175,7 +175,7 @@ export function attachRealtime(httpServer: HttpServer, deps: RealtimeDeps): Real
   const kpiLive = new KpiLive(deps.kpis);
   const kpiTimer = setInterval(() => {
     try {
-      kpiLive.tick(io as unknown as Server, new Date(deps.clock.now()).toISOString());
+      kpiLive.tick(io, new Date(deps.clock.now()).toISOString());
     } catch (err) {
       logger.error({ err }, 'live KPI deltas failed');
     }

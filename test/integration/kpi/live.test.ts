@@ -1,7 +1,7 @@
 /** The live KPI protocol: snapshot with a sequence number, coalesced deltas of only what changed, at most 4 a second. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FrontlineEvent } from '../../../shared/events.js';
-import type { KpiDelta, KpiSubscribeReply } from '../../../shared/live.js';
+import type { KpiDelta } from '../../../shared/live.js';
 import { scaledClock } from '../../../server/clock.js';
 import { call, openSocket, seedPeople, sessionFor, type People } from '../../support/people.js';
 import { startTestServer, type TestServer } from '../../support/server.js';
@@ -34,7 +34,7 @@ afterAll(async () => {
 describe('live KPIs over the socket', () => {
   it('snapshot, then a delta carrying only what changed, with the next sequence number', async () => {
     const s = await openSocket(t.baseUrl, await sessionFor(t, people.teamLeader));
-    const reply = (await s.emitWithAck('kpis:subscribe', { scope: 'team:t-billing', window: 'today' })) as KpiSubscribeReply;
+    const reply = await s.emitWithAck('kpis:subscribe', { scope: 'team:t-billing', window: 'today' });
     if (!reply.ok) throw new Error(reply.error.message);
     expect(reply.snapshot.kpis.csat).toMatchObject({ value: null, n: 0 });
     const next = new Promise<KpiDelta>((resolve) => s.once('kpis:delta', resolve));
@@ -48,7 +48,7 @@ describe('live KPIs over the socket', () => {
 
   it('a burst of events becomes at most 4 deltas a second per subscription, and the last one is right', async () => {
     const s = await openSocket(t.baseUrl, await sessionFor(t, people.manager));
-    const reply = (await s.emitWithAck('kpis:subscribe', { scope: 'centre', window: 'today' })) as KpiSubscribeReply;
+    const reply = await s.emitWithAck('kpis:subscribe', { scope: 'centre', window: 'today' });
     if (!reply.ok) throw new Error(reply.error.message);
     const deltas: KpiDelta[] = [];
     s.on('kpis:delta', (d) => deltas.push(d));
@@ -68,11 +68,11 @@ describe('live KPIs over the socket', () => {
 
   it('refuses scopes the caller cannot see, and bad subscriptions plainly', async () => {
     const s = await openSocket(t.baseUrl, await sessionFor(t, people.agent));
-    const other = (await s.emitWithAck('kpis:subscribe', { scope: 'agent:a-bob', window: 'today' })) as KpiSubscribeReply;
+    const other = await s.emitWithAck('kpis:subscribe', { scope: 'agent:a-bob', window: 'today' });
     expect(other).toMatchObject({ ok: false, error: { code: 'forbidden' } });
-    const own = (await s.emitWithAck('kpis:subscribe', { scope: 'agent:a-ann', window: 'rolling60' })) as KpiSubscribeReply;
+    const own = await s.emitWithAck('kpis:subscribe', { scope: 'agent:a-ann', window: 'rolling60' });
     expect(own.ok).toBe(true);
-    const bad = (await s.emitWithAck('kpis:subscribe', { scope: 'agent:a-ann', window: 'fortnight' } as never)) as KpiSubscribeReply;
+    const bad = await s.emitWithAck('kpis:subscribe', { scope: 'agent:a-ann', window: 'fortnight' } as never);
     expect(bad).toMatchObject({ ok: false, error: { code: 'invalid_input' } });
     s.close();
   });
