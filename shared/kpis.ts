@@ -108,6 +108,8 @@ export function statusOf(value: number | null, target: Pick<Target, 'threshold' 
   if (!target) return 'no-target';
   if (value === null) return 'no-data';
   const gap = target.direction === 'up' ? target.threshold - value : value - target.threshold;
-  if (gap <= 0) return 'meets';
-  return gap <= target.tolerance ? 'within' : 'off';
+  // A hair of slack for binary fractions: 0.8 − 0.75 is 0.05000000000000004, and 75% is within a 5-point band.
+  const EPS = 1e-9;
+  if (gap <= EPS) return 'meets';
+  return gap <= target.tolerance + EPS ? 'within' : 'off';
 }

@@ -7,6 +7,7 @@ import { ScreensPage } from './admin/ScreensPage.js';
 import { useSession } from './auth/session.js';
 import { SetupPage } from './auth/SetupPage.js';
 import { SignInPage } from './auth/SignInPage.js';
+import { DashboardPage } from './dashboard/DashboardPage.js';
 import { PulsePage } from './live/PulsePage.js';
 import { NAV, Shell } from './shell/Shell.js';
 import { WallPage } from './wall/WallPage.js';
@@ -24,7 +25,8 @@ export function App() {
   return (
     <Shell me={principal}>
       <Routes>
-        <Route path="/" element={<PulsePage />} />
+        <Route path="/" element={<DashboardPage me={principal} />} />
+        <Route path="/live" element={<PulsePage />} />
         <Route path="/admin/people" element={<Allowed me={principal} path="/admin/people" el={<PeoplePage />} />} />
         <Route path="/admin/screens" element={<Allowed me={principal} path="/admin/screens" el={<ScreensPage />} />} />
         <Route path="/admin/keys" element={<Allowed me={principal} path="/admin/keys" el={<ApiKeysPage />} />} />

@@ -73,7 +73,8 @@ describe('as an admin on first run', () => {
   });
 
   it('the live page shows numbers that change within 10 seconds', async () => {
-    await adminPage.getByText('● Live').waitFor({ timeout: 10_000 });
+    await adminPage.getByRole('link', { name: 'Live pulse' }).click();
+    await adminPage.getByTestId('connection').getByText('● Live').waitFor({ timeout: 10_000 });
     const read = async () => ({
       offered: await adminPage.getByTestId('offered').innerText(),
       answered: await adminPage.getByTestId('answered').innerText(),
@@ -127,7 +128,8 @@ describe('as a team leader', () => {
     expect(nav).toContain('Screens');
     expect(nav).not.toContain('People');
     expect(nav).not.toContain('Audit');
-    await page.getByText('● Live').waitFor({ timeout: 10_000 });
+    await page.getByTestId('kpi-connection').getByText('● Live').waitFor({ timeout: 10_000 });
+    await shot(page, 'dashboard-team-leader-1440x900');
     await ctx.close();
   });
 });

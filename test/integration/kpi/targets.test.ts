@@ -32,6 +32,8 @@ describe('targets', () => {
   it('status by direction and tolerance', () => {
     expect(statusOf(0.8, { threshold: 0.8, direction: 'up', tolerance: 0.05 })).toBe('meets');
     expect(statusOf(0.76, { threshold: 0.8, direction: 'up', tolerance: 0.05 })).toBe('within');
+    expect(statusOf(0.75, { threshold: 0.8, direction: 'up', tolerance: 0.05 })).toBe('within'); // exactly on the band edge
+    expect(statusOf(0.7499, { threshold: 0.8, direction: 'up', tolerance: 0.05 })).toBe('off');
     expect(statusOf(0.7, { threshold: 0.8, direction: 'up', tolerance: 0.05 })).toBe('off');
     expect(statusOf(25, { threshold: 30, direction: 'down', tolerance: 5 })).toBe('meets');
     expect(statusOf(34, { threshold: 30, direction: 'down', tolerance: 5 })).toBe('within');

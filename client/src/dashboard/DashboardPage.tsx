@@ -1,0 +1,318 @@
+/**
+ * The team leader's live dashboard: KPI tiles (value, target, status in colour + icon + word, n, change against the
+ * previous period, sparkline), a trend with its target line, the queue-now panel and the team's agents. REST through
+ * React Query for targets, history and the agents; live figures through the KPI feed.
+ */
+import { useQueries, useQuery } from '@tanstack/react-query';
+import { useMemo, useState } from 'react';
+import { CartesianGrid, Line, LineChart, ReferenceLine, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
+import type { Me } from '../../../shared/access.js';
+import type { Directory } from '../../../shared/directory.js';
+import { KPI_DEFINITIONS, KPI_NAMES, STATUS_WORDS, statusOf, type KpiName, type KpiSet, type Target, type TargetStatus } from '../../../shared/kpis.js';
+import { LIVE_WINDOWS, type LiveWindow } from '../../../shared/live.js';
+import { api } from '../api/http.js';
+import { usePulse } from '../live/pulse-store.js';
+import { useAge, useLiveKpis } from '../live/kpi-store.js';
+import { count, formatChange, formatKpi } from './format.js';
+
+interface KpiReply {
+  kpis: KpiSet;
+  previous: KpiSet;
+  targets: Partial<Record<KpiName, Target | null>>;
+  status: Partial<Record<KpiName, TargetStatus>>;
+  from: string;
+  to: string;
+}
+
+interface TrendReply {
+  points: { start: string; value: number | null; n: number }[];
+  granularity: string;
+}
+
+const WINDOW_LABELS: Record<LiveWindow, string> = { today: 'Today', interval: 'This quarter-hour', rolling60: 'Last hour' };
+const TILE_KPIS: KpiName[] = ['csat', 'fcrRepeat', 'serviceLevel', 'asa', 'abandonRate', 'aht', 'firstResponse', 'nps', 'qa', 'fcrSurvey', 'complaintsPer1000'];
+
+function scopeOptions(me: Me, d: Directory | undefined): { value: string; label: string }[] {
+  const opts: { value: string; label: string }[] = [];
+  const teams = d?.teams ?? [];
+  if (me.role === 'team_leader') for (const t of teams.filter((x) => me.teamIds.includes(x.id))) opts.push({ value: `team:${t.id}`, label: `Team: ${t.name}` });
+  if (me.role === 'agent' && me.agentId) opts.push({ value: `agent:${me.agentId}`, label: 'My figures' });
+  if (me.role !== 'manager' || me.siteId === null) opts.push({ value: 'centre', label: 'Whole centre' });
+  if (me.role === 'manager' || me.role === 'admin') {
+    for (const s of (d?.sites ?? []).filter((x) => me.siteId === null || x.id === me.siteId)) opts.push({ value: `site:${s.id}`, label: `Site: ${s.name}` });
+    for (const t of teams.filter((x) => me.siteId === null || x.siteId === me.siteId)) opts.push({ value: `team:${t.id}`, label: `Team: ${t.name}` });
+  }
+  for (const q of (d?.queues ?? []).filter((x) => me.role !== 'manager' || me.siteId === null || x.siteId === me.siteId)) opts.push({ value: `queue:${q.id}`, label: `Queue: ${q.name}` });
+  if (me.role !== 'manager' || me.siteId === null) for (const c of ['voice', 'chat', 'email']) opts.push({ value: `channel:${c}`, label: `Channel: ${c}` });
+  return opts;
+}
+
+export function DashboardPage({ me }: { me: Me }) {
+  const dir = useQuery({ queryKey: ['directory'], queryFn: async () => (await api<{ directory: Directory }>('/api/v1/directory')).directory });
+  const options = useMemo(() => scopeOptions(me, dir.data), [me, dir.data]);
+  const [picked, setPicked] = useState<string | null>(null);
+  const scope = picked ?? options[0]?.value ?? 'centre';
+  const [window, setWindow] = useState<LiveWindow>('today');
+  const [focus, setFocus] = useState<KpiName>('csat');
+  const live = useLiveKpis(scope, window);
+  const age = useAge(live.receivedAt);
+
+  // Targets, status and the previous period come with the REST answer for the same window.
+  const rest = useQuery({
+    queryKey: ['kpis', scope, live.from, live.to],
+    enabled: live.from !== null,
+    queryFn: () => api<KpiReply>(`/api/v1/kpis?scope=${encodeURIComponent(scope)}&from=${live.from}&to=${live.to}`),
+    staleTime: 60_000,
+  });
+  const sparkFrom = live.from ?? new Date().toISOString();
+  const sparks = useQueries({
+    queries: TILE_KPIS.map((k) => ({
+      queryKey: ['spark', k, scope, sparkFrom.slice(0, 13)],
+      queryFn: () => api<TrendReply>(`/api/v1/trends?kpi=${k}&scope=${encodeURIComponent(scope)}&from=${new Date(Date.parse(sparkFrom) - 6 * 86_400_000).toISOString()}&to=${live.to ?? sparkFrom}&granularity=day`),
+      staleTime: 5 * 60_000,
+      enabled: live.from !== null,
+    })),
+  });
+
+  return (
+    <div className="page dashboard">
+      <header className="topbar">
+        <h1>
+          Dashboard <span className="sub">{options.find((o) => o.value === scope)?.label ?? scope}</span>
+        </h1>
+        <div className="filters">
+          <label className="inline">
+            Scope
+            <select aria-label="Scope" value={scope} onChange={(e) => setPicked(e.target.value)}>
+              {options.map((o) => (
+                <option key={o.value} value={o.value}>
+                  {o.label}
+                </option>
+              ))}
+            </select>
+          </label>
+          <label className="inline">
+            Window
+            <select aria-label="Window" value={window} onChange={(e) => setWindow(e.target.value as LiveWindow)}>
+              {LIVE_WINDOWS.map((w) => (
+                <option key={w} value={w}>
+                  {WINDOW_LABELS[w]}
+                </option>
+              ))}
+            </select>
+          </label>
+          <div className={`conn conn-${live.connection}`} role="status" data-testid="kpi-connection">
+            <strong>{live.connection === 'live' ? '● Live' : live.connection === 'denied' ? '■ No access' : live.connection === 'ended' ? '■ Disconnected' : '▲ Connecting'}</strong>
+            <span>{age === null ? 'no data yet' : `updated ${age} s ago`}</span>
+          </div>
+        </div>
+      </header>
+      {live.reason ? <p className="notice">{live.reason}</p> : null}
+      <section className="kpi-tiles" aria-label="KPIs">
+        {TILE_KPIS.map((k, i) => (
+          <KpiTile
+            key={k}
+            kpi={k}
+            value={live.kpis?.[k] ?? null}
+            previous={rest.data?.previous[k] ?? null}
+            target={rest.data?.targets[k] ?? null}
+            spark={sparks[i]?.data?.points ?? []}
+            selected={focus === k}
+            onSelect={() => setFocus(k)}
+          />
+        ))}
+      </section>
+      <section className="panels">
+        <div className="panel">
+          <TrendPanel kpi={focus} scope={scope} target={rest.data?.targets[focus] ?? null} />
+        </div>
+        <div className="panel">
+          <QueueNow />
+        </div>
+      </section>
+      {scope.startsWith('team:') ? <TeamAgents teamId={scope.slice(5)} dir={dir.data} from={live.from} to={live.to} seq={live.seq} /> : null}
+    </div>
+  );
+}
+
+function KpiTile(props: {
+  kpi: KpiName;
+  value: KpiSet[KpiName] | null;
+  previous: KpiSet[KpiName] | null;
+  target: Target | null;
+  spark: { value: number | null }[];
+  selected: boolean;
+  onSelect: () => void;
+}) {
+  const def = KPI_DEFINITIONS[props.kpi];
+  const v = props.value?.value ?? null;
+  const status = statusOf(v, props.target);
+  const change = formatChange(props.kpi, v, props.previous?.value ?? null);
+  const good = props.target?.direction ?? (def.direction === 'neither' ? null : def.direction);
+  const changeClass = !change || change.delta === 0 || !good ? 'flat' : (change.delta > 0) === (good === 'up') ? 'better' : 'worse';
+  const tip = `${def.label}: ${def.formula}. n = ${props.value?.n ?? 0} ${def.nIs}.${props.value?.provisional ? ' Provisional: the 7-day repeat window is still open.' : ''}`;
+  return (
+    <button type="button" className={`kpi-tile status-${status}${props.selected ? ' selected' : ''}`} title={tip} onClick={props.onSelect} data-testid={`tile-${props.kpi}`}>
+      <div className="tile-label">{def.label}</div>
+      <div className="tile-value" data-testid={`value-${props.kpi}`}>
+        {formatKpi(props.kpi, v)}
+        {props.value?.provisional ? <span className="provisional" title="provisional"> *</span> : null}
+      </div>
+      <div className={`status-chip status-${status}`}>
+        <span aria-hidden="true">{STATUS_WORDS[status].icon}</span> {STATUS_WORDS[status].word}
+      </div>
+      <div className="tile-detail">
+        {props.target ? `Target ${props.target.direction === 'up' ? '≥' : '≤'} ${formatKpi(props.kpi, props.target.threshold)} · ` : ''}n={count(props.value?.n ?? 0)}
+      </div>
+      <div className={`tile-change ${changeClass}`}>{change ? `${change.text} vs previous period` : 'no previous figure'}</div>
+      <Sparkline points={props.spark} />
+    </button>
+  );
+}
+
+function Sparkline({ points }: { points: { value: number | null }[] }) {
+  const vals = points.map((p) => p.value).filter((x): x is number => x !== null);
+  if (vals.length < 2) return <svg className="spark" aria-hidden="true" />;
+  const min = Math.min(...vals);
+  const max = Math.max(...vals);
+  const w = 120;
+  const h = 24;
+  const step = w / (points.length - 1);
+  const d = points
+    .map((p, i) => (p.value === null ? null : `${i * step},${h - 2 - ((p.value - min) / (max - min || 1)) * (h - 4)}`))
+    .filter(Boolean)
+    .join(' ');
+  return (
+    <svg className="spark" viewBox={`0 0 ${w} ${h}`} aria-label="last 7 days">
+      <polyline points={d} fill="none" stroke="currentColor" strokeWidth="1.5" />
+    </svg>
+  );
+}
+
+function TrendPanel({ kpi, scope, target }: { kpi: KpiName; scope: string; target: Target | null }) {
+  const to = new Date();
+  to.setUTCHours(24, 0, 0, 0);
+  const from = new Date(to.getTime() - 30 * 86_400_000);
+  const trend = useQuery({
+    queryKey: ['trend', kpi, scope, to.toISOString()],
+    queryFn: () => api<TrendReply>(`/api/v1/trends?kpi=${kpi}&scope=${encodeURIComponent(scope)}&from=${from.toISOString()}&to=${to.toISOString()}&granularity=day`),
+  });
+  const unit = KPI_DEFINITIONS[kpi].unit;
+  const scale = (v: number | null) => (v === null ? null : unit === 'fraction' ? v * 100 : v);
+  const data = (trend.data?.points ?? []).map((p) => ({ day: p.start.slice(5, 10), value: scale(p.value), n: p.n }));
+  const csv = `/api/v1/trends?kpi=${kpi}&scope=${encodeURIComponent(scope)}&from=${from.toISOString()}&to=${to.toISOString()}&granularity=day&format=csv`;
+  return (
+    <>
+      <h2>
+        {KPI_DEFINITIONS[kpi].label}, last 30 days <a className="small-inline" href={csv}>CSV</a>
+      </h2>
+      <div style={{ width: '100%', height: 240 }}>
+        <ResponsiveContainer>
+          <LineChart data={data} margin={{ top: 8, right: 16, bottom: 0, left: 0 }}>
+            <CartesianGrid stroke="#e5e8ee" />
+            <XAxis dataKey="day" tick={{ fontSize: 11 }} />
+            <YAxis tick={{ fontSize: 11 }} unit={unit === 'fraction' ? '%' : unit === 'seconds' ? 's' : ''} width={48} />
+            <Tooltip formatter={(v) => [typeof v === 'number' ? v.toFixed(1) : String(v), KPI_DEFINITIONS[kpi].label]} />
+            <Line type="monotone" dataKey="value" stroke="#1f5fbf" strokeWidth={2} dot={{ r: 2 }} isAnimationActive={false} connectNulls />
+            {target ? (
+              <ReferenceLine y={scale(target.threshold) ?? 0} stroke="#b42318" strokeDasharray="6 4" strokeWidth={2} label={{ value: 'target', position: 'right', fill: '#b42318', fontSize: 11 }} />
+            ) : null}
+          </LineChart>
+        </ResponsiveContainer>
+      </div>
+    </>
+  );
+}
+
+function QueueNow() {
+  const { snapshot } = usePulse();
+  return (
+    <>
+      <h2>Queues now</h2>
+      {snapshot ? (
+        <table>
+          <thead>
+            <tr>
+              <th>Queue</th>
+              <th className="num">Waiting</th>
+              <th className="num">Offered today</th>
+              <th className="num">Abandoned</th>
+            </tr>
+          </thead>
+          <tbody>
+            {snapshot.queues.map((q) => (
+              <tr key={q.queueId}>
+                <td>{q.name}</td>
+                <td className="num">{q.waitingNow}</td>
+                <td className="num">{count(q.offered)}</td>
+                <td className="num">{count(q.abandoned)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      ) : (
+        <p className="muted">Waiting for live data…</p>
+      )}
+      {snapshot ? (
+        <p className="muted small-inline">
+          Agents: {Object.entries(snapshot.agentsByState)
+            .map(([s, n]) => `${n} ${s}`)
+            .join(' · ')}
+        </p>
+      ) : null}
+    </>
+  );
+}
+
+function TeamAgents({ teamId, dir, from, to, seq }: { teamId: string; dir: Directory | undefined; from: string | null; to: string | null; seq: number }) {
+  const agents = (dir?.agents ?? []).filter((a) => a.teamId === teamId);
+  // Refreshed with the team's live sequence, at most every 5 seconds (a tick changes the team's figures).
+  const bucket = Math.floor(seq / 20);
+  const rows = useQueries({
+    queries: agents.map((a) => ({
+      queryKey: ['agent-kpis', a.id, from, to, bucket],
+      enabled: from !== null,
+      queryFn: () => api<KpiReply>(`/api/v1/kpis?scope=agent:${encodeURIComponent(a.id)}&from=${from}&to=${to}`),
+      staleTime: 5_000,
+      placeholderData: (prev: KpiReply | undefined) => prev,
+    })),
+  });
+  const cols: KpiName[] = ['csat', 'fcrRepeat', 'aht', 'qa'];
+  return (
+    <section className="panel agents-panel">
+      <h2>Team agents</h2>
+      <table>
+        <thead>
+          <tr>
+            <th>Agent</th>
+            <th className="num" title="contacts offered to and reaching an outcome, less short abandons">Contacts</th>
+            {cols.map((k) => (
+              <th key={k} className="num" title={KPI_DEFINITIONS[k].formula}>
+                {KPI_DEFINITIONS[k].label}
+              </th>
+            ))}
+          </tr>
+        </thead>
+        <tbody>
+          {agents.map((a, i) => {
+            const k = rows[i]?.data;
+            return (
+              <tr key={a.id}>
+                <td>{a.name}</td>
+                <td className="num">{k ? count(k.kpis.serviceLevel.n) : '…'}</td>
+                {cols.map((c) => (
+                  <td key={c} className={`num status-text-${k?.status[c] ?? 'no-data'}`} title={`n = ${k?.kpis[c].n ?? 0}`}>
+                    {k ? `${formatKpi(c, k.kpis[c].value)} (${k.kpis[c].n})` : '…'}
+                  </td>
+                ))}
+              </tr>
+            );
+          })}
+        </tbody>
+      </table>
+      <p className="muted small-inline">Figures with fewer than 10 responses move a lot by chance; n is shown in brackets.</p>
+    </section>
+  );
+}
+
+export const KPI_ORDER = KPI_NAMES;

@@ -1,0 +1,105 @@
+/**
+ * Live KPIs for one (scope, window): a snapshot from the server, then deltas applied in order. A gap in the sequence
+ * or a reconnect resubscribes for a fresh snapshot. Held outside React and read with useSyncExternalStore, so a delta
+ * re-renders only the tiles that read this store.
+ */
+import { useEffect, useState, useSyncExternalStore } from 'react';
+import { io, type Socket } from 'socket.io-client';
+import type { KpiSet } from '../../../shared/kpis.js';
+import type { ClientToServerEvents, KpiSubscription, LiveWindow, ServerToClientEvents } from '../../../shared/live.js';
+import { subscriptionKey } from '../../../shared/live.js';
+
+export interface LiveKpis {
+  kpis: KpiSet | null;
+  seq: number;
+  from: string | null;
+  to: string | null;
+  receivedAt: number | null;
+  connection: 'connecting' | 'live' | 'reconnecting' | 'ended' | 'denied';
+  reason: string | null;
+}
+
+type Listener = () => void;
+const INITIAL: LiveKpis = { kpis: null, seq: 0, from: null, to: null, receivedAt: null, connection: 'connecting', reason: null };
+
+class KpiFeed {
+  private state: LiveKpis = INITIAL;
+  private readonly listeners = new Set<Listener>();
+  private socket: Socket<ServerToClientEvents, ClientToServerEvents> | null = null;
+
+  constructor(private readonly sub: KpiSubscription) {}
+
+  subscribe = (l: Listener): (() => void) => {
+    this.listeners.add(l);
+    if (!this.socket) this.connect();
+    return () => {
+      this.listeners.delete(l);
+      if (this.listeners.size === 0) {
+        this.socket?.disconnect();
+        this.socket = null;
+        this.state = INITIAL;
+      }
+    };
+  };
+
+  get = (): LiveKpis => this.state;
+
+  private connect(): void {
+    const socket: Socket<ServerToClientEvents, ClientToServerEvents> = io({ transports: ['websocket'], reconnectionDelayMax: 5_000, randomizationFactor: 0.5 });
+    this.socket = socket;
+    const key = subscriptionKey(this.sub);
+    socket.on('connect', () => this.resync());
+    socket.on('disconnect', (reason) => {
+      if (reason !== 'io server disconnect') this.set({ connection: 'reconnecting' });
+    });
+    socket.on('auth:revoked', ({ reason }) => {
+      socket.disconnect();
+      this.set({ connection: 'ended', reason });
+    });
+    socket.on('kpis:delta', (d) => {
+      if (d.key !== key || !this.state.kpis) return;
+      if (d.seq !== this.state.seq + 1) {
+        this.resync();
+        return;
+      }
+      this.set({ kpis: { ...this.state.kpis, ...d.changed }, seq: d.seq, from: d.from, to: d.to, receivedAt: Date.now(), connection: 'live' });
+    });
+  }
+
+  private resync(): void {
+    this.socket?.emit('kpis:subscribe', this.sub, (reply) => {
+      if (reply.ok) {
+        const s = reply.snapshot;
+        this.set({ kpis: s.kpis, seq: s.seq, from: s.from, to: s.to, receivedAt: Date.now(), connection: 'live', reason: null });
+      } else if (reply.error.code === 'forbidden') this.set({ connection: 'denied', reason: reply.error.message });
+      else setTimeout(() => this.resync(), 2_000);
+    });
+  }
+
+  private set(patch: Partial<LiveKpis>): void {
+    this.state = { ...this.state, ...patch };
+    for (const l of this.listeners) l();
+  }
+}
+
+const feeds = new Map<string, KpiFeed>();
+
+export function useLiveKpis(scope: string, window: LiveWindow): LiveKpis {
+  const key = subscriptionKey({ scope, window });
+  let feed = feeds.get(key);
+  if (!feed) {
+    feed = new KpiFeed({ scope, window });
+    feeds.set(key, feed);
+  }
+  return useSyncExternalStore(feed.subscribe, feed.get);
+}
+
+/** Seconds since a time, ticking once a second (for "updated N s ago"). */
+export function useAge(since: number | null): number | null {
+  const [now, setNow] = useState(() => Date.now());
+  useEffect(() => {
+    const t = setInterval(() => setNow(Date.now()), 1000);
+    return () => clearInterval(t);
+  }, []);
+  return since === null ? null : Math.max(0, Math.round((now - since) / 1000));
+}
