@@ -4,6 +4,7 @@ import type { Me, Role } from '../../shared/access.js';
 import { AccountPage, ApiKeysPage, AuditPage, PrivacyPage } from './admin/AdminPages.js';
 import { PeoplePage } from './admin/PeoplePage.js';
 import { ScreensPage } from './admin/ScreensPage.js';
+import { TargetsPage } from './admin/TargetsPage.js';
 import { useSession } from './auth/session.js';
 import { SetupPage } from './auth/SetupPage.js';
 import { SignInPage } from './auth/SignInPage.js';
@@ -27,6 +28,7 @@ export function App() {
       <Routes>
         <Route path="/" element={<DashboardPage me={principal} />} />
         <Route path="/live" element={<PulsePage />} />
+        <Route path="/targets" element={<TargetsPage canEdit={principal.role === 'admin' || principal.role === 'manager'} />} />
         <Route path="/admin/people" element={<Allowed me={principal} path="/admin/people" el={<PeoplePage />} />} />
         <Route path="/admin/screens" element={<Allowed me={principal} path="/admin/screens" el={<ScreensPage />} />} />
         <Route path="/admin/keys" element={<Allowed me={principal} path="/admin/keys" el={<ApiKeysPage />} />} />

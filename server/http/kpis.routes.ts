@@ -6,6 +6,7 @@ import { Router, type Response } from 'express';
 import { z } from 'zod';
 import { formatScope, scopeText, type Scope } from '../../shared/access.js';
 import { KPI_DEFINITIONS, KPI_NAMES, statusOf, type KpiName, type KpiSet, type Target, type TargetStatus } from '../../shared/kpis.js';
+import { formatKpi } from '../../shared/kpi-format.js';
 import type { TargetService } from '../targets/target.service.js';
 import { canViewScope, type DirectoryIndex } from '../access/policies.js';
 import type { Principal } from '../access/principal.js';
@@ -69,8 +70,8 @@ export function kpiRoutes(routes: RouteTable, kpis: KpiService, dirIndex: () => 
     const to = new Date(toMs).toISOString();
     if (q.format === 'csv') {
       sendCsv(res, `kpis-${formatScope(q.scope)}-${from.slice(0, 10)}`, [
-        ['kpi', 'label', 'value', 'n', 'provisional', 'formula', 'scope', 'from', 'to'],
-        ...KPI_NAMES.map((k) => [k, KPI_DEFINITIONS[k].label, set[k].value, set[k].n, set[k].provisional ? 'yes' : '', KPI_DEFINITIONS[k].formula, formatScope(q.scope), from, to]),
+        ['kpi', 'label', 'shown', 'value', 'n', 'provisional', 'formula', 'scope', 'from', 'to'],
+        ...KPI_NAMES.map((k) => [k, KPI_DEFINITIONS[k].label, formatKpi(k, set[k].value), set[k].value, set[k].n, set[k].provisional ? 'yes' : '', KPI_DEFINITIONS[k].formula, formatScope(q.scope), from, to]),
       ]);
       return;
     }
@@ -96,7 +97,10 @@ export function kpiRoutes(routes: RouteTable, kpis: KpiService, dirIndex: () => 
     const { fromMs, toMs } = range(q);
     const t = kpis.trend(q.kpi, formatScope(q.scope), fromMs, toMs, q.granularity);
     if (q.format === 'csv') {
-      sendCsv(res, `trend-${q.kpi}-${formatScope(q.scope)}`, [['start', 'end', 'value', 'n', 'provisional'], ...t.points.map((p) => [p.start, p.end, p.value, p.n, p.provisional ? 'yes' : ''])]);
+      sendCsv(res, `trend-${q.kpi}-${formatScope(q.scope)}`, [
+        ['start', 'end', 'shown', 'value', 'n', 'provisional'],
+        ...t.points.map((p) => [p.start, p.end, formatKpi(q.kpi, p.value), p.value, p.n, p.provisional ? 'yes' : '']),
+      ]);
       return;
     }
     res.json({ ok: true, kpi: q.kpi, scope: formatScope(q.scope), granularity: t.granularity, requestedGranularity: q.granularity, timeZone: kpis.timeZone, points: t.points });

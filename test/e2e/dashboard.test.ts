@@ -92,3 +92,17 @@ it('tiles agree with the API, and an ingested event changes the right tile live'
   console.log(`dashboard: CSAT tile 66.7% -> 75.0% ${ms} ms after the ingest call`);
   expect(errors).toEqual([]);
 }, 60_000);
+
+it('the targets page lists the target with its 90-day attainment; a team leader cannot edit it', async () => {
+  const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+  await page.goto(server.baseUrl);
+  await page.getByLabel('Username').fill('tom');
+  await page.getByLabel('Password').fill('seven blue herons over leeds');
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('link', { name: 'Targets' }).click();
+  await page.getByRole('cell', { name: 'team:t-billing' }).waitFor();
+  expect(await page.getByRole('row', { name: /team:t-billing/ }).innerText()).toMatch(/≥ 80\.0%/);
+  expect(await page.getByRole('row', { name: /team:t-billing/ }).innerText()).toMatch(/no data|% of \d+ days/);
+  expect(await page.getByRole('form', { name: 'New target' }).count()).toBe(0);
+  await page.screenshot({ path: path.join(ROOT, 'test-results', 'targets-team-leader-1440x900.png') });
+}, 30_000);

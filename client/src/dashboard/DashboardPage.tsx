@@ -13,7 +13,7 @@ import { LIVE_WINDOWS, type LiveWindow } from '../../../shared/live.js';
 import { api } from '../api/http.js';
 import { usePulse } from '../live/pulse-store.js';
 import { useAge, useLiveKpis } from '../live/kpi-store.js';
-import { count, formatChange, formatKpi } from './format.js';
+import { count, formatChange, formatKpi } from '../../../shared/kpi-format.js';
 
 interface KpiReply {
   kpis: KpiSet;

@@ -16,6 +16,7 @@ interface NavItem {
 export const NAV: readonly NavItem[] = [
   { to: '/', label: 'Dashboard', roles: ['admin', 'manager', 'team_leader', 'coach', 'agent'] },
   { to: '/live', label: 'Live pulse', roles: ['admin', 'manager', 'team_leader', 'coach', 'agent'] },
+  { to: '/targets', label: 'Targets', roles: ['admin', 'manager', 'team_leader', 'coach', 'agent'] },
   { to: '/admin/people', label: 'People', roles: ['admin'] },
   { to: '/admin/screens', label: 'Screens', roles: ['admin', 'team_leader'] },
   { to: '/admin/keys', label: 'API keys', roles: ['admin'] },

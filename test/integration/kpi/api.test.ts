@@ -96,10 +96,11 @@ describe('GET /api/v1/kpis', () => {
     const json = (await kpis(m, 'scope=queue:voice-billing')).body.kpis;
     const csv = await (await call(t.baseUrl, 'GET', '/api/v1/kpis?scope=queue:voice-billing&format=csv', m)).text();
     const lines = csv.trim().split('\r\n');
-    expect(lines[0]).toBe('kpi,label,value,n,provisional,formula,scope,from,to');
+    expect(lines[0]).toBe('kpi,label,shown,value,n,provisional,formula,scope,from,to');
     const row = lines.find((l) => l.startsWith('serviceLevel,'))?.split(',');
-    expect(Number(row?.[2])).toBe(json.serviceLevel.value);
-    expect(Number(row?.[3])).toBe(json.serviceLevel.n);
+    expect(row?.[2]).toBe('33.3%'); // as the tile shows it
+    expect(Number(row?.[3])).toBe(json.serviceLevel.value);
+    expect(Number(row?.[4])).toBe(json.serviceLevel.n);
   });
 });
 

@@ -1,4 +1,4 @@
-import { KPI_DEFINITIONS, type KpiName } from '../../../shared/kpis.js';
+import { KPI_DEFINITIONS, type KpiName } from './kpis.js';
 
 const nf = new Intl.NumberFormat('en-GB');
 
