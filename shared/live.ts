@@ -12,6 +12,8 @@ export interface QueuePulse {
   answered: number;
   abandoned: number;
   waitingNow: number;
+  /** How long the contact waiting longest has waited, at the snapshot's time; null when nobody waits. */
+  longestWaitSeconds: number | null;
 }
 
 export interface PulseSnapshot {

@@ -10,6 +10,7 @@ import type { PulseSnapshot, QueuePulse } from '../../shared/live.js';
 
 interface OpenContact {
   queueId: string;
+  offeredMs: number;
 }
 
 const MINUTE_MS = 60_000;
@@ -86,7 +87,7 @@ export class LivePulse {
         t.offered++;
         this.queue(event.queueId, event.channel).offered++;
         this.contactQueue.set(event.contactId, event.queueId);
-        this.waiting.set(event.contactId, { queueId: event.queueId });
+        this.waiting.set(event.contactId, { queueId: event.queueId, offeredMs: Date.parse(event.occurredAt) });
         return;
       }
       case 'contact.answered': {
@@ -159,7 +160,11 @@ export class LivePulse {
       else lastMinute += n;
     }
     const waitingByQueue = new Map<string, number>();
-    for (const c of this.waiting.values()) waitingByQueue.set(c.queueId, (waitingByQueue.get(c.queueId) ?? 0) + 1);
+    const oldestByQueue = new Map<string, number>();
+    for (const c of this.waiting.values()) {
+      waitingByQueue.set(c.queueId, (waitingByQueue.get(c.queueId) ?? 0) + 1);
+      oldestByQueue.set(c.queueId, Math.min(oldestByQueue.get(c.queueId) ?? Infinity, c.offeredMs));
+    }
     const agentsByState = Object.fromEntries(AGENT_STATES.map((s) => [s, 0])) as Record<AgentState, number>;
     for (const s of this.agentState.values()) agentsByState[s]++;
     const known = new Set(this.directory.queues.map((q) => q.id));
@@ -171,7 +176,10 @@ export class LivePulse {
       timeZone: this.timeZone,
       totals: { ...this.totals },
       queues: [...this.queues.values()]
-        .map((q) => ({ ...q, waitingNow: waitingByQueue.get(q.queueId) ?? 0 }))
+        .map((q) => {
+          const oldest = oldestByQueue.get(q.queueId);
+          return { ...q, waitingNow: waitingByQueue.get(q.queueId) ?? 0, longestWaitSeconds: oldest === undefined ? null : Math.max(0, Math.round((nowMs - oldest) / 1000)) };
+        })
         .sort((a, b) => Number(known.has(b.queueId)) - Number(known.has(a.queueId)) || a.name.localeCompare(b.name)),
       agentsByState,
       eventsLastMinute: lastMinute,
@@ -196,7 +204,7 @@ export class LivePulse {
   private queue(queueId: string, channel: Channel | null): QueuePulse {
     let q = this.queues.get(queueId);
     if (!q) {
-      q = { queueId, ...this.queueLabel(queueId), offered: 0, answered: 0, abandoned: 0, waitingNow: 0 };
+      q = { queueId, ...this.queueLabel(queueId), offered: 0, answered: 0, abandoned: 0, waitingNow: 0, longestWaitSeconds: null };
       if (q.channel === null) q.channel = channel;
       this.queues.set(queueId, q);
     }

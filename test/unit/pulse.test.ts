@@ -31,7 +31,8 @@ describe('live pulse', () => {
     const s = p.snapshot(NOON + 10_000);
     expect(s.totals).toMatchObject({ offered: 2, answered: 1, surveys: 2, csatTopTwo: 1, csatResponses: 2 });
     expect(s.queues.find((q) => q.queueId === 'vb')).toMatchObject({ name: 'Billing voice', offered: 1, answered: 1, waitingNow: 0 });
-    expect(s.queues.find((q) => q.queueId === 'mystery')).toMatchObject({ name: 'unassigned (mystery)', offered: 1, waitingNow: 1 });
+    expect(s.queues.find((q) => q.queueId === 'mystery')).toMatchObject({ name: 'unassigned (mystery)', offered: 1, waitingNow: 1, longestWaitSeconds: 10 });
+    expect(s.queues.find((q) => q.queueId === 'vb')?.longestWaitSeconds).toBeNull();
     expect(s.agentsByState.busy).toBe(1);
     expect(s.eventsLastMinute).toBe(7);
   });

@@ -235,6 +235,7 @@ function QueueNow() {
             <tr>
               <th>Queue</th>
               <th className="num">Waiting</th>
+              <th className="num">Longest wait</th>
               <th className="num">Offered today</th>
               <th className="num">Abandoned</th>
             </tr>
@@ -244,6 +245,7 @@ function QueueNow() {
               <tr key={q.queueId}>
                 <td>{q.name}</td>
                 <td className="num">{q.waitingNow}</td>
+                <td className="num">{q.longestWaitSeconds === null ? '–' : formatKpi('asa', q.longestWaitSeconds)}</td>
                 <td className="num">{count(q.offered)}</td>
                 <td className="num">{count(q.abandoned)}</td>
               </tr>
