@@ -75,9 +75,14 @@ export function kpiRoutes(routes: RouteTable, kpis: KpiService, dirIndex: () => 
       ]);
       return;
     }
-    // Beside the figures: the target in force for each KPI, where the value stands against it, and the same KPIs for
-    // the period just before (same length), so "change" is always against a like-for-like window.
-    const previous = kpis.query(formatScope(q.scope), fromMs - (toMs - fromMs), fromMs);
+    // Beside the figures: the target in force for each KPI, where the value stands against it, and a like-for-like
+    // comparison: a day or more against the same window a week earlier (contact centres run on a weekly rhythm, and
+    // Monday against a closed Sunday says nothing); shorter windows against the period just before.
+    const length = toMs - fromMs;
+    const weekly = length >= 20 * 3600_000;
+    const previousFrom = weekly ? fromMs - 7 * 86_400_000 : fromMs - length;
+    const previous = kpis.query(formatScope(q.scope), previousFrom, previousFrom + length);
+    const previousLabel = weekly ? 'vs same day last week' : 'vs previous period';
     const dir = await dirIndex();
     const all = await targets.list();
     const date = targets.todayLocal();
@@ -88,7 +93,7 @@ export function kpiRoutes(routes: RouteTable, kpis: KpiService, dirIndex: () => 
       applied[k] = t;
       status[k] = statusOf(set[k].value, t);
     }
-    res.json({ ok: true, scope: formatScope(q.scope), from, to, timeZone: kpis.timeZone, kpis: set, targets: applied, status, previous });
+    res.json({ ok: true, scope: formatScope(q.scope), from, to, timeZone: kpis.timeZone, kpis: set, targets: applied, status, previous, previousLabel });
   });
 
   routes.add(router, { method: 'get', path: '/api/v1/trends', audiences: [...PEOPLE, 'key:read'], summary: 'one KPI over time for a scope' }, async (req, res) => {

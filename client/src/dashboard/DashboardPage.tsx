@@ -18,6 +18,7 @@ import { count, formatChange, formatKpi } from '../../../shared/kpi-format.js';
 interface KpiReply {
   kpis: KpiSet;
   previous: KpiSet;
+  previousLabel: string;
   targets: Partial<Record<KpiName, Target | null>>;
   status: Partial<Record<KpiName, TargetStatus>>;
   from: string;
@@ -31,6 +32,8 @@ interface TrendReply {
 
 const WINDOW_LABELS: Record<LiveWindow, string> = { today: 'Today', interval: 'This quarter-hour', rolling60: 'Last hour' };
 const TILE_KPIS: KpiName[] = ['csat', 'fcrRepeat', 'serviceLevel', 'asa', 'abandonRate', 'aht', 'firstResponse', 'nps', 'qa', 'fcrSurvey', 'complaintsPer1000'];
+/** Queue measures: an abandoned contact never reached a person, so for a team or an agent these would mislead. */
+const QUEUE_ONLY: KpiName[] = ['serviceLevel', 'abandonRate'];
 
 function scopeOptions(me: Me, d: Directory | undefined): { value: string; label: string }[] {
   const opts: { value: string; label: string }[] = [];
@@ -109,7 +112,8 @@ export function DashboardPage({ me }: { me: Me }) {
       </header>
       {live.reason ? <p className="notice">{live.reason}</p> : null}
       <section className="kpi-tiles" aria-label="KPIs">
-        {TILE_KPIS.map((k, i) => (
+        {TILE_KPIS.map((k, i) =>
+          (scope.startsWith('team:') || scope.startsWith('agent:')) && QUEUE_ONLY.includes(k) ? null : (
           <KpiTile
             key={k}
             kpi={k}
@@ -119,9 +123,14 @@ export function DashboardPage({ me }: { me: Me }) {
             spark={sparks[i]?.data?.points ?? []}
             selected={focus === k}
             onSelect={() => setFocus(k)}
+            previousLabel={rest.data?.previousLabel ?? 'vs previous period'}
           />
-        ))}
+          ),
+        )}
       </section>
+      {scope.startsWith('team:') || scope.startsWith('agent:') ? (
+        <p className="muted small-inline">Service level and abandonment are queue measures (an abandoned contact never reached anyone); see them by queue.</p>
+      ) : null}
       <section className="panels">
         <div className="panel">
           <TrendPanel kpi={focus} scope={scope} target={rest.data?.targets[focus] ?? null} />
@@ -143,6 +152,7 @@ function KpiTile(props: {
   spark: { value: number | null }[];
   selected: boolean;
   onSelect: () => void;
+  previousLabel: string;
 }) {
   const def = KPI_DEFINITIONS[props.kpi];
   const v = props.value?.value ?? null;
@@ -164,7 +174,7 @@ function KpiTile(props: {
       <div className="tile-detail">
         {props.target ? `Target ${props.target.direction === 'up' ? '≥' : '≤'} ${formatKpi(props.kpi, props.target.threshold)} · ` : ''}n={count(props.value?.n ?? 0)}
       </div>
-      <div className={`tile-change ${changeClass}`}>{change ? `${change.text} vs previous period` : 'no previous figure'}</div>
+      <div className={`tile-change ${changeClass}`}>{change ? `${change.text} ${props.previousLabel}` : 'no figure to compare with'}</div>
       <Sparkline points={props.spark} />
     </button>
   );

@@ -62,6 +62,16 @@ describe('GET /api/v1/kpis', () => {
     expect(k.qa).toMatchObject({ value: null, n: 0 });
   });
 
+  it('compares a day with the same day a week earlier, and a shorter window with the period just before', async () => {
+    const m = await sessionFor(t, people.manager);
+    const day = (await (await call(t.baseUrl, 'GET', '/api/v1/kpis?scope=centre', m)).json()) as { previousLabel: string; previous: KpiSet };
+    expect(day.previousLabel).toBe('vs same day last week');
+    expect(day.previous.csat.n).toBe(0);
+    const hour = (await (await call(t.baseUrl, 'GET', '/api/v1/kpis?scope=centre&from=2026-11-18T10:00:00Z&to=2026-11-18T11:00:00Z', m)).json()) as { previousLabel: string; previous: KpiSet };
+    expect(hour.previousLabel).toBe('vs previous period');
+    expect(hour.previous.serviceLevel.n).toBe(3); // 09:00-10:00 holds the morning's contacts
+  });
+
   it('a late survey lands in the bucket of its contact, not the hour it arrived', async () => {
     const before = (await kpis(await sessionFor(t, people.manager), 'scope=agent:a-ann&from=2026-11-18T09:00:00Z&to=2026-11-18T09:15:00Z')).body.kpis;
     await call(t.baseUrl, 'POST', '/api/v1/events', { bearer: key }, [{ id: 's1b', type: 'survey.responded', occurredAt: at('14:59'), contactId: 'c1', csat: 1 }]);
