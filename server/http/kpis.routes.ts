@@ -81,7 +81,9 @@ export function kpiRoutes(routes: RouteTable, kpis: KpiService, dirIndex: () => 
     const length = toMs - fromMs;
     const weekly = length >= 20 * 3600_000;
     const previousFrom = weekly ? fromMs - 7 * 86_400_000 : fromMs - length;
-    const previous = kpis.query(formatScope(q.scope), previousFrom, previousFrom + length);
+    // Today so far is compared with last week's same day up to the same time, not with its whole day.
+    const soFar = Math.min(toMs, kpis.now()) - fromMs;
+    const previous = kpis.query(formatScope(q.scope), previousFrom, previousFrom + (weekly ? Math.max(0, soFar) : length));
     const previousLabel = weekly ? 'vs same day last week' : 'vs previous period';
     const dir = await dirIndex();
     const all = await targets.list();

@@ -51,6 +51,10 @@ export class KpiService {
     return this.rebuild();
   }
 
+  now(): number {
+    return this.clock.now();
+  }
+
   get timeZone(): string {
     return this.tz;
   }
