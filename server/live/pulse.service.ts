@@ -10,6 +10,8 @@ import { LivePulse } from './pulse.js';
 
 const DEFAULT_TIME_ZONE = 'Europe/London';
 const REPLAY_PAGE = 5_000;
+/** Even with nothing new, a snapshot goes out this often (server clock). */
+const HEARTBEAT_MS = 5_000;
 /** Agent states are carried over from before midnight, so agents on a late shift are not lost at day roll. */
 const AGENT_STATE_LOOKBACK_MS = 24 * 3600_000;
 
@@ -46,7 +48,7 @@ export class PulseService {
       this.rebuilding ??= this.rebuild().finally(() => (this.rebuilding = undefined));
       return null;
     }
-    return this.pulse.snapshotIfChanged(now);
+    return this.pulse.snapshotIfChanged(now, HEARTBEAT_MS);
   }
 
   agentToday(agentId: string): ReturnType<LivePulse['agentToday']> | null {

@@ -34,6 +34,7 @@ export class LivePulse {
   private lastEventMs: number | null = null;
   private seq = 0;
   private dirty = true;
+  private lastSnapshotMs = -Infinity;
 
   constructor(
     private directory: Directory,
@@ -144,14 +145,18 @@ export class LivePulse {
     }
   }
 
-  /** A new snapshot when something changed since the last one, else null (nothing to broadcast). */
-  snapshotIfChanged(nowMs: number): PulseSnapshot | null {
-    if (!this.dirty) return null;
+  /**
+   * A new snapshot when something changed since the last one, or when `heartbeatMs` has passed without one (so a
+   * quiet centre still shows a fresh "updated" time and the rolling events/min decays), else null.
+   */
+  snapshotIfChanged(nowMs: number, heartbeatMs = Infinity): PulseSnapshot | null {
+    if (!this.dirty && nowMs - this.lastSnapshotMs < heartbeatMs) return null;
     return this.snapshot(nowMs);
   }
 
   snapshot(nowMs: number): PulseSnapshot {
     this.dirty = false;
+    this.lastSnapshotMs = nowMs;
     this.seq++;
     const cutoff = Math.floor((nowMs - MINUTE_MS) / 1000);
     let lastMinute = 0;

@@ -37,6 +37,14 @@ describe('live pulse', () => {
     expect(s.eventsLastMinute).toBe(7);
   });
 
+  it('sends a heartbeat snapshot when nothing changed for a while', () => {
+    const p = new LivePulse(dir, 'Europe/London');
+    p.rollDay(NOON);
+    expect(p.snapshotIfChanged(NOON, 5_000)).not.toBeNull();
+    expect(p.snapshotIfChanged(NOON + 1_000, 5_000)).toBeNull();
+    expect(p.snapshotIfChanged(NOON + 5_000, 5_000)?.seq).toBe(2);
+  });
+
   it('sends a snapshot only when something changed, with consecutive sequence numbers', () => {
     const p = new LivePulse(dir, 'Europe/London');
     p.rollDay(NOON);
