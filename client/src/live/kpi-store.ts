@@ -4,10 +4,10 @@
  * re-renders only the tiles that read this store.
  */
 import { useEffect, useState, useSyncExternalStore } from 'react';
-import { io, type Socket } from 'socket.io-client';
 import type { KpiSet } from '../../../shared/kpis.js';
-import type { ClientToServerEvents, KpiSubscription, LiveWindow, ServerToClientEvents } from '../../../shared/live.js';
+import type { KpiDelta, KpiSubscription, LiveWindow } from '../../../shared/live.js';
 import { subscriptionKey } from '../../../shared/live.js';
+import { acquireSocket, releaseSocket, type LiveSocket } from './socket.js';
 
 export interface LiveKpis {
   kpis: KpiSet | null;
@@ -25,7 +25,8 @@ const INITIAL: LiveKpis = { kpis: null, seq: 0, from: null, to: null, receivedAt
 class KpiFeed {
   private state: LiveKpis = INITIAL;
   private readonly listeners = new Set<Listener>();
-  private socket: Socket<ServerToClientEvents, ClientToServerEvents> | null = null;
+  private socket: LiveSocket | null = null;
+  private off: (() => void) | null = null;
 
   constructor(private readonly sub: KpiSubscription) {}
 
@@ -35,7 +36,10 @@ class KpiFeed {
     return () => {
       this.listeners.delete(l);
       if (this.listeners.size === 0) {
-        this.socket?.disconnect();
+        this.off?.();
+        this.off = null;
+        this.socket?.emit('kpis:unsubscribe', this.sub, () => undefined);
+        if (this.socket) releaseSocket();
         this.socket = null;
         this.state = INITIAL;
       }
@@ -45,25 +49,33 @@ class KpiFeed {
   get = (): LiveKpis => this.state;
 
   private connect(): void {
-    const socket: Socket<ServerToClientEvents, ClientToServerEvents> = io({ transports: ['websocket'], reconnectionDelayMax: 5_000, randomizationFactor: 0.5 });
+    const socket = acquireSocket();
     this.socket = socket;
     const key = subscriptionKey(this.sub);
-    socket.on('connect', () => this.resync());
-    socket.on('disconnect', (reason) => {
+    const onConnect = () => this.resync();
+    const onDisconnect = (reason: string) => {
       if (reason !== 'io server disconnect') this.set({ connection: 'reconnecting' });
-    });
-    socket.on('auth:revoked', ({ reason }) => {
-      socket.disconnect();
-      this.set({ connection: 'ended', reason });
-    });
-    socket.on('kpis:delta', (d) => {
+    };
+    const onRevoked = ({ reason }: { reason: string }) => this.set({ connection: 'ended', reason });
+    const onDelta = (d: KpiDelta) => {
       if (d.key !== key || !this.state.kpis) return;
       if (d.seq !== this.state.seq + 1) {
         this.resync();
         return;
       }
       this.set({ kpis: { ...this.state.kpis, ...d.changed }, seq: d.seq, from: d.from, to: d.to, receivedAt: Date.now(), connection: 'live' });
-    });
+    };
+    socket.on('connect', onConnect);
+    socket.on('disconnect', onDisconnect);
+    socket.on('auth:revoked', onRevoked);
+    socket.on('kpis:delta', onDelta);
+    this.off = () => {
+      socket.off('connect', onConnect);
+      socket.off('disconnect', onDisconnect);
+      socket.off('auth:revoked', onRevoked);
+      socket.off('kpis:delta', onDelta);
+    };
+    if (socket.connected) this.resync();
   }
 
   private resync(): void {

@@ -4,9 +4,9 @@
  * When the server says the credential ended (sign-out elsewhere, role change, screen revoked) the store stops
  * and reports it, so the page can go back to sign-in or pairing.
  */
-import { io, type Socket } from 'socket.io-client';
 import { useSyncExternalStore } from 'react';
-import { SOCKET_REFUSALS, type ClientToServerEvents, type PulseSnapshot, type ServerToClientEvents } from '../../../shared/live.js';
+import { SOCKET_REFUSALS, type PulseSnapshot } from '../../../shared/live.js';
+import { acquireSocket, releaseSocket, type LiveSocket } from './socket.js';
 
 export type ConnectionState = 'connecting' | 'live' | 'reconnecting' | 'ended' | 'denied';
 
@@ -26,7 +26,8 @@ const INITIAL: PulseState = { snapshot: null, connection: 'connecting', received
 class PulseStore {
   private state: PulseState = INITIAL;
   private listeners = new Set<Listener>();
-  private socket: Socket<ServerToClientEvents, ClientToServerEvents> | null = null;
+  private socket: LiveSocket | null = null;
+  private off: (() => void) | null = null;
 
   subscribe = (listener: Listener): (() => void) => {
     this.listeners.add(listener);
@@ -39,39 +40,50 @@ class PulseStore {
 
   getState = (): PulseState => this.state;
 
-  /** Drops the socket (sign-out); the next subscriber connects afresh with the new credential. */
+  /** Lets go of the socket (sign-out, or nobody watching); the next subscriber starts afresh. */
   stop(): void {
-    this.socket?.disconnect();
+    this.off?.();
+    this.off = null;
+    if (this.socket) releaseSocket();
     this.socket = null;
     this.state = INITIAL;
   }
 
   private connect(): void {
-    const socket: Socket<ServerToClientEvents, ClientToServerEvents> = io({ transports: ['websocket'], reconnectionDelayMax: 5_000, randomizationFactor: 0.5 });
+    const socket = acquireSocket();
     this.socket = socket;
-    socket.on('connect', () => this.resync());
-    socket.on('disconnect', (reason) => {
+    const onConnect = () => this.resync();
+    const onDisconnect = (reason: string) => {
       if (reason === 'io server disconnect') return; // ended on purpose: auth:revoked says why
       this.set({ connection: 'reconnecting' });
-    });
-    socket.on('connect_error', (err) => {
+    };
+    const onError = (err: Error) => {
       if (err.message === SOCKET_REFUSALS.unauthenticated || err.message === SOCKET_REFUSALS.origin) {
-        socket.disconnect();
         this.set({ connection: 'ended', reason: err.message === SOCKET_REFUSALS.origin ? 'this page is not on an allowed address' : 'signed out' });
       } else this.set({ connection: 'reconnecting' });
-    });
-    socket.on('auth:revoked', ({ reason }) => {
-      socket.disconnect();
-      this.set({ connection: 'ended', reason });
-    });
-    socket.on('pulse:snapshot', (snap) => {
+    };
+    const onRevoked = ({ reason }: { reason: string }) => this.set({ connection: 'ended', reason });
+    const onSnapshot = (snap: PulseSnapshot) => {
       const prev = this.state.snapshot;
       if (prev && snap.seq !== prev.seq + 1) {
         this.resync();
         return;
       }
       this.set({ snapshot: snap, connection: 'live', receivedAt: Date.now() });
-    });
+    };
+    socket.on('connect', onConnect);
+    socket.on('disconnect', onDisconnect);
+    socket.on('connect_error', onError);
+    socket.on('auth:revoked', onRevoked);
+    socket.on('pulse:snapshot', onSnapshot);
+    this.off = () => {
+      socket.off('connect', onConnect);
+      socket.off('disconnect', onDisconnect);
+      socket.off('connect_error', onError);
+      socket.off('auth:revoked', onRevoked);
+      socket.off('pulse:snapshot', onSnapshot);
+    };
+    if (socket.connected) this.resync();
   }
 
   private resync(): void {
