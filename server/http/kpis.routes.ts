@@ -11,6 +11,9 @@ import type { TargetService } from '../targets/target.service.js';
 import { canViewScope, type DirectoryIndex } from '../access/policies.js';
 import type { Principal } from '../access/principal.js';
 import type { CaseStore } from '../coaching/case.store.js';
+import { TZDate } from '@date-fns/tz';
+import { subWeeks } from 'date-fns';
+import { alignOutward } from '../kpi/engine.js';
 import { GRANULARITIES, type KpiService } from '../kpi/kpi.service.js';
 import { deny, principalOf, type RouteTable } from './access.js';
 import { HttpError } from './errors.js';
@@ -39,7 +42,8 @@ function cell(v: string | number | null | undefined): string {
 
 function sendCsv(res: Response, name: string, rows: (string | number | null | undefined)[][]): void {
   res.set('Content-Type', 'text/csv; charset=utf-8');
-  res.set('Content-Disposition', `attachment; filename="${name}.csv"`);
+  // Scope ids may hold any character; the file name keeps only safe ones.
+  res.set('Content-Disposition', `attachment; filename="${name.replace(/[^A-Za-z0-9._-]/g, '_').slice(0, 120)}.csv"`);
   res.send(rows.map((r) => r.map(cell).join(',')).join('\r\n') + '\r\n');
 }
 
@@ -52,13 +56,14 @@ export function kpiRoutes(routes: RouteTable, kpis: KpiService, dirIndex: () => 
     if (!canViewScope(p, scope, await dirIndex(), links)) deny(`you do not have access to ${formatScope(scope)}`);
   }
 
+  /** The requested range, rounded outward to whole quarter-hours (the engine's resolution); answers echo it. */
   function range(q: { from?: string | undefined; to?: string | undefined }): { fromMs: number; toMs: number } {
     const today = kpis.today();
     const fromMs = q.from ? Date.parse(q.from) : today.fromMs;
     const toMs = q.to ? Date.parse(q.to) : q.from ? kpis.today().toMs : today.toMs;
     if (toMs <= fromMs) throw new HttpError(400, 'invalid_input', 'to must be after from');
     if (toMs - fromMs > MAX_RANGE_MS) throw new HttpError(400, 'invalid_input', 'a range may span at most 400 days');
-    return { fromMs, toMs };
+    return alignOutward(fromMs, toMs);
   }
 
   routes.add(router, { method: 'get', path: '/api/v1/kpis', audiences: [...PEOPLE, 'key:read'], summary: 'every KPI for a scope and range' }, async (req, res) => {
@@ -80,7 +85,8 @@ export function kpiRoutes(routes: RouteTable, kpis: KpiService, dirIndex: () => 
     // Monday against a closed Sunday says nothing); shorter windows against the period just before.
     const length = toMs - fromMs;
     const weekly = length >= 20 * 3600_000;
-    const previousFrom = weekly ? fromMs - 7 * 86_400_000 : fromMs - length;
+    // A calendar week earlier in the centre's time zone (168 hours would be an hour off across a clock change).
+    const previousFrom = weekly ? subWeeks(new TZDate(fromMs, kpis.timeZone), 1).getTime() : fromMs - length;
     // Today so far is compared with last week's same day up to the same time, not with its whole day.
     const soFar = Math.min(toMs, kpis.now()) - fromMs;
     const previous = kpis.query(formatScope(q.scope), previousFrom, previousFrom + (weekly ? Math.max(0, soFar) : length));

@@ -43,14 +43,24 @@ interface ContactState {
   repeated: boolean;
 }
 
+/** The same reason where both are known; unknown on either side counts as the same. */
+function sameReason(a: ContactState, b: ContactState): boolean {
+  return a.reason === undefined || b.reason === undefined || a.reason === b.reason;
+}
+
 interface Part {
   scopes: string[];
   counters: Counters;
 }
 
+/** The whole quarter-hours a query over [fromMs, toMs) covers. */
+export function alignOutward(fromMs: number, toMs: number): { fromMs: number; toMs: number } {
+  return { fromMs: Math.floor(fromMs / INTERVAL_MS) * INTERVAL_MS, toMs: Math.ceil(toMs / INTERVAL_MS) * INTERVAL_MS };
+}
+
 export class KpiEngine {
   private readonly contacts = new Map<string, ContactState>();
-  private readonly byCustomer = new Map<string, Set<ContactState>>();
+  private readonly byCustomer = new Map<string, { sorted: ContactState[]; open: ContactState[] }>();
   private readonly buckets = new Map<string, Map<number, Counters>>();
   /** Scopes whose buckets changed since the last takeTouched(): what the live layer needs to recompute. */
   private touched = new Set<string>();
@@ -124,12 +134,15 @@ export class KpiEngine {
     if (offerChanged && c.customerId !== undefined) this.linkCustomer(c);
   }
 
-  /** KPIs for a scope over [fromMs, toMs): the contacts offered in that window (15-minute resolution). */
+  /**
+   * KPIs for a scope over [fromMs, toMs): the contacts offered in that window, which is rounded outward to whole
+   * quarter-hours (use alignOutward to report the range actually covered).
+   */
   query(scope: string, fromMs: number, toMs: number, nowMs: number): KpiSet {
     const sum = zero();
     const byInterval = this.buckets.get(scope);
     if (byInterval) {
-      const first = Math.ceil(fromMs / INTERVAL_MS);
+      const first = Math.floor(fromMs / INTERVAL_MS);
       const last = Math.ceil(toMs / INTERVAL_MS) - 1;
       if (last - first + 1 < byInterval.size) {
         for (let i = first; i <= last; i++) {
@@ -146,7 +159,7 @@ export class KpiEngine {
   /** The summed counters (tests and rollups). */
   counters(scope: string, fromMs: number, toMs: number): Counters {
     const sum = zero();
-    const first = Math.ceil(fromMs / INTERVAL_MS);
+    const first = Math.floor(fromMs / INTERVAL_MS);
     const last = Math.ceil(toMs / INTERVAL_MS) - 1;
     for (const [i, b] of this.buckets.get(scope) ?? []) if (i >= first && i <= last) addInto(sum, b, 1);
     return sum;
@@ -171,32 +184,54 @@ export class KpiEngine {
     return c;
   }
 
-  /** Re-marks repeat contacts around `c` (the customer's contacts within the window before and after it). */
+  /**
+   * Repeat-contact FCR for a newly offered contact `c`. Once a contact has a later contact of the same customer within
+   * the window (same reason where known) it stays repeated, so each customer keeps the contacts not yet repeated in a
+   * short `open` list; a new offer marks the open ones in the 7 days before it, and is itself repeated if a later
+   * contact is already known (out-of-order arrival, found by binary search in the time-sorted list). Cost per offer:
+   * O(log k) plus the open list, however many contacts a customer id has (a shared placeholder id included).
+   */
   private linkCustomer(c: ContactState): void {
     const customer = c.customerId as string;
-    let set = this.byCustomer.get(customer);
-    if (!set) {
-      set = new Set();
-      this.byCustomer.set(customer, set);
+    let rec = this.byCustomer.get(customer);
+    if (!rec) {
+      rec = { sorted: [], open: [] };
+      this.byCustomer.set(customer, rec);
     }
-    set.add(c);
-    for (const other of set) {
-      const repeated = this.isRepeated(other, set);
-      if (repeated !== other.repeated) {
-        const before = this.parts(other);
-        other.repeated = repeated;
-        this.replace(other, before);
+    const t = c.offeredMs as number;
+    // Insert into the time-sorted list.
+    let lo = 0;
+    let hi = rec.sorted.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if ((rec.sorted[mid]?.offeredMs as number) <= t) lo = mid + 1;
+      else hi = mid;
+    }
+    rec.sorted.splice(lo, 0, c);
+    // Earlier open contacts this offer repeats.
+    const stillOpen: ContactState[] = [];
+    for (const o of rec.open) {
+      const dt = t - (o.offeredMs as number);
+      if (dt > 0 && dt <= FCR_WINDOW_MS && sameReason(o, c)) {
+        const before = this.parts(o);
+        o.repeated = true;
+        this.replace(o, before);
+      } else stillOpen.push(o);
+    }
+    rec.open = stillOpen;
+    // Is this one already repeated by a later contact that arrived first?
+    for (let i = lo + 1; i < rec.sorted.length; i++) {
+      const d = rec.sorted[i] as ContactState;
+      const dt = (d.offeredMs as number) - t;
+      if (dt > FCR_WINDOW_MS) break;
+      if (dt > 0 && sameReason(c, d)) {
+        const before = this.parts(c);
+        c.repeated = true;
+        this.replace(c, before);
+        return;
       }
     }
-  }
-
-  private isRepeated(c: ContactState, siblings: Set<ContactState>): boolean {
-    const t = c.offeredMs as number;
-    for (const d of siblings) {
-      if (d === c || d.offeredMs === undefined) continue;
-      if (d.offeredMs > t && d.offeredMs <= t + FCR_WINDOW_MS && (c.reason === undefined || d.reason === undefined || c.reason === d.reason)) return true;
-    }
-    return false;
+    rec.open.push(c);
   }
 
   private replace(c: ContactState, before: { interval: number; parts: Part[] } | null): void {

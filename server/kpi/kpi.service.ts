@@ -36,6 +36,7 @@ export interface TrendPoint {
 export class KpiService {
   private engine: KpiEngine | undefined;
   private rebuilding: Promise<void> | undefined;
+  private again: Promise<void> | undefined;
   private held: FrontlineEvent[] = [];
   private tz = DEFAULT_TIME_ZONE;
   private rebuiltSinceTouched = false;
@@ -67,9 +68,19 @@ export class KpiService {
     for (const e of events) this.engine.apply(e.event);
   }
 
-  /** Rebuilds from the store (directory changed, data erased). */
+  /**
+   * Rebuilds from the store (directory changed, data erased). A request that arrives while a replay runs gets a fresh
+   * replay after it: the running one may have read the old directory or rows erased since.
+   */
   rebuild(): Promise<void> {
-    this.rebuilding ??= this.replay().finally(() => (this.rebuilding = undefined));
+    if (this.rebuilding) {
+      this.again ??= this.rebuilding.then(() => {
+        this.again = undefined;
+        return this.rebuild();
+      });
+      return this.again;
+    }
+    this.rebuilding = this.replay().finally(() => (this.rebuilding = undefined));
     return this.rebuilding;
   }
 

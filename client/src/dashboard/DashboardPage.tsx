@@ -16,6 +16,7 @@ import { useAge, useLiveKpis } from '../live/kpi-store.js';
 import { count, formatChange, formatKpi } from '../../../shared/kpi-format.js';
 
 interface KpiReply {
+  timeZone: string;
   kpis: KpiSet;
   previous: KpiSet;
   previousLabel: string;
@@ -133,7 +134,7 @@ export function DashboardPage({ me }: { me: Me }) {
       ) : null}
       <section className="panels">
         <div className="panel">
-          <TrendPanel kpi={focus} scope={scope} target={rest.data?.targets[focus] ?? null} />
+          <TrendPanel kpi={focus} scope={scope} target={rest.data?.targets[focus] ?? null} todayEnd={live.to} timeZone={rest.data?.timeZone ?? 'Europe/London'} />
         </div>
         <div className="panel">
           <QueueNow />
@@ -199,17 +200,20 @@ function Sparkline({ points }: { points: { value: number | null }[] }) {
   );
 }
 
-function TrendPanel({ kpi, scope, target }: { kpi: KpiName; scope: string; target: Target | null }) {
-  const to = new Date();
-  to.setUTCHours(24, 0, 0, 0);
+function TrendPanel({ kpi, scope, target, todayEnd, timeZone }: { kpi: KpiName; scope: string; target: Target | null; todayEnd: string | null; timeZone: string }) {
+  // The end of the centre's local today (from the live window), so no empty "tomorrow" point appears.
+  const to = new Date(todayEnd ?? 0);
   const from = new Date(to.getTime() - 30 * 86_400_000);
+  const dayLabel = new Intl.DateTimeFormat('en-GB', { timeZone, day: '2-digit', month: '2-digit' });
   const trend = useQuery({
+    enabled: todayEnd !== null,
     queryKey: ['trend', kpi, scope, to.toISOString()],
     queryFn: () => api<TrendReply>(`/api/v1/trends?kpi=${kpi}&scope=${encodeURIComponent(scope)}&from=${from.toISOString()}&to=${to.toISOString()}&granularity=day`),
   });
   const unit = KPI_DEFINITIONS[kpi].unit;
   const scale = (v: number | null) => (v === null ? null : unit === 'fraction' ? v * 100 : v);
-  const data = (trend.data?.points ?? []).map((p) => ({ day: p.start.slice(5, 10), value: scale(p.value), n: p.n }));
+  // Points start at local midnight; label them in the centre's time zone, not by their UTC date.
+  const data = (trend.data?.points ?? []).map((p) => ({ day: dayLabel.format(new Date(p.start)), value: scale(p.value), n: p.n }));
   const csv = `/api/v1/trends?kpi=${kpi}&scope=${encodeURIComponent(scope)}&from=${from.toISOString()}&to=${to.toISOString()}&granularity=day&format=csv`;
   return (
     <>

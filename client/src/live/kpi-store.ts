@@ -78,8 +78,15 @@ class KpiFeed {
     if (socket.connected) this.resync();
   }
 
+  private resyncing = false;
+
+  /** One resubscribe in flight at a time; a reply after everyone left is ignored. */
   private resync(): void {
-    this.socket?.emit('kpis:subscribe', this.sub, (reply) => {
+    if (this.resyncing || !this.socket) return;
+    this.resyncing = true;
+    this.socket.emit('kpis:subscribe', this.sub, (reply) => {
+      this.resyncing = false;
+      if (this.listeners.size === 0) return;
       if (reply.ok) {
         const s = reply.snapshot;
         this.set({ kpis: s.kpis, seq: s.seq, from: s.from, to: s.to, receivedAt: Date.now(), connection: 'live', reason: null });
