@@ -1,7 +1,6 @@
 /** Regressions from the KPI review: a customer id shared by thousands of contacts, unaligned windows. */
 import { describe, expect, it } from 'vitest';
 import type { Directory } from '../../../shared/directory.js';
-import type { FrontlineEvent } from '../../../shared/events.js';
 import { alignOutward, KpiEngine } from '../../../server/kpi/engine.js';
 
 const dir: Directory = {
@@ -14,7 +13,7 @@ const T0 = Date.UTC(2026, 10, 18, 10, 0, 0);
 const iso = (ms: number) => new Date(ms).toISOString();
 
 function handled(e: KpiEngine, id: string, at: number, customerId?: string, reason?: string): void {
-  e.apply({ id: `${id}-o`, type: 'contact.offered', occurredAt: iso(at), contactId: id, channel: 'voice', queueId: 'q', ...(customerId ? { customerId } : {}), ...(reason ? { reason } : {}) } as FrontlineEvent);
+  e.apply({ id: `${id}-o`, type: 'contact.offered', occurredAt: iso(at), contactId: id, channel: 'voice', queueId: 'q', ...(customerId ? { customerId } : {}), ...(reason ? { reason } : {}) });
   e.apply({ id: `${id}-a`, type: 'contact.answered', occurredAt: iso(at + 5_000), contactId: id, agentId: 'a' });
   e.apply({ id: `${id}-e`, type: 'contact.ended', occurredAt: iso(at + 300_000), contactId: id, agentId: 'a', talkSeconds: 200, holdSeconds: 0, wrapSeconds: 30, resolved: true });
 }
