@@ -156,7 +156,7 @@ export function createServer({ config, store, clock, logger, clientDir, socketSw
   );
   app.use(caseRoutes(routes, cases, dirIndex, audit));
   app.use(kpiRoutes(routes, kpis, dirIndex, cases, targets));
-  app.use(targetRoutes(routes, targets, dirIndex));
+  app.use(targetRoutes(routes, targets, dirIndex, cases));
   app.use(privacyRoutes(routes, privacy));
   app.use('/api', (req, res) => sendError(res, 404, 'not_found', `no such API route: ${req.method} ${req.originalUrl}`));
   if (clientDir && fs.existsSync(path.join(clientDir, 'index.html'))) {

@@ -96,9 +96,12 @@ export function kpiRoutes(routes: RouteTable, kpis: KpiService, dirIndex: () => 
     const date = targets.todayLocal();
     const applied: Partial<Record<KpiName, Target | null>> = {};
     const status: Partial<Record<KpiName, TargetStatus>> = {};
+    const p = principalOf(res);
     for (const k of KPI_NAMES) {
       const t = await targets.applicable(k, q.scope, date, dir, all);
-      applied[k] = t;
+      // A target inherited from a scope the caller cannot see shows its threshold, not its owner or objective.
+      const visible = t === null || canViewScope(p, scopeText.parse(t.scope), dir);
+      applied[k] = t && !visible ? { ...t, owner: '', objective: '' } : t;
       status[k] = statusOf(set[k].value, t);
     }
     res.json({ ok: true, scope: formatScope(q.scope), from, to, timeZone: kpis.timeZone, kpis: set, targets: applied, status, previous, previousLabel });

@@ -5,6 +5,7 @@ import { scopeText } from '../../shared/access.js';
 import { KPI_NAMES, localDate } from '../../shared/kpis.js';
 import { actorOf } from '../access/principal.js';
 import { canViewScope, type DirectoryIndex } from '../access/policies.js';
+import type { CaseStore } from '../coaching/case.store.js';
 import type { TargetService } from '../targets/target.service.js';
 import { deny, principalOf, requireUser, type RouteTable } from './access.js';
 import { parseInput } from './validate.js';
@@ -29,7 +30,7 @@ const targetBody = z
     if (fraction && (t.threshold < 0 || t.threshold > 1)) ctx.addIssue({ code: 'custom', path: ['threshold'], message: 'a rate is a fraction from 0 to 1 (0.8 for 80%)' });
   });
 
-export function targetRoutes(routes: RouteTable, targets: TargetService, dirIndex: () => Promise<DirectoryIndex>): Router {
+export function targetRoutes(routes: RouteTable, targets: TargetService, dirIndex: () => Promise<DirectoryIndex>, cases: CaseStore): Router {
   const router = Router();
   const json = express.json({ limit: '16kb' });
   const PEOPLE = ['admin', 'manager', 'team_leader', 'coach', 'agent'] as const;
@@ -39,7 +40,9 @@ export function targetRoutes(routes: RouteTable, targets: TargetService, dirInde
   routes.add(router, { method: 'get', path: '/api/v1/targets', audiences: [...PEOPLE, 'key:read'], summary: 'targets for scopes the caller can see, with 90-day attainment' }, async (_req, res) => {
     const dir = await dirIndex();
     const p = principalOf(res);
-    const all = (await targets.list()).filter((t) => canViewScope(p, scopeText.parse(t.scope), dir));
+    // A coach sees the targets of agents they coach, as they see those agents' figures.
+    const links = p?.kind === 'user' && p.role === 'coach' ? await cases.linksFor(p.userId) : undefined;
+    const all = (await targets.list()).filter((t) => canViewScope(p, scopeText.parse(t.scope), dir, links));
     res.json({ ok: true, today: targets.todayLocal(), targets: all.map((t) => ({ ...t, attainment: targets.attainment(t) })) });
   });
 

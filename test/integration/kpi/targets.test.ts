@@ -57,6 +57,14 @@ describe('targets', () => {
     expect(res.status.aht).toBe('no-target');
   });
 
+  it('an agent sees the threshold of a team target that applies to them, not its owner or objective', async () => {
+    const ann = await sessionFor(t, people.agent);
+    const res = (await (await call(t.baseUrl, 'GET', '/api/v1/kpis?scope=agent:a-ann&from=2026-11-15T00:00:00Z&to=2026-11-18T00:00:00Z', ann)).json()) as {
+      targets: { csat: { threshold: number; owner: string; objective: string } | null };
+    };
+    expect(res.targets.csat).toMatchObject({ threshold: 0.9, owner: '', objective: '' });
+  });
+
   it('shows how often each target was met over the last 90 days', async () => {
     const admin = await sessionFor(t, people.admin);
     await call(t.baseUrl, 'POST', '/api/v1/targets', admin, { ...base, kpi: 'csat', scope: 'agent:a-ann', threshold: 0.8 });
@@ -64,6 +72,12 @@ describe('targets', () => {
     const ann = list.targets.find((x) => x.scope === 'agent:a-ann');
     expect(ann?.attainment).toMatchObject({ daysWithData: 3, met: 2, off: 1 });
     expect(ann?.attainment.metShare).toBeCloseTo(2 / 3);
+    // A coach sees that agent's target only while coaching her.
+    const cora = await sessionFor(t, people.coach);
+    const seen = async () => ((await (await call(t.baseUrl, 'GET', '/api/v1/targets', cora)).json()) as { targets: { scope: string }[] }).targets.map((x) => x.scope);
+    expect(await seen()).not.toContain('agent:a-ann');
+    await t.server.cases.insert({ kind: 'individual', scope: 'agent:a-ann', agentId: 'a-ann', teamId: 't-billing', kpi: 'csat', rule: 'r', figures: {}, evidenceContactIds: [], assignedCoachId: people.coach.id, openedMs: Date.now() });
+    expect(await seen()).toContain('agent:a-ann');
   });
 
   it('validates plainly, and a manager of one site cannot set targets for another', async () => {
