@@ -113,3 +113,14 @@ export function statusOf(value: number | null, target: Pick<Target, 'threshold' 
   if (gap <= EPS) return 'meets';
   return gap <= target.tolerance + EPS ? 'within' : 'off';
 }
+
+/** How often a target would have been met, day by day, over a look-back (its "achievable?" check). */
+export interface Attainment {
+  days: number;
+  daysWithData: number;
+  met: number;
+  within: number;
+  off: number;
+  /** Share of days with data that met the target, or null. */
+  metShare: number | null;
+}

@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { TZDate } from '@date-fns/tz';
 import { format, subDays } from 'date-fns';
 import { scopeText, type Scope } from '../../shared/access.js';
-import { statusOf, type KpiName, type Target } from '../../shared/kpis.js';
+import { statusOf, type Attainment, type KpiName, type Target } from '../../shared/kpis.js';
 import type { DirectoryIndex } from '../access/policies.js';
 import { AccountError } from '../accounts/errors.js';
 import type { AuditService } from '../audit/audit.service.js';
@@ -19,15 +19,6 @@ import type { TargetsTable } from '../store/schema.js';
 
 export type NewTarget = Omit<Target, 'id'>;
 
-export interface Attainment {
-  days: number;
-  daysWithData: number;
-  met: number;
-  within: number;
-  off: number;
-  /** Share of days with data that met the target, or null. */
-  metShare: number | null;
-}
 
 export class TargetService {
   constructor(

@@ -3,17 +3,9 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
 import type { Directory } from '../../../shared/directory.js';
 import { formatKpi } from '../../../shared/kpi-format.js';
-import { KPI_DEFINITIONS, KPI_NAMES, type KpiName, type Target } from '../../../shared/kpis.js';
+import { KPI_DEFINITIONS, KPI_NAMES, type Attainment, type KpiName, type Target } from '../../../shared/kpis.js';
 import { api, errText } from '../api/http.js';
 
-interface Attainment {
-  days: number;
-  daysWithData: number;
-  met: number;
-  within: number;
-  off: number;
-  metShare: number | null;
-}
 
 export function TargetsPage({ canEdit }: { canEdit: boolean }) {
   const qc = useQueryClient();
