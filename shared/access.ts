@@ -52,8 +52,8 @@ export function formatScope(s: Scope): string {
 }
 
 /** GET /api/v1/session: who is signed in, as the client needs it. */
-export interface Me {
-  kind: 'user';
+/** A person as both the session and the people list describe them. */
+export interface PersonBase {
   id: string;
   username: string;
   displayName: string;
@@ -61,6 +61,10 @@ export interface Me {
   agentId: string | null;
   siteId: string | null;
   teamIds: string[];
+}
+
+export interface Me extends PersonBase {
+  kind: 'user';
   /** Send as X-CSRF-Token on every state-changing request. */
   csrfToken: string;
 }
@@ -103,14 +107,7 @@ export const updateUserBody = z.strictObject({
   disabled: z.boolean().optional(),
 });
 
-export interface UserInfo {
-  id: string;
-  username: string;
-  displayName: string;
-  role: Role;
-  agentId: string | null;
-  siteId: string | null;
-  teamIds: string[];
+export interface UserInfo extends PersonBase {
   createdAt: string;
   disabledAt: string | null;
   hasPassword: boolean;

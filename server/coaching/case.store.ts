@@ -8,18 +8,8 @@ import type { CaseRef, CoachingLinks } from '../access/policies.js';
 import type { Store } from '../store/db.js';
 import type { CoachingCasesTable } from '../store/schema.js';
 
-export interface NewCase {
-  kind: CaseKind;
-  scope: string;
-  agentId: string | null;
-  teamId: string | null;
-  kpi: string;
-  rule: string;
-  figures: Record<string, unknown>;
-  evidenceContactIds: string[];
-  assignedCoachId: string | null;
-  openedMs: number;
-}
+/** What the flagger supplies: a case summary before it has an id, a status or a closing time. */
+export type NewCase = Omit<CaseSummary, 'id' | 'status' | 'openedAt' | 'closedAt'> & { openedMs: number };
 
 export class CaseStore {
   constructor(private readonly store: Store) {}
