@@ -89,7 +89,7 @@ export function createServer({ config, store, clock, logger, clientDir, socketSw
     await pulse.reload();
     await kpis.rebuild();
   });
-  const kpis = new KpiService(store, directory, clock, logger);
+  const kpis = new KpiService(store, directory, clock, logger, { eventRetentionDays: config.retention.eventDays });
   const targets = new TargetService(store, clock, audit, kpis);
   const ingest = new IngestService({
     store,
@@ -229,6 +229,7 @@ export function createServer({ config, store, clock, logger, clientDir, socketSw
       if (housekeeping) clearInterval(housekeeping);
       await ingest.drain();
       await realtime.close();
+      await kpis.stop();
     },
   };
 }

@@ -70,7 +70,7 @@ export function kpiRoutes(routes: RouteTable, kpis: KpiService, dirIndex: () => 
     const q = parseInput(kpisQuery, req.query, 'query');
     await checkScope(principalOf(res), q.scope);
     const { fromMs, toMs } = range(q);
-    const set: KpiSet = kpis.query(formatScope(q.scope), fromMs, toMs);
+    const set: KpiSet = await kpis.query(formatScope(q.scope), fromMs, toMs);
     const from = new Date(fromMs).toISOString();
     const to = new Date(toMs).toISOString();
     if (q.format === 'csv') {
@@ -89,7 +89,7 @@ export function kpiRoutes(routes: RouteTable, kpis: KpiService, dirIndex: () => 
     const previousFrom = weekly ? subWeeks(new TZDate(fromMs, kpis.timeZone), 1).getTime() : fromMs - length;
     // Today so far is compared with last week's same day up to the same time, not with its whole day.
     const soFar = Math.min(toMs, kpis.now()) - fromMs;
-    const previous = kpis.query(formatScope(q.scope), previousFrom, previousFrom + (weekly ? Math.max(0, soFar) : length));
+    const previous = await kpis.query(formatScope(q.scope), previousFrom, previousFrom + (weekly ? Math.max(0, soFar) : length));
     const previousLabel = weekly ? 'vs same day last week' : 'vs previous period';
     const dir = await dirIndex();
     const all = await targets.list();
@@ -111,7 +111,7 @@ export function kpiRoutes(routes: RouteTable, kpis: KpiService, dirIndex: () => 
     const q = parseInput(trendsQuery, req.query, 'query');
     await checkScope(principalOf(res), q.scope);
     const { fromMs, toMs } = range(q);
-    const t = kpis.trend(q.kpi, formatScope(q.scope), fromMs, toMs, q.granularity);
+    const t = await kpis.trend(q.kpi, formatScope(q.scope), fromMs, toMs, q.granularity);
     if (q.format === 'csv') {
       sendCsv(res, `trend-${q.kpi}-${formatScope(q.scope)}`, [
         ['start', 'end', 'shown', 'value', 'n', 'provisional'],

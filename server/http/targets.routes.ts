@@ -43,14 +43,14 @@ export function targetRoutes(routes: RouteTable, targets: TargetService, dirInde
     // A coach sees the targets of agents they coach, as they see those agents' figures.
     const links = p?.kind === 'user' && p.role === 'coach' ? await cases.linksFor(p.userId) : undefined;
     const all = (await targets.list()).filter((t) => canViewScope(p, scopeText.parse(t.scope), dir, links));
-    res.json({ ok: true, today: targets.todayLocal(), targets: all.map((t) => ({ ...t, attainment: targets.attainment(t) })) });
+    res.json({ ok: true, today: targets.todayLocal(), targets: await Promise.all(all.map(async (t) => ({ ...t, attainment: await targets.attainment(t) }))) });
   });
 
   routes.add(router, { method: 'post', path: '/api/v1/targets', audiences: ['admin', 'manager'], summary: 'set a target' }, json, async (req, res) => {
     const body = parseInput(targetBody, req.body);
     if (!(await mayView(res, body.scope))) deny('you can only set targets for scopes you can see');
     const t = await targets.create(body, actorOf(requireUser(res)));
-    res.status(201).json({ ok: true, target: { ...t, attainment: targets.attainment(t) } });
+    res.status(201).json({ ok: true, target: { ...t, attainment: await targets.attainment(t) } });
   });
 
   routes.add(router, { method: 'put', path: '/api/v1/targets/:targetId', audiences: ['admin', 'manager'], summary: 'change a target' }, json, async (req, res) => {
@@ -59,7 +59,7 @@ export function targetRoutes(routes: RouteTable, targets: TargetService, dirInde
     const before = await targets.get(id);
     if (!(await mayView(res, before.scope)) || !(await mayView(res, body.scope))) deny('you can only change targets for scopes you can see');
     const t = await targets.update(id, body, actorOf(requireUser(res)));
-    res.json({ ok: true, target: { ...t, attainment: targets.attainment(t) } });
+    res.json({ ok: true, target: { ...t, attainment: await targets.attainment(t) } });
   });
 
   routes.add(router, { method: 'delete', path: '/api/v1/targets/:targetId', audiences: ['admin', 'manager'], summary: 'remove a target' }, async (req, res) => {

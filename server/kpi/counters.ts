@@ -115,3 +115,21 @@ export function quantile(hist: Map<number, number>, q: number): number | null {
   }
   return null;
 }
+
+/** Stored form of a bucket: the scalars, then each histogram as [bin, count] pairs in bin order. */
+export function serializeCounters(c: Counters): string {
+  const out: Record<string, unknown> = {};
+  for (const k of SCALAR_KEYS) if (c[k] !== 0) out[k] = c[k];
+  if (c.asyncHist.size > 0) out.asyncHist = [...c.asyncHist].sort((a, b) => a[0] - b[0]);
+  if (c.handleHist.size > 0) out.handleHist = [...c.handleHist].sort((a, b) => a[0] - b[0]);
+  return JSON.stringify(out);
+}
+
+export function parseCounters(text: string): Counters {
+  const raw = JSON.parse(text) as Record<string, unknown>;
+  const c = zero();
+  for (const k of SCALAR_KEYS) if (typeof raw[k] === 'number') c[k] = raw[k];
+  if (Array.isArray(raw.asyncHist)) c.asyncHist = new Map(raw.asyncHist as [number, number][]);
+  if (Array.isArray(raw.handleHist)) c.handleHist = new Map(raw.handleHist as [number, number][]);
+  return c;
+}

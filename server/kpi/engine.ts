@@ -53,6 +53,13 @@ interface Part {
   counters: Counters;
 }
 
+/** The engine's key for the contact an event belongs to; a complaint naming no contact is its own. */
+export function contactKeyOf(event: FrontlineEvent): string | undefined {
+  if (event.type === 'agent.state') return undefined;
+  if (event.type === 'complaint.logged' && event.contactId === undefined) return `complaint:${event.id}`;
+  return event.contactId;
+}
+
 /** The whole quarter-hours a query over [fromMs, toMs) covers. */
 export function alignOutward(fromMs: number, toMs: number): { fromMs: number; toMs: number } {
   return { fromMs: Math.floor(fromMs / INTERVAL_MS) * INTERVAL_MS, toMs: Math.ceil(toMs / INTERVAL_MS) * INTERVAL_MS };
@@ -85,7 +92,7 @@ export class KpiEngine {
 
   apply(event: FrontlineEvent): void {
     if (event.type === 'agent.state') return;
-    const key = event.type === 'complaint.logged' && event.contactId === undefined ? `complaint:${event.id}` : (event.contactId as string);
+    const key = contactKeyOf(event) as string;
     const c = this.contact(key);
     const before = this.parts(c);
     const at = Date.parse(event.occurredAt);
@@ -163,6 +170,61 @@ export class KpiEngine {
     const last = Math.ceil(toMs / INTERVAL_MS) - 1;
     for (const [i, b] of this.buckets.get(scope) ?? []) if (i >= first && i <= last) addInto(sum, b, 1);
     return sum;
+  }
+
+  /** Whether the engine holds state for this contact key (a contact id, or `complaint:ID` for a standalone complaint). */
+  has(key: string): boolean {
+    return this.contacts.has(key);
+  }
+
+  /** The time a contact is bucketed by (its offer, or a standalone complaint's own time), if known yet. */
+  timeOf(key: string): number | undefined {
+    const c = this.contacts.get(key);
+    return c?.offeredMs ?? c?.standaloneMs;
+  }
+
+  /** Every bucket with its scope and interval number, for intervals in [fromMs, toMs). */
+  *bucketsIn(fromMs: number, toMs: number): Generator<[scope: string, interval: number, counters: Counters]> {
+    const first = Math.floor(fromMs / INTERVAL_MS);
+    const end = Math.ceil(toMs / INTERVAL_MS);
+    for (const [scope, byInterval] of this.buckets) for (const [i, b] of byInterval) if (i >= first && i < end) yield [scope, i, b];
+  }
+
+  /**
+   * Forgets what lies before `cutoffMs` (history kept in the persisted rollups): contacts bucketed before it and
+   * their customers' links, and buckets of earlier intervals. Contacts with no time yet stay.
+   */
+  evictBefore(cutoffMs: number): { contacts: number; buckets: number } {
+    let contacts = 0;
+    let buckets = 0;
+    for (const [key, c] of this.contacts) {
+      const t = c.offeredMs ?? c.standaloneMs;
+      if (t !== undefined && t < cutoffMs) {
+        this.contacts.delete(key);
+        contacts++;
+      }
+    }
+    for (const [customer, rec] of this.byCustomer) {
+      rec.sorted = rec.sorted.filter((c) => (c.offeredMs as number) >= cutoffMs);
+      rec.open = rec.open.filter((c) => (c.offeredMs as number) >= cutoffMs);
+      if (rec.sorted.length === 0) this.byCustomer.delete(customer);
+    }
+    const first = Math.floor(cutoffMs / INTERVAL_MS);
+    for (const [scope, byInterval] of this.buckets) {
+      for (const i of byInterval.keys()) {
+        if (i < first) {
+          byInterval.delete(i);
+          buckets++;
+        }
+      }
+      if (byInterval.size === 0) this.buckets.delete(scope);
+    }
+    return { contacts, buckets };
+  }
+
+  /** Contacts held in memory (bench and tests). */
+  get size(): number {
+    return this.contacts.size;
   }
 
   takeTouched(): Set<string> {

@@ -1,6 +1,7 @@
 /**
- * Keeps the KPI engine fed: rebuilt from stored events at start (and after erasure or a directory change), then
- * updated from every commit. Events committed while a rebuild runs are held and applied after it; the engine ignores
+ * Keeps the KPI engine fed and its history persisted: at start the rollups are resumed from their checkpoint and the
+ * hot window is loaded from raw events (after erasure or a directory change everything is recomputed), then every
+ * commit updates the engine. Events committed while a rebuild runs are held and applied after it; the engine ignores
  * what it has already seen, so the overlap is harmless.
  *
  * Windows and trend points follow the centre's time zone: days start at local midnight (23 or 25 hours long at the
@@ -9,16 +10,19 @@
 import { TZDate } from '@date-fns/tz';
 import { addDays, addHours, addMinutes, addWeeks, startOfDay, startOfHour, startOfWeek } from 'date-fns';
 import type { FrontlineEvent } from '../../shared/events.js';
-import { INTERVAL_MS, type KpiName, type KpiSet, type KpiValue } from '../../shared/kpis.js';
+import { FCR_WINDOW_DAYS, INTERVAL_MS, type KpiName, type KpiSet, type KpiValue } from '../../shared/kpis.js';
 import type { LiveWindow } from '../../shared/live.js';
 import type { Clock } from '../clock.js';
 import type { DirectoryService } from '../directory/directory.service.js';
 import type { AcceptedEvent } from '../ingest/ingest.service.js';
 import type { Logger } from '../logger.js';
 import type { Store } from '../store/db.js';
-import { KpiEngine } from './engine.js';
+import { addInto, zero } from './counters.js';
+import { alignOutward, contactKeyOf, KpiEngine } from './engine.js';
+import { kpisOf } from './formulas.js';
+import { historyBasis, KpiHistory } from './history.js';
 
-const REPLAY_PAGE = 5_000;
+const REPLAY_PAGE = 20_000;
 const DEFAULT_TIME_ZONE = 'Europe/London';
 export const GRANULARITIES = ['interval', 'hour', 'day', 'week'] as const;
 export type Granularity = (typeof GRANULARITIES)[number];
@@ -33,23 +37,69 @@ export interface TrendPoint {
   provisional?: boolean;
 }
 
+/** Flush period: late events for days already in history are folded in and the hot window moves on this often. */
+const FLUSH_MS = 5_000;
+/**
+ * Days the engine keeps in memory before today: a week of repeat-contact FCR window plus one, so every figure still
+ * provisional, and every live window, is answered from memory.
+ */
+export const HOT_DAYS = FCR_WINDOW_DAYS + 1;
+const DAY_MS = 86_400_000;
+
+export interface KpiServiceOptions {
+  /** Raw events older than this many days are deleted by retention (0: kept): their days are never recomputed. */
+  eventRetentionDays?: number;
+}
+
+/**
+ * The engine holds the hot window (today and the 8 days before, contact by contact); everything before it lives in
+ * the persisted rollups (history.ts). A query spanning both sums the two. Events are applied to the engine as they
+ * are stored; an event for a contact older than the window marks that contact's day for recomputation from raw
+ * events at the next flush, and the window moves on (its oldest day recomputed into the rollups, then forgotten by the
+ * engine) at the first flush after local midnight.
+ */
 export class KpiService {
   private engine: KpiEngine | undefined;
+  private history: KpiHistory | undefined;
+  private basis = '';
+  private cutoff = 0;
   private rebuilding: Promise<void> | undefined;
   private again: Promise<void> | undefined;
   private held: FrontlineEvent[] = [];
   private tz = DEFAULT_TIME_ZONE;
   private rebuiltSinceTouched = false;
+  /** Local days before the cutoff whose rollups must be recomputed from raw events. */
+  private staleDays = new Set<number>();
+  /** Events for contacts the engine does not hold: resolved against the store (old contact, or one not yet offered). */
+  private unknown: FrontlineEvent[] = [];
+  /** Offers whose 7-day look-back reaches into history: the customer's contacts there may now count as repeated. */
+  private lookbacks: { customerId: string; fromMs: number; toMs: number }[] = [];
+  private resolving: Promise<void> = Promise.resolve();
+  private flushing: Promise<void> | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  /** What the last (re)load read: events replayed for the hot window, raw events read to recompute history, tail events. */
+  lastLoad = { hotEvents: 0, historyEvents: 0, tail: 0, ms: 0 };
+  /** Max event seq seen at the previous flush: everything up to it has been delivered to onStored by now. */
+  private seqMark = 0;
 
   constructor(
     private readonly store: Store,
     private readonly directory: DirectoryService,
     private readonly clock: Clock,
     private readonly logger: Logger,
+    private readonly options: KpiServiceOptions = {},
   ) {}
 
-  start(): Promise<void> {
-    return this.rebuild();
+  async start(): Promise<void> {
+    await this.rebuild('resume');
+    this.timer = setInterval(() => void this.flush().catch((err: unknown) => this.logger.error({ err }, 'KPI history flush failed')), FLUSH_MS);
+    this.timer.unref();
+  }
+
+  async stop(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
+    await this.settle();
   }
 
   now(): number {
@@ -60,32 +110,61 @@ export class KpiService {
     return this.tz;
   }
 
+  /** Start of the hot window: history (rollups) holds everything before it. */
+  get hotFrom(): number {
+    return this.cutoff;
+  }
+
+  /** Contacts the engine holds in memory (bench). */
+  get contactsInMemory(): number {
+    return this.engine?.size ?? 0;
+  }
+
   onStored(events: AcceptedEvent[]): void {
     if (!this.engine || this.rebuilding) {
       for (const e of events) this.held.push(e.event);
       return;
     }
-    for (const e of events) this.engine.apply(e.event);
+    this.applyLive(events.map((e) => e.event));
   }
 
   /**
-   * Rebuilds from the store (directory changed, data erased). A request that arrives while a replay runs gets a fresh
-   * replay after it: the running one may have read the old directory or rows erased since.
+   * Rebuilds the engine (directory changed, data erased): the rollups of every day that still has raw events, then
+   * the hot window. A request that arrives while one runs gets a fresh one after it: the running one may have read the
+   * old directory or rows erased since.
    */
-  rebuild(): Promise<void> {
+  rebuild(mode: 'full' | 'resume' = 'full'): Promise<void> {
     if (this.rebuilding) {
       this.again ??= this.rebuilding.then(() => {
         this.again = undefined;
-        return this.rebuild();
+        return this.rebuild(mode);
       });
       return this.again;
     }
-    this.rebuilding = this.replay().finally(() => (this.rebuilding = undefined));
+    this.rebuilding = this.replay(mode).finally(() => (this.rebuilding = undefined));
     return this.rebuilding;
   }
 
-  query(scope: string, fromMs: number, toMs: number): KpiSet {
-    return this.ready().query(scope, fromMs, toMs, this.clock.now());
+  /** Waits until every event delivered so far is reflected in the engine and the rollups (tests, shutdown). */
+  async settle(): Promise<void> {
+    await this.rebuilding;
+    await this.flush();
+  }
+
+  /** KPIs for a scope over [fromMs, toMs), rounded outward to whole quarter-hours: history and hot window summed. */
+  async query(scope: string, fromMs: number, toMs: number): Promise<KpiSet> {
+    const engine = this.ready();
+    const history = this.history as KpiHistory;
+    const cutoff = this.cutoff;
+    const { fromMs: from, toMs: to } = alignOutward(fromMs, toMs);
+    const sum = from < cutoff ? await history.sum(scope, from, Math.min(to, cutoff)) : zero();
+    if (to > cutoff) addInto(sum, engine.counters(scope, Math.max(from, cutoff), to), 1);
+    return kpisOf(sum, to > this.clock.now() - FCR_WINDOW_DAYS * DAY_MS);
+  }
+
+  /** KPIs for a window inside the hot window (the live windows), answered from memory without waiting. */
+  queryLive(scope: string, fromMs: number, toMs: number): KpiSet {
+    return this.ready().query(scope, Math.max(fromMs, this.cutoff), toMs, this.clock.now());
   }
 
   /** Scopes changed since the last call (all of them after a rebuild). */
@@ -96,6 +175,118 @@ export class KpiService {
       return 'all';
     }
     return this.engine ? this.engine.takeTouched() : new Set();
+  }
+
+  /**
+   * Applies stored events to the engine. An event for a contact the engine does not hold (other than its offer) is
+   * resolved against the store; an event landing before the hot window marks its day stale; an offer whose look-back
+   * reaches into history is checked against the customer's older contacts.
+   */
+  private applyLive(events: FrontlineEvent[]): void {
+    const engine = this.engine as KpiEngine;
+    for (const e of events) {
+      const key = contactKeyOf(e);
+      if (key === undefined) continue;
+      if (e.type !== 'contact.offered' && e.type !== 'complaint.logged' && !engine.has(key)) {
+        this.unknown.push(e);
+        continue;
+      }
+      if (e.type === 'complaint.logged' && e.contactId !== undefined && !engine.has(key)) {
+        this.unknown.push(e);
+        continue;
+      }
+      engine.apply(e);
+      this.classify(key, e);
+    }
+    if (this.unknown.length > 0 || this.lookbacks.length > 0) this.resolving = this.resolving.then(() => this.resolve()).catch((err: unknown) => this.logger.error({ err }, 'resolving KPI events failed'));
+  }
+
+  /** After an event was applied: history it affects. */
+  private classify(key: string, e: FrontlineEvent): void {
+    const t = (this.engine as KpiEngine).timeOf(key);
+    if (t !== undefined && t < this.cutoff) this.staleDays.add((this.history as KpiHistory).dayStart(t));
+    if (e.type === 'contact.offered' && e.customerId !== undefined) {
+      const at = Date.parse(e.occurredAt);
+      if (at - FCR_WINDOW_DAYS * DAY_MS < this.cutoff) this.lookbacks.push({ customerId: e.customerId, fromMs: at - FCR_WINDOW_DAYS * DAY_MS, toMs: Math.min(at, this.cutoff) });
+    }
+  }
+
+  /** Loads the stored events of contacts the engine did not hold, and checks look-backs into history. */
+  private async resolve(): Promise<void> {
+    const engine = this.engine;
+    const history = this.history;
+    if (!engine || !history) return;
+    const events = this.unknown.splice(0);
+    const lookbacks = this.lookbacks.splice(0);
+    const ids = [...new Set(events.map((e) => contactKeyOf(e) as string))];
+    for (let i = 0; i < ids.length; i += 500) {
+      const rows = await this.store.db.selectFrom('events').select('payload').where('contact_id', 'in', ids.slice(i, i + 500)).orderBy('seq').execute();
+      // The engine ignores what it has already seen, so stored events overlapping live ones are harmless.
+      for (const r of rows) {
+        const e = JSON.parse(r.payload) as FrontlineEvent;
+        engine.apply(e);
+        this.classify(contactKeyOf(e) as string, e);
+      }
+    }
+    for (const e of events) {
+      engine.apply(e);
+      this.classify(contactKeyOf(e) as string, e);
+    }
+    for (const l of [...lookbacks, ...this.lookbacks.splice(0)]) {
+      const rows = await this.store.db
+        .selectFrom('events')
+        .select('occurred_ms')
+        .where('customer_id', '=', l.customerId)
+        .where('type', '=', 'contact.offered')
+        .where('occurred_ms', '>=', l.fromMs)
+        .where('occurred_ms', '<', l.toMs)
+        .execute();
+      for (const r of rows) this.staleDays.add(history.dayStart(Number(r.occurred_ms)));
+    }
+  }
+
+  /**
+   * Folds stale days into the rollups, moves the hot window on after local midnight, and records a checkpoint. Runs
+   * every few seconds; calls overlapping a running flush wait for it and run once more.
+   */
+  flush(): Promise<void> {
+    const run = async (): Promise<void> => {
+      await this.rebuilding;
+      await this.resolving;
+      const engine = this.engine;
+      const history = this.history;
+      if (!engine || !history) return;
+      const mark = await history.maxSeq();
+      const rawFrom = this.rawFrom(history);
+      const next = this.cutoffAt(this.clock.now(), history);
+      if (next > this.cutoff) {
+        await history.rebuildDays(Math.max(this.cutoff, rawFrom), next);
+        this.cutoff = next;
+      }
+      const stale = [...this.staleDays].filter((d) => d < this.cutoff && d >= rawFrom).sort((a, b) => a - b);
+      this.staleDays = new Set();
+      for (const d of stale) await history.rebuildDays(d, history.addDays(d, 1));
+      engine.evictBefore(this.cutoff);
+      await history.saveCheckpoint({ basis: this.basis, cutoffMs: this.cutoff, throughSeq: this.seqMark }, this.clock.now());
+      this.seqMark = mark;
+    };
+    const p = (this.flushing ?? Promise.resolve()).then(run, run);
+    this.flushing = p.finally(() => {
+      if (this.flushing === p) this.flushing = undefined;
+    });
+    return p;
+  }
+
+  /** The hot window's start for a given time: local midnight HOT_DAYS before today. */
+  private cutoffAt(nowMs: number, history: KpiHistory): number {
+    return history.addDays(history.dayStart(nowMs), -HOT_DAYS);
+  }
+
+  /** The first local day whose raw events are all still stored (retention deletes older ones). */
+  private rawFrom(history: KpiHistory): number {
+    const days = this.options.eventRetentionDays ?? 0;
+    if (days <= 0) return Number.NEGATIVE_INFINITY;
+    return history.addDays(history.dayStart(this.clock.now() - days * DAY_MS), 1);
   }
 
   /** A live window's range now: today, the current 15-minute interval, or the rolling last 60 minutes. */
@@ -117,7 +308,8 @@ export class KpiService {
     return { fromMs: start, toMs: addDays(new TZDate(start, this.tz), 1).getTime() };
   }
 
-  trend(kpi: KpiName, scope: string, fromMs: number, toMs: number, wanted: Granularity): { granularity: Granularity; points: TrendPoint[] } {
+  /** A KPI's trend: one point per period, history from rollups and the hot window from memory. */
+  async trend(kpi: KpiName, scope: string, fromMs: number, toMs: number, wanted: Granularity): Promise<{ granularity: Granularity; points: TrendPoint[] }> {
     let g = wanted;
     let starts = this.boundaries(fromMs, toMs, g);
     while (starts.length - 1 > MAX_POINTS && g !== 'week') {
@@ -125,12 +317,16 @@ export class KpiService {
       starts = this.boundaries(fromMs, toMs, g);
     }
     const engine = this.ready();
+    const cutoff = this.cutoff;
     const now = this.clock.now();
+    const cold = (starts[0] as number) < cutoff ? await (this.history as KpiHistory).series(scope, starts, cutoff) : undefined;
     const points: TrendPoint[] = [];
     for (let i = 0; i + 1 < starts.length; i++) {
       const a = starts[i] as number;
       const b = starts[i + 1] as number;
-      const v: KpiValue = engine.query(scope, a, b, now)[kpi];
+      const sum = cold?.[i] ?? zero();
+      if (b > cutoff) addInto(sum, engine.counters(scope, Math.max(a, cutoff), b), 1);
+      const v: KpiValue = kpisOf(sum, b > now - FCR_WINDOW_DAYS * DAY_MS)[kpi];
       points.push({ start: new Date(a).toISOString(), end: new Date(b).toISOString(), value: v.value, n: v.n, ...(v.provisional ? { provisional: true } : {}) });
     }
     return { granularity: g, points };
@@ -169,23 +365,74 @@ export class KpiService {
     return this.engine;
   }
 
-  private async replay(): Promise<void> {
+  /**
+   * 'resume' (start-up): keeps the stored rollups when their basis matches and the checkpoint is there, recomputing
+   * only the days that left the hot window since and the days touched by events stored after the checkpoint.
+   * 'full': recomputes the rollups of every day that still has raw events.
+   */
+  private async replay(mode: 'full' | 'resume'): Promise<void> {
     const t0 = Date.now();
     const dir = await this.directory.get();
     this.tz = dir.sites[0]?.timeZone ?? DEFAULT_TIME_ZONE;
+    const history = new KpiHistory(this.store, dir, this.tz);
+    const basis = historyBasis(dir, this.tz);
+    const cutoff = this.cutoffAt(this.clock.now(), history);
+    const rawFrom = this.rawFrom(history);
+    const mark = await history.maxSeq();
+    const saved = mode === 'resume' ? await history.checkpoint() : undefined;
+    let recomputed = 0;
+    let tail: FrontlineEvent[] = [];
+    if (saved && saved.basis === basis) {
+      // Days that left the hot window while the server was down.
+      if (saved.cutoffMs < cutoff) recomputed += await history.rebuildDays(Math.max(saved.cutoffMs, rawFrom), cutoff);
+      // Events stored after the checkpoint: the ones for older contacts are found by running them through applyLive.
+      const rows = await this.store.db.selectFrom('events').select('payload').where('seq', '>', saved.throughSeq).orderBy('seq').execute();
+      tail = rows.map((r) => JSON.parse(r.payload) as FrontlineEvent);
+    } else {
+      // Marked first, so a crash half-way through means a full rebuild at the next start, not a resume.
+      await history.saveCheckpoint({ basis: 'rebuilding', cutoffMs: cutoff, throughSeq: 0 }, this.clock.now());
+      const first = await history.firstDay();
+      const from = Math.max(first ?? cutoff, rawFrom);
+      if (from < cutoff) recomputed += await history.rebuildDays(from, cutoff);
+      // Rows outside what was recomputed are void, except days whose raw events retention has deleted.
+      await history.deleteOutside(rawFrom === Number.NEGATIVE_INFINITY ? from : Number.NEGATIVE_INFINITY, cutoff);
+    }
+    // The hot window: every event of every contact with anything from the window's start on.
     const engine = new KpiEngine(dir);
-    let after = 0;
-    let replayed = 0;
-    for (;;) {
-      const rows = await this.store.db.selectFrom('events').select(['seq', 'payload']).where('seq', '>', after).orderBy('seq').limit(REPLAY_PAGE).execute();
+    let hotEvents = 0;
+    for (let after = 0; ; ) {
+      const rows = await this.store.db
+        .selectFrom('events')
+        .select(['seq', 'payload'])
+        .where('seq', '>', after)
+        .where((eb) =>
+          eb.or([
+            eb('contact_id', 'in', eb.selectFrom('events as h').select('h.contact_id').where('h.occurred_ms', '>=', cutoff).where('h.contact_id', 'is not', null)),
+            eb.and([eb('contact_id', 'is', null), eb('type', '=', 'complaint.logged'), eb('occurred_ms', '>=', cutoff)]),
+          ]),
+        )
+        .orderBy('seq')
+        .limit(REPLAY_PAGE)
+        .execute();
       for (const r of rows) engine.apply(JSON.parse(r.payload) as FrontlineEvent);
-      replayed += rows.length;
+      hotEvents += rows.length;
       if (rows.length < REPLAY_PAGE) break;
       after = Number(rows[rows.length - 1]?.seq);
     }
-    for (const e of this.held.splice(0)) engine.apply(e);
+    engine.evictBefore(cutoff);
     this.engine = engine;
+    this.history = history;
+    this.basis = basis;
+    this.cutoff = cutoff;
+    this.staleDays = new Set();
+    this.unknown = [];
+    this.lookbacks = [];
+    this.seqMark = mark;
+    this.applyLive([...tail, ...this.held.splice(0)]);
+    await this.resolving;
+    await history.saveCheckpoint({ basis, cutoffMs: cutoff, throughSeq: this.staleDays.size === 0 ? mark : saved?.throughSeq ?? 0 }, this.clock.now());
     this.rebuiltSinceTouched = true;
-    this.logger.info({ replayed, ms: Date.now() - t0 }, 'KPI engine rebuilt from the store');
+    this.lastLoad = { hotEvents, historyEvents: recomputed, tail: tail.length, ms: Date.now() - t0 };
+    this.logger.info(this.lastLoad, 'KPI engine loaded: history from rollups, hot window from raw events');
   }
 }

@@ -32,7 +32,7 @@ export class KpiLive {
     let room = this.rooms.get(key);
     if (!room) {
       const { fromMs, toMs } = this.kpis.windowRange(sub.window);
-      room = { sub, seq: 1, last: this.kpis.query(sub.scope, fromMs, toMs), from: fromMs, to: toMs };
+      room = { sub, seq: 1, last: this.kpis.queryLive(sub.scope, fromMs, toMs), from: fromMs, to: toMs };
       this.rooms.set(key, room);
     }
     return { key, seq: room.seq, asOf: nowIso, from: new Date(room.from).toISOString(), to: new Date(room.to).toISOString(), kpis: room.last };
@@ -50,7 +50,7 @@ export class KpiLive {
       const { fromMs, toMs } = this.kpis.windowRange(room.sub.window);
       const moved = fromMs !== room.from || toMs !== room.to;
       if (!moved && touched !== 'all' && !touched.has(room.sub.scope)) continue;
-      const next = this.kpis.query(room.sub.scope, fromMs, toMs);
+      const next = this.kpis.queryLive(room.sub.scope, fromMs, toMs);
       const changed: Partial<KpiSet> = {};
       let any = false;
       for (const k of KPI_NAMES) {

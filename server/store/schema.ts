@@ -187,6 +187,27 @@ export interface MetaTable {
   value: string;
 }
 
+export interface KpiRollupsTable {
+  scope: string;
+  /** 'interval' (15 minutes, start in UTC ms) or 'day' (local day of the centre's time zone). */
+  grain: string;
+  start_ms: number;
+  /** serializeCounters() of the summed counters. */
+  counters: string;
+}
+
+export interface KpiCheckpointTable {
+  /** Always 1: one row. */
+  id: number;
+  /** Hash of what the rollups were computed under (directory, time zone); a change means a full rebuild. */
+  basis: string;
+  /** Rollups are complete for every interval before this (a local midnight). */
+  cutoff_ms: number;
+  /** Every stored event up to this seq is reflected in the rollups. */
+  through_seq: number;
+  written_ms: number;
+}
+
 export interface Database {
   events: EventsTable;
   api_keys: ApiKeysTable;
@@ -204,4 +225,6 @@ export interface Database {
   erased_contacts: ErasedContactsTable;
   coaching_cases: CoachingCasesTable;
   targets: TargetsTable;
+  kpi_rollups: KpiRollupsTable;
+  kpi_checkpoint: KpiCheckpointTable;
 }

@@ -73,11 +73,11 @@ export class TargetService {
   }
 
   /** How often the target would have been met, day by day, over the last `days` local days. */
-  attainment(t: Target, days = 90): Attainment {
+  async attainment(t: Target, days = 90): Promise<Attainment> {
     const tz = this.kpis.timeZone;
     const { fromMs: todayStart } = this.kpis.today();
     const from = subDays(new TZDate(todayStart, tz), days).getTime();
-    const trend = this.kpis.trend(t.kpi, t.scope, from, todayStart, 'day');
+    const trend = await this.kpis.trend(t.kpi, t.scope, from, todayStart, 'day');
     const out: Attainment = { days, daysWithData: 0, met: 0, within: 0, off: 0, metShare: null };
     for (const p of trend.points) {
       const s = statusOf(p.value, t);

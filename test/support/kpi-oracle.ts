@@ -4,6 +4,7 @@
  */
 import type { Directory } from '../../shared/directory.js';
 import type { FrontlineEvent } from '../../shared/events.js';
+import type { Rng } from '../../server/simulator/random.js';
 
 export interface OracleFigures {
   offered: number;
@@ -147,4 +148,25 @@ export function exactQuantile(values: number[], q: number): number | null {
   if (values.length === 0) return null;
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.max(1, Math.ceil(q * sorted.length)) - 1] as number;
+}
+
+/** Delivery as a real feed does it: surveys and QA hours late, batches shuffled, some events sent twice. */
+export function deliveries(events: FrontlineEvent[], rng: Rng): { batches: FrontlineEvent[][]; late: number; duplicates: number } {
+  const onTime: FrontlineEvent[] = [];
+  const late: FrontlineEvent[] = [];
+  for (const e of events) ((e.type === 'survey.responded' || e.type === 'qa.evaluated') && rng.uniform() < 0.3 ? late : onTime).push(e);
+  const batches: FrontlineEvent[][] = [];
+  let duplicates = 0;
+  for (let i = 0; i < onTime.length; i += 500) {
+    const batch = onTime.slice(i, i + 500);
+    for (let j = batch.length - 1; j > 0; j--) {
+      const k = Math.floor(rng.uniform() * (j + 1));
+      [batch[j], batch[k]] = [batch[k] as FrontlineEvent, batch[j] as FrontlineEvent];
+    }
+    const again = batch.filter(() => rng.uniform() < 0.05);
+    duplicates += again.length;
+    batches.push([...batch, ...again]);
+  }
+  for (let i = late.length; i > 0; i -= 500) batches.push(late.slice(Math.max(0, i - 500), i).reverse());
+  return { batches, late: late.length, duplicates };
 }

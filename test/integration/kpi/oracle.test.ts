@@ -12,7 +12,7 @@ import { KpiEngine } from '../../../server/kpi/engine.js';
 import { silentLogger } from '../../../server/logger.js';
 import { CentreSimulator, defaultCentreDirectory } from '../../../server/simulator/index.js';
 import { Rng } from '../../../server/simulator/random.js';
-import { buildOracle, exactQuantile, type OracleFigures } from '../../support/kpi-oracle.js';
+import { buildOracle, deliveries, exactQuantile, type OracleFigures } from '../../support/kpi-oracle.js';
 import { openTestStore, type TestStore } from '../../support/stores.js';
 
 const DAY = 86_400_000;
@@ -24,27 +24,6 @@ let store: TestStore;
 let engine: KpiEngine;
 let stored: FrontlineEvent[];
 let stats: { sent: number; late: number; duplicates: number; shuffledBatches: number };
-
-/** Delivery as a real feed does it: surveys and QA hours late, batches shuffled, some events sent twice. */
-function deliveries(events: FrontlineEvent[], rng: Rng): { batches: FrontlineEvent[][]; late: number; duplicates: number } {
-  const onTime: FrontlineEvent[] = [];
-  const late: FrontlineEvent[] = [];
-  for (const e of events) ((e.type === 'survey.responded' || e.type === 'qa.evaluated') && rng.uniform() < 0.3 ? late : onTime).push(e);
-  const batches: FrontlineEvent[][] = [];
-  let duplicates = 0;
-  for (let i = 0; i < onTime.length; i += 500) {
-    const batch = onTime.slice(i, i + 500);
-    for (let j = batch.length - 1; j > 0; j--) {
-      const k = Math.floor(rng.uniform() * (j + 1));
-      [batch[j], batch[k]] = [batch[k] as FrontlineEvent, batch[j] as FrontlineEvent];
-    }
-    const again = batch.filter(() => rng.uniform() < 0.05);
-    duplicates += again.length;
-    batches.push([...batch, ...again]);
-  }
-  for (let i = late.length; i > 0; i -= 500) batches.push(late.slice(Math.max(0, i - 500), i).reverse());
-  return { batches, late: late.length, duplicates };
-}
 
 beforeAll(async () => {
   const sim = new CentreSimulator({ seed: 11, startMs: START, directory, scenarioWindowDays: DAYS });
