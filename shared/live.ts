@@ -90,6 +90,8 @@ export interface ServerToClientEvents {
   /** The session or display credential behind this socket has ended; the server disconnects right after. */
   'auth:revoked': (info: { reason: string }) => void;
   'kpis:delta': (delta: KpiDelta) => void;
+  /** The caller may no longer see this subscription's scope (team or case changed): the server has dropped it. */
+  'kpis:ended': (info: { key: string; reason: string }) => void;
 }
 
 export interface ClientToServerEvents {

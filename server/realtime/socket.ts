@@ -192,7 +192,25 @@ export function attachRealtime(httpServer: HttpServer, deps: RealtimeDeps): Real
   const offDisplays = deps.displays.onRevoked((id) => kick(`display:${id}`, 'this screen was revoked'));
   const offKeys = deps.keys.onRevoked((id) => kick(`key:${id}`, 'this API key was revoked'));
 
-  // Backstop: re-check every connected socket's credential against the store.
+  /**
+   * Access to a scope can end without the credential ending: an agent moved to another team, a coach's case
+   * reassigned. Each live subscription is checked again and dropped, with a `kpis:ended`, once it is no longer allowed.
+   */
+  async function recheckSubscriptions(s: FrontlineSocket, p: Principal): Promise<void> {
+    const rooms = [...s.rooms].filter((r) => r.startsWith('kpis:'));
+    if (rooms.length === 0) return;
+    const dir = await deps.dirIndex();
+    const links = p.kind === 'user' && p.role === 'coach' ? await deps.cases.linksFor(p.userId) : undefined;
+    for (const room of rooms) {
+      const key = room.slice('kpis:'.length);
+      const scope = scopeText.safeParse(key.split('|')[0]);
+      if (scope.success && canViewScope(p, scope.data, dir, links)) continue;
+      await s.leave(room);
+      s.emit('kpis:ended', { key, reason: `you no longer have access to ${key.split('|')[0] ?? 'this scope'}` });
+    }
+  }
+
+  // Backstop: re-check every connected socket's credential against the store, and its live subscriptions.
   let sweeping = false;
   const sweep = setInterval(() => {
     if (sweeping) return;
@@ -222,7 +240,9 @@ export function attachRealtime(httpServer: HttpServer, deps: RealtimeDeps): Real
         if (gone) {
           s.emit('auth:revoked', { reason: 'credential no longer valid' });
           s.disconnect(true);
+          continue;
         }
+        if (sp) await recheckSubscriptions(s, sp);
       }
     })()
       .catch((err: unknown) => logger.error({ err }, 'socket credential sweep failed'))

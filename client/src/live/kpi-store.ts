@@ -68,8 +68,13 @@ class KpiFeed {
     socket.on('connect', onConnect);
     socket.on('disconnect', onDisconnect);
     socket.on('auth:revoked', onRevoked);
+    const onEnded = (e: { key: string; reason: string }) => {
+      if (e.key === key) this.set({ connection: 'denied', reason: e.reason });
+    };
     socket.on('kpis:delta', onDelta);
+    socket.on('kpis:ended', onEnded);
     this.off = () => {
+      socket.off('kpis:ended', onEnded);
       socket.off('connect', onConnect);
       socket.off('disconnect', onDisconnect);
       socket.off('auth:revoked', onRevoked);

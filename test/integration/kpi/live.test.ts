@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FrontlineEvent } from '../../../shared/events.js';
 import type { KpiDelta } from '../../../shared/live.js';
 import { scaledClock } from '../../../server/clock.js';
-import { call, openSocket, seedPeople, sessionFor, type People } from '../../support/people.js';
+import { call, openSocket, ORG, seedPeople, sessionFor, type People } from '../../support/people.js';
 import { startTestServer, type TestServer } from '../../support/server.js';
 
 let t: TestServer;
@@ -76,4 +76,24 @@ describe('live KPIs over the socket', () => {
     expect(bad).toMatchObject({ ok: false, error: { code: 'invalid_input' } });
     s.close();
   });
+
+  it('drops a live subscription once the caller may no longer see its scope, and says so', async () => {
+    const s = await openSocket(t.baseUrl, await sessionFor(t, people.teamLeader));
+    const reply = await s.emitWithAck('kpis:subscribe', { scope: 'agent:a-bob', window: 'today' });
+    expect(reply.ok).toBe(true);
+    const ended = new Promise<{ key: string; reason: string }>((resolve) => s.once('kpis:ended', resolve));
+    // Bob moves from Billing (the team leader's team) to Tech.
+    await t.server.directory.replace({ ...ORG, agents: ORG.agents.map((a) => (a.id === 'a-bob' ? { ...a, teamId: 't-tech' } : a)) });
+    const e = await ended;
+    expect(e.key).toBe('agent:a-bob|today');
+    expect(e.reason).toMatch(/no longer have access/);
+    // No further deltas for it: an event for Bob reaches nobody on this socket.
+    const deltas: unknown[] = [];
+    s.on('kpis:delta', (d) => deltas.push(d));
+    await call(t.baseUrl, 'POST', '/api/v1/events', { bearer: key }, contact('a-bob', 1));
+    await new Promise((r) => setTimeout(r, 800));
+    expect(deltas).toEqual([]);
+    await t.server.directory.replace(ORG);
+    s.close();
+  }, 15_000);
 });
