@@ -22,6 +22,9 @@ import { createAuthenticator, handshakeIsSecure, RouteTable, type CookieOptions 
 import { authRoutes } from './http/auth.routes.js';
 import { caseRoutes } from './http/cases.routes.js';
 import { kpiRoutes } from './http/kpis.routes.js';
+import { boardRoutes } from './http/boards.routes.js';
+import { wallRoutes } from './http/wall.routes.js';
+import { BoardService } from './boards/board.service.js';
 import { KpiService } from './kpi/kpi.service.js';
 import { targetRoutes } from './http/targets.routes.js';
 import { TargetService } from './targets/target.service.js';
@@ -91,6 +94,7 @@ export function createServer({ config, store, clock, logger, clientDir, socketSw
   });
   const kpis = new KpiService(store, directory, clock, logger, { eventRetentionDays: config.retention.eventDays });
   const targets = new TargetService(store, clock, audit, kpis);
+  const boards = new BoardService(store, clock, audit, displays);
   const ingest = new IngestService({
     store,
     clock,
@@ -158,6 +162,8 @@ export function createServer({ config, store, clock, logger, clientDir, socketSw
   app.use(kpiRoutes(routes, kpis, dirIndex, cases, targets));
   app.use(targetRoutes(routes, targets, dirIndex, cases));
   app.use(privacyRoutes(routes, privacy));
+  app.use(boardRoutes(routes, boards, displays, dirIndex));
+  app.use(wallRoutes(routes, { boards, displays, targets, kpis, pulse, cases, directory, store, dirIndex }));
   app.use('/api', (req, res) => sendError(res, 404, 'not_found', `no such API route: ${req.method} ${req.originalUrl}`));
   if (clientDir && fs.existsSync(path.join(clientDir, 'index.html'))) {
     // The built client: public files (the app decides what to show after asking /api/v1/session).

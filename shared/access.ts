@@ -123,6 +123,9 @@ export interface DisplayInfo {
   approvedAt: string | null;
   revokedAt: string | null;
   lastSeenAt: string | null;
+  /** 'board:ID', 'rotation:ID', or null: the centre pulse. */
+  shows: string | null;
+  reloadHour: number | null;
 }
 
 export const CASE_KINDS = ['individual', 'systemic', 'recognition'] as const;

@@ -92,6 +92,8 @@ export interface ServerToClientEvents {
   'kpis:delta': (delta: KpiDelta) => void;
   /** The caller may no longer see this subscription's scope (team or case changed): the server has dropped it. */
   'kpis:ended': (info: { key: string; reason: string }) => void;
+  /** A screen's layout changed (its board, rotation or what it shows): it reloads its layout and reconnects. */
+  'wall:changed': () => void;
 }
 
 export interface ClientToServerEvents {

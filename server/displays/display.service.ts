@@ -27,6 +27,7 @@ export type PairingPoll = { status: 'pending'; code: string | null; expiresAt: s
 
 export class DisplayService {
   private readonly listeners = new Set<(displayId: string) => void>();
+  private readonly changeListeners = new Set<(displayIds: string[]) => void>();
 
   constructor(
     private readonly store: Store,
@@ -152,6 +153,37 @@ export class DisplayService {
     return parseScopes(row.scopes);
   }
 
+  /**
+   * What a screen shows (a board, a rotation, or the pulse) and its optional daily soft reload. The screen's scopes
+   * grow to cover its boards' tiles (the caller was checked to see them all), so its credential is scoped to its boards.
+   */
+  async setShows(id: string, shows: string | null, reloadHour: number | null, boardScopes: string[], by: { userId: string; ip: string | null }): Promise<DisplayInfo> {
+    const before = await this.get(id);
+    if (before.status === 'revoked') throw new AccountError('invalid', `screen '${before.name}' is revoked`);
+    const scopes = [...new Set([...before.scopes, ...boardScopes])];
+    await this.store.db.updateTable('displays').set({ shows, reload_hour: reloadHour, scopes: JSON.stringify(scopes) }).where('id', '=', id).execute();
+    await this.audit.record({ actor: `user:${by.userId}`, action: 'display.shows', target: `display:${id}`, ip: by.ip, details: { shows, reloadHour, scopes } });
+    for (const fn of this.changeListeners) fn([id]);
+    return this.get(id);
+  }
+
+  /** Screens whose layout changed (what they show, or a board or rotation they show was edited). */
+  onChanged(fn: (displayIds: string[]) => void): () => void {
+    this.changeListeners.add(fn);
+    return () => this.changeListeners.delete(fn);
+  }
+
+  /** Tells the screens showing any of these boards or rotations that their layout changed; new tile scopes are granted. */
+  async layoutChanged(shows: string[], boardScopes: string[]): Promise<void> {
+    if (shows.length === 0) return;
+    const rows = await this.store.db.selectFrom('displays').select(['id', 'scopes']).where('shows', 'in', shows).where('status', 'in', ['approved', 'paired']).execute();
+    for (const r of rows) {
+      const scopes = [...new Set([...(JSON.parse(r.scopes) as string[]), ...boardScopes])];
+      await this.store.db.updateTable('displays').set({ scopes: JSON.stringify(scopes) }).where('id', '=', r.id).execute();
+    }
+    if (rows.length > 0) for (const fn of this.changeListeners) fn(rows.map((r) => r.id));
+  }
+
   async revoke(id: string, by: { userId: string; ip: string | null }): Promise<DisplayInfo> {
     const now = this.clock.now();
     const res = await this.store.db
@@ -193,5 +225,7 @@ function toInfo(r: DisplaysTable): DisplayInfo {
     approvedAt: iso(r.approved_ms),
     revokedAt: iso(r.revoked_ms),
     lastSeenAt: iso(r.last_seen_ms),
+    shows: r.shows ?? null,
+    reloadHour: r.reload_hour ?? null,
   };
 }

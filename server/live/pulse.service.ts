@@ -51,6 +51,10 @@ export class PulseService {
     return this.pulse.snapshotIfChanged(now, HEARTBEAT_MS);
   }
 
+  agentState(agentId: string): string | null {
+    return this.pulse ? this.pulse.stateOf(agentId) : null;
+  }
+
   agentToday(agentId: string): ReturnType<LivePulse['agentToday']> | null {
     return this.pulse ? this.pulse.agentToday(agentId) : null;
   }

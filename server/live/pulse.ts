@@ -36,6 +36,11 @@ export class LivePulse {
   private dirty = true;
   private lastSnapshotMs = -Infinity;
 
+  /** An agent's current state, or null when none was seen today. */
+  stateOf(agentId: string): AgentState | null {
+    return this.agentState.get(agentId) ?? null;
+  }
+
   constructor(
     private directory: Directory,
     private readonly timeZone: string,

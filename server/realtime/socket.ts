@@ -191,6 +191,13 @@ export function attachRealtime(httpServer: HttpServer, deps: RealtimeDeps): Real
   });
   const offDisplays = deps.displays.onRevoked((id) => kick(`display:${id}`, 'this screen was revoked'));
   const offKeys = deps.keys.onRevoked((id) => kick(`key:${id}`, 'this API key was revoked'));
+  // A screen whose layout changed reconnects, so its socket carries its new scopes.
+  const offLayouts = deps.displays.onChanged((ids) => {
+    for (const id of ids) {
+      io.to(`display:${id}`).emit('wall:changed');
+      io.in(`display:${id}`).disconnectSockets(true);
+    }
+  });
 
   /**
    * Access to a scope can end without the credential ending: an agent moved to another team, a coach's case
@@ -268,6 +275,7 @@ export function attachRealtime(httpServer: HttpServer, deps: RealtimeDeps): Real
         clearInterval(kpiTimer);
         offSessions();
         offDisplays();
+        offLayouts();
         offKeys();
         void io.close(() => resolve());
       }),

@@ -128,6 +128,10 @@ export interface DisplaysTable {
   revoked_by: string | null;
   revoked_ms: number | null;
   last_seen_ms: number | null;
+  /** 'board:ID', 'rotation:ID', or null for the centre pulse. */
+  shows: string | null;
+  /** Local hour of a daily soft reload, or null (never). */
+  reload_hour: number | null;
 }
 
 export interface AuditLogTable {
@@ -208,6 +212,18 @@ export interface KpiCheckpointTable {
   written_ms: number;
 }
 
+export interface BoardsTable {
+  id: string;
+  name: string;
+  /** JSON: { tiles, staleAfterSeconds } as validated by shared/boards.ts. */
+  spec: string;
+  created_by: string;
+  created_ms: number;
+  updated_ms: number;
+}
+
+export type RotationsTable = BoardsTable;
+
 export interface Database {
   events: EventsTable;
   api_keys: ApiKeysTable;
@@ -227,4 +243,6 @@ export interface Database {
   targets: TargetsTable;
   kpi_rollups: KpiRollupsTable;
   kpi_checkpoint: KpiCheckpointTable;
+  boards: BoardsTable;
+  rotations: RotationsTable;
 }
