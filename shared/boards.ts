@@ -53,6 +53,7 @@ export const boardBody = z
     b.tiles.forEach((t, i) => {
       if (ids.has(t.id)) ctx.addIssue({ code: 'custom', path: ['tiles', i, 'id'], message: `tile id ${t.id} is used twice` });
       ids.add(t.id);
+      if (t.kind === 'agents' && !/^(centre|site:|team:)/.test(t.scope)) ctx.addIssue({ code: 'custom', path: ['tiles', i, 'scope'], message: 'an agents tile shows the agents of the centre, a site or a team' });
       if ((t.kind === 'kpi' || t.kind === 'trend' || t.kind === 'agents') && t.kpi === undefined) ctx.addIssue({ code: 'custom', path: ['tiles', i, 'kpi'], message: `a ${t.kind} tile needs a kpi` });
     });
     const area = b.tiles.reduce((s, t) => s + t.w * t.h, 0);

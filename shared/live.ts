@@ -8,6 +8,8 @@ export interface QueuePulse {
   /** Directory name, or "unassigned" for a queue the directory does not know. */
   name: string;
   channel: Channel | null;
+  /** The queue's site, or null for a centre-wide queue or one the directory does not know. */
+  siteId: string | null;
   offered: number;
   answered: number;
   abandoned: number;
@@ -80,6 +82,9 @@ export type KpiSubscribeReply = { ok: true; snapshot: KpiSnapshot } | ApiError;
 /** Deltas for one subscription are sent at most this often (4 a second). */
 export const KPI_DELTA_INTERVAL_MS = 250;
 
+/** How often the server confirms live subscriptions are current (see 'live:heartbeat'). */
+export const LIVE_HEARTBEAT_MS = 5_000;
+
 export function subscriptionKey(s: KpiSubscription): string {
   return `${s.scope}|${s.window}`;
 }
@@ -94,6 +99,11 @@ export interface ServerToClientEvents {
   'kpis:ended': (info: { key: string; reason: string }) => void;
   /** A screen's layout changed (its board, rotation or what it shows): it reloads its layout and reconnects. */
   'wall:changed': () => void;
+  /**
+   * Every few seconds after the live KPI tick has run: everything this socket subscribed to is current as of `asOf`
+   * (deltas are only sent on change, so a quiet scope is still live). A screen that stops hearing it shows stale.
+   */
+  'live:heartbeat': (info: { asOf: string }) => void;
 }
 
 export interface ClientToServerEvents {

@@ -135,7 +135,9 @@ async function tileData(d: WallDeps, tile: Tile, scope: Scope, dir: DirectoryInd
       const open = (await d.cases.list({ status: 'open', limit: 10_000 })).filter((c) => caseInScope(c, scope, dir));
       return { kind: 'coaching', open: open.length, unassigned: open.filter((c) => c.assignedCoachId === null).length };
     }
-    default:
+    case 'kpi':
+    case 'alerts':
+    case 'queue':
       throw new HttpError(400, 'invalid_input', `a ${tile.kind} tile is fed live over the socket, not here`);
   }
 }
@@ -150,7 +152,8 @@ function agentInScope(agentId: string, scope: Scope, dir: DirectoryIndex): boole
       return dir.agentTeam.get(agentId) === scope.id;
     case 'agent':
       return agentId === scope.id;
-    default:
+    case 'queue':
+    case 'channel':
       return false;
   }
 }

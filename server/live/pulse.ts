@@ -221,9 +221,9 @@ export class LivePulse {
     return q;
   }
 
-  private queueLabel(queueId: string): { name: string; channel: Channel | null } {
+  private queueLabel(queueId: string): { name: string; channel: Channel | null; siteId: string | null } {
     const q = this.directory.queues.find((x) => x.id === queueId);
-    return q ? { name: q.name, channel: q.channel } : { name: `${UNASSIGNED} (${queueId})`, channel: null };
+    return q ? { name: q.name, channel: q.channel, siteId: q.siteId ?? null } : { name: `${UNASSIGNED} (${queueId})`, channel: null, siteId: null };
   }
 }
 

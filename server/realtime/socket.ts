@@ -18,6 +18,7 @@ import { formatScope, scopeText } from '../../shared/access.js';
 import type { ApiError } from '../../shared/api.js';
 import {
   KPI_DELTA_INTERVAL_MS,
+  LIVE_HEARTBEAT_MS,
   LIVE_WINDOWS,
   PULSE_ROOM,
   SOCKET_REFUSALS,
@@ -173,9 +174,16 @@ export function attachRealtime(httpServer: HttpServer, deps: RealtimeDeps): Real
   });
 
   const kpiLive = new KpiLive(deps.kpis);
+  let lastHeartbeat = 0;
   const kpiTimer = setInterval(() => {
     try {
-      kpiLive.tick(io, new Date(deps.clock.now()).toISOString());
+      const asOf = new Date(deps.clock.now()).toISOString();
+      kpiLive.tick(io, asOf);
+      // Sent only after a tick that worked: if deltas stop being computed, screens see their tiles go stale.
+      if (Date.now() - lastHeartbeat >= LIVE_HEARTBEAT_MS) {
+        lastHeartbeat = Date.now();
+        io.emit('live:heartbeat', { asOf });
+      }
     } catch (err) {
       logger.error({ err }, 'live KPI deltas failed');
     }

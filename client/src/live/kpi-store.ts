@@ -15,12 +15,14 @@ export interface LiveKpis {
   from: string | null;
   to: string | null;
   receivedAt: number | null;
+  /** When the server last confirmed this feed current: a message for it, or a heartbeat while subscribed. */
+  confirmedAt: number | null;
   connection: 'connecting' | 'live' | 'reconnecting' | 'ended' | 'denied';
   reason: string | null;
 }
 
 type Listener = () => void;
-const INITIAL: LiveKpis = { kpis: null, seq: 0, from: null, to: null, receivedAt: null, connection: 'connecting', reason: null };
+const INITIAL: LiveKpis = { kpis: null, seq: 0, from: null, to: null, receivedAt: null, confirmedAt: null, connection: 'connecting', reason: null };
 
 class KpiFeed {
   private state: LiveKpis = INITIAL;
@@ -63,7 +65,7 @@ class KpiFeed {
         this.resync();
         return;
       }
-      this.set({ kpis: { ...this.state.kpis, ...d.changed }, seq: d.seq, from: d.from, to: d.to, receivedAt: Date.now(), connection: 'live' });
+      this.set({ kpis: { ...this.state.kpis, ...d.changed }, seq: d.seq, from: d.from, to: d.to, receivedAt: Date.now(), confirmedAt: Date.now(), connection: 'live' });
     };
     socket.on('connect', onConnect);
     socket.on('disconnect', onDisconnect);
@@ -71,9 +73,14 @@ class KpiFeed {
     const onEnded = (e: { key: string; reason: string }) => {
       if (e.key === key) this.set({ connection: 'denied', reason: e.reason });
     };
+    const onHeartbeat = () => {
+      if (this.state.connection === 'live') this.set({ confirmedAt: Date.now() });
+    };
     socket.on('kpis:delta', onDelta);
     socket.on('kpis:ended', onEnded);
+    socket.on('live:heartbeat', onHeartbeat);
     this.off = () => {
+      socket.off('live:heartbeat', onHeartbeat);
       socket.off('kpis:ended', onEnded);
       socket.off('connect', onConnect);
       socket.off('disconnect', onDisconnect);
@@ -94,7 +101,7 @@ class KpiFeed {
       if (this.listeners.size === 0) return;
       if (reply.ok) {
         const s = reply.snapshot;
-        this.set({ kpis: s.kpis, seq: s.seq, from: s.from, to: s.to, receivedAt: Date.now(), connection: 'live', reason: null });
+        this.set({ kpis: s.kpis, seq: s.seq, from: s.from, to: s.to, receivedAt: Date.now(), confirmedAt: Date.now(), connection: 'live', reason: null });
       } else if (reply.error.code === 'forbidden') this.set({ connection: 'denied', reason: reply.error.message });
       else setTimeout(() => this.resync(), 2_000);
     });

@@ -1,14 +1,16 @@
 /**
  * /wall: what a wall screen opens. Unpaired, it shows a pairing code (no password typed on the screen); paired, it
  * shows the live pulse it was granted, full screen and dark. Revoked, it falls back to a fresh pairing code.
- * (The full wallboard with tiles, rotation and stale markers is the wallboards issue.)
+ * A screen given a board or rotation shows it (WallBoards); one given nothing shows the centre pulse.
  */
-import { useQueryClient } from '@tanstack/react-query';
+import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useState } from 'react';
 import { api } from '../api/http.js';
 import { SESSION_KEY, useSession } from '../auth/session.js';
 import { ConnectionBadge, PulseBody } from '../live/PulsePage.js';
 import { usePulse } from '../live/pulse-store.js';
+import type { WallConfig } from '../../../shared/boards.js';
+import { WALL_KEY, WallBoards } from './WallBoards.js';
 
 export function WallPage() {
   const session = useSession();
@@ -18,7 +20,27 @@ export function WallPage() {
   }, []);
   if (session.isPending) return <div className="wall" />;
   const p = session.data?.principal;
-  return <div className="wall">{p?.kind === 'display' ? <WallLive name={p.name} /> : <Pairing />}</div>;
+  return <div className="wall">{p?.kind === 'display' ? <WallScreen name={p.name} /> : <Pairing />}</div>;
+}
+
+function WallScreen({ name }: { name: string }) {
+  const qc = useQueryClient();
+  const config = useQuery({
+    queryKey: WALL_KEY,
+    queryFn: () => api<WallConfig>('/api/v1/wall'),
+    // Picks up targets changed and boards edited while no socket message says so.
+    refetchInterval: 60_000,
+    refetchIntervalInBackground: true,
+    retry: true,
+    retryDelay: (n) => Math.min(30_000, 1000 * 2 ** n) * (0.5 + Math.random() / 2),
+  });
+  const { connection } = usePulse();
+  useEffect(() => {
+    if (connection === 'ended') void qc.invalidateQueries({ queryKey: SESSION_KEY });
+  }, [connection, qc]);
+  if (!config.data) return <p className="muted">{config.error ? 'Cannot reach Frontline yet; retrying…' : 'Loading…'}</p>;
+  if (config.data.boards.length === 0) return <WallLive name={name} />;
+  return <WallBoards config={config.data} />;
 }
 
 function WallLive({ name }: { name: string }) {
