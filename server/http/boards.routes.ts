@@ -12,6 +12,7 @@ import { canViewScope, type DirectoryIndex } from '../access/policies.js';
 import type { BoardService } from '../boards/board.service.js';
 import type { DisplayService } from '../displays/display.service.js';
 import { deny, principalOf, requireUser, type RouteTable } from './access.js';
+import { HttpError } from './errors.js';
 import { parseInput } from './validate.js';
 
 const EDITORS = ['admin', 'manager', 'team_leader'] as const;
@@ -62,7 +63,12 @@ export function boardRoutes(routes: RouteTable, boards: BoardService, displays: 
 
   const checkRotationBoards = async (p: Principal, body: { items: { boardId: string }[] }) => {
     const dir = await dirIndex();
-    for (const item of body.items) if (!seesBoard(p, await boards.getBoard(item.boardId), dir)) deny('a rotation can only hold boards you can see');
+    const all = await boards.listBoards();
+    for (const item of body.items) {
+      const b = all.find((x) => x.id === item.boardId);
+      if (!b) throw new HttpError(400, 'invalid_input', `no board with id '${item.boardId}'`);
+      if (!seesBoard(p, b, dir)) deny('a rotation can only hold boards you can see');
+    }
   };
 
   routes.add(router, { method: 'post', path: '/api/v1/rotations', audiences: [...EDITORS], summary: 'create a rotation through boards' }, json, async (req, res) => {
