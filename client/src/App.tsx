@@ -2,6 +2,7 @@
 import { Navigate, Route, Routes, useLocation } from 'react-router';
 import type { Me, Role } from '../../shared/access.js';
 import { AccountPage, ApiKeysPage, AuditPage, PrivacyPage } from './admin/AdminPages.js';
+import { BoardsPage } from './admin/BoardsPage.js';
 import { PeoplePage } from './admin/PeoplePage.js';
 import { ScreensPage } from './admin/ScreensPage.js';
 import { TargetsPage } from './admin/TargetsPage.js';
@@ -30,6 +31,7 @@ export function App() {
         <Route path="/live" element={<PulsePage />} />
         <Route path="/targets" element={<TargetsPage canEdit={principal.role === 'admin' || principal.role === 'manager'} />} />
         <Route path="/admin/people" element={<Allowed me={principal} path="/admin/people" el={<PeoplePage />} />} />
+        <Route path="/admin/boards" element={<Allowed me={principal} path="/admin/boards" el={<BoardsPage me={principal} />} />} />
         <Route path="/admin/screens" element={<Allowed me={principal} path="/admin/screens" el={<ScreensPage />} />} />
         <Route path="/admin/keys" element={<Allowed me={principal} path="/admin/keys" el={<ApiKeysPage />} />} />
         <Route path="/admin/privacy" element={<Allowed me={principal} path="/admin/privacy" el={<PrivacyPage />} />} />

@@ -18,6 +18,7 @@ export const NAV: readonly NavItem[] = [
   { to: '/live', label: 'Live pulse', roles: ['admin', 'manager', 'team_leader', 'coach', 'agent'] },
   { to: '/targets', label: 'Targets', roles: ['admin', 'manager', 'team_leader', 'coach', 'agent'] },
   { to: '/admin/people', label: 'People', roles: ['admin'] },
+  { to: '/admin/boards', label: 'Boards', roles: ['admin', 'manager', 'team_leader'] },
   { to: '/admin/screens', label: 'Screens', roles: ['admin', 'team_leader'] },
   { to: '/admin/keys', label: 'API keys', roles: ['admin'] },
   { to: '/admin/privacy', label: 'Privacy', roles: ['admin'] },
