@@ -27,6 +27,11 @@ export interface FlaggerSettings {
   /** Bad-outcome odds ratio worth detecting (CSAT 85% → 70% is 2.4) and the improvement one (85% → 92% is 0.49). */
   oddsRatio: number;
   improvementOddsRatio: number;
+  /**
+   * False signals per 100 agent-days allowed to the combined CUSUM, which adds the day's evidence from every KPI
+   * (bad-outcome log-likelihood ratios and handle time's normal one): a drop usually shows on several KPIs at once.
+   */
+  combinedFalseFlagsPer100: number;
   /** Normal CUSUM reference value for handle time (in standard deviations). */
   k: number;
   /** Fewest observations in the CUSUM's current run before a case may open. */
@@ -47,7 +52,8 @@ export const DEFAULT_FLAGGER_SETTINGS: FlaggerSettings = {
   baselineDays: 28,
   lagDays: 10,
   minBaselineDays: 10,
-  falseFlagsPer100: { csat: 0.08, fcrSurvey: 0.03, aht: 0.35 },
+  falseFlagsPer100: { csat: 0.03, fcrSurvey: 0.01, aht: 0.1 },
+  combinedFalseFlagsPer100: 0.12,
   oddsRatio: 2.4,
   improvementOddsRatio: 0.49,
   k: 0.35,
@@ -102,6 +108,8 @@ interface AgentKpiState {
 interface Pending {
   agentId: string;
   kpi: FlagKpi;
+  /** From the combined CUSUM: evidence from every KPI, so routing looks at every KPI of the team. */
+  combined?: boolean;
   dayMs: number;
   figures: Record<string, number | string | null>;
   runFrom: number;
@@ -148,6 +156,10 @@ export class Flagger {
   readonly systemPoints: SystemPoint[] = [];
   private hBernoulli = new Map<FlagKpi, number>();
   private hNormal = 5;
+  private hCombined = 6;
+  /** Today's evidence per agent and KPI, summed into the combined CUSUM once every KPI is in. */
+  private today = new Map<string, Partial<Record<FlagKpi, { w: number; n: number; bad: number; expected: number }>>>();
+  private readonly combined = new Map<string, { s: number; from: number; coolUntil: number; by: Record<FlagKpi, { w: number; n: number; bad: number; expected: number }> }>();
 
   constructor(directory: FlaggerDirectory, settings: Partial<FlaggerSettings> = {}) {
     this.settings = { ...DEFAULT_FLAGGER_SETTINGS, ...settings };
@@ -175,7 +187,9 @@ export class Flagger {
     if (baseline.length < s.minBaselineDays) return;
     if (this.hBernoulli.size === 0) this.calibrate(baseline);
     const concerns = this.systemCharts(dayMs, baseline);
+    this.today = new Map();
     for (const kpi of FLAG_KPIS) this.agents(kpi, dayMs, cells, baseline);
+    this.combine(dayMs, baseline.length);
     this.decide(dayMs, concerns);
   }
 
@@ -191,6 +205,17 @@ export class Flagger {
       const p1 = odds1 / (1 + odds1);
       const perDay = Math.max(1, t.n / Math.max(1, agentDays));
       this.hBernoulli.set(kpi, bernoulliHForBudget(p0, p1, perDay, s.falseFlagsPer100[kpi]));
+    }
+    {
+      const all = baseline.flatMap((b) => [...b.cells.values()].flatMap((q) => [...q.values()]));
+      const agentDays = Math.max(1, baseline.reduce((acc, b) => acc + b.cells.size, 0));
+      const c = sumCells(all, 'csat');
+      const f = sumCells(all, 'fcrSurvey');
+      const clamp = (x: number) => Math.min(0.5, Math.max(0.02, x));
+      this.hCombined = this.calibrateCombined(
+        { csat: c.n / agentDays, fcrSurvey: f.n / agentDays, aht: 1 },
+        { csat: clamp(c.n === 0 ? 0.15 : c.x / c.n), fcrSurvey: clamp(f.n === 0 ? 0.25 : f.x / f.n) },
+      );
     }
     // Normal CUSUM on daily standardised values: ARL0 in days ≥ 100 / budget.
     let lo = 1;
@@ -332,6 +357,10 @@ export class Flagger {
         }
         if (n === 0) continue;
       }
+      const t = this.today.get(agentId) ?? {};
+      // In log-likelihood-ratio units: handle time's normal CUSUM step z − k scaled by the shift it is tuned to (2k).
+      t[kpi] = { w: kpi === 'aht' ? 2 * s.k * wUp : wUp, n, bad: kpi === 'aht' ? 0 : bad, expected };
+      this.today.set(agentId, t);
       state.up = Math.max(0, state.up + wUp);
       state.down = Math.max(0, state.down + wDown);
       if (state.up === 0) {
@@ -374,6 +403,112 @@ export class Flagger {
         });
       }
     }
+  }
+
+  /** The combined CUSUM: every KPI's evidence of the day added; a signal names the KPI that contributed most. */
+  private combine(dayMs: number, baselineDays: number): void {
+    const s = this.settings;
+    for (const [agentId, t] of this.today) {
+      let c = this.combined.get(agentId);
+      if (!c) this.combined.set(agentId, (c = { s: 0, from: dayMs, coolUntil: 0, by: emptyBy() }));
+      const w = FLAG_KPIS.reduce((acc, k) => acc + (t[k]?.w ?? 0), 0);
+      c.s = Math.max(0, c.s + w);
+      if (c.s === 0) {
+        c.from = dayMs + DAY_MS;
+        c.by = emptyBy();
+        continue;
+      }
+      for (const k of FLAG_KPIS) {
+        const x = t[k];
+        if (!x) continue;
+        c.by[k].w += x.w;
+        c.by[k].n += x.n;
+        c.by[k].bad += x.bad;
+        c.by[k].expected += x.expected;
+      }
+      if (c.s <= this.hCombined || dayMs < c.coolUntil) continue;
+      const lead = FLAG_KPIS.reduce((best, k) => (c.by[k].w > c.by[best].w ? k : best), 'aht' as FlagKpi);
+      const own = this.state.get(`${agentId}|${lead}`);
+      if (c.by[lead].n < s.minVolume[lead] || (own && dayMs < own.coolUntil)) continue;
+      const b = c.by[lead];
+      this.signals.push({ agentId, kpi: lead, dayMs });
+      this.pending.push({
+        agentId,
+        kpi: lead,
+        combined: true,
+        dayMs,
+        runFrom: c.from,
+        figures: {
+          cusum: round(c.s),
+          h: this.hCombined,
+          n: b.n,
+          bad: lead === 'aht' ? null : b.bad,
+          expectedBad: lead === 'aht' ? null : round(b.expected),
+          z: null,
+          baselineDays,
+          combined: FLAG_KPIS.map((k) => `${KPI_WORDS[k].label} ${round(c.by[k].w)}`).join(', '),
+        },
+      });
+      c.s = 0;
+      c.by = emptyBy();
+      c.coolUntil = dayMs + s.coolDownDays * DAY_MS;
+      if (own) own.coolUntil = dayMs + s.coolDownDays * DAY_MS;
+    }
+  }
+
+  /**
+   * h for the combined CUSUM from its false-flag budget, by simulation of in-control days at the baseline's volumes
+   * and rates (a seeded generator, so the same data always gives the same h).
+   */
+  private calibrateCombined(perDay: Record<FlagKpi, number>, p0: Record<'csat' | 'fcrSurvey', number>): number {
+    const s = this.settings;
+    const rand = mulberry32(20_260_101);
+    const normal = () => Math.sqrt(-2 * Math.log(1 - rand())) * Math.cos(2 * Math.PI * rand());
+    const poisson = (l: number) => {
+      const L = Math.exp(-l);
+      let k = 0;
+      let p = 1;
+      do {
+        k++;
+        p *= rand();
+      } while (p > L);
+      return k - 1;
+    };
+    const lnR = Math.log(s.oddsRatio);
+    const day = (): number => {
+      let w = 0;
+      for (const k of ['csat', 'fcrSurvey'] as const) {
+        const n = poisson(perDay[k]);
+        let bad = 0;
+        for (let i = 0; i < n; i++) if (rand() < p0[k]) bad++;
+        w += bad * lnR - n * Math.log(1 - p0[k] + s.oddsRatio * p0[k]);
+      }
+      return w + 2 * s.k * (normal() - s.k);
+    };
+    // Days to a false signal, over many runs, for a candidate h.
+    const needed = 100 / s.combinedFalseFlagsPer100;
+    const arl = (h: number) => {
+      let total = 0;
+      const runs = 400;
+      for (let r = 0; r < runs; r++) {
+        let st = 0;
+        let t = 0;
+        while (st <= h && t < 20 * needed) {
+          st = Math.max(0, st + day());
+          t++;
+        }
+        total += t;
+      }
+      return total / runs;
+    };
+    let lo = 1;
+    let hi = 20;
+    while (hi - lo > 0.1) {
+      const mid = (lo + hi) / 2;
+      if (arl(mid) >= needed) hi = mid;
+      else lo = mid;
+    }
+    return Math.round(hi * 10) / 10;
   }
 
   /**
@@ -465,7 +600,7 @@ export class Flagger {
     for (const p of ready) {
       const team = this.teamOf.get(p.agentId) ?? 'unassigned';
       const windowFrom = p.dayMs - s.systemicWindowDays * DAY_MS;
-      const teammates = new Set(this.signals.filter((x) => x.kpi === p.kpi && x.dayMs >= windowFrom && x.dayMs <= dayMs && this.teamOf.get(x.agentId) === team).map((x) => x.agentId));
+      const teammates = new Set(this.signals.filter((x) => (p.combined || x.kpi === p.kpi) && x.dayMs >= windowFrom && x.dayMs <= dayMs && this.teamOf.get(x.agentId) === team).map((x) => x.agentId));
       const share = teammates.size / Math.max(1, this.teamSize.get(team) ?? 1);
       const mainQueue = this.mainQueue(p.agentId, p.runFrom, p.dayMs);
       // A team concern explains the signal unless the agent stands out from their own teammates over the same days.
@@ -613,6 +748,22 @@ export class Flagger {
     }
     return { negative: negative.slice(-8), positive: positive.slice(-4) };
   }
+}
+
+function emptyBy(): Record<FlagKpi, { w: number; n: number; bad: number; expected: number }> {
+  return { csat: { w: 0, n: 0, bad: 0, expected: 0 }, fcrSurvey: { w: 0, n: 0, bad: 0, expected: 0 }, aht: { w: 0, n: 0, bad: 0, expected: 0 } };
+}
+
+/** A small seeded generator (mulberry32) for the calibration simulation. */
+function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
+  };
 }
 
 function round(x: number): number {

@@ -61,6 +61,17 @@ const EXPECTED: Record<string, readonly Caller[]> = {
   // Ann's case, assigned to the coach: Ann, her coach, her team leader and the whole-centre manager; admins set
   // things up but do not read coaching content.
   'GET /api/v1/cases/:caseId': only('manager', 'team_leader', 'coach', 'agent'),
+  'GET /api/v1/boards': only('admin', 'manager', 'team_leader'),
+  'POST /api/v1/boards': only('admin', 'manager', 'team_leader'),
+  'PUT /api/v1/boards/:boardId': only('admin', 'manager', 'team_leader'),
+  'DELETE /api/v1/boards/:boardId': only('admin', 'manager', 'team_leader'),
+  'POST /api/v1/rotations': only('admin', 'manager', 'team_leader'),
+  'PUT /api/v1/rotations/:rotationId': only('admin', 'manager', 'team_leader'),
+  'DELETE /api/v1/rotations/:rotationId': only('admin', 'manager', 'team_leader'),
+  'PUT /api/v1/displays/:displayId/shows': only('admin', 'team_leader'),
+  // A paired screen reads its own layout and the tiles of the board it shows; nobody else does.
+  'GET /api/v1/wall': only('display'),
+  'GET /api/v1/wall/tiles/:boardId/:tileId': only('display'),
   'POST /api/v1/privacy/erase-customer': only('admin'),
   'POST /api/v1/privacy/pseudonymise-agent': only('admin'),
   'GET /api/v1/privacy/retention': only('admin'),
@@ -102,12 +113,16 @@ let victimKeyId: string;
 let victimUserId: string;
 let victimDisplayId: string;
 let annCaseId: string;
+let shownBoardId: string;
 
 beforeAll(async () => {
   t = await startTestServer();
   people = await seedPeople(t);
   const adminCreds = await sessionFor(t, people.admin);
   const display = await pairDisplay(t, adminCreds, ['centre']);
+  const board = await call(t.baseUrl, 'POST', '/api/v1/boards', adminCreds, { name: 'Matrix', tiles: [{ id: 'open', kind: 'coaching', scope: 'centre' }] });
+  shownBoardId = ((await board.json()) as { board: { id: string } }).board.id;
+  expect((await call(t.baseUrl, 'PUT', `/api/v1/displays/${display.id}/shows`, adminCreds, { shows: `board:${shownBoardId}` })).status).toBe(200);
   victimDisplayId = (await pairDisplay(t, adminCreds, ['centre'], 'Victim')).id;
   victimKeyId = (await t.server.apiKeys.create('victim', ['read'])).info.id;
   annCaseId = (
@@ -154,7 +169,10 @@ function concrete(path: string): string {
     .replace(':teamId', 't-billing')
     .replace(':agentId', 'a-ann')
     .replace(':caseId', annCaseId)
-    .replace(':targetId', 'tg_none');
+    .replace(':targetId', 'tg_none')
+    .replace(':boardId/:tileId', `${shownBoardId}/open`)
+    .replace(':boardId', 'b_none')
+    .replace(':rotationId', 'r_none');
 }
 
 describe('authorisation matrix', () => {
