@@ -25,6 +25,7 @@ import { kpiRoutes } from './http/kpis.routes.js';
 import { boardRoutes } from './http/boards.routes.js';
 import { wallRoutes } from './http/wall.routes.js';
 import { BoardService } from './boards/board.service.js';
+import { FlaggingService } from './flagging/flagging.service.js';
 import { KpiService } from './kpi/kpi.service.js';
 import { targetRoutes } from './http/targets.routes.js';
 import { TargetService } from './targets/target.service.js';
@@ -70,6 +71,7 @@ export interface FrontlineServer {
   privacy: PrivacyService;
   cases: CaseStore;
   kpis: KpiService;
+  flagging: FlaggingService;
   targets: TargetService;
   /** Loads state from the store; call before listen. */
   init(): Promise<void>;
@@ -95,6 +97,7 @@ export function createServer({ config, store, clock, logger, clientDir, socketSw
   const kpis = new KpiService(store, directory, clock, logger, { eventRetentionDays: config.retention.eventDays });
   const targets = new TargetService(store, clock, audit, kpis);
   const boards = new BoardService(store, clock, audit, displays);
+  const flagging = new FlaggingService(store, directory, kpis, cases, logger);
   const ingest = new IngestService({
     store,
     clock,
@@ -212,9 +215,11 @@ export function createServer({ config, store, clock, logger, clientDir, socketSw
     cases,
     kpis,
     targets,
+    flagging,
     init: async () => {
       await pulse.start();
       await kpis.start();
+      await flagging.start();
       const hourly = async () => {
         await sessions.purgeExpired();
         await privacy.applyRetention();
@@ -235,6 +240,7 @@ export function createServer({ config, store, clock, logger, clientDir, socketSw
       if (housekeeping) clearInterval(housekeeping);
       await ingest.drain();
       await realtime.close();
+      flagging.stop();
       await kpis.stop();
     },
   };

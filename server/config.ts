@@ -24,7 +24,7 @@ export const configSchema = z.object({
   SIM_SPEED: z.coerce.number().positive().max(1000).default(1),
   /** Start the simulated clock at this instant instead of now (tests, demos of a busy hour). */
   SIM_CLOCK_START: z.iso.datetime({ offset: true }).optional(),
-  SIM_BACKFILL_DAYS: z.coerce.number().int().min(0).max(400).default(21),
+  SIM_BACKFILL_DAYS: z.coerce.number().int().min(0).max(400).default(42),
   SIM_GROUND_TRUTH_FILE: z.string().optional(),
   INGEST_MAX_CLOCK_SKEW_SECONDS: z.coerce.number().int().min(0).default(300),
   /**

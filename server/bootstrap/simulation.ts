@@ -8,10 +8,11 @@ import type { FrontlineEvent } from '../../shared/events.js';
 import type { Clock } from '../clock.js';
 import type { IngestService } from '../ingest/ingest.service.js';
 import type { Logger } from '../logger.js';
-import { CentreSimulator, startLiveSimulation } from '../simulator/index.js';
+import { CentreSimulator, defaultScenarios, Rng, startLiveSimulation, STREAMS } from '../simulator/index.js';
 import type { Directory } from '../../shared/directory.js';
 
 const DAY_MS = 24 * 3600_000;
+const SCENARIO_WINDOW_DAYS = 21;
 const BATCH = 5_000;
 
 export interface SimulationHandle {
@@ -67,12 +68,11 @@ export async function startSimulation(o: StartSimulationOptions): Promise<Simula
   const startMs = o.firstStart ? now - o.backfillDays * DAY_MS : now;
   // Scenarios (a struggling agent, a systemic dip, ...) are placed in the backfilled window on a first start only;
   // a restart carries on with the plain centre rather than re-injecting them over live data.
-  const simulator = new CentreSimulator({
-    seed: o.seed,
-    startMs,
-    directory: o.directory,
-    ...(o.firstStart && o.backfillDays > 0 ? { scenarioWindowDays: o.backfillDays } : { scenarios: [] }),
-  });
+  // They go in the last three weeks of the backfill, after the flagger's baseline, so a first start already shows the
+  // flagger at work: an individual case, a systemic review, a recognition.
+  const window = Math.min(SCENARIO_WINDOW_DAYS, o.backfillDays);
+  const scenarios = o.firstStart && o.backfillDays > 0 ? defaultScenarios(startMs + (o.backfillDays - window) * DAY_MS, window, new Rng(o.seed, STREAMS.scenarios, startMs), o.directory) : [];
+  const simulator = new CentreSimulator({ seed: o.seed, startMs, directory: o.directory, scenarios });
   if (o.firstStart && o.backfillDays > 0) {
     o.logger.info({ days: o.backfillDays, seed: o.seed }, 'first start: backfilling simulated history');
     const { events, ms } = await backfill(simulator, o.ingest, o.clock.now(), o.logger, startMs);

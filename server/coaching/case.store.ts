@@ -37,6 +37,32 @@ export class CaseStore {
     return (await this.get(id)) as CaseSummary;
   }
 
+  /** Inserts a case the flagger opened unless one with the same key exists; returns whether it was new. */
+  async insertFlagged(c: NewCase, flagKey: string): Promise<boolean> {
+    const id = `case_${randomBytes(9).toString('base64url').replace(/[^A-Za-z0-9]/g, 'x')}`;
+    const res = await this.store.db
+      .insertInto('coaching_cases')
+      .values({
+        id,
+        kind: c.kind,
+        status: 'open',
+        scope: c.scope,
+        agent_id: c.agentId,
+        team_id: c.teamId,
+        kpi: c.kpi,
+        rule: c.rule,
+        figures: JSON.stringify(c.figures),
+        evidence_contact_ids: JSON.stringify(c.evidenceContactIds),
+        assigned_coach_id: c.assignedCoachId,
+        opened_ms: c.openedMs,
+        closed_ms: null,
+        flag_key: flagKey,
+      })
+      .onConflict((oc) => oc.column('flag_key').doNothing())
+      .executeTakeFirst();
+    return Number(res.numInsertedOrUpdatedRows ?? 0) > 0;
+  }
+
   async get(id: string): Promise<CaseSummary | undefined> {
     const row = await this.store.db.selectFrom('coaching_cases').selectAll().where('id', '=', id).executeTakeFirst();
     return row ? toSummary(row) : undefined;

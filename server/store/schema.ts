@@ -164,6 +164,8 @@ export interface CoachingCasesTable {
   figures: string;
   /** JSON array of contact ids frozen as evidence. */
   evidence_contact_ids: string;
+  /** The flagger's key (kind, subject, KPI, day) for cases it opened; null for others. */
+  flag_key?: string | null;
   assigned_coach_id: string | null;
   opened_ms: number;
   closed_ms: number | null;

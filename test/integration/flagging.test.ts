@@ -1,0 +1,72 @@
+/**
+ * The flagger inside the server: over stored events (a simulated centre with a struggling agent) it files an
+ * individual case that the cases API returns with kind, scope, KPI, opened-at, rule, figures and evidence contact ids
+ * (contacts that exist in the store); running it again opens nothing twice.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { CaseSummary } from '../../shared/access.js';
+import { ManualClock } from '../../server/clock.js';
+import { CentreSimulator, defaultCentreDirectory, type ScenarioSpec } from '../../server/simulator/index.js';
+import { logit } from '../../server/simulator/random.js';
+import { call, sessionFor } from '../support/people.js';
+import { startTestServer, type TestServer } from '../support/server.js';
+
+const DAY = 86_400_000;
+const START = Date.UTC(2026, 8, 7); // a Monday
+const directory = defaultCentreDirectory();
+const agent = directory.agents[20]?.id as string;
+const drop: ScenarioSpec = {
+  id: 'drop',
+  kind: 'agent-step-drop',
+  targetId: agent,
+  startMs: START + 26 * DAY,
+  endMs: START + 40 * DAY,
+  rampMs: 0,
+  magnitudes: { csatLogit: logit(0.6) - logit(0.85), fcrLogit: logit(0.6) - logit(0.75), ahtFactor: 1.35, qaPoints: -8, arrivalFactor: 1 },
+  nominal: { csatFrom: 0.85, csatTo: 0.6, fcrFrom: 0.75, fcrTo: 0.6 },
+};
+
+let t: TestServer;
+
+beforeAll(async () => {
+  t = await startTestServer({ clock: new ManualClock(START + 41 * DAY + 10 * 3600_000) });
+  await t.server.directory.replace(directory);
+  await t.server.kpis.rebuild();
+  const sim = new CentreSimulator({ seed: 8, startMs: START, directory, scenarios: [drop] });
+  const events = sim.advanceTo(START + 41 * DAY).filter((e) => e.type !== 'agent.state');
+  for (let i = 0; i < events.length; i += 5000) await t.server.ingest.ingest(events.slice(i, i + 5000));
+}, 120_000);
+
+afterAll(async () => {
+  await t.close();
+});
+
+describe('flagging in the server', () => {
+  it('files an individual case for the struggling agent, served by the cases API with its rule, figures and evidence', async () => {
+    const run = await t.server.flagging.run();
+    expect(run.opened).toBeGreaterThan(0);
+    const admin = await t.server.accounts.create({ username: 'mo.manager', displayName: 'Mo', role: 'manager', password: 'copper kettles sing at dusk' }, { actor: 'test', ip: null });
+    const who = await sessionFor(t, { id: admin.id, username: 'mo.manager', role: 'manager', agentId: null });
+    const res = await call(t.baseUrl, 'GET', '/api/v1/cases?status=open&kind=individual', who);
+    expect(res.status).toBe(200);
+    const cases = ((await res.json()) as { cases: CaseSummary[] }).cases;
+    const mine = cases.filter((c) => c.agentId === agent);
+    expect(mine.length).toBeGreaterThan(0);
+    const c = mine[mine.length - 1] as CaseSummary;
+    expect(c).toMatchObject({ kind: 'individual', status: 'open', scope: `agent:${agent}` });
+    expect(Date.parse(c.openedAt)).toBeGreaterThanOrEqual(START + 26 * DAY - DAY);
+    expect(c.rule).toMatch(/CUSUM/);
+    expect(String(c.figures.explanation)).toMatch(/peers/);
+    expect(c.evidenceContactIds.length).toBeGreaterThan(0);
+    const found = await t.store.db.selectFrom('events').select('contact_id').where('contact_id', 'in', c.evidenceContactIds).execute();
+    expect(new Set(found.map((r) => r.contact_id)).size).toBe(new Set(c.evidenceContactIds).size);
+  }, 120_000);
+
+  it('running again over the same days opens nothing twice', async () => {
+    const before = (await t.server.cases.list({ limit: 1000 })).length;
+    const again = await t.server.flagging.run();
+    expect(again.found).toBeGreaterThan(0);
+    expect(again.opened).toBe(0);
+    expect((await t.server.cases.list({ limit: 1000 })).length).toBe(before);
+  }, 120_000);
+});
