@@ -219,7 +219,8 @@ export function createServer({ config, store, clock, logger, clientDir, socketSw
     init: async () => {
       await pulse.start();
       await kpis.start();
-      await flagging.start();
+      // In the background: the server listens while the flagger reads the history; cases appear when it is done.
+      void flagging.start().catch((err: unknown) => logger.error({ err }, 'flagging failed to start'));
       const hourly = async () => {
         await sessions.purgeExpired();
         await privacy.applyRetention();

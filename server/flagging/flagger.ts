@@ -462,6 +462,9 @@ export class Flagger {
    */
   private calibrateCombined(perDay: Record<FlagKpi, number>, p0: Record<'csat' | 'fcrSurvey', number>): number {
     const s = this.settings;
+    const cacheKey = JSON.stringify([perDay, p0, s.oddsRatio, s.k, s.combinedFalseFlagsPer100]);
+    const cached = COMBINED_H.get(cacheKey);
+    if (cached !== undefined) return cached;
     const rand = mulberry32(20_260_101);
     const normal = () => Math.sqrt(-2 * Math.log(1 - rand())) * Math.cos(2 * Math.PI * rand());
     const poisson = (l: number) => {
@@ -508,7 +511,9 @@ export class Flagger {
       if (arl(mid) >= needed) hi = mid;
       else lo = mid;
     }
-    return Math.round(hi * 10) / 10;
+    const h = Math.round(hi * 10) / 10;
+    COMBINED_H.set(cacheKey, h);
+    return h;
   }
 
   /**
@@ -749,6 +754,9 @@ export class Flagger {
     return { negative: negative.slice(-8), positive: positive.slice(-4) };
   }
 }
+
+/** Combined h by calibration inputs: the simulation is deterministic, so equal inputs give equal h. */
+const COMBINED_H = new Map<string, number>();
 
 function emptyBy(): Record<FlagKpi, { w: number; n: number; bad: number; expected: number }> {
   return { csat: { w: 0, n: 0, bad: 0, expected: 0 }, fcrSurvey: { w: 0, n: 0, bad: 0, expected: 0 }, aht: { w: 0, n: 0, bad: 0, expected: 0 } };

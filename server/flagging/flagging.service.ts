@@ -31,6 +31,7 @@ export function flagKey(c: FlagCase): string {
 
 export class FlaggingService {
   private timer: NodeJS.Timeout | undefined;
+  private stopped = false;
   private lastDay = 0;
   private running: Promise<FlaggingRun> | undefined;
   lastRun: FlaggingRun | undefined;
@@ -45,6 +46,7 @@ export class FlaggingService {
 
   async start(): Promise<void> {
     await this.run();
+    if (this.stopped) return;
     this.timer = setInterval(() => {
       if (this.kpis.today().fromMs > this.lastDay) void this.run().catch((err: unknown) => this.logger.error({ err }, 'flagging run failed'));
     }, CHECK_MS);
@@ -52,6 +54,7 @@ export class FlaggingService {
   }
 
   stop(): void {
+    this.stopped = true;
     if (this.timer) clearInterval(this.timer);
     this.timer = undefined;
   }

@@ -257,6 +257,9 @@ export class KpiService {
       const history = this.history;
       if (!engine || !history) return;
       const mark = await history.maxSeq();
+    // Events held so far were committed before `mark` was read, so the reads below (history and hot window) include
+    // them; only events stored from here on need applying after the replay.
+    this.held = [];
       const rawFrom = this.rawFrom(history);
       const next = this.cutoffAt(this.clock.now(), history);
       if (next > this.cutoff) {

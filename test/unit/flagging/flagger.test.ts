@@ -75,5 +75,5 @@ describe('the flagger', () => {
     const live = new Flagger(directory);
     for (const d of [...counts.keys()].sort((a, b) => a - b)) live.run(new Map([[d, counts.get(d) as NonNullable<ReturnType<DailyCounts['get']>>]]));
     expect(live.cases).toEqual(cases);
-  });
+  }, 60_000);
 });
