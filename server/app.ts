@@ -161,7 +161,7 @@ export function createServer({ config, store, clock, logger, clientDir, socketSw
       await kpis.rebuild();
     }),
   );
-  app.use(caseRoutes(routes, cases, dirIndex, audit));
+  app.use(caseRoutes(routes, cases, dirIndex, audit, store));
   app.use(kpiRoutes(routes, kpis, dirIndex, cases, targets));
   app.use(targetRoutes(routes, targets, dirIndex, cases));
   app.use(privacyRoutes(routes, privacy));

@@ -4,6 +4,9 @@
  * Read keys (exports, integrations) list cases without their notes.
  */
 import { Router } from 'express';
+import { contactIdOf, type FrontlineEvent } from '../../shared/events.js';
+import { maskPersonalData } from '../../shared/mask.js';
+import type { Store } from '../store/db.js';
 import { z } from 'zod';
 import { CASE_KINDS } from '../../shared/access.js';
 import { actorOf } from '../access/principal.js';
@@ -20,7 +23,7 @@ const listQuery = z.object({
   limit: z.coerce.number().int().min(1).max(1000).default(200),
 });
 
-export function caseRoutes(routes: RouteTable, cases: CaseStore, dirIndex: () => Promise<DirectoryIndex>, audit: AuditService): Router {
+export function caseRoutes(routes: RouteTable, cases: CaseStore, dirIndex: () => Promise<DirectoryIndex>, audit: AuditService, store: Store): Router {
   const router = Router();
   const PEOPLE = ['admin', 'manager', 'team_leader', 'coach', 'agent'] as const;
 
@@ -46,5 +49,52 @@ export function caseRoutes(routes: RouteTable, cases: CaseStore, dirIndex: () =>
     await audit.record({ actor: actorOf(p), action: 'case.open', target: `case:${id}`, ip: req.ip ?? null });
     res.json({ ok: true, case: c });
   });
+
+  routes.add(router, { method: 'get', path: '/api/v1/cases/:caseId/evidence', audiences: PEOPLE, summary: "the contacts frozen as a case's evidence, comments masked" }, async (req, res) => {
+    const id = parseInput(z.string().min(1).max(64), req.params.caseId, 'case id');
+    const p = principalOf(res);
+    const c = await cases.get(id);
+    if (!c) throw new HttpError(404, 'not_found', `no case '${id}'`);
+    if (!canViewCase(p, caseRef(c), await dirIndex())) deny('this case is not yours to see');
+    res.json({ ok: true, contacts: await evidenceOf(store, c.evidenceContactIds) });
+  });
   return router;
+}
+
+export interface EvidenceContact {
+  contactId: string;
+  offeredAt: string | null;
+  queueId: string | null;
+  channel: string | null;
+  agentId: string | null;
+  handleSeconds: number | null;
+  csat: number | null;
+  resolved: boolean | null;
+  /** Personal data masked. */
+  comment: string | null;
+}
+
+/** What the store holds about each evidence contact, comment masked; contacts erased since show as bare ids. */
+async function evidenceOf(store: Store, ids: string[]): Promise<EvidenceContact[]> {
+  if (ids.length === 0) return [];
+  const rows = await store.db.selectFrom('events').select('payload').where('contact_id', 'in', ids.slice(0, 100)).orderBy('seq').execute();
+  const by = new Map<string, EvidenceContact>(ids.map((cid) => [cid, { contactId: cid, offeredAt: null, queueId: null, channel: null, agentId: null, handleSeconds: null, csat: null, resolved: null, comment: null }]));
+  for (const r of rows) {
+    const e = JSON.parse(r.payload) as FrontlineEvent;
+    const cid = contactIdOf(e);
+    const c = cid === undefined ? undefined : by.get(cid);
+    if (!c) continue;
+    if (e.type === 'contact.offered') {
+      c.offeredAt ??= e.occurredAt;
+      c.queueId ??= e.queueId;
+      c.channel ??= e.channel;
+    } else if (e.type === 'contact.answered') c.agentId ??= e.agentId;
+    else if (e.type === 'contact.ended') c.handleSeconds = (c.handleSeconds ?? 0) + e.talkSeconds + e.holdSeconds + e.wrapSeconds;
+    else if (e.type === 'survey.responded') {
+      if (e.csat !== undefined) c.csat = e.csat;
+      if (e.resolved !== undefined) c.resolved = e.resolved;
+      if (e.comment) c.comment = maskPersonalData(e.comment);
+    }
+  }
+  return [...by.values()];
 }

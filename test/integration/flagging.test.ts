@@ -60,6 +60,13 @@ describe('flagging in the server', () => {
     expect(c.evidenceContactIds.length).toBeGreaterThan(0);
     const found = await t.store.db.selectFrom('events').select('contact_id').where('contact_id', 'in', c.evidenceContactIds).execute();
     expect(new Set(found.map((r) => r.contact_id)).size).toBe(new Set(c.evidenceContactIds).size);
+    // The evidence reads back with each contact's figures; the agent's own bad examples are there.
+    const ev = await call(t.baseUrl, 'GET', `/api/v1/cases/${c.id}/evidence`, who);
+    expect(ev.status).toBe(200);
+    const contacts = ((await ev.json()) as { contacts: { contactId: string; agentId: string | null; csat: number | null; comment: string | null }[] }).contacts;
+    expect(contacts.map((x) => x.contactId).sort()).toEqual([...c.evidenceContactIds].sort());
+    expect(contacts.every((x) => x.agentId === agent)).toBe(true);
+    for (const x of contacts) if (x.comment) expect(x.comment).not.toMatch(/@example\.|\b07700\b|4111 1111/);
   }, 120_000);
 
   it('running again over the same days opens nothing twice', async () => {

@@ -61,6 +61,7 @@ const EXPECTED: Record<string, readonly Caller[]> = {
   // Ann's case, assigned to the coach: Ann, her coach, her team leader and the whole-centre manager; admins set
   // things up but do not read coaching content.
   'GET /api/v1/cases/:caseId': only('manager', 'team_leader', 'coach', 'agent'),
+  'GET /api/v1/cases/:caseId/evidence': only('manager', 'team_leader', 'coach', 'agent'),
   'GET /api/v1/boards': only('admin', 'manager', 'team_leader'),
   'POST /api/v1/boards': only('admin', 'manager', 'team_leader'),
   'PUT /api/v1/boards/:boardId': only('admin', 'manager', 'team_leader'),
