@@ -128,6 +128,20 @@ export interface DisplayInfo {
   reloadHour: number | null;
 }
 
+/** GET /api/v1/cases/:id/evidence: what the store holds about one evidence contact, comment masked. */
+export interface EvidenceContact {
+  contactId: string;
+  offeredAt: string | null;
+  queueId: string | null;
+  channel: string | null;
+  agentId: string | null;
+  handleSeconds: number | null;
+  csat: number | null;
+  resolved: boolean | null;
+  /** Personal data masked. */
+  comment: string | null;
+}
+
 export const CASE_KINDS = ['individual', 'systemic', 'recognition'] as const;
 export type CaseKind = (typeof CASE_KINDS)[number];
 

@@ -15,49 +15,16 @@ export class CaseStore {
   constructor(private readonly store: Store) {}
 
   async insert(c: NewCase): Promise<CaseSummary> {
-    const id = `case_${randomBytes(9).toString('base64url').replace(/[^A-Za-z0-9]/g, 'x')}`;
-    await this.store.db
-      .insertInto('coaching_cases')
-      .values({
-        id,
-        kind: c.kind,
-        status: 'open',
-        scope: c.scope,
-        agent_id: c.agentId,
-        team_id: c.teamId,
-        kpi: c.kpi,
-        rule: c.rule,
-        figures: JSON.stringify(c.figures),
-        evidence_contact_ids: JSON.stringify(c.evidenceContactIds),
-        assigned_coach_id: c.assignedCoachId,
-        opened_ms: c.openedMs,
-        closed_ms: null,
-      })
-      .execute();
-    return (await this.get(id)) as CaseSummary;
+    const row = toRow(c, null);
+    await this.store.db.insertInto('coaching_cases').values(row).execute();
+    return (await this.get(row.id)) as CaseSummary;
   }
 
   /** Inserts a case the flagger opened unless one with the same key exists; returns whether it was new. */
   async insertFlagged(c: NewCase, flagKey: string): Promise<boolean> {
-    const id = `case_${randomBytes(9).toString('base64url').replace(/[^A-Za-z0-9]/g, 'x')}`;
     const res = await this.store.db
       .insertInto('coaching_cases')
-      .values({
-        id,
-        kind: c.kind,
-        status: 'open',
-        scope: c.scope,
-        agent_id: c.agentId,
-        team_id: c.teamId,
-        kpi: c.kpi,
-        rule: c.rule,
-        figures: JSON.stringify(c.figures),
-        evidence_contact_ids: JSON.stringify(c.evidenceContactIds),
-        assigned_coach_id: c.assignedCoachId,
-        opened_ms: c.openedMs,
-        closed_ms: null,
-        flag_key: flagKey,
-      })
+      .values(toRow(c, flagKey))
       .onConflict((oc) => oc.column('flag_key').doNothing())
       .executeTakeFirst();
     return Number(res.numInsertedOrUpdatedRows ?? 0) > 0;
@@ -87,6 +54,25 @@ export class CaseStore {
     const agents = new Set(rows.map((r) => r.agent_id as string));
     return { coachHasCaseFor: (coach, agent) => coach === coachUserId && agents.has(agent) };
   }
+}
+
+function toRow(c: NewCase, flagKey: string | null): CoachingCasesTable & { id: string } {
+  return {
+    id: `case_${randomBytes(9).toString('base64url').replace(/[^A-Za-z0-9]/g, 'x')}`,
+    kind: c.kind,
+    status: 'open',
+    scope: c.scope,
+    agent_id: c.agentId,
+    team_id: c.teamId,
+    kpi: c.kpi,
+    rule: c.rule,
+    figures: JSON.stringify(c.figures),
+    evidence_contact_ids: JSON.stringify(c.evidenceContactIds),
+    assigned_coach_id: c.assignedCoachId,
+    opened_ms: c.openedMs,
+    closed_ms: null,
+    flag_key: flagKey,
+  };
 }
 
 export function caseRef(c: CaseSummary): CaseRef {

@@ -8,7 +8,7 @@ import { contactIdOf, type FrontlineEvent } from '../../shared/events.js';
 import { maskPersonalData } from '../../shared/mask.js';
 import type { Store } from '../store/db.js';
 import { z } from 'zod';
-import { CASE_KINDS } from '../../shared/access.js';
+import { CASE_KINDS, type EvidenceContact } from '../../shared/access.js';
 import { actorOf } from '../access/principal.js';
 import { canViewCase, type DirectoryIndex } from '../access/policies.js';
 import type { AuditService } from '../audit/audit.service.js';
@@ -59,19 +59,6 @@ export function caseRoutes(routes: RouteTable, cases: CaseStore, dirIndex: () =>
     res.json({ ok: true, contacts: await evidenceOf(store, c.evidenceContactIds) });
   });
   return router;
-}
-
-export interface EvidenceContact {
-  contactId: string;
-  offeredAt: string | null;
-  queueId: string | null;
-  channel: string | null;
-  agentId: string | null;
-  handleSeconds: number | null;
-  csat: number | null;
-  resolved: boolean | null;
-  /** Personal data masked. */
-  comment: string | null;
 }
 
 /** What the store holds about each evidence contact, comment masked; contacts erased since show as bare ids. */

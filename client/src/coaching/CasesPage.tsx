@@ -5,7 +5,7 @@
  */
 import { useQuery } from '@tanstack/react-query';
 import { Link, useParams } from 'react-router';
-import type { CaseKind, CaseSummary } from '../../../shared/access.js';
+import type { CaseKind, CaseSummary, EvidenceContact } from '../../../shared/access.js';
 import type { Directory } from '../../../shared/directory.js';
 import { KPI_DEFINITIONS, type KpiName } from '../../../shared/kpis.js';
 import { api, errText } from '../api/http.js';
@@ -82,18 +82,6 @@ export function CasesPage() {
       })}
     </div>
   );
-}
-
-interface EvidenceContact {
-  contactId: string;
-  offeredAt: string | null;
-  queueId: string | null;
-  channel: string | null;
-  agentId: string | null;
-  handleSeconds: number | null;
-  csat: number | null;
-  resolved: boolean | null;
-  comment: string | null;
 }
 
 const FIGURE_WORDS: Record<string, string> = {
