@@ -4,16 +4,15 @@
  * closed; re-running over the same days opens nothing twice (each case carries the flagger's key).
  */
 import type { CaseKind } from '../../shared/access.js';
-import type { FrontlineEvent } from '../../shared/events.js';
 import type { CaseStore } from '../coaching/case.store.js';
 import type { DirectoryService } from '../directory/directory.service.js';
 import type { KpiService } from '../kpi/kpi.service.js';
 import type { Logger } from '../logger.js';
 import type { Store } from '../store/db.js';
+import { scanEvents } from '../store/events.store.js';
 import { DailyCountsBuilder } from './daily.js';
 import { Flagger, type FlagCase } from './flagger.js';
 
-const PAGE = 20_000;
 const CHECK_MS = 15 * 60_000;
 const TYPES = ['contact.offered', 'contact.answered', 'contact.ended', 'survey.responded'];
 
@@ -70,14 +69,7 @@ export class FlaggingService {
     const dir = await this.directory.get();
     const today = this.kpis.today().fromMs;
     const builder = new DailyCountsBuilder(this.kpis.timeZone);
-    let events = 0;
-    for (let after = 0; ; ) {
-      const rows = await this.store.db.selectFrom('events').select(['seq', 'payload']).where('seq', '>', after).where('type', 'in', TYPES).orderBy('seq').limit(PAGE).execute();
-      for (const r of rows) builder.add(JSON.parse(r.payload) as FrontlineEvent);
-      events += rows.length;
-      if (rows.length < PAGE) break;
-      after = Number(rows[rows.length - 1]?.seq);
-    }
+    const events = await scanEvents(this.store.db, (q) => q.where('type', 'in', TYPES), (e) => builder.add(e));
     // Closed days only: today is still moving.
     for (const d of [...builder.days.keys()]) if (d >= today) builder.days.delete(d);
     const flagger = new Flagger(dir);

@@ -12,9 +12,9 @@ import { createHash } from 'node:crypto';
 import { TZDate } from '@date-fns/tz';
 import { addDays, startOfDay } from 'date-fns';
 import type { Directory } from '../../shared/directory.js';
-import type { FrontlineEvent } from '../../shared/events.js';
 import { FCR_WINDOW_DAYS, INTERVAL_MS } from '../../shared/kpis.js';
 import type { Store } from '../store/db.js';
+import { scanEvents } from '../store/events.store.js';
 import { addInto, parseCounters, serializeCounters, zero, type Counters } from './counters.js';
 import { KpiEngine } from './engine.js';
 
@@ -22,7 +22,6 @@ const DAY_MS = 86_400_000;
 /** Days recomputed per pass: bounds the scratch engine's memory (each pass also reads the 7 days after it). */
 const CHUNK_DAYS = 14;
 const INSERT_ROWS = 200;
-const PAGE = 20_000;
 const FORMAT = 1;
 
 export type Grain = 'interval' | 'day';
@@ -115,13 +114,10 @@ export class KpiHistory {
   async replayDays(fromMs: number, toMs: number): Promise<{ engine: KpiEngine; events: number }> {
     const lookAhead = toMs + FCR_WINDOW_DAYS * DAY_MS + 1;
     const engine = new KpiEngine(this.directory);
-    let events = 0;
-    for (let after = 0; ; ) {
-      const rows = await this.store.db
-        .selectFrom('events')
-        .select(['seq', 'payload'])
-        .where('seq', '>', after)
-        .where((eb) =>
+    const events = await scanEvents(
+      this.store.db,
+      (q) =>
+        q.where((eb) =>
           eb.or([
             eb(
               'contact_id',
@@ -130,15 +126,9 @@ export class KpiHistory {
             ),
             eb.and([eb('contact_id', 'is', null), eb('type', '=', 'complaint.logged'), eb('occurred_ms', '>=', fromMs), eb('occurred_ms', '<', toMs)]),
           ]),
-        )
-        .orderBy('seq')
-        .limit(PAGE)
-        .execute();
-      for (const r of rows) engine.apply(JSON.parse(r.payload) as FrontlineEvent);
-      events += rows.length;
-      if (rows.length < PAGE) break;
-      after = Number(rows[rows.length - 1]?.seq);
-    }
+        ),
+      (e) => engine.apply(e),
+    );
     return { engine, events };
   }
 

@@ -17,12 +17,12 @@ import type { DirectoryService } from '../directory/directory.service.js';
 import type { AcceptedEvent } from '../ingest/ingest.service.js';
 import type { Logger } from '../logger.js';
 import type { Store } from '../store/db.js';
+import { scanEvents } from '../store/events.store.js';
 import { addInto, zero } from './counters.js';
 import { alignOutward, contactKeyOf, KpiEngine } from './engine.js';
 import { kpisOf } from './formulas.js';
 import { historyBasis, KpiHistory } from './history.js';
 
-const REPLAY_PAGE = 20_000;
 const DEFAULT_TIME_ZONE = 'Europe/London';
 export const GRANULARITIES = ['interval', 'hour', 'day', 'week'] as const;
 export type Granularity = (typeof GRANULARITIES)[number];
@@ -402,26 +402,17 @@ export class KpiService {
     }
     // The hot window: every event of every contact with anything from the window's start on.
     const engine = new KpiEngine(dir);
-    let hotEvents = 0;
-    for (let after = 0; ; ) {
-      const rows = await this.store.db
-        .selectFrom('events')
-        .select(['seq', 'payload'])
-        .where('seq', '>', after)
-        .where((eb) =>
+    const hotEvents = await scanEvents(
+      this.store.db,
+      (q) =>
+        q.where((eb) =>
           eb.or([
             eb('contact_id', 'in', eb.selectFrom('events as h').select('h.contact_id').where('h.occurred_ms', '>=', cutoff).where('h.contact_id', 'is not', null)),
             eb.and([eb('contact_id', 'is', null), eb('type', '=', 'complaint.logged'), eb('occurred_ms', '>=', cutoff)]),
           ]),
-        )
-        .orderBy('seq')
-        .limit(REPLAY_PAGE)
-        .execute();
-      for (const r of rows) engine.apply(JSON.parse(r.payload) as FrontlineEvent);
-      hotEvents += rows.length;
-      if (rows.length < REPLAY_PAGE) break;
-      after = Number(rows[rows.length - 1]?.seq);
-    }
+        ),
+      (e) => engine.apply(e),
+    );
     engine.evictBefore(cutoff);
     this.engine = engine;
     this.history = history;

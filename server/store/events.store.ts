@@ -1,6 +1,7 @@
 /** Durable event log: insert with de-duplication by id and content hash, and read back in ingest order. */
 import type SQLite from 'better-sqlite3';
-import type { Kysely, Transaction } from 'kysely';
+import type { Kysely, SelectQueryBuilder, Transaction } from 'kysely';
+import type { FrontlineEvent } from '../../shared/events.js';
 import type { Store } from './db.js';
 import type { Database, EventsTable } from './schema.js';
 
@@ -131,4 +132,25 @@ export async function countEvents(db: Kysely<Database>): Promise<number> {
 export async function latestOccurredMs(db: Kysely<Database>): Promise<number | null> {
   const row = await db.selectFrom('events').select((eb) => eb.fn.max('occurred_ms').as('max')).executeTakeFirst();
   return row?.max == null ? null : Number(row.max);
+}
+
+export type EventScan = SelectQueryBuilder<Database, 'events', { seq: number; payload: string }>;
+
+/**
+ * Every stored event matching `narrow`, in ingest order, read a page at a time (so a long history never sits in
+ * memory at once) and handed to `each`. Returns how many were read.
+ */
+export async function scanEvents(db: Kysely<Database>, narrow: (q: EventScan) => EventScan, each: (e: FrontlineEvent) => void, page = 20_000): Promise<number> {
+  let read = 0;
+  for (let after = 0; ; ) {
+    const rows = await narrow(db.selectFrom('events').select(['seq', 'payload']))
+      .where('seq', '>', after)
+      .orderBy('seq')
+      .limit(page)
+      .execute();
+    for (const r of rows) each(JSON.parse(r.payload) as FrontlineEvent);
+    read += rows.length;
+    if (rows.length < page) return read;
+    after = Number(rows[rows.length - 1]?.seq);
+  }
 }
