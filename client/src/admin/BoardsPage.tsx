@@ -140,6 +140,24 @@ function rowsWithIssues(issues: readonly z.core.$ZodIssue[], key: 'tiles' | 'ite
   return new Set(issues.filter((i) => i.path[0] === key && typeof i.path[1] === 'number').map((i) => i.path[1] as number));
 }
 
+/** Move up, move down and remove, for one row of an ordered list (tiles of a board, boards of a rotation). */
+function RowActions<T>({ what, list, index: i, onChange }: { what: string; list: T[]; index: number; onChange: (next: T[]) => void }) {
+  const n = i + 1;
+  return (
+    <td className="actions">
+      <button type="button" className="icon" aria-label={`Move ${what} ${n} up`} title="Move up" disabled={i === 0} onClick={() => onChange(move(list, i, -1))}>
+        ↑
+      </button>
+      <button type="button" className="icon" aria-label={`Move ${what} ${n} down`} title="Move down" disabled={i === list.length - 1} onClick={() => onChange(move(list, i, 1))}>
+        ↓
+      </button>
+      <button type="button" className="link danger-link" aria-label={`Remove ${what} ${n}`} onClick={() => onChange(list.filter((_, j) => j !== i))}>
+        Remove
+      </button>
+    </td>
+  );
+}
+
 function move<T>(list: T[], i: number, by: -1 | 1): T[] {
   const j = i + by;
   if (j < 0 || j >= list.length) return list;
@@ -535,17 +553,7 @@ function BoardEditor(props: { board: Board | null; saved: boolean; options: Scop
                 <td>
                   <input aria-label={`Tile ${n} title`} value={t.title} maxLength={60} placeholder="automatic" onChange={(e) => setTile(i, { title: e.target.value })} />
                 </td>
-                <td className="actions">
-                  <button type="button" className="icon" aria-label={`Move tile ${n} up`} title="Move up" disabled={i === 0} onClick={() => editTiles(move(tiles, i, -1))}>
-                    ↑
-                  </button>
-                  <button type="button" className="icon" aria-label={`Move tile ${n} down`} title="Move down" disabled={i === tiles.length - 1} onClick={() => editTiles(move(tiles, i, 1))}>
-                    ↓
-                  </button>
-                  <button type="button" className="link danger-link" aria-label={`Remove tile ${n}`} onClick={() => editTiles(tiles.filter((_, j) => j !== i))}>
-                    Remove
-                  </button>
-                </td>
+                <RowActions what="tile" list={tiles} index={i} onChange={editTiles} />
               </tr>
             );
           })}
@@ -751,17 +759,7 @@ function RotationEditor(props: { rotation: Rotation | null; saved: boolean; boar
                     onChange={(e) => change(items.map((x, j) => (j === i ? { ...x, dwell: e.target.value } : x)))}
                   />
                 </td>
-                <td className="actions">
-                  <button type="button" className="icon" aria-label={`Move board ${n} up`} title="Move up" disabled={i === 0} onClick={() => change(move(items, i, -1))}>
-                    ↑
-                  </button>
-                  <button type="button" className="icon" aria-label={`Move board ${n} down`} title="Move down" disabled={i === items.length - 1} onClick={() => change(move(items, i, 1))}>
-                    ↓
-                  </button>
-                  <button type="button" className="link danger-link" aria-label={`Remove board ${n}`} onClick={() => change(items.filter((_, j) => j !== i))}>
-                    Remove
-                  </button>
-                </td>
+                <RowActions what="board" list={items} index={i} onChange={change} />
               </tr>
             );
           })}
