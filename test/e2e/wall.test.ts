@@ -108,6 +108,8 @@ it('a screen pairs with a code and shows its board, no sign-in', async () => {
   const approved = await api('POST', '/api/v1/displays', { code: (await page.getByTestId('pairing-code').innerText()).trim() || code, name: 'Billing wall', scopes: ['centre'] });
   expect(approved.status).toBe(201);
   displayId = ((await approved.json()) as { display: { id: string } }).display.id;
+  // Paired with nothing chosen yet: it shows the centre pulse. Being given a board must reach it at once.
+  await page.getByTestId('offered').waitFor({ timeout: 15_000 });
   const board: BoardBody = {
     name: 'Billing floor',
     staleAfterSeconds: 8,
@@ -126,7 +128,8 @@ it('a screen pairs with a code and shows its board, no sign-in', async () => {
   expect(created.status).toBe(201);
   const boardId = ((await created.json()) as { board: { id: string } }).board.id;
   expect((await api('PUT', `/api/v1/displays/${displayId}/shows`, { shows: `board:${boardId}`, reloadHour: null })).status).toBe(200);
-  await page.getByTestId('wallboard').waitFor({ timeout: 15_000 });
+  // Well inside the layout's 60 s poll: the change is pushed.
+  await page.getByTestId('wallboard').waitFor({ timeout: 5_000 });
   await expect.poll(() => page.getByTestId('wvalue-csat').innerText(), { timeout: 10_000 }).toBe(await centreCsat());
   // 66.7% against 80% ± 5: off target, said in a word and an icon as well as colour, and on the alert ticker.
   await expect.poll(() => page.getByTestId('wtile-csat').innerText()).toContain('Off target');

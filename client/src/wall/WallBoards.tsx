@@ -34,7 +34,6 @@ export function WallBoards({ config }: { config: WallConfig }) {
     return () => clearTimeout(t);
   }, [index, current, boards.length]);
   useSoftReload(config.reloadHour, config.timeZone);
-  useLayoutChanges();
   if (!current) return null;
   return (
     <div className="wallboard" data-testid="wallboard">
@@ -353,7 +352,7 @@ function ConnectionBanner() {
  * Layout changes (board edited, screen given something else): reload the layout and reconnect, so the socket carries
  * the screen's new scopes. After any reconnect, REST tiles refetch at once.
  */
-function useLayoutChanges(): void {
+export function useLayoutChanges(): void {
   const qc = useQueryClient();
   useEffect(() => {
     const s = acquireSocket();

@@ -10,7 +10,7 @@ import { SESSION_KEY, useSession } from '../auth/session.js';
 import { ConnectionBadge, PulseBody } from '../live/PulsePage.js';
 import { usePulse } from '../live/pulse-store.js';
 import type { WallConfig } from '../../../shared/boards.js';
-import { WALL_KEY, WallBoards } from './WallBoards.js';
+import { useLayoutChanges, WALL_KEY, WallBoards } from './WallBoards.js';
 
 export function WallPage() {
   const session = useSession();
@@ -38,6 +38,8 @@ function WallScreen({ name }: { name: string }) {
   useEffect(() => {
     if (connection === 'ended') void qc.invalidateQueries({ queryKey: SESSION_KEY });
   }, [connection, qc]);
+  // Whatever the screen shows now (the pulse or a board), being given something else reaches it at once.
+  useLayoutChanges();
   if (!config.data) return <p className="muted">{config.error ? 'Cannot reach Frontline yet; retrying…' : 'Loading…'}</p>;
   if (config.data.boards.length === 0) return <WallLive name={name} />;
   return <WallBoards config={config.data} />;
