@@ -14,6 +14,7 @@ import { SetupService } from './accounts/setup.service.js';
 import { ApiKeyService } from './apikeys/apikey.service.js';
 import { AuditService } from './audit/audit.service.js';
 import { CaseStore } from './coaching/case.store.js';
+import { CoachingService } from './coaching/coaching.service.js';
 import type { Clock } from './clock.js';
 import type { Config } from './config.js';
 import { DirectoryService } from './directory/directory.service.js';
@@ -70,6 +71,7 @@ export interface FrontlineServer {
   audit: AuditService;
   privacy: PrivacyService;
   cases: CaseStore;
+  coaching: CoachingService;
   kpis: KpiService;
   flagging: FlaggingService;
   targets: TargetService;
@@ -117,6 +119,8 @@ export function createServer({ config, store, clock, logger, clientDir, socketSw
     return index.index;
   };
 
+  const coaching = new CoachingService(cases, accounts, kpis, dirIndex, clock);
+
   const authenticator = createAuthenticator(apiKeys, sessions, displays);
   const cookies: CookieOptions = { secure: config.secureCookies };
   const routes = new RouteTable({ authenticator, cookies, allowedOrigins: config.allowedOrigins, audit, logger });
@@ -161,7 +165,7 @@ export function createServer({ config, store, clock, logger, clientDir, socketSw
       await kpis.rebuild();
     }),
   );
-  app.use(caseRoutes(routes, cases, dirIndex, audit, store));
+  app.use(caseRoutes(routes, { cases, coaching, accounts, dirIndex, audit, store, clock }));
   app.use(kpiRoutes(routes, kpis, dirIndex, cases, targets));
   app.use(targetRoutes(routes, targets, dirIndex, cases));
   app.use(privacyRoutes(routes, privacy));
@@ -183,6 +187,7 @@ export function createServer({ config, store, clock, logger, clientDir, socketSw
     pulse,
     kpis,
     cases,
+    accounts,
     clock,
     authenticator,
     sessions,
@@ -213,6 +218,7 @@ export function createServer({ config, store, clock, logger, clientDir, socketSw
     audit,
     privacy,
     cases,
+    coaching,
     kpis,
     targets,
     flagging,

@@ -157,7 +157,16 @@ export interface CaseSummary {
   rule: string;
   figures: Record<string, unknown>;
   evidenceContactIds: string[];
+  /** The coach (individual cases, recognitions) or the owner (systemic reviews) working the case. */
   assignedCoachId: string | null;
   openedAt: string;
   closedAt: string | null;
+  /** Where the case is in the coaching workflow (shared/coaching.ts). */
+  stage: 'new' | 'assigned' | 'planned' | 'held' | 'closed';
+  /** Bumped by every change; writes send the version they read. */
+  version: number;
+  sessionAt: string | null;
+  followUpAt: string | null;
+  response: 'acknowledged' | 'disputed' | null;
+  outcome: 'improved' | 'no_change' | 'escalated' | 'not_warranted' | null;
 }

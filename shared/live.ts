@@ -1,5 +1,6 @@
 /** The first live view ("pulse"): today's activity in the centre's time zone. Shared by server and client. */
 import type { ApiError } from './api.js';
+import type { CaseChangedNotice } from './coaching.js';
 import type { AgentState, Channel } from './events.js';
 import type { KpiSet } from './kpis.js';
 
@@ -104,6 +105,8 @@ export interface ServerToClientEvents {
    * (deltas are only sent on change, so a quiet scope is still live). A screen that stops hearing it shows stale.
    */
   'live:heartbeat': (info: { asOf: string }) => void;
+  /** A coaching case this person may see changed or was filed (shared/coaching.ts). */
+  'case:changed': (notice: CaseChangedNotice) => void;
 }
 
 export interface ClientToServerEvents {

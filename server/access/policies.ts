@@ -176,27 +176,36 @@ export interface CaseRef {
   agentId: string | null;
   /** The team a case belongs to (the agent's team, or the team of a systemic review). */
   teamId: string | null;
+  /** The queue of a queue-wide systemic review (no team). */
+  queueId?: string | null;
+  /** The coach working an individual case or recognition, or the owner of a systemic review. */
   assignedCoachId: string | null;
 }
 
-/** Case content (evidence, plan, notes). Agents see only their own cases, never a colleague's. */
+/**
+ * Case content (evidence, plan, notes). Agents see only their own cases, never a colleague's. Coaches see the cases
+ * assigned to them and the unassigned individual cases and recognitions (the "new" inbox they pick work from);
+ * systemic reviews are for team leaders and managers.
+ */
 export function canViewCase(p: Principal | null, c: CaseRef, dir: DirectoryIndex): boolean {
   if (p?.kind !== 'user') return false;
   switch (p.role) {
     case 'admin':
       return false;
     case 'manager':
-      return c.teamId !== null && managerCovers(p, dir.teamSite.get(c.teamId));
+      if (c.teamId !== null) return managerCovers(p, dir.teamSite.get(c.teamId));
+      // A queue-wide review: the queue's site (a centre-wide queue has none and is the centre manager's).
+      return c.queueId !== null && c.queueId !== undefined && (p.siteId === null || managerCovers(p, dir.queueSite.get(c.queueId)));
     case 'team_leader':
-      return c.teamId !== null && p.teamIds.includes(c.teamId);
+      return (c.teamId !== null && p.teamIds.includes(c.teamId)) || c.assignedCoachId === p.userId;
     case 'coach':
-      return c.assignedCoachId === p.userId;
+      return c.assignedCoachId === p.userId || (c.assignedCoachId === null && c.kind !== 'systemic');
     case 'agent':
       return c.kind !== 'systemic' && c.agentId !== null && c.agentId === p.agentId;
   }
 }
 
-/** Changing a case (plan, notes, actions, status, reassignment): the assigned coach, the team's leader, the manager. */
+/** Changing a case (plan, notes, actions, closing, reassigning): the assigned coach or owner, the team's leader, the manager. */
 export function canEditCase(p: Principal | null, c: CaseRef, dir: DirectoryIndex): boolean {
   if (p?.kind !== 'user') return false;
   switch (p.role) {
@@ -209,6 +218,23 @@ export function canEditCase(p: Principal | null, c: CaseRef, dir: DirectoryIndex
     case 'agent':
       return false;
   }
+}
+
+/** Taking an unassigned individual case or recognition: any coach (the inbox's "take it"). */
+export function canClaimCase(p: Principal | null, c: CaseRef): boolean {
+  return p?.kind === 'user' && p.role === 'coach' && c.assignedCoachId === null && c.kind !== 'systemic';
+}
+
+/**
+ * Who a case may be given to: someone who could then see it. Individual cases and recognitions go to coaches, team
+ * leaders or managers; systemic reviews to team leaders or managers (an owner who can change the system).
+ */
+export function canBeAssigned(assignee: Pick<UserPrincipal, 'role' | 'userId' | 'siteId' | 'teamIds'>, c: CaseRef, dir: DirectoryIndex): boolean {
+  if (assignee.role === 'coach') return c.kind !== 'systemic';
+  if (assignee.role !== 'team_leader' && assignee.role !== 'manager') return false;
+  const as = { ...assignee, kind: 'user', username: '', agentId: null, sessionId: '', csrfToken: '' } satisfies UserPrincipal;
+  // Judged on the case as it stands before the hand-over: the assignee must cover its team or queue themselves.
+  return canViewCase(as, { ...c, assignedCoachId: null }, dir);
 }
 
 /** Acknowledging or disputing, and writing a reflection: only the agent the case is about. */

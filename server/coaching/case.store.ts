@@ -1,18 +1,82 @@
 /**
  * Coaching cases in the store: what the flagger opens and the coaching workflow works on. Access is decided by the
  * predicates in server/access/policies.ts (canViewCase, canEditCase, ...), never here.
+ *
+ * Every change to a case goes through `change`: one transaction that checks the version the writer read, applies the
+ * change, adds any new actions, and appends the change to the case's own trail (case_events). A trail entry cannot be
+ * lost without the change it records, and two people saving at once cannot overwrite each other.
  */
 import { randomBytes } from 'node:crypto';
+import type { Transaction } from 'kysely';
 import type { CaseKind, CaseSummary } from '../../shared/access.js';
+import type { ActionInput, ActionStatus, CaseAction, CaseDetail, CaseEventRecord, CaseResponse, CaseReview } from '../../shared/coaching.js';
+import { AccountError } from '../accounts/errors.js';
 import type { CaseRef, CoachingLinks } from '../access/policies.js';
 import type { Store } from '../store/db.js';
-import type { CoachingCasesTable } from '../store/schema.js';
+import type { CoachingCasesTable, Database } from '../store/schema.js';
 
 /** What the flagger supplies: a case summary before it has an id, a status or a closing time. */
-export type NewCase = Omit<CaseSummary, 'id' | 'status' | 'openedAt' | 'closedAt'> & { openedMs: number };
+export type NewCase = Omit<CaseSummary, 'id' | 'status' | 'openedAt' | 'closedAt' | 'stage' | 'version' | 'sessionAt' | 'followUpAt' | 'response' | 'outcome'> & { openedMs: number };
+
+/** Columns a workflow change may set. */
+export type CasePatch = Partial<
+  Pick<
+    CoachingCasesTable,
+    | 'status'
+    | 'stage'
+    | 'assigned_coach_id'
+    | 'plan'
+    | 'session_at_ms'
+    | 'held_ms'
+    | 'notes'
+    | 'reflection'
+    | 'response'
+    | 'response_comment'
+    | 'response_ms'
+    | 'follow_up_ms'
+    | 'review_days'
+    | 'outcome'
+    | 'outcome_reason'
+    | 'review'
+    | 'closed_ms'
+  >
+>;
+
+export interface CaseChange {
+  actor: string;
+  action: string;
+  atMs: number;
+  details: Record<string, unknown>;
+  patch: CasePatch;
+  newActions?: ActionInput[];
+  /** An action's new status. */
+  actionStatus?: { id: string; status: ActionStatus };
+}
+
+const newId = (prefix: string) => `${prefix}_${randomBytes(9).toString('base64url').replace(/[^A-Za-z0-9]/g, 'x')}`;
+
+/** After a change commits: which case, what happened, who did it. */
+export interface CaseChanged {
+  caseId: string;
+  action: string;
+  actor: string;
+  atMs: number;
+}
 
 export class CaseStore {
+  private readonly listeners = new Set<(e: CaseChanged) => void>();
+
   constructor(private readonly store: Store) {}
+
+  /** Called after every committed change or newly filed case (the realtime layer notifies people from it). */
+  onChanged(listener: (e: CaseChanged) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  private emit(e: CaseChanged): void {
+    for (const l of this.listeners) l(e);
+  }
 
   async insert(c: NewCase): Promise<CaseSummary> {
     const row = toRow(c, null);
@@ -22,12 +86,95 @@ export class CaseStore {
 
   /** Inserts a case the flagger opened unless one with the same key exists; returns whether it was new. */
   async insertFlagged(c: NewCase, flagKey: string): Promise<boolean> {
-    const res = await this.store.db
-      .insertInto('coaching_cases')
-      .values(toRow(c, flagKey))
-      .onConflict((oc) => oc.column('flag_key').doNothing())
-      .executeTakeFirst();
-    return Number(res.numInsertedOrUpdatedRows ?? 0) > 0;
+    let id = '';
+    const inserted = await this.store.db.transaction().execute(async (trx) => {
+      const row = toRow(c, flagKey);
+      const res = await trx
+        .insertInto('coaching_cases')
+        .values(row)
+        .onConflict((oc) => oc.column('flag_key').doNothing())
+        .executeTakeFirst();
+      const inserted = Number(res.numInsertedOrUpdatedRows ?? 0) > 0;
+      if (inserted) await trx.insertInto('case_events').values({ case_id: row.id, at_ms: c.openedMs, actor: 'system:flagger', action: 'flagged', details: JSON.stringify({ rule: c.rule }) }).execute();
+      id = row.id;
+      return inserted;
+    });
+    if (inserted) this.emit({ caseId: id, action: 'flagged', actor: 'system:flagger', atMs: c.openedMs });
+    return inserted;
+  }
+
+  /** The case with its workflow fields and actions, for the case page. */
+  async detail(id: string): Promise<CaseDetail | undefined> {
+    const row = await this.store.db.selectFrom('coaching_cases').selectAll().where('id', '=', id).executeTakeFirst();
+    if (!row) return undefined;
+    const actions = await this.store.db.selectFrom('case_actions').selectAll().where('case_id', '=', id).orderBy('created_ms').orderBy('id').execute();
+    const iso = (ms: number | null | undefined) => (ms === null || ms === undefined ? null : new Date(Number(ms)).toISOString());
+    return {
+      ...toSummary(row),
+      plan: row.plan ?? null,
+      heldAt: iso(row.held_ms),
+      notes: row.notes ?? null,
+      reflection: row.reflection ?? null,
+      responseComment: row.response_comment ?? null,
+      respondedAt: iso(row.response_ms),
+      reviewDays: row.review_days === null || row.review_days === undefined ? null : Number(row.review_days),
+      outcomeReason: row.outcome_reason ?? null,
+      review: row.review ? (JSON.parse(row.review) as CaseReview) : null,
+      updatedAt: iso(row.updated_ms),
+      actions: actions.map(
+        (a): CaseAction => ({
+          id: a.id,
+          text: a.text,
+          measure: a.measure,
+          owner: a.owner,
+          dueAt: new Date(Number(a.due_ms)).toISOString(),
+          status: a.status as ActionStatus,
+          createdAt: new Date(Number(a.created_ms)).toISOString(),
+          createdBy: a.created_by,
+          doneAt: iso(a.done_ms),
+        }),
+      ),
+    };
+  }
+
+  /**
+   * Applies one workflow change if the case is still at `expectedVersion`: the patch, new actions, an action's
+   * status, and the trail entry, in one transaction. Refused with a conflict when someone changed the case since.
+   */
+  async change(id: string, expectedVersion: number, change: CaseChange): Promise<void> {
+    await this.store.db.transaction().execute(async (trx) => {
+      const res = await trx
+        .updateTable('coaching_cases')
+        .set({ ...change.patch, version: expectedVersion + 1, updated_ms: change.atMs })
+        .where('id', '=', id)
+        .where('version', '=', expectedVersion)
+        .executeTakeFirst();
+      if (Number(res.numUpdatedRows) === 0) await refuse(trx, id);
+      for (const a of change.newActions ?? []) {
+        await trx
+          .insertInto('case_actions')
+          .values({ id: newId('act'), case_id: id, text: a.text, measure: a.measure, owner: a.owner, due_ms: Date.parse(a.dueAt), status: 'open', created_ms: change.atMs, created_by: change.actor, done_ms: null })
+          .execute();
+      }
+      if (change.actionStatus) {
+        const { id: actionId, status } = change.actionStatus;
+        const r = await trx
+          .updateTable('case_actions')
+          .set({ status, done_ms: status === 'open' ? null : change.atMs })
+          .where('id', '=', actionId)
+          .where('case_id', '=', id)
+          .executeTakeFirst();
+        if (Number(r.numUpdatedRows) === 0) throw new AccountError('not_found', `this case has no action '${actionId}'`);
+      }
+      await trx.insertInto('case_events').values({ case_id: id, at_ms: change.atMs, actor: change.actor, action: change.action, details: JSON.stringify(change.details) }).execute();
+    });
+    this.emit({ caseId: id, action: change.action, actor: change.actor, atMs: change.atMs });
+  }
+
+  /** The case's trail, oldest first. */
+  async events(id: string): Promise<Omit<CaseEventRecord, 'actorName'>[]> {
+    const rows = await this.store.db.selectFrom('case_events').selectAll().where('case_id', '=', id).orderBy('id').execute();
+    return rows.map((r) => ({ id: Number(r.id), at: new Date(Number(r.at_ms)).toISOString(), actor: r.actor, action: r.action, details: JSON.parse(r.details) as Record<string, unknown> }));
   }
 
   async get(id: string): Promise<CaseSummary | undefined> {
@@ -35,10 +182,12 @@ export class CaseStore {
     return row ? toSummary(row) : undefined;
   }
 
-  async list(filter: { status?: 'open' | 'closed'; kind?: CaseKind; limit: number }): Promise<CaseSummary[]> {
-    let q = this.store.db.selectFrom('coaching_cases').selectAll().orderBy('opened_ms', 'desc').limit(filter.limit);
+  async list(filter: { status?: 'open' | 'closed'; kind?: CaseKind; assignee?: string | null; limit: number }): Promise<CaseSummary[]> {
+    let q = this.store.db.selectFrom('coaching_cases').selectAll().orderBy('opened_ms', 'desc').orderBy('id').limit(filter.limit);
     if (filter.status) q = q.where('status', '=', filter.status);
     if (filter.kind) q = q.where('kind', '=', filter.kind);
+    if (filter.assignee === null) q = q.where('assigned_coach_id', 'is', null);
+    else if (filter.assignee !== undefined) q = q.where('assigned_coach_id', '=', filter.assignee);
     return (await q.execute()).map(toSummary);
   }
 
@@ -56,9 +205,18 @@ export class CaseStore {
   }
 }
 
+/** A version mismatch or a missing case, told apart for the writer. */
+async function refuse(trx: Transaction<Database>, id: string): Promise<never> {
+  const row = await trx.selectFrom('coaching_cases').select(['version']).where('id', '=', id).executeTakeFirst();
+  if (!row) throw new AccountError('not_found', `no case '${id}'`);
+  throw new AccountError('conflict', `someone changed this case since you opened it (it is now at version ${row.version ?? '?'}); reload it and try again`);
+}
+
 function toRow(c: NewCase, flagKey: string | null): CoachingCasesTable & { id: string } {
   return {
-    id: `case_${randomBytes(9).toString('base64url').replace(/[^A-Za-z0-9]/g, 'x')}`,
+    id: newId('case'),
+    stage: c.assignedCoachId ? 'assigned' : 'new',
+    version: 1,
     kind: c.kind,
     status: 'open',
     scope: c.scope,
@@ -76,7 +234,8 @@ function toRow(c: NewCase, flagKey: string | null): CoachingCasesTable & { id: s
 }
 
 export function caseRef(c: CaseSummary): CaseRef {
-  return { kind: c.kind, agentId: c.agentId, teamId: c.teamId, assignedCoachId: c.assignedCoachId };
+  const queueId = c.scope.startsWith('queue:') ? c.scope.slice('queue:'.length) : null;
+  return { kind: c.kind, agentId: c.agentId, teamId: c.teamId, queueId, assignedCoachId: c.assignedCoachId };
 }
 
 function toSummary(r: CoachingCasesTable): CaseSummary {
@@ -94,5 +253,11 @@ function toSummary(r: CoachingCasesTable): CaseSummary {
     assignedCoachId: r.assigned_coach_id,
     openedAt: new Date(Number(r.opened_ms)).toISOString(),
     closedAt: r.closed_ms === null ? null : new Date(Number(r.closed_ms)).toISOString(),
+    stage: (r.stage ?? 'new') as CaseSummary['stage'],
+    version: Number(r.version ?? 1),
+    sessionAt: r.session_at_ms === null || r.session_at_ms === undefined ? null : new Date(Number(r.session_at_ms)).toISOString(),
+    followUpAt: r.follow_up_ms === null || r.follow_up_ms === undefined ? null : new Date(Number(r.follow_up_ms)).toISOString(),
+    response: (r.response ?? null) as CaseResponse | null,
+    outcome: (r.outcome ?? null) as CaseSummary['outcome'],
   };
 }

@@ -58,3 +58,21 @@ export function shrink(y: number, n: number, prior: BetaPrior): Shrunken {
 export function probabilityBelow(y: number, n: number, prior: BetaPrior, threshold: number): number {
   return betaCdf(threshold, prior.alpha + y, prior.beta + n - y);
 }
+
+/**
+ * Newcombe's hybrid score interval (method 10) for the difference of two independent rates, x2/n2 − x1/n1, built
+ * from the two Wilson intervals; null when either side has no observations.
+ */
+export function newcombeDifference(x1: number, n1: number, x2: number, n2: number, z = 1.959964): { diff: number; lower: number; upper: number } | null {
+  const w1 = wilson(x1, n1, z);
+  const w2 = wilson(x2, n2, z);
+  if (!w1 || !w2) return null;
+  const p1 = x1 / n1;
+  const p2 = x2 / n2;
+  const diff = p2 - p1;
+  return {
+    diff,
+    lower: diff - Math.sqrt((p2 - w2.lower) ** 2 + (w1.upper - p1) ** 2),
+    upper: diff + Math.sqrt((w2.upper - p2) ** 2 + (p1 - w1.lower) ** 2),
+  };
+}

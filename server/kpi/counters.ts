@@ -102,6 +102,22 @@ function binValue(bin: number): number {
   return Math.expm1((bin + 0.5) * LOG_RATIO);
 }
 
+/** Count, mean and variance of ln(1 + seconds) over a histogram (bin middles): the spread behind time KPIs. */
+export function logMoments(hist: Map<number, number>): { n: number; mean: number; variance: number } {
+  let n = 0;
+  let sum = 0;
+  let sq = 0;
+  for (const [bin, count] of hist) {
+    const x = (bin + 0.5) * LOG_RATIO;
+    n += count;
+    sum += count * x;
+    sq += count * x * x;
+  }
+  if (n === 0) return { n: 0, mean: 0, variance: 0 };
+  const mean = sum / n;
+  return { n, mean, variance: n > 1 ? Math.max(0, (sq - n * mean * mean) / (n - 1)) : 0 };
+}
+
 /** The q-quantile (0-1) of a histogram, or null when it is empty. Nearest-rank definition. */
 export function quantile(hist: Map<number, number>, q: number): number | null {
   let total = 0;

@@ -18,7 +18,7 @@ import type { AcceptedEvent } from '../ingest/ingest.service.js';
 import type { Logger } from '../logger.js';
 import type { Store } from '../store/db.js';
 import { scanEvents } from '../store/events.store.js';
-import { addInto, zero } from './counters.js';
+import { addInto, zero, type Counters } from './counters.js';
 import { alignOutward, contactKeyOf, KpiEngine } from './engine.js';
 import { kpisOf } from './formulas.js';
 import { historyBasis, KpiHistory } from './history.js';
@@ -153,13 +153,19 @@ export class KpiService {
 
   /** KPIs for a scope over [fromMs, toMs), rounded outward to whole quarter-hours: history and hot window summed. */
   async query(scope: string, fromMs: number, toMs: number): Promise<KpiSet> {
+    const { fromMs: from, toMs: to } = alignOutward(fromMs, toMs);
+    return kpisOf(await this.counters(scope, from, to), to > this.clock.now() - FCR_WINDOW_DAYS * DAY_MS);
+  }
+
+  /** The summed counters behind `query` (for figures a KPI value alone does not carry, such as spreads). */
+  async counters(scope: string, fromMs: number, toMs: number): Promise<Counters> {
     const engine = this.ready();
     const history = this.history as KpiHistory;
     const cutoff = this.cutoff;
     const { fromMs: from, toMs: to } = alignOutward(fromMs, toMs);
     const sum = from < cutoff ? await history.sum(scope, from, Math.min(to, cutoff)) : zero();
     if (to > cutoff) addInto(sum, engine.counters(scope, Math.max(from, cutoff), to), 1);
-    return kpisOf(sum, to > this.clock.now() - FCR_WINDOW_DAYS * DAY_MS);
+    return sum;
   }
 
   /** KPIs for a window inside the hot window (the live windows), answered from memory without waiting. */

@@ -28,9 +28,11 @@ import {
   type ServerToClientEvents,
 } from '../../shared/live.js';
 import { audiencesOf, type Audience, type Principal } from '../access/principal.js';
-import { canViewPulse, canViewScope, type DirectoryIndex } from '../access/policies.js';
+import { canViewCase, canViewPulse, canViewScope, type DirectoryIndex } from '../access/policies.js';
 import type { Clock } from '../clock.js';
-import type { CaseStore } from '../coaching/case.store.js';
+import { caseRef, type CaseChanged, type CaseStore } from '../coaching/case.store.js';
+import type { AccountService } from '../accounts/account.service.js';
+import type { CaseChangedNotice } from '../../shared/coaching.js';
 import type { KpiService } from '../kpi/kpi.service.js';
 import { KpiLive } from './kpi-live.js';
 import type { SessionService } from '../accounts/session.service.js';
@@ -70,6 +72,8 @@ export interface RealtimeDeps {
   pulse: PulseService;
   kpis: KpiService;
   cases: CaseStore;
+  /** Names for case notifications. */
+  accounts: AccountService;
   clock: Clock;
   authenticator: Authenticator;
   keys: ApiKeyService;
@@ -172,6 +176,26 @@ export function attachRealtime(httpServer: HttpServer, deps: RealtimeDeps): Real
       if (typeof ack === 'function') ack({ ok: true });
     });
   });
+
+  /**
+   * Case notifications: after a change commits, each signed-in person who may see the case hears about it (the
+   * coach, the agent it is about, the team's leader, the manager), with `forYou` set for the people it concerns.
+   */
+  async function notifyCase(e: CaseChanged): Promise<void> {
+    const c = await deps.cases.get(e.caseId);
+    if (!c) return;
+    const dir = await deps.dirIndex();
+    const by = e.actor === 'system:flagger' ? 'Frontline flagger' : await deps.accounts.get(e.actor.replace(/^user:/, '')).then((u) => u.displayName, () => 'someone');
+    const ref = caseRef(c);
+    for (const s of io.sockets.sockets.values()) {
+      const sp = s.data.principal as Principal | undefined;
+      if (sp?.kind !== 'user' || !canViewCase(sp, ref, dir)) continue;
+      const concerned = c.assignedCoachId === sp.userId || (sp.role === 'agent' && sp.agentId === c.agentId) || (c.assignedCoachId === null && sp.role === 'coach' && e.action === 'flagged');
+      const notice: CaseChangedNotice = { caseId: c.id, kind: c.kind, scope: c.scope, kpi: c.kpi, action: e.action, by, at: new Date(e.atMs).toISOString(), forYou: concerned && e.actor !== `user:${sp.userId}` };
+      s.emit('case:changed', notice);
+    }
+  }
+  const offCases = deps.cases.onChanged((e) => void notifyCase(e).catch((err: unknown) => logger.error({ err }, 'case notification failed')));
 
   const kpiLive = new KpiLive(deps.kpis);
   let lastHeartbeat = 0;
@@ -285,6 +309,7 @@ export function attachRealtime(httpServer: HttpServer, deps: RealtimeDeps): Real
         offDisplays();
         offLayouts();
         offKeys();
+        offCases();
         void io.close(() => resolve());
       }),
   };

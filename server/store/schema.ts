@@ -169,6 +169,57 @@ export interface CoachingCasesTable {
   assigned_coach_id: string | null;
   opened_ms: number;
   closed_ms: number | null;
+  /** new | assigned | planned | held | closed (a held case whose follow_up_ms has passed is due for review). */
+  stage?: string;
+  /** Bumped by every change; a write naming an older version is refused (two people saving over each other). */
+  version?: number;
+  plan?: string | null;
+  session_at_ms?: number | null;
+  held_ms?: number | null;
+  notes?: string | null;
+  /** The agent's own reflection and self-assessment. */
+  reflection?: string | null;
+  /** acknowledged | disputed, by the agent. */
+  response?: string | null;
+  response_comment?: string | null;
+  response_ms?: number | null;
+  follow_up_ms?: number | null;
+  /** Length of the equal before/after windows of the follow-up review. */
+  review_days?: number | null;
+  /** improved | no_change | escalated | not_warranted */
+  outcome?: string | null;
+  outcome_reason?: string | null;
+  /** JSON: the before/after review as it stood when the case closed. */
+  review?: string | null;
+  updated_ms?: number | null;
+}
+
+export interface CaseActionsTable {
+  id: string;
+  case_id: string;
+  /** What will be done (specific). */
+  text: string;
+  /** How we will know it was done (measurable). */
+  measure: string;
+  /** Who does it: a user id, or the agent the case is about ('agent'). */
+  owner: string;
+  due_ms: number;
+  /** open | done | dropped */
+  status: string;
+  created_ms: number;
+  created_by: string;
+  done_ms: number | null;
+}
+
+export interface CaseEventsTable {
+  id: Generated<number>;
+  case_id: string;
+  at_ms: number;
+  /** user:ID or system:flagger */
+  actor: string;
+  action: string;
+  /** JSON: what changed (field names and new values; long text is kept whole). */
+  details: string;
 }
 
 export interface TargetsTable {
@@ -242,6 +293,8 @@ export interface Database {
   erased_customers: ErasedCustomersTable;
   erased_contacts: ErasedContactsTable;
   coaching_cases: CoachingCasesTable;
+  case_actions: CaseActionsTable;
+  case_events: CaseEventsTable;
   targets: TargetsTable;
   kpi_rollups: KpiRollupsTable;
   kpi_checkpoint: KpiCheckpointTable;

@@ -62,6 +62,17 @@ const EXPECTED: Record<string, readonly Caller[]> = {
   // things up but do not read coaching content.
   'GET /api/v1/cases/:caseId': only('manager', 'team_leader', 'coach', 'agent'),
   'GET /api/v1/cases/:caseId/evidence': only('manager', 'team_leader', 'coach', 'agent'),
+  'GET /api/v1/cases/:caseId/review': only('manager', 'team_leader', 'coach', 'agent'),
+  'GET /api/v1/cases/:caseId/history': only('manager', 'team_leader', 'coach', 'agent'),
+  // The coaching workflow's writes: the people who work cases; the agent only responds and ticks off their actions.
+  'GET /api/v1/cases/:caseId/assignees': only('manager', 'team_leader', 'coach'),
+  'POST /api/v1/cases/:caseId/assign': only('manager', 'team_leader', 'coach'),
+  'PUT /api/v1/cases/:caseId/plan': only('manager', 'team_leader', 'coach'),
+  'POST /api/v1/cases/:caseId/session': only('manager', 'team_leader', 'coach'),
+  'POST /api/v1/cases/:caseId/actions': only('manager', 'team_leader', 'coach'),
+  'PATCH /api/v1/cases/:caseId/actions/:actionId': only('manager', 'team_leader', 'coach', 'agent'),
+  'POST /api/v1/cases/:caseId/response': only('agent'),
+  'POST /api/v1/cases/:caseId/close': only('manager', 'team_leader', 'coach'),
   'GET /api/v1/boards': only('admin', 'manager', 'team_leader'),
   'POST /api/v1/boards': only('admin', 'manager', 'team_leader'),
   'PUT /api/v1/boards/:boardId': only('admin', 'manager', 'team_leader'),
@@ -170,6 +181,7 @@ function concrete(path: string): string {
     .replace(':teamId', 't-billing')
     .replace(':agentId', 'a-ann')
     .replace(':caseId', annCaseId)
+    .replace(':actionId', 'act_none')
     .replace(':targetId', 'tg_none')
     .replace(':boardId/:tileId', `${shownBoardId}/open`)
     .replace(':boardId', 'b_none')
