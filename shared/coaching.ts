@@ -170,6 +170,8 @@ export interface CaseDetail extends CaseSummary {
   review: CaseReview | null;
   actions: CaseAction[];
   updatedAt: string | null;
+  /** The assigned coach's or owner's name. */
+  assigneeName: string | null;
 }
 
 /** Who may take a case: coaches for individual cases and recognitions; team leaders and managers for any. */

@@ -1,6 +1,7 @@
 /** Routes by who is signed in: setup on first run, sign-in, the wall screen, and the app for people by role. */
 import { Navigate, Route, Routes, useLocation } from 'react-router';
-import { CasePage, CasesPage } from './coaching/CasesPage.js';
+import { CasePage } from './coaching/CasePage.js';
+import { CasesPage } from './coaching/CasesPage.js';
 import type { Me, Role } from '../../shared/access.js';
 import { AccountPage, ApiKeysPage, AuditPage, PrivacyPage } from './admin/AdminPages.js';
 import { BoardsPage } from './admin/BoardsPage.js';
@@ -37,8 +38,8 @@ export function App() {
         <Route path="/admin/keys" element={<Allowed me={principal} path="/admin/keys" el={<ApiKeysPage />} />} />
         <Route path="/admin/privacy" element={<Allowed me={principal} path="/admin/privacy" el={<PrivacyPage />} />} />
         <Route path="/admin/audit" element={<Allowed me={principal} path="/admin/audit" el={<AuditPage />} />} />
-        <Route path="/cases" element={<Allowed me={principal} path="/cases" el={<CasesPage />} />} />
-        <Route path="/cases/:caseId" element={<Allowed me={principal} path="/cases" el={<CasePage />} />} />
+        <Route path="/cases" element={<Allowed me={principal} path="/cases" el={<CasesPage me={principal} />} />} />
+        <Route path="/cases/:caseId" element={<Allowed me={principal} path="/cases" el={<CasePage me={principal} />} />} />
         <Route path="/account" element={<AccountPage />} />
         <Route path="*" element={<p className="page muted">No such page.</p>} />
       </Routes>

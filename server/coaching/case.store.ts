@@ -104,7 +104,7 @@ export class CaseStore {
   }
 
   /** The case with its workflow fields and actions, for the case page. */
-  async detail(id: string): Promise<CaseDetail | undefined> {
+  async detail(id: string): Promise<Omit<CaseDetail, 'assigneeName'> | undefined> {
     const row = await this.store.db.selectFrom('coaching_cases').selectAll().where('id', '=', id).executeTakeFirst();
     if (!row) return undefined;
     const actions = await this.store.db.selectFrom('case_actions').selectAll().where('case_id', '=', id).orderBy('created_ms').orderBy('id').execute();

@@ -38,7 +38,8 @@ export class CoachingService {
     const c = await this.cases.detail(id);
     if (!c) throw new AccountError('not_found', `no case '${id}'`);
     if (!canViewCase(p, caseRef(c), await this.dirIndex())) throw new AccountError('forbidden', 'this case is not yours to see');
-    return c;
+    const assigneeName = c.assignedCoachId === null ? null : await this.accounts.get(c.assignedCoachId).then((u) => u.displayName, () => null);
+    return { ...c, assigneeName };
   }
 
   private async editable(p: Principal | null, id: string, version: number): Promise<CaseDetail> {

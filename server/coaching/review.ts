@@ -131,7 +131,7 @@ export async function computeReview(source: CounterSource, subject: ReviewSubjec
   return { pivot: new Date(pivotDay.getTime()).toISOString(), days: subject.days, provisional, daysElapsed, rows, summary: summarise(rows[0], provisional, daysElapsed, subject.days) };
 }
 
-const LABEL: Record<string, string> = { csat: 'CSAT', fcrSurvey: 'FCR (survey)', aht: 'Handle time' };
+const LABEL: Record<string, string> = { csat: 'CSAT', fcrSurvey: 'FCR (survey)', aht: 'AHT' };
 
 function summarise(row: ReviewRow | undefined, provisional: boolean, elapsed: number, days: number): string {
   if (!row) return 'No KPI to compare.';

@@ -6,6 +6,7 @@ import { ROLE_LABELS, type Me, type Role } from '../../../shared/access.js';
 import { api } from '../api/http.js';
 import { useResetSession } from '../auth/session.js';
 import { pulseStore } from '../live/pulse-store.js';
+import { CaseNotices } from '../coaching/CaseNotices.js';
 
 interface NavItem {
   to: string;
@@ -56,6 +57,7 @@ export function Shell({ me, children }: { me: Me; children: ReactNode }) {
         </button>
       </nav>
       <main>{children}</main>
+      {me.role === 'admin' ? null : <CaseNotices />}
     </div>
   );
 }
