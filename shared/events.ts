@@ -204,6 +204,13 @@ function toEventIssue(issue: z.core.$ZodIssue): EventIssue {
 }
 
 /** The contact a event belongs to, where it names one: the key that binds late events to their contact's bucket. */
+/** The free-text fields of each event type: masked on the way in, removed by retention and erasure. */
+export const FREE_TEXT_FIELDS: Partial<Record<FrontlineEvent['type'], readonly string[]>> = {
+  'survey.responded': ['comment'],
+  'complaint.logged': ['summary'],
+  'qa.evaluated': ['notes'],
+};
+
 export function contactIdOf(event: FrontlineEvent): string | undefined {
   switch (event.type) {
     case 'contact.offered':

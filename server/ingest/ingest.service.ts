@@ -12,6 +12,7 @@ import type { Logger } from '../logger.js';
 import type { Store } from '../store/db.js';
 import { writeEvents, type NewEventRow } from '../store/events.store.js';
 import { eventPayload, sha256Hex } from './canonical.js';
+import { maskIncoming } from '../privacy/mask-incoming.js';
 import { GroupCommitQueue } from './group-commit.js';
 
 export interface AcceptedEvent {
@@ -66,9 +67,11 @@ export class IngestService {
     });
     // Events about an already-erased customer are stored with that customer's pseudonym and without free text.
     const redacted = this.opts.redactIncoming && valid.length > 0 ? await this.opts.redactIncoming(valid.map((v) => v.event)) : undefined;
+    // Every other event with free text is stored with its personal data masked (the unmasked text is never written).
     const candidates: Candidate[] = valid.map((v, i) => {
-      const stored = redacted?.get(i);
-      return { index: v.index, event: stored ?? v.event, row: toRow(v.event, receivedMs, stored) };
+      const erased = redacted?.get(i);
+      const stored = erased ?? maskIncoming(v.event);
+      return { index: v.index, event: stored ?? v.event, row: toRow(v.event, receivedMs, stored, erased !== undefined) };
     });
 
     const committed = candidates.length > 0 ? await this.queue.submit(candidates, candidates.length) : new Map<number, IngestEventResult>();
@@ -153,10 +156,11 @@ export class IngestService {
 }
 
 /**
- * The stored row. `stored` is a redacted copy when the event had to lose personal data on the way in; the content
- * hash is always of the event as sent, so a re-send is still recognised as a duplicate.
+ * The stored row. `stored` is a copy when the event lost personal data on the way in: masked free text, or (an erased
+ * customer, `erased`) pseudonymised with its free text removed. The content hash is always of the event as sent, so a
+ * re-send is still recognised as a duplicate.
  */
-function toRow(original: FrontlineEvent, receivedMs: number, stored?: FrontlineEvent): NewEventRow {
+function toRow(original: FrontlineEvent, receivedMs: number, stored?: FrontlineEvent, erased = false): NewEventRow {
   const event = stored ?? original;
   const payload = eventPayload(event);
   return {
@@ -171,8 +175,8 @@ function toRow(original: FrontlineEvent, receivedMs: number, stored?: FrontlineE
     payload,
     content_hash: stored ? sha256Hex(eventPayload(original)) : sha256Hex(payload),
     customer_id: customerIdOf(event) ?? null,
-    redacted_ms: stored ? receivedMs : null,
-    text_removed_ms: stored ? receivedMs : null,
+    redacted_ms: erased ? receivedMs : null,
+    text_removed_ms: erased ? receivedMs : null,
   };
 }
 

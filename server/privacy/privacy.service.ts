@@ -15,7 +15,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { Kysely, Transaction } from 'kysely';
-import { contactIdOf, validateEvent, type FrontlineEvent } from '../../shared/events.js';
+import { contactIdOf, FREE_TEXT_FIELDS, validateEvent, type FrontlineEvent } from '../../shared/events.js';
 import type { AuditService } from '../audit/audit.service.js';
 import type { Clock } from '../clock.js';
 import type { DirectoryService } from '../directory/directory.service.js';
@@ -27,11 +27,7 @@ const DAY_MS = 86_400_000;
 const PAGE = 1_000;
 
 /** Free-text fields that can hold personal data, by event type. */
-const FREE_TEXT: Partial<Record<FrontlineEvent['type'], readonly string[]>> = {
-  'survey.responded': ['comment'],
-  'complaint.logged': ['summary'],
-  'qa.evaluated': ['notes'],
-};
+const FREE_TEXT = FREE_TEXT_FIELDS;
 
 export interface ErasureResult {
   pseudonym: string;

@@ -1,4 +1,9 @@
-/** Masking personal data in comments: each kind with known vectors, and ordinary text left alone. */
+/**
+ * Masking personal data in comments: each kind with known vectors, ordinary text left alone, and a property test that
+ * the masked output of text mixing every kind never contains a matching pattern.
+ */
+import fc from 'fast-check';
+import { isValid as isValidPostcode } from 'postcode';
 import { describe, expect, it } from 'vitest';
 import { maskPersonalData } from '../../../shared/mask.js';
 
@@ -19,5 +24,60 @@ describe('maskPersonalData', () => {
     expect(maskPersonalData(text)).not.toContain('[email]');
     expect(maskPersonalData(text)).not.toContain('[postcode]');
     if (!/\d{6,}/.test(text.replace(/ /g, ''))) expect(maskPersonalData(text)).toBe(text);
+  });
+});
+
+/** Luhn check digit for a run of digits. */
+function luhnComplete(body: string): string {
+  let sum = 0;
+  for (let i = 0; i < body.length; i++) {
+    let d = Number(body[body.length - 1 - i]);
+    if (i % 2 === 0) {
+      d *= 2;
+      if (d > 9) d -= 9;
+    }
+    sum += d;
+  }
+  return `${body}${(10 - (sum % 10)) % 10}`;
+}
+
+const digits = (n: number) => fc.string({ unit: fc.constantFrom(...'0123456789'), minLength: n, maxLength: n });
+const letter = fc.constantFrom(...'ABCDEFGHJKLMNOPRSTUWYZ');
+const card = fc
+  .tuple(fc.constantFrom('4', '51', '52', '37'), digits(14), fc.constantFrom('', ' ', '-'))
+  .map(([prefix, rest, sep]) => {
+    const n = luhnComplete((prefix + rest).slice(0, prefix === '37' ? 14 : 15));
+    return sep ? (n.match(/.{1,4}/g) ?? []).join(sep) : n;
+  });
+const phone = fc.oneof(
+  digits(9).map((d) => `07${d.slice(0, 3)} ${d.slice(3)}`),
+  digits(9).map((d) => `+44 7${d}`),
+  digits(7).map((d) => `0113 ${d.slice(0, 3)} ${d.slice(3)}`),
+  digits(8).map((d) => `020 ${d.slice(0, 4)} ${d.slice(4)}`),
+);
+const postcodeToken = fc
+  .tuple(letter, fc.option(letter, { nil: '' }), digits(1), fc.option(digits(1), { nil: '' }), digits(1), letter, letter, fc.boolean())
+  .map(([a, b, c, d, e, f, g, lower]) => {
+    const pc = `${a}${b}${c}${d} ${e}${f}${g}`;
+    return lower ? pc.toLowerCase() : pc;
+  })
+  .filter((pc) => isValidPostcode(pc));
+const filler = fc.oneof(fc.lorem({ maxCount: 1 }), fc.constantFrom('3 calls', '45 minutes', '10/10', 'ref 12345', '12/03/2026', 'at 14:30', '£25', 'thanks!'));
+const pii = fc.oneof(fc.emailAddress().map((e) => ({ kind: 'email', text: e })), card.map((c) => ({ kind: 'card', text: c })), phone.map((p) => ({ kind: 'phone', text: p })), postcodeToken.map((p) => ({ kind: 'postcode', text: p })));
+
+describe('maskPersonalData, property-based', () => {
+  it('never leaves an email, card, phone number or postcode in the output, and masking again changes nothing', () => {
+    fc.assert(
+      fc.property(fc.array(fc.oneof(filler.map((text) => ({ kind: 'text', text })), pii), { minLength: 1, maxLength: 12 }), fc.constantFrom(' ', ', ', '. ', ' - '), (tokens, sep) => {
+        const input = tokens.map((t) => t.text).join(sep);
+        const out = maskPersonalData(input);
+        for (const t of tokens) if (t.kind !== 'text') expect(out, `${t.kind} ${t.text} in ${JSON.stringify(out)}`).not.toContain(t.text);
+        // The same detectors find nothing left to mask.
+        expect(maskPersonalData(out)).toBe(out);
+        expect(out).not.toMatch(/[^\s@]+@[^\s@]+\.[A-Za-z]{2,}/);
+        expect(out).not.toMatch(/\b\d(?:[ -]?\d){12,18}\b/);
+      }),
+      { numRuns: 400 },
+    );
   });
 });
