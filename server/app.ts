@@ -23,6 +23,7 @@ import { createAuthenticator, handshakeIsSecure, RouteTable, type CookieOptions 
 import { authRoutes } from './http/auth.routes.js';
 import { caseRoutes } from './http/cases.routes.js';
 import { kpiRoutes } from './http/kpis.routes.js';
+import { chartRoutes } from './http/charts.routes.js';
 import { boardRoutes } from './http/boards.routes.js';
 import { wallRoutes } from './http/wall.routes.js';
 import { BoardService } from './boards/board.service.js';
@@ -167,6 +168,7 @@ export function createServer({ config, store, clock, logger, clientDir, socketSw
   );
   app.use(caseRoutes(routes, { cases, coaching, accounts, dirIndex, audit, store, clock }));
   app.use(kpiRoutes(routes, kpis, dirIndex, cases, targets));
+  app.use(chartRoutes(routes, { kpis, targets, directory, dirIndex, cases }));
   app.use(targetRoutes(routes, targets, dirIndex, cases));
   app.use(privacyRoutes(routes, privacy));
   app.use(boardRoutes(routes, boards, displays, dirIndex));

@@ -11,6 +11,7 @@ import { TargetsPage } from './admin/TargetsPage.js';
 import { useSession } from './auth/session.js';
 import { SetupPage } from './auth/SetupPage.js';
 import { SignInPage } from './auth/SignInPage.js';
+import { ChartsPage } from './charts/ChartsPage.js';
 import { DashboardPage } from './dashboard/DashboardPage.js';
 import { PulsePage } from './live/PulsePage.js';
 import { NAV, Shell } from './shell/Shell.js';
@@ -31,6 +32,7 @@ export function App() {
       <Routes>
         <Route path="/" element={<DashboardPage me={principal} />} />
         <Route path="/live" element={<PulsePage />} />
+        <Route path="/charts" element={<Allowed me={principal} path="/charts" el={<ChartsPage me={principal} />} />} />
         <Route path="/targets" element={<TargetsPage canEdit={principal.role === 'admin' || principal.role === 'manager'} />} />
         <Route path="/admin/people" element={<Allowed me={principal} path="/admin/people" el={<PeoplePage />} />} />
         <Route path="/admin/boards" element={<Allowed me={principal} path="/admin/boards" el={<BoardsPage me={principal} />} />} />

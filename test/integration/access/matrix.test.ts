@@ -54,6 +54,10 @@ const EXPECTED: Record<string, readonly Caller[]> = {
   // Default scope is the centre: an aggregate every person may see; screens use the live socket, not this API.
   'GET /api/v1/kpis': [...PEOPLE, 'key:read'],
   'GET /api/v1/trends': [...PEOPLE, 'key:read'],
+  // System XmR chart, default scope the centre (an aggregate every person may see); an agent scope is refused with 400.
+  'GET /api/v1/charts/xmr': [...PEOPLE, 'key:read'],
+  // Agent funnel by team: people who see whole teams (and read keys); without team=ID an admitted caller gets 400.
+  'GET /api/v1/charts/funnel': only('admin', 'manager', 'team_leader', 'key:read'),
   'GET /api/v1/targets': [...PEOPLE, 'key:read'],
   'POST /api/v1/targets': only('admin', 'manager'),
   'PUT /api/v1/targets/:targetId': only('admin', 'manager'),

@@ -1,0 +1,116 @@
+/**
+ * System first, then people (DOMAIN.md section 5): the XmR chart of a centre, site, team, queue or channel with the
+ * Making Data Count icons, and for a team its agents on a funnel plot against each other. Pick the scope and KPI;
+ * everything else comes from the chart API.
+ */
+import { useQuery } from '@tanstack/react-query';
+import { useMemo, useState } from 'react';
+import type { Me } from '../../../shared/access.js';
+import { FUNNEL_KPIS, type ChartGranularity, type FunnelKpi } from '../../../shared/charts.js';
+import type { Directory } from '../../../shared/directory.js';
+import { KPI_DEFINITIONS, KPI_NAMES, type KpiName } from '../../../shared/kpis.js';
+import { api } from '../api/http.js';
+import { systemScopes } from './chart-words.js';
+import { FunnelPanel } from './FunnelPanel.js';
+import { useXmr, XmrPanel } from './XmrPanel.js';
+
+interface Period {
+  value: string;
+  label: string;
+  granularity: ChartGranularity;
+  days: number;
+}
+const DEFAULT_PERIOD: Period = { value: 'day-42', label: 'Daily, last 42 days', granularity: 'day', days: 42 };
+const PERIODS: Period[] = [
+  DEFAULT_PERIOD,
+  { value: 'day-90', label: 'Daily, last 90 days', granularity: 'day', days: 90 },
+  { value: 'day-180', label: 'Daily, last 180 days', granularity: 'day', days: 180 },
+  { value: 'interval', label: 'Today, by quarter-hour', granularity: 'interval', days: 1 },
+];
+const FUNNEL_PERIODS = [28, 56, 90];
+
+const isFunnelKpi = (k: KpiName): k is FunnelKpi => (FUNNEL_KPIS as readonly string[]).includes(k);
+
+export function ChartsPage({ me }: { me: Me }) {
+  const dir = useQuery({ queryKey: ['directory'], queryFn: async () => (await api<{ directory: Directory }>('/api/v1/directory')).directory });
+  const options = useMemo(() => systemScopes(me, dir.data), [me, dir.data]);
+  const [picked, setPicked] = useState<string | null>(null);
+  const scope = picked ?? options[0]?.value ?? 'centre';
+  const [kpi, setKpi] = useState<KpiName>('csat');
+  const [periodKey, setPeriodKey] = useState('day-42');
+  const [funnelDays, setFunnelDays] = useState(28);
+  const period = PERIODS.find((p) => p.value === periodKey) ?? DEFAULT_PERIOD;
+  const chart = useXmr(scope, kpi, period.granularity, period.days);
+  const scopeLabel = options.find((o) => o.value === scope)?.label ?? scope;
+  const teamId = scope.startsWith('team:') ? scope.slice(5) : null;
+  const teamName = dir.data?.teams.find((t) => t.id === teamId)?.name ?? teamId ?? '';
+
+  return (
+    <div className="page charts-page">
+      <header className="topbar">
+        <h1>
+          Charts <span className="sub">{scopeLabel}</span>
+        </h1>
+        <div className="filters">
+          <label className="inline">
+            Scope
+            <select aria-label="Scope" value={scope} onChange={(e) => setPicked(e.target.value)}>
+              {options.map((o) => (
+                <option key={o.value} value={o.value}>
+                  {o.label}
+                </option>
+              ))}
+            </select>
+          </label>
+          <label className="inline">
+            KPI
+            <select aria-label="KPI" value={kpi} onChange={(e) => setKpi(e.target.value as KpiName)}>
+              {KPI_NAMES.map((k) => (
+                <option key={k} value={k}>
+                  {KPI_DEFINITIONS[k].label}
+                </option>
+              ))}
+            </select>
+          </label>
+          <label className="inline">
+            Period
+            <select aria-label="Period" value={periodKey} onChange={(e) => setPeriodKey(e.target.value)}>
+              {PERIODS.map((p) => (
+                <option key={p.value} value={p.value}>
+                  {p.label}
+                </option>
+              ))}
+            </select>
+          </label>
+        </div>
+      </header>
+      <p className="muted charts-lead">
+        System first: the chart shows whether this part of the centre has really changed (special cause) or is varying as it always does (common
+        cause). A concern here is a system issue for the team leader or manager, not a reason to coach one person. People are compared with their
+        peers on the funnel plot, never on a system chart.
+      </p>
+      <XmrPanel scopeLabel={scopeLabel} kpi={kpi} chart={chart} />
+      {teamId === null ? (
+        <p className="muted charts-note">Pick a team to see its agents on a funnel plot.</p>
+      ) : !isFunnelKpi(kpi) ? (
+        <p className="muted charts-note">
+          The agent funnel plot is drawn for survey rates: pick {FUNNEL_KPIS.map((k) => KPI_DEFINITIONS[k].label).join(' or ')} to see it.
+        </p>
+      ) : (
+        <>
+          <label className="inline charts-funnel-period">
+            Funnel period
+            <select aria-label="Funnel period" value={funnelDays} onChange={(e) => setFunnelDays(Number(e.target.value))}>
+              {FUNNEL_PERIODS.map((d) => (
+                <option key={d} value={d}>
+                  Last {d} days
+                </option>
+              ))}
+            </select>
+          </label>
+          <FunnelPanel teamId={teamId} teamName={teamName} kpi={kpi} days={funnelDays} />
+        </>
+      )}
+    </div>
+  );
+}

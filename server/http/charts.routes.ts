@@ -1,0 +1,170 @@
+/**
+ * Chart API (session or read key): GET /api/v1/charts/xmr, a system XmR chart with the NHS "Making Data Count" rules
+ * and icons, and GET /api/v1/charts/funnel, a team's agents on a funnel plot. Closed periods only: a day still running
+ * (or a quarter-hour) would be judged on part of its contacts.
+ *
+ * The funnel is by team only. The KPI service keeps agent figures across all the queues an agent works, not per
+ * agent and queue, so a queue funnel would have to guess each agent's share of the queue; it is refused, not faked.
+ */
+import { TZDate } from '@date-fns/tz';
+import { format, subDays } from 'date-fns';
+import { Router } from 'express';
+import { z } from 'zod';
+import { formatScope, scopeText, type Scope } from '../../shared/access.js';
+import { CHART_GRANULARITIES, FUNNEL_DAYS, FUNNEL_KPIS, SYSTEM_SCOPE_KINDS, XMR_DAYS, type FunnelKpi, type FunnelReply, type XmrChartReply } from '../../shared/charts.js';
+import { id } from '../../shared/events.js';
+import { INTERVAL_MS, KPI_DEFINITIONS, KPI_NAMES } from '../../shared/kpis.js';
+import { canViewScope, type DirectoryIndex } from '../access/policies.js';
+import type { Principal } from '../access/principal.js';
+import type { CaseStore } from '../coaching/case.store.js';
+import type { DirectoryService } from '../directory/directory.service.js';
+import { agentFunnel, systemChart, type AgentCounts, type ChartInput } from '../flagging/charts.js';
+import type { Counters } from '../kpi/counters.js';
+import type { KpiService } from '../kpi/kpi.service.js';
+import type { TargetService } from '../targets/target.service.js';
+import { deny, principalOf, type RouteTable } from './access.js';
+import { HttpError } from './errors.js';
+import { parseInput } from './validate.js';
+
+const xmrQuery = z.object({
+  scope: scopeText.default({ kind: 'centre' }),
+  kpi: z.enum(KPI_NAMES).default('csat'),
+  granularity: z.enum(CHART_GRANULARITIES).default('day'),
+  days: z.coerce.number().int().min(1).max(XMR_DAYS.max).default(XMR_DAYS.default),
+});
+
+const funnelQuery = z.object({
+  team: id.optional(),
+  queue: id.optional(),
+  kpi: z.enum(FUNNEL_KPIS).default('csat'),
+  days: z.coerce.number().int().min(1).max(FUNNEL_DAYS.max).default(FUNNEL_DAYS.default),
+});
+
+/** Good outcomes and responses behind a funnel KPI. */
+const OUTCOMES: Record<FunnelKpi, (c: Counters) => { y: number; n: number }> = {
+  csat: (c) => ({ y: c.csatTop2, n: c.csatN }),
+  fcrSurvey: (c) => ({ y: c.fcrSurveyYes, n: c.fcrSurveyN }),
+};
+
+export interface ChartDeps {
+  kpis: KpiService;
+  targets: TargetService;
+  directory: DirectoryService;
+  dirIndex: () => Promise<DirectoryIndex>;
+  cases: CaseStore;
+}
+
+export function chartRoutes(routes: RouteTable, { kpis, targets, directory, dirIndex, cases }: ChartDeps): Router {
+  const router = Router();
+
+  async function canSee(p: Principal | null, scope: Scope): Promise<boolean> {
+    const links = p?.kind === 'user' && p.role === 'coach' ? await cases.linksFor(p.userId) : undefined;
+    return canViewScope(p, scope, await dirIndex(), links);
+  }
+
+  /** The last `days` whole local days, ending at the start of today. */
+  function closedDays(days: number): { fromMs: number; toMs: number } {
+    const toMs = kpis.today().fromMs;
+    return { fromMs: subDays(new TZDate(toMs, kpis.timeZone), days).getTime(), toMs };
+  }
+
+  routes.add(
+    router,
+    { method: 'get', path: '/api/v1/charts/xmr', audiences: ['admin', 'manager', 'team_leader', 'coach', 'agent', 'key:read'], summary: 'a system XmR chart (Making Data Count) for a scope and KPI' },
+    async (req, res) => {
+      const q = parseInput(xmrQuery, req.query, 'query');
+      if (!(SYSTEM_SCOPE_KINDS as readonly string[]).includes(q.scope.kind)) {
+        throw new HttpError(
+          400,
+          'invalid_input',
+          `system charts are for the centre, a site, team, queue or channel, not one agent; an agent is compared with peers on the funnel plot (GET /api/v1/charts/funnel?team=ID)`,
+        );
+      }
+      if (!(await canSee(principalOf(res), q.scope))) deny(`you do not have access to ${formatScope(q.scope)}`);
+      const tz = kpis.timeZone;
+      const range =
+        q.granularity === 'day'
+          ? closedDays(q.days)
+          : // Today's completed quarter-hours.
+            { fromMs: kpis.today().fromMs, toMs: Math.max(kpis.today().fromMs, Math.floor(kpis.now() / INTERVAL_MS) * INTERVAL_MS) };
+      const trend = range.toMs > range.fromMs ? await kpis.trend(q.kpi, formatScope(q.scope), range.fromMs, range.toMs, q.granularity) : { points: [] };
+      const label = (iso: string) => format(new TZDate(Date.parse(iso), tz), q.granularity === 'day' ? 'yyyy-MM-dd' : 'HH:mm');
+      const input: ChartInput[] = [];
+      for (const p of trend.points) {
+        if (p.value === null || p.n === 0) continue;
+        input.push({ start: p.start, end: p.end, label: label(p.start), value: p.value, n: p.n, ...(p.provisional ? { provisional: true } : {}) });
+      }
+      const t = await targets.applicable(q.kpi, q.scope, targets.todayLocal(), await dirIndex());
+      const target = t ? { threshold: t.threshold, direction: t.direction, tolerance: t.tolerance, scope: t.scope } : null;
+      const direction = KPI_DEFINITIONS[q.kpi].direction;
+      const chart = systemChart(input, direction, target);
+      const reply: XmrChartReply = {
+        ok: true,
+        kpi: q.kpi,
+        scope: formatScope(q.scope),
+        granularity: q.granularity,
+        from: new Date(range.fromMs).toISOString(),
+        to: new Date(range.toMs).toISOString(),
+        timeZone: tz,
+        direction,
+        points: chart.points,
+        periodsWithoutData: trend.points.length - input.length,
+        limits: chart.limits,
+        variation: chart.variation,
+        assurance: chart.assurance,
+        target,
+        rules: chart.rules,
+      };
+      res.json(reply);
+    },
+  );
+
+  routes.add(
+    router,
+    { method: 'get', path: '/api/v1/charts/funnel', audiences: ['admin', 'manager', 'team_leader', 'key:read'], summary: "a team's agents on a funnel plot with intervals and shrunken rates" },
+    async (req, res) => {
+      const q = parseInput(funnelQuery, req.query, 'query');
+      if (q.queue !== undefined) {
+        throw new HttpError(
+          400,
+          'invalid_input',
+          'a funnel by queue is not available: agent figures are kept across all the queues an agent works, not per queue; ask for a team (team=ID)',
+        );
+      }
+      if (q.team === undefined) throw new HttpError(400, 'invalid_input', 'say which team: team=ID');
+      const p = principalOf(res);
+      const teamScope: Scope = { kind: 'team', id: q.team };
+      if (!(await canSee(p, teamScope))) deny(`you do not have access to team ${q.team}`);
+      const dir = await directory.get();
+      const team = dir.teams.find((x) => x.id === q.team);
+      if (!team) throw new HttpError(404, 'not_found', `no team '${q.team}'`);
+      const members = dir.agents.filter((a) => a.teamId === team.id);
+      // Every agent shown must be one the caller may see; one hidden agent refuses the whole plot.
+      for (const a of members) if (!(await canSee(p, { kind: 'agent', id: a.id }))) deny(`you do not have access to every agent in team ${team.id}`);
+      const { fromMs, toMs } = closedDays(q.days);
+      const counts: AgentCounts[] = [];
+      for (const a of members) {
+        const c = await kpis.counters(`agent:${a.id}`, fromMs, toMs);
+        // Agents who handled nothing in the period are not on the plot.
+        if (c.handled === 0) continue;
+        counts.push({ agentId: a.id, name: a.name, handled: c.handled, ...OUTCOMES[q.kpi](c) });
+      }
+      const f = agentFunnel(counts);
+      const reply: FunnelReply = {
+        ok: true,
+        kpi: q.kpi,
+        team: { id: team.id, name: team.name },
+        from: new Date(fromMs).toISOString(),
+        to: new Date(toMs).toISOString(),
+        days: q.days,
+        timeZone: kpis.timeZone,
+        ...f,
+        method:
+          'limits θ0 ± z·√(θ0(1−θ0)/n + τ²), z 1.96 (95%) and 3.09 (99.8%); τ² by DerSimonian–Laird from z-scores winsorised at the 10th and 90th percentiles; Wilson 95% intervals; shrunken rates from a beta prior fitted to the team by the method of moments',
+      };
+      res.json(reply);
+    },
+  );
+
+  return router;
+}
