@@ -43,6 +43,8 @@ import { PulseService } from './live/pulse.service.js';
 import type { Logger } from './logger.js';
 import { PrivacyService } from './privacy/privacy.service.js';
 import { attachRealtime, type Realtime } from './realtime/socket.js';
+import { vocRoutes } from './http/voc.routes.js';
+import { VocService } from './voc/voc.service.js';
 import type { Store } from './store/db.js';
 
 export interface ServerDeps {
@@ -76,6 +78,7 @@ export interface FrontlineServer {
   kpis: KpiService;
   flagging: FlaggingService;
   targets: TargetService;
+  voc: VocService;
   /** Loads state from the store; call before listen. */
   init(): Promise<void>;
   listen(port: number, host?: string): Promise<number>;
@@ -96,7 +99,9 @@ export function createServer({ config, store, clock, logger, clientDir, socketSw
   privacy.onChanged(async () => {
     await pulse.reload();
     await kpis.rebuild();
+    await voc.afterPrivacyChange();
   });
+  const voc = new VocService(store, clock, logger);
   const kpis = new KpiService(store, directory, clock, logger, { eventRetentionDays: config.retention.eventDays });
   const targets = new TargetService(store, clock, audit, kpis);
   const boards = new BoardService(store, clock, audit, displays);
@@ -109,6 +114,7 @@ export function createServer({ config, store, clock, logger, clientDir, socketSw
     onStored: (events) => {
       pulse.onStored(events);
       kpis.onStored(events);
+      voc.onStored(events);
     },
     redactIncoming: (events) => privacy.redactIncoming(events),
   });
@@ -172,6 +178,7 @@ export function createServer({ config, store, clock, logger, clientDir, socketSw
   app.use(targetRoutes(routes, targets, dirIndex, cases));
   app.use(privacyRoutes(routes, privacy));
   app.use(boardRoutes(routes, boards, displays, dirIndex));
+  app.use(vocRoutes(routes, { voc, directory, dirIndex, cases, audit, clock }));
   app.use(wallRoutes(routes, { boards, displays, targets, kpis, pulse, cases, directory, store, dirIndex }));
   app.use('/api', (req, res) => sendError(res, 404, 'not_found', `no such API route: ${req.method} ${req.originalUrl}`));
   if (clientDir && fs.existsSync(path.join(clientDir, 'index.html'))) {
@@ -224,9 +231,11 @@ export function createServer({ config, store, clock, logger, clientDir, socketSw
     kpis,
     targets,
     flagging,
+    voc,
     init: async () => {
       await pulse.start();
       await kpis.start();
+      await voc.start();
       // In the background: the server listens while the flagger reads the history; cases appear when it is done.
       void flagging.start().catch((err: unknown) => logger.error({ err }, 'flagging failed to start'));
       const hourly = async () => {

@@ -211,6 +211,35 @@ export interface CaseActionsTable {
   done_ms: number | null;
 }
 
+export interface CommentFactsTable {
+  event_id: string;
+  /** Complaints may come without a contact. */
+  contact_id: string | null;
+  occurred_ms: number;
+  /** survey | complaint */
+  kind: string;
+  csat: number | null;
+  /** −1 to 1 (wink-nlp). */
+  sentiment: number;
+  agent_id: string | null;
+  queue_id: string | null;
+  channel: string | null;
+  /** JSON array of theme ids. */
+  themes: string;
+  /** The dictionary version the themes were tagged with. */
+  dictionary_version: number;
+}
+
+export interface VocDictionaryTable {
+  /** Always 1: one dictionary. */
+  id: number;
+  /** JSON: ThemeDefinition[]. */
+  themes: string;
+  version: number;
+  updated_ms: number;
+  updated_by: string;
+}
+
 export interface CaseEventsTable {
   id: Generated<number>;
   case_id: string;
@@ -295,6 +324,8 @@ export interface Database {
   coaching_cases: CoachingCasesTable;
   case_actions: CaseActionsTable;
   case_events: CaseEventsTable;
+  comment_facts: CommentFactsTable;
+  voc_dictionary: VocDictionaryTable;
   targets: TargetsTable;
   kpi_rollups: KpiRollupsTable;
   kpi_checkpoint: KpiCheckpointTable;

@@ -54,6 +54,11 @@ const EXPECTED: Record<string, readonly Caller[]> = {
   // Default scope is the centre: an aggregate every person may see; screens use the live socket, not this API.
   'GET /api/v1/kpis': [...PEOPLE, 'key:read'],
   'GET /api/v1/trends': [...PEOPLE, 'key:read'],
+  // Voice of the customer: default scope is the centre, which every person may see.
+  'GET /api/v1/voc/themes': [...PEOPLE, 'key:read'],
+  'GET /api/v1/voc/comments': [...PEOPLE, 'key:read'],
+  'GET /api/v1/voc/dictionary': PEOPLE,
+  'PUT /api/v1/voc/dictionary': only('admin', 'manager'),
   // System XmR chart, default scope the centre (an aggregate every person may see); an agent scope is refused with 400.
   'GET /api/v1/charts/xmr': [...PEOPLE, 'key:read'],
   // Agent funnel by team: people who see whole teams (and read keys); without team=ID an admitted caller gets 400.
