@@ -45,8 +45,8 @@ export interface ThemeSummary {
   meanCsat: number | null;
   /** Count in the previous period of the same length, for "+x vs previous". */
   previousCount: number;
-  /** Weekly (or daily, for short periods) counts across the period, oldest first. */
-  trend: { from: string; count: number }[];
+  /** Weekly (or daily, for short periods) counts across the period, oldest first; the last bucket may be shorter. */
+  trend: { from: string; days: number; count: number }[];
   /** Up to three comments, most negative first, masked. */
   examples: VocComment[];
 }
@@ -69,6 +69,8 @@ export interface ThemesReply {
   from: string;
   to: string;
   comments: number;
+  /** Comments in the previous period of the same length (a theme's change is read against this). */
+  previousComments: number;
   sentiment: Record<SentimentLabel, number>;
   themes: ThemeSummary[];
 }

@@ -12,6 +12,7 @@ import { useSession } from './auth/session.js';
 import { SetupPage } from './auth/SetupPage.js';
 import { SignInPage } from './auth/SignInPage.js';
 import { ChartsPage } from './charts/ChartsPage.js';
+import { VocPage } from './voc/VocPage.js';
 import { DashboardPage } from './dashboard/DashboardPage.js';
 import { PulsePage } from './live/PulsePage.js';
 import { NAV, Shell } from './shell/Shell.js';
@@ -32,6 +33,7 @@ export function App() {
       <Routes>
         <Route path="/" element={<DashboardPage me={principal} />} />
         <Route path="/live" element={<PulsePage />} />
+        <Route path="/voice" element={<Allowed me={principal} path="/voice" el={<VocPage me={principal} />} />} />
         <Route path="/charts" element={<Allowed me={principal} path="/charts" el={<ChartsPage me={principal} />} />} />
         <Route path="/targets" element={<TargetsPage canEdit={principal.role === 'admin' || principal.role === 'manager'} />} />
         <Route path="/admin/people" element={<Allowed me={principal} path="/admin/people" el={<PeoplePage />} />} />

@@ -271,7 +271,7 @@ export class VocService {
     const examplesWanted: { theme: string; facts: CommentFactsTable[] }[] = [];
     const summaries: ThemeSummary[] = d.themes.map((t) => {
       const fs = byTheme.get(t.id) ?? [];
-      const trend = Array.from({ length: buckets }, (_, i) => ({ from: new Date(fromMs + i * bucketMs).toISOString(), count: 0 }));
+      const trend = Array.from({ length: buckets }, (_, i) => ({ from: new Date(fromMs + i * bucketMs).toISOString(), days: (Math.min(toMs, fromMs + (i + 1) * bucketMs) - (fromMs + i * bucketMs)) / DAY, count: 0 }));
       for (const f of fs) {
         const b = trend[Math.min(buckets - 1, Math.floor((Number(f.occurred_ms) - fromMs) / bucketMs))];
         if (b) b.count++;
@@ -295,7 +295,7 @@ export class VocService {
     const texts = await this.texts(examplesWanted.flatMap((e) => e.facts));
     for (const s of summaries) s.examples = (examplesWanted.find((e) => e.theme === s.id)?.facts ?? []).map((f) => toComment(f, texts));
     summaries.sort((a, b) => b.count - a.count || a.label.localeCompare(b.label));
-    return { scope, from: new Date(fromMs).toISOString(), to: new Date(toMs).toISOString(), comments: now.length, sentiment, themes: summaries };
+    return { scope, from: new Date(fromMs).toISOString(), to: new Date(toMs).toISOString(), comments: now.length, previousComments: before.length, sentiment, themes: summaries };
   }
 
   /** The comments behind a theme or a sentiment (or all), newest first. */

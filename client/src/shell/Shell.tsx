@@ -18,6 +18,7 @@ export const NAV: readonly NavItem[] = [
   { to: '/', label: 'Dashboard', roles: ['admin', 'manager', 'team_leader', 'coach', 'agent'] },
   { to: '/live', label: 'Live pulse', roles: ['admin', 'manager', 'team_leader', 'coach', 'agent'] },
   { to: '/charts', label: 'Charts', roles: ['admin', 'manager', 'team_leader'] },
+  { to: '/voice', label: 'Voice', roles: ['admin', 'manager', 'team_leader', 'coach', 'agent'] },
   { to: '/targets', label: 'Targets', roles: ['admin', 'manager', 'team_leader', 'coach', 'agent'] },
   { to: '/cases', label: 'Coaching', roles: ['manager', 'team_leader', 'coach', 'agent'] },
   { to: '/admin/people', label: 'People', roles: ['admin'] },
