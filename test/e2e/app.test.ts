@@ -9,7 +9,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchBrowser } from '../support/browser.js';
+import { launchBrowser, shot, watchErrors } from '../support/browser.js';
 import { ROOT, startChildServer, type ChildServer } from '../support/child-server.js';
 import { tempDir } from '../support/stores.js';
 
@@ -18,24 +18,11 @@ let browser: Browser;
 let admin: BrowserContext;
 let adminPage: Page;
 const dataDir = tempDir('frontline-e2e-');
-const SHOTS = path.join(ROOT, 'test-results');
 const ADMIN_PASSWORD = 'amber kettles whistle at dawn';
 const TL_PASSWORD = 'seven blue herons over leeds';
 const errors: string[] = [];
 
-function watch(page: Page): Page {
-  page.on('pageerror', (e) => errors.push(e.message));
-  page.on('console', (m) => {
-    // A 401 from /api/v1/session probes is expected when signed out; anything else is a fault.
-    if (m.type() === 'error' && !/401|Failed to load resource/.test(m.text())) errors.push(m.text());
-  });
-  return page;
-}
-
-async function shot(page: Page, name: string): Promise<void> {
-  fs.mkdirSync(SHOTS, { recursive: true });
-  await page.screenshot({ path: path.join(SHOTS, `${name}.png`) });
-}
+const watch = (page: Page): Page => watchErrors(page, errors);
 
 beforeAll(async () => {
   execFileSync(process.execPath, [path.join(ROOT, 'node_modules', 'vite', 'bin', 'vite.js'), 'build', '--logLevel', 'error'], { cwd: ROOT, stdio: 'inherit' });

@@ -14,7 +14,7 @@ import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CaseSummary } from '../../shared/access.js';
-import { launchBrowser } from '../support/browser.js';
+import { launchBrowser, shot, watchErrors } from '../support/browser.js';
 import { ROOT, startChildServer, type ChildServer } from '../support/child-server.js';
 import { cookieFrom } from '../support/people.js';
 import { tempDir } from '../support/stores.js';
@@ -24,7 +24,6 @@ let browser: Browser;
 let coachPage: Page;
 let agentPage: Page;
 const dataDir = tempDir('frontline-e2e-coach-');
-const SHOTS = path.join(ROOT, 'test-results');
 const PASSWORD = 'amber kettles whistle at dawn';
 const DAY = 86_400_000;
 const errors: string[] = [];
@@ -38,18 +37,7 @@ function localInput(ms: number): string {
   return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${pad(d.getHours())}:${pad(d.getMinutes())}`;
 }
 
-function watch(page: Page): Page {
-  page.on('pageerror', (e) => errors.push(e.message));
-  page.on('console', (m) => {
-    if (m.type() === 'error' && !/401|Failed to load resource/.test(m.text())) errors.push(m.text());
-  });
-  return page;
-}
-
-async function shot(page: Page, name: string): Promise<void> {
-  fs.mkdirSync(SHOTS, { recursive: true });
-  await page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: true });
-}
+const watch = (page: Page): Page => watchErrors(page, errors);
 
 async function api(method: string, p: string, body?: unknown): Promise<Response> {
   return fetch(`${server.baseUrl}${p}`, { method, headers: { 'content-type': 'application/json', cookie: admin.cookie, 'x-csrf-token': admin.csrf }, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
@@ -108,7 +96,7 @@ describe('coaching a flagged case in the browser', () => {
     await coachPage.getByRole('link', { name: 'Coaching' }).click();
     await coachPage.getByTestId('inbox-new').click();
     await coachPage.getByTestId('inbox-row').first().waitFor();
-    await shot(coachPage, 'coaching-1-inbox-new');
+    await shot(coachPage, 'coaching-1-inbox-new', { fullPage: true });
     await coachPage.locator(`a[href="/cases/${flagged.id}"]`).click();
     await coachPage.getByTestId('case-explanation').waitFor();
     expect(await coachPage.getByTestId('assignee').innerText()).toBe('Nobody yet');
@@ -141,7 +129,7 @@ describe('coaching a flagged case in the browser', () => {
     expect(await coachPage.getByTestId('session-notes').innerText()).toContain('wrap-up was rushed');
     expect(await coachPage.getByTestId('action-row').count()).toBe(1);
     await expect.poll(() => coachPage.getByTestId('case-stage').innerText()).toMatch(/Follow-up review due/);
-    await shot(coachPage, 'coaching-2-session-recorded');
+    await shot(coachPage, 'coaching-2-session-recorded', { fullPage: true });
   });
 
   it('the agent reads it, reflects and acknowledges; the coach sees it live', async () => {
@@ -157,7 +145,7 @@ describe('coaching a flagged case in the browser', () => {
     await expect.poll(() => agentPage.getByTestId('response').innerText()).toMatch(/Acknowledged/);
     await agentPage.getByRole('button', { name: 'Mark done' }).click();
     await expect.poll(() => agentPage.getByTestId('action-status').first().innerText()).toMatch(/done/);
-    await shot(agentPage, 'coaching-3-agent-acknowledged');
+    await shot(agentPage, 'coaching-3-agent-acknowledged', { fullPage: true });
     // The coach's page, open all along, updates without a reload, and a toast says who did what.
     await expect.poll(() => coachPage.getByTestId('response').innerText(), { timeout: 10_000 }).toMatch(/Acknowledged/);
     await expect.poll(() => coachPage.getByTestId('reflection').innerText()).toContain('rushing wrap-up');
@@ -174,7 +162,7 @@ describe('coaching a flagged case in the browser', () => {
     expect(table).toMatch(/AHT/);
     expect(table).toMatch(/n \d+/);
     expect(await review.getByTestId('review-summary').innerText()).toMatch(/^(CSAT|FCR \(survey\)|AHT) /);
-    await shot(coachPage, 'coaching-4-review');
+    await shot(coachPage, 'coaching-4-review', { fullPage: true });
     await coachPage.getByLabel('Outcome').selectOption('improved');
     await coachPage.getByLabel('Reason').fill('Handle time and CSAT back in line with peers after the session.');
     await coachPage.getByRole('button', { name: 'Close case' }).click();
@@ -182,7 +170,7 @@ describe('coaching a flagged case in the browser', () => {
     expect(await coachPage.getByTestId('outcome-panel').innerText()).toMatch(/Improved/);
     const trail = await coachPage.getByTestId('history-panel').innerText();
     for (const words of ['flagged the case', 'assigned the case', 'planned the session', 'recorded the session', 'responded to the case', 'updated an action', 'closed the case']) expect(trail).toContain(words);
-    await shot(coachPage, 'coaching-5-closed');
+    await shot(coachPage, 'coaching-5-closed', { fullPage: true });
     expect(errors).toEqual([]);
   });
 });

@@ -1,6 +1,7 @@
 /** Headless Chromium from Debian, driven by playwright-core. Missing browser: the test fails, it is never skipped. */
 import fs from 'node:fs';
-import { chromium, type Browser } from 'playwright-core';
+import path from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
 
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
@@ -13,4 +14,21 @@ export async function launchBrowser(): Promise<Browser> {
     headless: true,
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-quic', '--no-first-run', '--disable-component-update', '--disable-sync'],
   });
+}
+
+/** Where browser tests leave their screenshots (looked at by people, not compared). */
+export const SHOTS = path.join(import.meta.dirname, '..', '..', 'test-results');
+
+export async function shot(page: Page, name: string, opts: { fullPage?: boolean } = {}): Promise<void> {
+  fs.mkdirSync(SHOTS, { recursive: true });
+  await page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: opts.fullPage ?? false });
+}
+
+/** Collects page errors and console errors into `errors` (a 401 from a signed-out session probe is expected). */
+export function watchErrors(page: Page, errors: string[]): Page {
+  page.on('pageerror', (e) => errors.push(e.message));
+  page.on('console', (m) => {
+    if (m.type() === 'error' && !/401|Failed to load resource/.test(m.text())) errors.push(m.text());
+  });
+  return page;
 }
