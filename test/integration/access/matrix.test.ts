@@ -54,6 +54,9 @@ const EXPECTED: Record<string, readonly Caller[]> = {
   // Default scope is the centre: an aggregate every person may see; screens use the live socket, not this API.
   'GET /api/v1/kpis': [...PEOPLE, 'key:read'],
   'GET /api/v1/trends': [...PEOPLE, 'key:read'],
+  // Contacts: the list needs from/to (400 for an admitted caller); one contact that does not exist is a 404.
+  'GET /api/v1/contacts': [...PEOPLE, 'key:read'],
+  'GET /api/v1/contacts/:contactId': PEOPLE,
   // Voice of the customer: default scope is the centre, which every person may see.
   'GET /api/v1/voc/themes': [...PEOPLE, 'key:read'],
   'GET /api/v1/voc/comments': [...PEOPLE, 'key:read'],
@@ -191,6 +194,7 @@ function concrete(path: string): string {
     .replace(':agentId', 'a-ann')
     .replace(':caseId', annCaseId)
     .replace(':actionId', 'act_none')
+    .replace(':contactId', 'c_none')
     .replace(':targetId', 'tg_none')
     .replace(':boardId/:tileId', `${shownBoardId}/open`)
     .replace(':boardId', 'b_none')
