@@ -109,7 +109,8 @@ function rowsFrom(events: FrontlineEvent[]): Map<string, ContactRow & { answered
       case 'complaint.logged':
         c.complaints++;
         break;
-      default:
+      case 'contact.transferred':
+      case 'agent.state':
         break;
     }
   }
