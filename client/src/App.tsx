@@ -13,6 +13,7 @@ import { SetupPage } from './auth/SetupPage.js';
 import { SignInPage } from './auth/SignInPage.js';
 import { ChartsPage } from './charts/ChartsPage.js';
 import { VocPage } from './voc/VocPage.js';
+import { ContactPage, ContactsPage } from './drilldown/ContactsPages.js';
 import { DashboardPage } from './dashboard/DashboardPage.js';
 import { PulsePage } from './live/PulsePage.js';
 import { NAV, Shell } from './shell/Shell.js';
@@ -33,6 +34,8 @@ export function App() {
       <Routes>
         <Route path="/" element={<DashboardPage me={principal} />} />
         <Route path="/live" element={<PulsePage />} />
+        <Route path="/contacts" element={<Allowed me={principal} path="/" el={<ContactsPage />} />} />
+        <Route path="/contacts/:contactId" element={<Allowed me={principal} path="/" el={<ContactPage />} />} />
         <Route path="/voice" element={<Allowed me={principal} path="/voice" el={<VocPage me={principal} />} />} />
         <Route path="/charts" element={<Allowed me={principal} path="/charts" el={<ChartsPage me={principal} />} />} />
         <Route path="/targets" element={<TargetsPage canEdit={principal.role === 'admin' || principal.role === 'manager'} />} />

@@ -5,7 +5,9 @@
  */
 import { useQueries, useQuery } from '@tanstack/react-query';
 import { useMemo, useState } from 'react';
+import { useNavigate, useSearchParams } from 'react-router';
 import { CartesianGrid, Line, LineChart, ReferenceLine, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
+import { contactsLink } from '../drilldown/ContactsPages.js';
 import type { Me } from '../../../shared/access.js';
 import type { Directory } from '../../../shared/directory.js';
 import { KPI_DEFINITIONS, KPI_NAMES, STATUS_WORDS, statusOf, type KpiName, type KpiSet, type Target, type TargetStatus } from '../../../shared/kpis.js';
@@ -27,7 +29,7 @@ interface KpiReply {
 }
 
 interface TrendReply {
-  points: { start: string; value: number | null; n: number }[];
+  points: { start: string; end: string; value: number | null; n: number }[];
   granularity: string;
 }
 
@@ -54,8 +56,11 @@ function scopeOptions(me: Me, d: Directory | undefined): { value: string; label:
 export function DashboardPage({ me }: { me: Me }) {
   const dir = useQuery({ queryKey: ['directory'], queryFn: async () => (await api<{ directory: Directory }>('/api/v1/directory')).directory });
   const options = useMemo(() => scopeOptions(me, dir.data), [me, dir.data]);
-  const [picked, setPicked] = useState<string | null>(null);
-  const scope = picked ?? options[0]?.value ?? 'centre';
+  // The scope lives in the URL (?scope=team:billing), so a view can be shared and breadcrumbs lead back to it.
+  const [params, setParams] = useSearchParams();
+  const wanted = params.get('scope');
+  const scope = options.find((o) => o.value === wanted)?.value ?? options[0]?.value ?? 'centre';
+  const setPicked = (v: string) => setParams({ scope: v });
   const [window, setWindow] = useState<LiveWindow>('today');
   const [focus, setFocus] = useState<KpiName>('csat');
   const live = useLiveKpis(scope, window);
@@ -201,6 +206,7 @@ function Sparkline({ points }: { points: { value: number | null }[] }) {
 }
 
 function TrendPanel({ kpi, scope, target, todayEnd, timeZone }: { kpi: KpiName; scope: string; target: Target | null; todayEnd: string | null; timeZone: string }) {
+  const navigate = useNavigate();
   // The end of the centre's local today (from the live window), so no empty "tomorrow" point appears.
   const to = new Date(todayEnd ?? 0);
   const from = new Date(to.getTime() - 30 * 86_400_000);
@@ -213,16 +219,21 @@ function TrendPanel({ kpi, scope, target, todayEnd, timeZone }: { kpi: KpiName; 
   const unit = KPI_DEFINITIONS[kpi].unit;
   const scale = (v: number | null) => (v === null ? null : unit === 'fraction' ? v * 100 : v);
   // Points start at local midnight; label them in the centre's time zone, not by their UTC date.
-  const data = (trend.data?.points ?? []).map((p) => ({ day: dayLabel.format(new Date(p.start)), value: scale(p.value), n: p.n }));
+  const data = (trend.data?.points ?? []).map((p) => ({ day: dayLabel.format(new Date(p.start)), value: scale(p.value), n: p.n, start: p.start, end: p.end }));
+  // Clicking a day opens the contacts behind that point.
+  const openPoint = (index: number | undefined) => {
+    const p = index === undefined ? undefined : data[index];
+    if (p) void navigate(contactsLink(scope, p.start, p.end, kpi));
+  };
   const csv = `/api/v1/trends?kpi=${kpi}&scope=${encodeURIComponent(scope)}&from=${from.toISOString()}&to=${to.toISOString()}&granularity=day&format=csv`;
   return (
     <>
       <h2>
-        {KPI_DEFINITIONS[kpi].label}, last 30 days <a className="small-inline" href={csv}>CSV</a>
+        {KPI_DEFINITIONS[kpi].label}, last 30 days <a className="small-inline" href={csv}>CSV</a> <span className="muted small-inline">· click a day for its contacts</span>
       </h2>
       <div style={{ width: '100%', height: 240 }}>
         <ResponsiveContainer>
-          <LineChart data={data} margin={{ top: 8, right: 16, bottom: 0, left: 0 }}>
+          <LineChart data={data} margin={{ top: 8, right: 16, bottom: 0, left: 0 }} onClick={(e) => openPoint(e.activeTooltipIndex === undefined || e.activeTooltipIndex === null ? undefined : Number(e.activeTooltipIndex))} style={{ cursor: 'pointer' }}>
             <CartesianGrid stroke="#e5e8ee" />
             <XAxis dataKey="day" tick={{ fontSize: 11 }} />
             <YAxis tick={{ fontSize: 11 }} unit={unit === 'fraction' ? '%' : unit === 'seconds' ? 's' : ''} width={48} />

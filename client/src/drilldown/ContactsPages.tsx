@@ -1,0 +1,213 @@
+/**
+ * Drill-down to the contact: the contacts behind a chart point (linked from every trend and chart), those counting
+ * against the KPI first, and a single contact's record with its timeline. Breadcrumbs and the URL carry the scope,
+ * period and KPI, so any list can be shared.
+ */
+import { useQuery } from '@tanstack/react-query';
+import { Link, useParams, useSearchParams } from 'react-router';
+import type { ContactRecord, ContactsReply } from '../../../shared/contacts.js';
+import type { FrontlineEvent } from '../../../shared/events.js';
+import { KPI_DEFINITIONS, type KpiName } from '../../../shared/kpis.js';
+import { api, errText } from '../api/http.js';
+import { useDirectory, useScopeNames } from '../coaching/case-words.js';
+
+const enc = encodeURIComponent;
+/** Seconds as people read them: 45 s, 12 min, 14.2 h (email waits run to hours). */
+function duration(s: number | null): string {
+  if (s === null) return '–';
+  if (s < 120) return `${Math.round(s)} s`;
+  if (s < 7200) return `${Math.round(s / 60)} min`;
+  return `${(s / 3600).toFixed(1)} h`;
+}
+const when = (iso: string) => new Date(iso).toLocaleString('en-GB', { dateStyle: 'medium', timeStyle: 'short' });
+
+/** Link to the contacts behind a point: scope, [from, to) and the KPI being looked at. */
+export function contactsLink(scope: string, fromIso: string, toIso: string, kpi: string | null): string {
+  return `/contacts?scope=${enc(scope)}&from=${enc(fromIso)}&to=${enc(toIso)}${kpi ? `&kpi=${kpi}` : ''}`;
+}
+
+function Crumbs({ scope, extra }: { scope: string; extra?: React.ReactNode }) {
+  const name = useScopeNames();
+  const dir = useDirectory();
+  const [kind, id] = scope.split(':') as [string, string | undefined];
+  const trail: { to: string; label: string }[] = [{ to: '/?scope=centre', label: 'Centre' }];
+  if (kind === 'team' || kind === 'agent') {
+    const teamId = kind === 'team' ? id : dir.data?.agents.find((a) => a.id === id)?.teamId;
+    if (teamId) trail.push({ to: `/?scope=${enc(`team:${teamId}`)}`, label: name(`team:${teamId}`) });
+  }
+  if (kind === 'agent' || kind === 'queue' || kind === 'site' || kind === 'channel') trail.push({ to: `/?scope=${enc(scope)}`, label: name(scope) });
+  return (
+    <nav className="crumbs" aria-label="Breadcrumbs">
+      {trail.map((c) => (
+        <span key={c.to}>
+          <Link to={c.to}>{c.label}</Link> ›{' '}
+        </span>
+      ))}
+      {extra}
+    </nav>
+  );
+}
+
+export function ContactsPage() {
+  const [params] = useSearchParams();
+  const scope = params.get('scope') ?? 'centre';
+  const from = params.get('from') ?? '';
+  const to = params.get('to') ?? '';
+  const kpi = params.get('kpi') as KpiName | null;
+  const dir = useDirectory();
+  const name = useScopeNames();
+  const list = useQuery({
+    queryKey: ['contacts', scope, from, to, kpi],
+    queryFn: () => api<ContactsReply>(`/api/v1/contacts?scope=${enc(scope)}&from=${enc(from)}&to=${enc(to)}${kpi ? `&kpi=${kpi}` : ''}&limit=500`),
+  });
+  const agentName = (id: string | null) => (id ? (dir.data?.agents.find((a) => a.id === id)?.name ?? id) : '–');
+  const label = kpi ? KPI_DEFINITIONS[kpi].label : 'Contacts';
+  const d = list.data;
+  return (
+    <div className="page">
+      <Crumbs scope={scope} extra={<span>Contacts</span>} />
+      <h1>
+        {label}: {name(scope)} <span className="muted small-inline">{from ? `${when(from)} to ${when(to)}` : ''}</span>
+      </h1>
+      {list.error ? <p className="error">{errText(list.error)}</p> : null}
+      {d ? (
+        <>
+          <p data-testid="contacts-summary">
+            <strong>{d.total.toLocaleString('en-GB')}</strong> contacts count towards {label}
+            {kpi && d.against > 0 ? (
+              <>
+                ; <strong>{d.against}</strong> count against it ({((d.against / Math.max(1, d.total)) * 100).toFixed(1)}%), listed first
+              </>
+            ) : null}
+            .{d.contacts.length < d.total ? ` Showing the first ${d.contacts.length}.` : ''}
+          </p>
+          <div className="table-scroll">
+            <table data-testid="contacts-table">
+              <thead>
+                <tr>
+                  <th>Contact</th>
+                  <th>Offered</th>
+                  <th>Queue</th>
+                  <th>Agent</th>
+                  <th>Outcome</th>
+                  <th className="num">Wait</th>
+                  <th className="num">Handle</th>
+                  <th className="num">CSAT</th>
+                  <th>Resolved</th>
+                  <th>Comment</th>
+                </tr>
+              </thead>
+              <tbody>
+                {d.contacts.map((c) => (
+                  <tr key={c.contactId} className={c.against ? 'evidence-negative' : ''}>
+                    <td>
+                      <Link to={`/contacts/${enc(c.contactId)}`} data-testid="contact-link">
+                        {c.against ? '✕ ' : ''}
+                        {c.contactId}
+                      </Link>
+                    </td>
+                    <td>{when(c.offeredAt)}</td>
+                    <td>{c.queueId ?? '–'}</td>
+                    <td>{agentName(c.agentId)}</td>
+                    <td>{c.outcome}</td>
+                    <td className="num">{duration(c.waitSeconds)}</td>
+                    <td className="num">{duration(c.handleSeconds)}</td>
+                    <td className="num">{c.csat ?? '–'}</td>
+                    <td>{c.resolved === null ? '–' : c.resolved ? 'yes' : 'no'}</td>
+                    <td className="case-why">{c.comment ?? ''}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        </>
+      ) : (
+        <p className="muted">Loading…</p>
+      )}
+    </div>
+  );
+}
+
+function describe(e: FrontlineEvent, agentName: (id: string) => string): string {
+  switch (e.type) {
+    case 'contact.offered':
+      return `Offered on ${e.channel} to queue ${e.queueId}${e.reason ? ` (reason: ${e.reason})` : ''}`;
+    case 'contact.answered':
+      return `Answered by ${agentName(e.agentId)}`;
+    case 'contact.transferred':
+      return `Transferred by ${agentName(e.fromAgentId)} to ${e.toAgentId ? agentName(e.toAgentId) : `queue ${e.toQueueId ?? ''}`}`;
+    case 'contact.ended':
+      return `Ended by ${agentName(e.agentId)}: talk ${e.talkSeconds} s, hold ${e.holdSeconds} s, wrap ${e.wrapSeconds} s; ${e.resolved ? 'resolved' : 'not resolved'}`;
+    case 'contact.abandoned':
+      return 'Abandoned by the customer';
+    case 'survey.responded':
+      return `Survey: ${[e.csat !== undefined ? `CSAT ${e.csat}` : null, e.nps !== undefined ? `NPS ${e.nps}` : null, e.resolved !== undefined ? (e.resolved ? 'resolved' : 'not resolved') : null].filter(Boolean).join(', ')}${e.comment ? ` — “${e.comment}”` : ''}`;
+    case 'qa.evaluated':
+      return `QA evaluation: ${e.score}${e.criticalFail ? ' (critical fail)' : ''}${e.notes ? ` — ${e.notes}` : ''}`;
+    case 'complaint.logged':
+      return `Complaint (${e.category})${e.summary ? ` — ${e.summary}` : ''}`;
+    case 'agent.state':
+      return `Agent state: ${e.state}`;
+  }
+}
+
+export function ContactPage() {
+  const { contactId = '' } = useParams();
+  const rec = useQuery({ queryKey: ['contact', contactId], queryFn: () => api<ContactRecord>(`/api/v1/contacts/${enc(contactId)}`) });
+  const dir = useDirectory();
+  const agentName = (id: string) => dir.data?.agents.find((a) => a.id === id)?.name ?? id;
+  if (rec.error) return <p className="page error">{errText(rec.error)}</p>;
+  if (!rec.data) return <p className="page muted">Loading…</p>;
+  const c = rec.data.contact;
+  const scope = c.agentId ? `agent:${c.agentId}` : c.queueId ? `queue:${c.queueId}` : 'centre';
+  return (
+    <div className="page">
+      <Crumbs scope={scope} extra={<span>Contact {c.contactId}</span>} />
+      <h1 data-testid="contact-title">Contact {c.contactId}</h1>
+      <section className="panel">
+        <table className="figures">
+          <tbody>
+            <tr>
+              <th>Offered</th>
+              <td>
+                {when(c.offeredAt)} · {c.channel ?? '–'} · queue {c.queueId ?? '–'}
+              </td>
+            </tr>
+            <tr>
+              <th>Agent</th>
+              <td>{c.agentId ? <Link to={`/?scope=${enc(`agent:${c.agentId}`)}`}>{agentName(c.agentId)}</Link> : '–'}</td>
+            </tr>
+            <tr>
+              <th>Outcome</th>
+              <td>
+                {c.outcome}
+                {c.waitSeconds !== null ? `, waited ${duration(c.waitSeconds)}` : ''}
+                {c.handleSeconds !== null ? `, handled in ${duration(c.handleSeconds)}` : ''}
+              </td>
+            </tr>
+            <tr>
+              <th>Customer said</th>
+              <td>
+                {c.csat !== null ? `CSAT ${c.csat}` : 'no survey'}
+                {c.resolved !== null ? `, ${c.resolved ? 'resolved' : 'not resolved'}` : ''}
+                {c.comment ? ` — “${c.comment}”` : ''}
+              </td>
+            </tr>
+          </tbody>
+        </table>
+      </section>
+      <section className="panel">
+        <h2>Timeline</h2>
+        <ol className="trail" data-testid="contact-timeline">
+          {rec.data.timeline.map((e) => (
+            <li key={e.id}>
+              <span className="muted small-inline">{when(e.occurredAt)}</span>
+              <br />
+              {describe(e, agentName)}
+            </li>
+          ))}
+        </ol>
+      </section>
+    </div>
+  );
+}

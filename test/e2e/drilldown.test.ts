@@ -1,0 +1,92 @@
+/**
+ * Drill-down in Chromium against the product with simulated history: a manager on the centre dashboard clicks a day
+ * on the trend chart and lands on the contacts behind it (their count equal to the API's), clicks one and reads its
+ * record and timeline: two clicks from a chart point to a single contact. The customer-voice page opens a theme's
+ * comments. Screenshots at 1440x900 go to test-results/.
+ */
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ContactsReply } from '../../shared/contacts.js';
+import { launchBrowser, shot, watchErrors } from '../support/browser.js';
+import { ROOT, startChildServer, type ChildServer } from '../support/child-server.js';
+import { cookieFrom } from '../support/people.js';
+import { tempDir } from '../support/stores.js';
+
+let server: ChildServer;
+let browser: Browser;
+let page: Page;
+const dataDir = tempDir('frontline-e2e-drill-');
+const PASSWORD = 'amber kettles whistle at dawn';
+const errors: string[] = [];
+let managerCookie = '';
+
+beforeAll(async () => {
+  execFileSync(process.execPath, [path.join(ROOT, 'node_modules', 'vite', 'bin', 'vite.js'), 'build', '--logLevel', 'error'], { cwd: ROOT, stdio: 'inherit' });
+  server = await startChildServer({ DATA_DIR: dataDir, SIM_SEED: '5', SIM_BACKFILL_DAYS: '10', LOG_LEVEL: 'warn' }, 120_000);
+  let code: string | undefined;
+  for (let i = 0; i < 200 && !code; i++) {
+    code = /setup code\s+([A-Z2-9]{6}-[A-Z2-9]{6})/.exec(server.output())?.[1];
+    if (!code) await new Promise((r) => setTimeout(r, 100));
+  }
+  const setup = await fetch(`${server.baseUrl}/api/v1/setup`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ setupCode: code, username: 'ada', displayName: 'Ada Admin', password: PASSWORD }) });
+  const cookie = cookieFrom(setup, 'fl_session');
+  const me = (await (await fetch(`${server.baseUrl}/api/v1/session`, { headers: { cookie } })).json()) as { principal: { csrfToken: string } };
+  const made = await fetch(`${server.baseUrl}/api/v1/users`, { method: 'POST', headers: { 'content-type': 'application/json', cookie, 'x-csrf-token': me.principal.csrfToken }, body: JSON.stringify({ username: 'max', displayName: 'Max Manager', role: 'manager', password: PASSWORD }) });
+  expect(made.status).toBe(201);
+  managerCookie = cookieFrom(await fetch(`${server.baseUrl}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'max', password: PASSWORD }) }), 'fl_session');
+  browser = await launchBrowser();
+  page = watchErrors(await (await browser.newContext({ viewport: { width: 1440, height: 900 } })).newPage(), errors);
+}, 180_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.kill('SIGTERM');
+  fs.rmSync(dataDir, { recursive: true, force: true });
+});
+
+describe('drilling from a chart point to a contact', () => {
+  it('reaches a single contact from a point on the centre trend in two clicks', async () => {
+    await page.goto(server.baseUrl);
+    await page.getByLabel('Username').fill('max');
+    await page.getByLabel('Password').fill(PASSWORD);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByTestId('who').waitFor();
+    const surface = page.locator('.recharts-surface').first();
+    await surface.waitFor();
+    await page.locator('.recharts-line-dot').nth(5).waitFor();
+    await shot(page, 'drill-1-dashboard');
+    const box = (await surface.boundingBox())!;
+    // Click 1: a day near the right of the 30-day trend (the history is 10 days, so a day with contacts).
+    await page.mouse.click(box.x + box.width * 0.85, box.y + box.height / 2);
+    await page.waitForURL(/\/contacts\?/);
+    await page.getByTestId('contacts-table').waitFor();
+    const url = new URL(page.url());
+    const api = (await (await fetch(`${server.baseUrl}/api/v1/contacts${url.search}`, { headers: { cookie: managerCookie } })).json()) as ContactsReply;
+    expect(api.total).toBeGreaterThan(0);
+    expect(await page.getByTestId('contacts-summary').innerText()).toContain(`${api.total.toLocaleString('en-GB')} contacts count towards CSAT`);
+    await shot(page, 'drill-2-contacts');
+    // Click 2: the first contact (one counting against CSAT, listed first).
+    await page.getByTestId('contact-link').first().click();
+    await page.getByTestId('contact-timeline').waitFor();
+    expect(await page.getByTestId('contact-title').innerText()).toBe(`Contact ${api.contacts[0]!.contactId}`);
+    expect(await page.getByTestId('contact-timeline').innerText()).toMatch(/Offered on/);
+    await shot(page, 'drill-3-contact');
+    // The breadcrumbs lead back up to the centre.
+    await page.getByRole('navigation', { name: 'Breadcrumbs' }).getByRole('link', { name: 'Centre' }).click();
+    await page.locator('.recharts-surface').first().waitFor();
+  });
+
+  it('the customer-voice page opens the comments behind a theme', async () => {
+    await page.getByRole('link', { name: 'Voice' }).click();
+    await page.getByTestId('voc-themes').waitFor();
+    await shot(page, 'voice-1-themes');
+    await page.getByTestId('theme-billing').click();
+    await page.getByTestId('voc-comment').first().waitFor();
+    expect(await page.getByTestId('voc-comments').innerText()).toMatch(/Billing and payments: \d+ comments/);
+    await shot(page, 'voice-2-billing');
+    expect(errors).toEqual([]);
+  });
+});
