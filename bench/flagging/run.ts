@@ -9,9 +9,13 @@
  * 100 agent-days, share of agents in systemic dips wrongly given an individual case, underperformance flags on
  * improving agents, and detection delay (median and 90th percentile, working days).
  *
- *   npm run bench:flagging               (REPLICATES=50 BASE=24 MON=36)
+ *   npm run bench:flagging               (REPLICATES=50 BASE=24 MON=36 SEED_OFFSET=0)
+ *
+ * SEED_OFFSET shifts every replicate's seed (replicate r uses seed 1000 + SEED_OFFSET + r), to check a setting on
+ * centres it was not looked at on.
  */
 import os from 'node:os';
+import { pathToFileURL } from 'node:url';
 import { affectedAgents } from '../../server/simulator/scenarios.js';
 import { resolveSkills } from '../../server/simulator/agents.js';
 import { logit } from '../../server/simulator/random.js';
@@ -22,6 +26,7 @@ import { CentreSimulator, defaultCentreDirectory, Rng, type ScenarioSpec } from 
 const REPLICATES = Number(process.env.REPLICATES ?? 50);
 const BASE = Number(process.env.BASE ?? 24);
 const MON = Number(process.env.MON ?? 36);
+const SEED_OFFSET = Number(process.env.SEED_OFFSET ?? 0);
 const DAY = 86_400_000;
 const WITHIN_WORKING_DAYS = 10;
 const COOL_DOWN_DAYS = 10;
@@ -40,7 +45,7 @@ const TEAM_DIP = magnitudes([0.85, 0.75], [0.75, 0.68], 1.1, -4);
 const QUEUE_DIP = magnitudes([0.85, 0.7], [0.75, 0.62], 1.25, 0, 1.2);
 const IMPROVE = magnitudes([0.85, 0.92], [0.75, 0.8], 0.85, 5);
 
-function scenarios(start: number, rng: Rng): ScenarioSpec[] {
+export function scenarios(start: number, rng: Rng): ScenarioSpec[] {
   const mon = start + BASE * DAY;
   const day = (d: number) => mon + Math.floor(d) * DAY;
   const team = rng.pick(directory.teams).id;
@@ -110,7 +115,7 @@ function naive(counts: DailyCounts, monFrom: number, strict = 0): FlagCase[] {
   return out;
 }
 
-interface Tally {
+export interface Tally {
   drops: number;
   detected: number;
   delays: number[];
@@ -127,9 +132,9 @@ interface Tally {
   falseBy: Record<string, number>;
 }
 
-const emptyTally = (): Tally => ({ drops: 0, detected: 0, delays: [], individual: 0, truePositive: 0, falseCases: 0, agentDays: 0, systemicAgents: 0, systemicBlamed: 0, improvingFlags: 0, systemicReviews: 0, recognitions: 0, recognitionsRight: 0, falseBy: {} });
+export const emptyTally = (): Tally => ({ drops: 0, detected: 0, delays: [], individual: 0, truePositive: 0, falseCases: 0, agentDays: 0, systemicAgents: 0, systemicBlamed: 0, improvingFlags: 0, systemicReviews: 0, recognitions: 0, recognitionsRight: 0, falseBy: {} });
 
-function score(tally: Tally, cases: FlagCase[], specs: ScenarioSpec[], counts: DailyCounts, monFrom: number): void {
+export function score(tally: Tally, cases: FlagCase[], specs: ScenarioSpec[], counts: DailyCounts, monFrom: number): void {
   const workDays = [...counts.keys()].filter((d) => d >= monFrom).sort((a, b) => a - b);
   const workingDaysBetween = (a: number, b: number) => workDays.filter((d) => d >= a && d <= b).length;
   const active = (s: ScenarioSpec, d: number) => d >= s.startMs && d < s.endMs + 2 * DAY;
@@ -169,7 +174,7 @@ function score(tally: Tally, cases: FlagCase[], specs: ScenarioSpec[], counts: D
   tally.recognitionsRight += rec.filter((c) => improving.some((s) => s.targetId === c.agentId && active(s, c.dayMs))).length;
 }
 
-function quantile(xs: number[], q: number): number | null {
+export function quantile(xs: number[], q: number): number | null {
   if (xs.length === 0) return null;
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.min(s.length - 1, Math.floor(q * s.length))] ?? null;
@@ -184,7 +189,7 @@ function main(): void {
   const tz = directory.sites[0]?.timeZone ?? 'Europe/London';
   console.log(`bench/flagging on ${os.cpus().length} cores: ${REPLICATES} replicates of ${directory.agents.length} agents, ${BASE} baseline + ${MON} monitoring days each`);
   for (let r = 0; r < REPLICATES; r++) {
-    const seed = 1000 + r;
+    const seed = 1000 + SEED_OFFSET + r;
     const start = Date.UTC(2026, 0, 5) + r * 7 * DAY; // Mondays
     const rng = new Rng(seed, 77, 1);
     const specs = scenarios(start, rng);
@@ -248,4 +253,5 @@ function main(): void {
   console.log(`(${((Date.now() - t0) / 1000).toFixed(0)} s)`);
 }
 
-main();
+// Run when invoked as a script (bench/flagging/sweep.ts imports the scoring from here).
+if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) main();
