@@ -44,6 +44,8 @@ import type { Logger } from './logger.js';
 import { PrivacyService } from './privacy/privacy.service.js';
 import { attachRealtime, type Realtime } from './realtime/socket.js';
 import { vocRoutes } from './http/voc.routes.js';
+import { reviewRoutes } from './http/review.routes.js';
+import { ReviewService } from './review/review.service.js';
 import { contactRoutes } from './http/contacts.routes.js';
 import { ContactsService } from './drilldown/contacts.service.js';
 import { VocService } from './voc/voc.service.js';
@@ -181,6 +183,7 @@ export function createServer({ config, store, clock, logger, clientDir, socketSw
   app.use(privacyRoutes(routes, privacy));
   app.use(boardRoutes(routes, boards, displays, dirIndex));
   app.use(contactRoutes(routes, new ContactsService(store), directory, dirIndex, cases));
+  app.use(reviewRoutes(routes, { reviews: new ReviewService({ store, kpis, targets, cases, voc, clock }), directory, dirIndex, accounts, audit }));
   app.use(vocRoutes(routes, { voc, directory, dirIndex, cases, audit, clock }));
   app.use(wallRoutes(routes, { boards, displays, targets, kpis, pulse, cases, directory, store, dirIndex }));
   app.use('/api', (req, res) => sendError(res, 404, 'not_found', `no such API route: ${req.method} ${req.originalUrl}`));

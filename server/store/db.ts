@@ -23,6 +23,7 @@ import { flagKeys } from './migrations/008-flag-keys.js';
 import { coachingWorkflow } from './migrations/009-coaching-workflow.js';
 import { maskStoredText } from './migrations/010-mask-stored-text.js';
 import { voc } from './migrations/011-voc.js';
+import { reviews } from './migrations/012-reviews.js';
 
 export type Dialect = 'sqlite' | 'postgres';
 
@@ -78,7 +79,7 @@ function openPostgres(url: string, schema?: string): Store {
 }
 
 async function migrate(store: Store): Promise<void> {
-  const migrations: Record<string, Migration> = { '001-initial': initial(store.dialect), '002-access': access(store.dialect), '003-erasure': erasure(), '004-cases': cases(), '005-targets': targets(), '006-kpi-rollups': kpiRollups(), '007-boards': boards(), '008-flag-keys': flagKeys(), '009-coaching-workflow': coachingWorkflow(store.dialect), '010-mask-stored-text': maskStoredText(), '011-voc': voc() };
+  const migrations: Record<string, Migration> = { '001-initial': initial(store.dialect), '002-access': access(store.dialect), '003-erasure': erasure(), '004-cases': cases(), '005-targets': targets(), '006-kpi-rollups': kpiRollups(), '007-boards': boards(), '008-flag-keys': flagKeys(), '009-coaching-workflow': coachingWorkflow(store.dialect), '010-mask-stored-text': maskStoredText(), '011-voc': voc(), '012-reviews': reviews(store.dialect) };
   const provider: MigrationProvider = { getMigrations: () => Promise.resolve(migrations) };
   const { error, results } = await new Migrator({ db: store.db, provider }).migrateToLatest();
   if (error) {

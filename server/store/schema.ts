@@ -240,6 +240,26 @@ export interface VocDictionaryTable {
   updated_by: string;
 }
 
+export interface ServiceReviewsTable {
+  id: string;
+  title: string;
+  scope: string;
+  from_day: string;
+  to_day: string;
+  created_ms: number;
+  created_by: string;
+  /** JSON: the ServiceReview as built when saved. */
+  snapshot: string;
+}
+
+export interface ReviewCommentsTable {
+  id: Generated<number>;
+  review_id: string;
+  at_ms: number;
+  author: string;
+  text: string;
+}
+
 export interface CaseEventsTable {
   id: Generated<number>;
   case_id: string;
@@ -326,6 +346,8 @@ export interface Database {
   case_events: CaseEventsTable;
   comment_facts: CommentFactsTable;
   voc_dictionary: VocDictionaryTable;
+  service_reviews: ServiceReviewsTable;
+  review_comments: ReviewCommentsTable;
   targets: TargetsTable;
   kpi_rollups: KpiRollupsTable;
   kpi_checkpoint: KpiCheckpointTable;

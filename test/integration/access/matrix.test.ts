@@ -57,6 +57,12 @@ const EXPECTED: Record<string, readonly Caller[]> = {
   // Contacts: the list needs from/to (400 for an admitted caller); one contact that does not exist is a 404.
   'GET /api/v1/contacts': [...PEOPLE, 'key:read'],
   'GET /api/v1/contacts/:contactId': PEOPLE,
+  // Service reviews: managers, team leaders and admins; preview and save need a period (400 when admitted).
+  'GET /api/v1/reviews/preview': only('admin', 'manager', 'team_leader'),
+  'GET /api/v1/reviews': only('admin', 'manager', 'team_leader'),
+  'POST /api/v1/reviews': only('admin', 'manager', 'team_leader'),
+  'GET /api/v1/reviews/:reviewId': only('admin', 'manager', 'team_leader'),
+  'POST /api/v1/reviews/:reviewId/comments': only('admin', 'manager', 'team_leader'),
   // Voice of the customer: default scope is the centre, which every person may see.
   'GET /api/v1/voc/themes': [...PEOPLE, 'key:read'],
   'GET /api/v1/voc/comments': [...PEOPLE, 'key:read'],
@@ -195,6 +201,7 @@ function concrete(path: string): string {
     .replace(':caseId', annCaseId)
     .replace(':actionId', 'act_none')
     .replace(':contactId', 'c_none')
+    .replace(':reviewId', 'rev_none')
     .replace(':targetId', 'tg_none')
     .replace(':boardId/:tileId', `${shownBoardId}/open`)
     .replace(':boardId', 'b_none')
