@@ -13,6 +13,7 @@ import { SetupPage } from './auth/SetupPage.js';
 import { SignInPage } from './auth/SignInPage.js';
 import { ChartsPage } from './charts/ChartsPage.js';
 import { VocPage } from './voc/VocPage.js';
+import { ReviewsPage, SavedReviewPage } from './review/ReviewPages.js';
 import { ContactPage, ContactsPage } from './drilldown/ContactsPages.js';
 import { DashboardPage } from './dashboard/DashboardPage.js';
 import { PulsePage } from './live/PulsePage.js';
@@ -36,6 +37,8 @@ export function App() {
         <Route path="/live" element={<PulsePage />} />
         <Route path="/contacts" element={<Allowed me={principal} path="/" el={<ContactsPage />} />} />
         <Route path="/contacts/:contactId" element={<Allowed me={principal} path="/" el={<ContactPage />} />} />
+        <Route path="/reviews" element={<Allowed me={principal} path="/reviews" el={<ReviewsPage me={principal} />} />} />
+        <Route path="/reviews/:reviewId" element={<Allowed me={principal} path="/reviews" el={<SavedReviewPage />} />} />
         <Route path="/voice" element={<Allowed me={principal} path="/voice" el={<VocPage me={principal} />} />} />
         <Route path="/charts" element={<Allowed me={principal} path="/charts" el={<ChartsPage me={principal} />} />} />
         <Route path="/targets" element={<TargetsPage canEdit={principal.role === 'admin' || principal.role === 'manager'} />} />

@@ -318,7 +318,14 @@ export function recommend(r: ServiceReview, previousComments: number): Recommend
       evidence: { label: 'coaching inbox', href: '/cases' },
     });
   }
-  if (out.length === 0) {
+  const short = r.results.filter((x) => x.variation === null);
+  if (out.length === 0 && short.length > 0) {
+    out.push({
+      text: `Wait for more history before judging ${short.map((x) => KPI_DEFINITIONS[x.kpi].label).join(', ')}: their charts have fewer days with data than the 13 a special-cause or assurance judgement needs.`,
+      because: 'A chart with too few points shows noise as readily as a signal; no finding here would be safe.',
+      evidence: { label: 'charts', href: chart(short[0]!.kpi) },
+    });
+  } else if (out.length === 0) {
     out.push({
       text: 'Keep the current measures and targets: no special cause, failing assurance, trailing segment or growing complaint theme was found in the period.',
       because: 'Every KPI chart shows common-cause variation only, and segments sit within chance of the whole.',

@@ -2,7 +2,8 @@
  * Drill-down in Chromium against the product with simulated history: a manager on the centre dashboard clicks a day
  * on the trend chart and lands on the contacts behind it (their count equal to the API's), clicks one and reads its
  * record and timeline: two clicks from a chart point to a single contact. The customer-voice page opens a theme's
- * comments. Screenshots at 1440x900 go to test-results/.
+ * comments. The service quality review shows the API's figures, saves with a comment and prints to PDF without the
+ * navigation. Screenshots at 1440x900 (and review.pdf) go to test-results/.
  */
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -10,7 +11,8 @@ import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ContactsReply } from '../../shared/contacts.js';
-import { launchBrowser, shot, watchErrors } from '../support/browser.js';
+import type { ServiceReview } from '../../shared/review.js';
+import { launchBrowser, shot, SHOTS, watchErrors } from '../support/browser.js';
 import { ROOT, startChildServer, type ChildServer } from '../support/child-server.js';
 import { cookieFrom } from '../support/people.js';
 import { tempDir } from '../support/stores.js';
@@ -60,6 +62,9 @@ describe('drilling from a chart point to a contact', () => {
     await shot(page, 'drill-1-dashboard');
     const box = (await surface.boundingBox())!;
     // Click 1: a day near the right of the 30-day trend (the history is 10 days, so a day with contacts).
+    // Hover first so the chart knows which day is under the pointer, then click it.
+    await page.mouse.move(box.x + box.width * 0.85, box.y + box.height / 2);
+    await page.locator('.recharts-tooltip-wrapper').first().waitFor({ state: 'visible' });
     await page.mouse.click(box.x + box.width * 0.85, box.y + box.height / 2);
     await page.waitForURL(/\/contacts\?/);
     await page.getByTestId('contacts-table').waitFor();
@@ -87,6 +92,37 @@ describe('drilling from a chart point to a contact', () => {
     await page.getByTestId('voc-comment').first().waitFor();
     expect(await page.getByTestId('voc-comments').innerText()).toMatch(/Billing and payments: \d+ comments/);
     await shot(page, 'voice-2-billing');
+  });
+
+  it("the service quality review renders with the API's figures, saves as a snapshot with a comment, and prints", async () => {
+    await page.getByRole('link', { name: 'Review' }).click();
+    await page.getByTestId('review-doc').waitFor({ timeout: 60_000 });
+    const params = new URL(page.url()).searchParams;
+    const from = await page.getByLabel('From').inputValue();
+    const to = await page.getByLabel('To').inputValue();
+    expect(params.get('scope') ?? 'centre').toBe('centre');
+    const api = (await (await fetch(`${server.baseUrl}/api/v1/reviews/preview?scope=centre&from=${from}&to=${to}`, { headers: { cookie: managerCookie } })).json()) as { review: ServiceReview };
+    for (const r of api.review.results) {
+      const shown = await page.getByTestId(`review-result-${r.kpi}`).innerText();
+      const value = r.value === null ? '–' : r.kpi === 'aht' ? `${Math.round(r.value)} s` : `${(r.value * 100).toFixed(1)}%`;
+      expect(shown, r.kpi).toContain(value);
+      expect(shown).toContain(r.n.toLocaleString('en-GB'));
+    }
+    expect(await page.getByTestId('review-recommendations').locator('li').count()).toBe(api.review.recommendations.length);
+    await shot(page, 'review-1-preview', { fullPage: true });
+    await page.getByLabel('Title').fill('Drill-down test review');
+    await page.getByRole('button', { name: 'Save snapshot' }).click();
+    await page.getByTestId('review-comments').waitFor();
+    await page.getByLabel('Comment').fill('Agreed to start with the billing knowledge article.');
+    await page.getByRole('button', { name: 'Add comment' }).click();
+    await expect.poll(() => page.getByTestId('review-comments').innerText()).toContain('Max Manager: Agreed to start with the billing knowledge article.');
+    await shot(page, 'review-2-saved', { fullPage: true });
+    await page.emulateMedia({ media: 'print' });
+    const pdf = await page.pdf({ format: 'A4', printBackground: false });
+    fs.writeFileSync(path.join(SHOTS, 'review.pdf'), pdf);
+    expect(pdf.byteLength).toBeGreaterThan(10_000);
+    expect(await page.getByRole('navigation', { name: 'Main' }).isVisible()).toBe(false);
+    await page.emulateMedia({ media: 'screen' });
     expect(errors).toEqual([]);
   });
 });

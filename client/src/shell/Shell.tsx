@@ -18,6 +18,7 @@ export const NAV: readonly NavItem[] = [
   { to: '/', label: 'Dashboard', roles: ['admin', 'manager', 'team_leader', 'coach', 'agent'] },
   { to: '/live', label: 'Live pulse', roles: ['admin', 'manager', 'team_leader', 'coach', 'agent'] },
   { to: '/charts', label: 'Charts', roles: ['admin', 'manager', 'team_leader'] },
+  { to: '/reviews', label: 'Review', roles: ['admin', 'manager', 'team_leader'] },
   { to: '/voice', label: 'Voice', roles: ['admin', 'manager', 'team_leader', 'coach', 'agent'] },
   { to: '/targets', label: 'Targets', roles: ['admin', 'manager', 'team_leader', 'coach', 'agent'] },
   { to: '/cases', label: 'Coaching', roles: ['manager', 'team_leader', 'coach', 'agent'] },
@@ -43,7 +44,7 @@ export function Shell({ me, children }: { me: Me; children: ReactNode }) {
   });
   return (
     <div className="shell">
-      <nav className="nav" aria-label="Main">
+      <nav className="nav no-print" aria-label="Main">
         <span className="brand">Frontline</span>
         {NAV.filter((n) => n.roles.includes(me.role)).map((n) => (
           <NavLink key={n.to} to={n.to} end={n.to === '/'} className={({ isActive }) => (isActive ? 'active' : '')}>
