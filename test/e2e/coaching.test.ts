@@ -15,7 +15,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CaseSummary } from '../../shared/access.js';
 import { launchBrowser, shot, watchErrors } from '../support/browser.js';
-import { ROOT, startChildServer, type ChildServer } from '../support/child-server.js';
+import { ROOT, setUpFirstAdmin, startChildServer, type ChildServer } from '../support/child-server.js';
 import { cookieFrom } from '../support/people.js';
 import { tempDir } from '../support/stores.js';
 
@@ -54,15 +54,8 @@ async function signIn(page: Page, username: string): Promise<void> {
 beforeAll(async () => {
   execFileSync(process.execPath, [path.join(ROOT, 'node_modules', 'vite', 'bin', 'vite.js'), 'build', '--logLevel', 'error'], { cwd: ROOT, stdio: 'inherit' });
   server = await startChildServer({ DATA_DIR: dataDir, SIM_SEED: '7', LOG_LEVEL: 'warn' }, 120_000);
-  let code: string | undefined;
-  for (let i = 0; i < 200 && !code; i++) {
-    code = /setup code\s+([A-Z2-9]{6}-[A-Z2-9]{6})/.exec(server.output())?.[1];
-    if (!code) await new Promise((r) => setTimeout(r, 100));
-  }
-  const setup = await fetch(`${server.baseUrl}/api/v1/setup`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ setupCode: code, username: 'ada', displayName: 'Ada Admin', password: PASSWORD }) });
-  const cookie = cookieFrom(setup, 'fl_session');
-  const me = (await (await fetch(`${server.baseUrl}/api/v1/session`, { headers: { cookie } })).json()) as { principal: { csrfToken: string } };
-  admin = { cookie, csrf: me.principal.csrfToken };
+  const { cookie, csrf } = await setUpFirstAdmin(server, PASSWORD);
+  admin = { cookie, csrf };
   expect((await api('POST', '/api/v1/users', { username: 'cora', displayName: 'Cora Coach', role: 'coach', password: PASSWORD })).status).toBe(201);
   expect((await api('POST', '/api/v1/users', { username: 'max', displayName: 'Max Manager', role: 'manager', password: PASSWORD })).status).toBe(201);
   // The flagger runs in the background after the backfill: wait for its individual cases.

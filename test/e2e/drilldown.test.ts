@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ContactsReply } from '../../shared/contacts.js';
 import type { ServiceReview } from '../../shared/review.js';
 import { launchBrowser, shot, SHOTS, watchErrors } from '../support/browser.js';
-import { ROOT, startChildServer, type ChildServer } from '../support/child-server.js';
+import { ROOT, setUpFirstAdmin, startChildServer, type ChildServer } from '../support/child-server.js';
 import { cookieFrom } from '../support/people.js';
 import { tempDir } from '../support/stores.js';
 
@@ -28,15 +28,8 @@ let managerCookie = '';
 beforeAll(async () => {
   execFileSync(process.execPath, [path.join(ROOT, 'node_modules', 'vite', 'bin', 'vite.js'), 'build', '--logLevel', 'error'], { cwd: ROOT, stdio: 'inherit' });
   server = await startChildServer({ DATA_DIR: dataDir, SIM_SEED: '5', SIM_BACKFILL_DAYS: '10', LOG_LEVEL: 'warn' }, 120_000);
-  let code: string | undefined;
-  for (let i = 0; i < 200 && !code; i++) {
-    code = /setup code\s+([A-Z2-9]{6}-[A-Z2-9]{6})/.exec(server.output())?.[1];
-    if (!code) await new Promise((r) => setTimeout(r, 100));
-  }
-  const setup = await fetch(`${server.baseUrl}/api/v1/setup`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ setupCode: code, username: 'ada', displayName: 'Ada Admin', password: PASSWORD }) });
-  const cookie = cookieFrom(setup, 'fl_session');
-  const me = (await (await fetch(`${server.baseUrl}/api/v1/session`, { headers: { cookie } })).json()) as { principal: { csrfToken: string } };
-  const made = await fetch(`${server.baseUrl}/api/v1/users`, { method: 'POST', headers: { 'content-type': 'application/json', cookie, 'x-csrf-token': me.principal.csrfToken }, body: JSON.stringify({ username: 'max', displayName: 'Max Manager', role: 'manager', password: PASSWORD }) });
+  const { cookie, csrf } = await setUpFirstAdmin(server, PASSWORD);
+  const made = await fetch(`${server.baseUrl}/api/v1/users`, { method: 'POST', headers: { 'content-type': 'application/json', cookie, 'x-csrf-token': csrf }, body: JSON.stringify({ username: 'max', displayName: 'Max Manager', role: 'manager', password: PASSWORD }) });
   expect(made.status).toBe(201);
   managerCookie = cookieFrom(await fetch(`${server.baseUrl}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'max', password: PASSWORD }) }), 'fl_session');
   browser = await launchBrowser();

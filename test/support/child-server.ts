@@ -62,3 +62,20 @@ export async function startChildServer(env: Record<string, string>, readyTimeout
       }),
   };
 }
+
+/** Creates the first admin with the one-time setup code the server printed; returns the admin's cookie and CSRF token. */
+export async function setUpFirstAdmin(server: ChildServer, password: string, username = 'ada', displayName = 'Ada Admin'): Promise<{ cookie: string; csrf: string }> {
+  let code: string | undefined;
+  for (let i = 0; i < 200 && !code; i++) {
+    code = /setup code\s+([A-Z2-9]{6}-[A-Z2-9]{6})/.exec(server.output())?.[1];
+    if (!code) await new Promise((r) => setTimeout(r, 100));
+  }
+  if (!code) throw new Error(`the server printed no setup code:\n${server.output()}`);
+  const setup = await fetch(`${server.baseUrl}/api/v1/setup`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ setupCode: code, username, displayName, password }) });
+  if (setup.status !== 201) throw new Error(`setup failed: ${setup.status} ${await setup.text()}`);
+  const set = setup.headers.getSetCookie().find((c) => /^(__Host-)?fl_session=[^;]/.test(c));
+  if (!set) throw new Error('setup answered without a session cookie');
+  const cookie = set.split(';')[0] as string;
+  const me = (await (await fetch(`${server.baseUrl}/api/v1/session`, { headers: { cookie } })).json()) as { principal: { csrfToken: string } };
+  return { cookie, csrf: me.principal.csrfToken };
+}
