@@ -58,6 +58,7 @@ export class VocService {
   private pending: CommentEvent[] = [];
   private draining: Promise<void> | undefined;
   private retagging: Promise<void> | undefined;
+  private started = false;
 
   constructor(
     private readonly store: Store,
@@ -68,6 +69,8 @@ export class VocService {
   /** Loads the dictionary (the default on first run) and adds facts for comments stored before (or while) the service was off. */
   async start(): Promise<void> {
     await this.loadDictionary();
+    // From here on, stored comments become facts as they arrive; those stored before are caught up just below.
+    this.started = true;
     const t0 = Date.now();
     const added = await this.catchUp();
     if (added > 0) this.logger.info({ added, ms: Date.now() - t0 }, 'comment facts caught up');
@@ -108,6 +111,8 @@ export class VocService {
 
   /** Stored events in; comment events become facts shortly after. */
   onStored(events: AcceptedEvent[]): void {
+    // Before start (a first run's backfill happens then) events are only stored; start's catch-up reads them.
+    if (!this.started) return;
     for (const { event } of events) if ((event.type === 'survey.responded' || event.type === 'complaint.logged') && textOf(event)) this.pending.push(event);
     if (this.pending.length > 0 && !this.draining) this.draining = this.drain().finally(() => (this.draining = undefined));
   }

@@ -21,6 +21,8 @@ export interface ChildServer {
   proc: ChildProcess;
   baseUrl: string;
   output(): string;
+  /** The one-time setup code the server printed on first run, once seen. */
+  setupCode(): string | undefined;
   kill(signal?: NodeJS.Signals): Promise<void>;
 }
 
@@ -32,7 +34,12 @@ export async function startChildServer(env: Record<string, string>, readyTimeout
     env: { ...process.env, LOG_LEVEL: 'warn', HOST: '127.0.0.1', ...env, PORT: String(port) },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  proc.stdout?.on('data', (d: Buffer) => (out = (out + d.toString()).slice(-20_000)));
+  let setupCode: string | undefined;
+  proc.stdout?.on('data', (d: Buffer) => {
+    out = (out + d.toString()).slice(-20_000);
+    // Kept apart from the rolling output, which a burst of log lines could push it out of.
+    setupCode ??= /setup code\s+([A-Z2-9]{6}-[A-Z2-9]{6})/.exec(out)?.[1];
+  });
   proc.stderr?.on('data', (d: Buffer) => (out = (out + d.toString()).slice(-20_000)));
   const baseUrl = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + readyTimeoutMs;
@@ -54,6 +61,7 @@ export async function startChildServer(env: Record<string, string>, readyTimeout
     proc,
     baseUrl,
     output: () => out,
+    setupCode: () => setupCode,
     kill: (signal = 'SIGKILL') =>
       new Promise<void>((resolve) => {
         if (proc.exitCode !== null || proc.signalCode !== null) return resolve();
@@ -67,7 +75,7 @@ export async function startChildServer(env: Record<string, string>, readyTimeout
 export async function setUpFirstAdmin(server: ChildServer, password: string, username = 'ada', displayName = 'Ada Admin'): Promise<{ cookie: string; csrf: string }> {
   let code: string | undefined;
   for (let i = 0; i < 200 && !code; i++) {
-    code = /setup code\s+([A-Z2-9]{6}-[A-Z2-9]{6})/.exec(server.output())?.[1];
+    code = server.setupCode();
     if (!code) await new Promise((r) => setTimeout(r, 100));
   }
   if (!code) throw new Error(`the server printed no setup code:\n${server.output()}`);
