@@ -10,7 +10,7 @@ import { FUNNEL_KPIS, type ChartGranularity, type FunnelKpi } from '../../../sha
 import type { Directory } from '../../../shared/directory.js';
 import { KPI_DEFINITIONS, KPI_NAMES, type KpiName } from '../../../shared/kpis.js';
 import { api } from '../api/http.js';
-import { systemScopes } from './chart-words.js';
+import { scopeChoices } from '../shell/scopes.js';
 import { FunnelPanel } from './FunnelPanel.js';
 import { useXmr, XmrPanel } from './XmrPanel.js';
 
@@ -33,7 +33,7 @@ const isFunnelKpi = (k: KpiName): k is FunnelKpi => (FUNNEL_KPIS as readonly str
 
 export function ChartsPage({ me }: { me: Me }) {
   const dir = useQuery({ queryKey: ['directory'], queryFn: async () => (await api<{ directory: Directory }>('/api/v1/directory')).directory });
-  const options = useMemo(() => systemScopes(me, dir.data), [me, dir.data]);
+  const options = useMemo(() => scopeChoices(me, dir.data, { ownFigures: false }), [me, dir.data]);
   const [picked, setPicked] = useState<string | null>(null);
   const scope = picked ?? options[0]?.value ?? 'centre';
   const [kpi, setKpi] = useState<KpiName>('csat');

@@ -1,8 +1,6 @@
 /** Words, colours and formats the chart panels share (Okabe-Ito colours, always with a shape and a word). */
-import type { Me } from '../../../shared/access.js';
 import type { XmrChartReply, XmrMark, XmrRule } from '../../../shared/charts.js';
 import { RULE_WORDS } from '../../../shared/charts.js';
-import type { Directory } from '../../../shared/directory.js';
 import { KPI_DEFINITIONS, type KpiName } from '../../../shared/kpis.js';
 
 /** Okabe-Ito: orange for concern, blue for improvement, reddish purple for "neither"; bluish green for the target. */
@@ -49,21 +47,6 @@ export function rulesCaption(r: XmrChartReply['rules']): string {
   );
 }
 
-/** Scopes a system chart can show, by what this person may see (agents are never a system chart). */
-export function systemScopes(me: Me, d: Directory | undefined): { value: string; label: string }[] {
-  const opts: { value: string; label: string }[] = [];
-  const teams = d?.teams ?? [];
-  const wholeCentre = me.role !== 'manager' || me.siteId === null;
-  if (me.role === 'team_leader') for (const t of teams.filter((x) => me.teamIds.includes(x.id))) opts.push({ value: `team:${t.id}`, label: `Team: ${t.name}` });
-  if (wholeCentre) opts.push({ value: 'centre', label: 'Whole centre' });
-  if (me.role === 'manager' || me.role === 'admin') {
-    for (const s of (d?.sites ?? []).filter((x) => me.siteId === null || x.id === me.siteId)) opts.push({ value: `site:${s.id}`, label: `Site: ${s.name}` });
-    for (const t of teams.filter((x) => me.siteId === null || x.siteId === me.siteId)) opts.push({ value: `team:${t.id}`, label: `Team: ${t.name}` });
-  }
-  for (const q of (d?.queues ?? []).filter((x) => wholeCentre || x.siteId === me.siteId)) opts.push({ value: `queue:${q.id}`, label: `Queue: ${q.name}` });
-  if (wholeCentre) for (const c of ['voice', 'chat', 'email']) opts.push({ value: `channel:${c}`, label: `Channel: ${c}` });
-  return opts;
-}
 
 /** A y axis with round ticks (steps of 1, 2 or 5 × 10^k) covering [lo, hi], clamped to [floor, ceiling]. */
 export function niceAxis(lo: number, hi: number, clamp: { floor?: number; ceiling?: number } = {}, ticks = 6): { domain: [number, number]; ticks: number[] } {

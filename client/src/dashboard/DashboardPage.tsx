@@ -8,6 +8,7 @@ import { useMemo, useState } from 'react';
 import { useNavigate, useSearchParams } from 'react-router';
 import { CartesianGrid, Line, LineChart, ReferenceLine, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import { contactsLink } from '../drilldown/ContactsPages.js';
+import { scopeChoices } from '../shell/scopes.js';
 import type { Me } from '../../../shared/access.js';
 import type { Directory } from '../../../shared/directory.js';
 import { KPI_DEFINITIONS, KPI_NAMES, STATUS_WORDS, statusOf, type KpiName, type KpiSet, type Target, type TargetStatus } from '../../../shared/kpis.js';
@@ -38,24 +39,10 @@ const TILE_KPIS: KpiName[] = ['csat', 'fcrRepeat', 'serviceLevel', 'asa', 'aband
 /** Queue measures: an abandoned contact never reached a person, so for a team or an agent these would mislead. */
 const QUEUE_ONLY: KpiName[] = ['serviceLevel', 'abandonRate'];
 
-function scopeOptions(me: Me, d: Directory | undefined): { value: string; label: string }[] {
-  const opts: { value: string; label: string }[] = [];
-  const teams = d?.teams ?? [];
-  if (me.role === 'team_leader') for (const t of teams.filter((x) => me.teamIds.includes(x.id))) opts.push({ value: `team:${t.id}`, label: `Team: ${t.name}` });
-  if (me.role === 'agent' && me.agentId) opts.push({ value: `agent:${me.agentId}`, label: 'My figures' });
-  if (me.role !== 'manager' || me.siteId === null) opts.push({ value: 'centre', label: 'Whole centre' });
-  if (me.role === 'manager' || me.role === 'admin') {
-    for (const s of (d?.sites ?? []).filter((x) => me.siteId === null || x.id === me.siteId)) opts.push({ value: `site:${s.id}`, label: `Site: ${s.name}` });
-    for (const t of teams.filter((x) => me.siteId === null || x.siteId === me.siteId)) opts.push({ value: `team:${t.id}`, label: `Team: ${t.name}` });
-  }
-  for (const q of (d?.queues ?? []).filter((x) => me.role !== 'manager' || me.siteId === null || x.siteId === me.siteId)) opts.push({ value: `queue:${q.id}`, label: `Queue: ${q.name}` });
-  if (me.role !== 'manager' || me.siteId === null) for (const c of ['voice', 'chat', 'email']) opts.push({ value: `channel:${c}`, label: `Channel: ${c}` });
-  return opts;
-}
 
 export function DashboardPage({ me }: { me: Me }) {
   const dir = useQuery({ queryKey: ['directory'], queryFn: async () => (await api<{ directory: Directory }>('/api/v1/directory')).directory });
-  const options = useMemo(() => scopeOptions(me, dir.data), [me, dir.data]);
+  const options = useMemo(() => scopeChoices(me, dir.data, { ownFigures: true }), [me, dir.data]);
   // The scope lives in the URL (?scope=team:billing), so a view can be shared and breadcrumbs lead back to it.
   const [params, setParams] = useSearchParams();
   const wanted = params.get('scope');

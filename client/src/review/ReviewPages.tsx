@@ -11,6 +11,7 @@ import { KPI_DEFINITIONS, STATUS_WORDS } from '../../../shared/kpis.js';
 import type { ResultRow, SavedReview, ServiceReview } from '../../../shared/review.js';
 import { api, errText } from '../api/http.js';
 import { useDirectory } from '../coaching/case-words.js';
+import { scopeChoices } from '../shell/scopes.js';
 
 const enc = encodeURIComponent;
 const isoDay = (d: Date) => `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;
@@ -286,12 +287,8 @@ export function ReviewsPage({ me }: { me: Me }) {
       await navigate(`/reviews/${r.id}`);
     },
   });
-  const scopes = [
-    ...(me.role !== 'team_leader' ? [{ value: 'centre', label: 'Whole centre' }] : []),
-    ...(me.role !== 'team_leader' ? (dir.data?.sites ?? []).map((s) => ({ value: `site:${s.id}`, label: `Site: ${s.name}` })) : []),
-    ...(dir.data?.teams ?? []).filter((t) => me.role !== 'team_leader' || me.teamIds.includes(t.id)).map((t) => ({ value: `team:${t.id}`, label: `Team: ${t.name}` })),
-    ...(me.role !== 'team_leader' ? (dir.data?.queues ?? []).map((q) => ({ value: `queue:${q.id}`, label: `Queue: ${q.name}` })) : []),
-  ];
+  // Reviews are of the system: no agent scope.
+  const scopes = scopeChoices(me, dir.data, { ownFigures: false });
   const set = (patch: Record<string, string>) => setParams({ scope, from, to, ...patch });
   return (
     <div className="page">

@@ -11,6 +11,7 @@ import type { Me } from '../../../shared/access.js';
 import { SENTIMENTS, type SentimentLabel, type ThemeDefinition, type ThemesReply, type ThemeSummary, type VocComment } from '../../../shared/voc.js';
 import { api, errText } from '../api/http.js';
 import { useDirectory } from '../coaching/case-words.js';
+import { scopeChoices } from '../shell/scopes.js';
 
 const DAY = 86_400_000;
 const PERIODS = [7, 30, 90] as const;
@@ -65,15 +66,7 @@ export function VocPage({ me }: { me: Me }) {
     queryFn: () => api<{ total: number; comments: VocComment[] }>(`/api/v1/voc/comments?scope=${enc(scope)}&${period}${theme ? `&theme=${enc(theme)}` : ''}${sentiment ? `&sentiment=${sentiment}` : ''}&limit=200`),
   });
   const agentName = (id: string | null) => (id ? (dir.data?.agents.find((a) => a.id === id)?.name ?? id) : '–');
-  const scopes: { value: string; label: string }[] =
-    me.role === 'agent'
-      ? [{ value: scope, label: 'My comments' }]
-      : [
-          { value: 'centre', label: 'Whole centre' },
-          ...(dir.data?.sites ?? []).map((s) => ({ value: `site:${s.id}`, label: `Site: ${s.name}` })),
-          ...(dir.data?.teams ?? []).filter((t) => me.role !== 'team_leader' || me.teamIds.includes(t.id)).map((t) => ({ value: `team:${t.id}`, label: `Team: ${t.name}` })),
-          ...(dir.data?.queues ?? []).map((q) => ({ value: `queue:${q.id}`, label: `Queue: ${q.name}` })),
-        ];
+  const scopes = me.role === 'agent' ? [{ value: scope, label: 'My comments' }] : scopeChoices(me, dir.data, { ownFigures: false });
   const d = themes.data;
   const total = d ? d.sentiment.negative + d.sentiment.neutral + d.sentiment.positive : 0;
   const chosen: ThemeSummary | undefined = d?.themes.find((t) => t.id === theme);
