@@ -54,7 +54,7 @@ export interface ResultRow {
   points: { day: string; value: number; mark: 'concern' | 'improvement' | 'neither' | null }[];
   limits: { mean: number; upper: number; lower: number } | null;
   /** Days with a special cause, in words. */
-  specialCauses: { day: string; side: 'high' | 'low'; rules: string[]; kind: 'concern' | 'improvement' | 'neither' }[];
+  specialCauses: { day: string; start: string; end: string; side: 'high' | 'low'; rules: string[]; kind: 'concern' | 'improvement' | 'neither' }[];
 }
 
 export interface SegmentRow {

@@ -118,7 +118,7 @@ export class ReviewService {
         limits: chart.limits ? { mean: chart.limits.mean, upper: chart.limits.upper, lower: chart.limits.lower } : null,
         specialCauses: chart.points
           .filter((p) => p.high.length > 0 || p.low.length > 0)
-          .map((p) => ({ day: p.label, side: p.high.length > 0 ? 'high' : 'low', rules: [...p.high, ...p.low].map((r) => RULE_WORDS[r] ?? r), kind: p.mark ?? 'neither' })),
+          .map((p) => ({ day: p.label, start: p.start, end: p.end, side: p.high.length > 0 ? 'high' : 'low', rules: [...p.high, ...p.low].map((r) => RULE_WORDS[r] ?? r), kind: p.mark ?? 'neither' })),
       });
     }
     const segments = await this.segments(scope, dir, fromMs, toMs, now);
@@ -283,8 +283,9 @@ export function recommend(r: ServiceReview, previousComments: number): Recommend
     const concerns = res.specialCauses.filter((s) => s.kind === 'concern');
     const last = concerns[concerns.length - 1];
     if (last) {
-      const fromAt = new Date(`${last.day}T00:00:00Z`).toISOString();
-      const toAt = new Date(Date.parse(fromAt) + 86_400_000).toISOString();
+      // The day's own local bounds, so the contacts listed are exactly the point's.
+      const fromAt = last.start;
+      const toAt = last.end;
       out.push({
         text: `Find the cause of the ${label} special cause on ${last.day} (${concerns.length} day${concerns.length === 1 ? '' : 's'} of concern in the period) and act on it if it is still present.`,
         because: `${variationWords(res.variation)}; on ${last.day}: ${last.rules.join(', ')}.`,
