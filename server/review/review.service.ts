@@ -69,8 +69,14 @@ export class ReviewService {
   /** [from, to] local days to instants; refuses periods in the future, reversed or too long. */
   period(from: string, to: string): { fromMs: number; toMs: number; days: number } {
     const tz = this.d.kpis.timeZone;
-    const start = new TZDate(`${from}T00:00:00`, tz);
-    const end = addDays(new TZDate(`${to}T00:00:00`, tz), 1);
+    // Local midnights in the centre's zone. Not TZDate('…T00:00:00', tz): that parses the text in the server's own
+    // zone, an hour off on a UTC server in British Summer Time.
+    const midnight = (day: string) => {
+      const [y, m, d] = day.split('-').map(Number) as [number, number, number];
+      return new TZDate(y, m - 1, d, tz);
+    };
+    const start = midnight(from);
+    const end = addDays(midnight(to), 1);
     const days = differenceInCalendarDays(end, start);
     if (Number.isNaN(start.getTime()) || Number.isNaN(end.getTime())) throw new AccountError('invalid', 'from and to must be real dates');
     if (days < 1) throw new AccountError('invalid', 'to must be on or after from');

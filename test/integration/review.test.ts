@@ -66,6 +66,9 @@ const kpisFor = async (scope: string, from: string, to: string) => ((await (awai
 describe('the service quality review', () => {
   it('reports each KPI as the KPI API does for the same scope and period, and the previous period', async () => {
     expect(review).toMatchObject({ scope: 'centre', from: FROM, to: TO, days: 25 });
+    // Local midnights in the centre's zone (BST here), whatever zone the server runs in.
+    expect(review.fromAt).toBe('2026-09-20T23:00:00.000Z');
+    expect(Date.parse(review.toAt) - Date.parse(review.fromAt)).toBe(25 * 86_400_000);
     const len = Date.parse(review.toAt) - Date.parse(review.fromAt);
     const now = await kpisFor('centre', review.fromAt, review.toAt);
     const before = await kpisFor('centre', new Date(Date.parse(review.fromAt) - len).toISOString(), review.fromAt);
