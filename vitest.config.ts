@@ -23,6 +23,9 @@ export default defineConfig({
           testTimeout: 120_000,
           hookTimeout: 120_000,
           fileParallelism: false,
+          // A page on a loaded 2-core CI machine can take seconds to show what the API already has; polls wait for it
+          // (a real failure still fails, just later).
+          expect: { poll: { timeout: 15_000 } },
         },
       },
     ],

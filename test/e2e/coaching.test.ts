@@ -161,6 +161,8 @@ describe('coaching a flagged case in the browser', () => {
     await coachPage.getByRole('button', { name: 'Close case' }).click();
     await coachPage.getByTestId('outcome-panel').waitFor();
     expect(await coachPage.getByTestId('outcome-panel').innerText()).toMatch(/Improved/);
+    // The trail loads after the close lands (its own query): wait for the last entry rather than read it early.
+    await coachPage.getByTestId('history-panel').getByText('closed the case').first().waitFor();
     const trail = await coachPage.getByTestId('history-panel').innerText();
     for (const words of ['flagged the case', 'assigned the case', 'planned the session', 'recorded the session', 'responded to the case', 'updated an action', 'closed the case']) expect(trail).toContain(words);
     await shot(coachPage, 'coaching-5-closed', { fullPage: true });

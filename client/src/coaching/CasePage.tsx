@@ -686,7 +686,8 @@ function EvidencePanel({ k }: { k: CaseDetail }) {
 }
 
 function HistoryPanel({ k }: { k: CaseDetail }) {
-  const h = useQuery({ queryKey: ['case', k.id, 'history', k.version], queryFn: async () => (await api<{ events: CaseEventRecord[] }>(`/api/v1/cases/${enc(k.id)}/history`)).events });
+  // The last trail stays on screen while the new version's loads, instead of the panel flashing empty.
+  const h = useQuery({ queryKey: ['case', k.id, 'history', k.version], queryFn: async () => (await api<{ events: CaseEventRecord[] }>(`/api/v1/cases/${enc(k.id)}/history`)).events, placeholderData: (prev) => prev });
   return (
     <Panel title="History" testId="history-panel">
       {h.error ? <p className="error">{errText(h.error)}</p> : null}
