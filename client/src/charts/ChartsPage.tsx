@@ -1,10 +1,12 @@
 /**
  * System first, then people (DOMAIN.md section 5): the XmR chart of a centre, site, team, queue or channel with the
  * Making Data Count icons, and for a team its agents on a funnel plot against each other. Pick the scope and KPI;
- * everything else comes from the chart API.
+ * everything else comes from the chart API. The choices live in the URL (?scope=team:billing&kpi=csat), so a chart can
+ * be shared and Back from the contacts behind a point returns to the same chart.
  */
 import { useQuery } from '@tanstack/react-query';
-import { useMemo, useState } from 'react';
+import { useMemo } from 'react';
+import { useSearchParams } from 'react-router';
 import type { Me } from '../../../shared/access.js';
 import { FUNNEL_KPIS, type ChartGranularity, type FunnelKpi } from '../../../shared/charts.js';
 import type { Directory } from '../../../shared/directory.js';
@@ -34,12 +36,24 @@ const isFunnelKpi = (k: KpiName): k is FunnelKpi => (FUNNEL_KPIS as readonly str
 export function ChartsPage({ me }: { me: Me }) {
   const dir = useQuery({ queryKey: ['directory'], queryFn: async () => (await api<{ directory: Directory }>('/api/v1/directory')).directory });
   const options = useMemo(() => scopeChoices(me, dir.data, { ownFigures: false }), [me, dir.data]);
-  const [picked, setPicked] = useState<string | null>(null);
-  const scope = picked ?? options[0]?.value ?? 'centre';
-  const [kpi, setKpi] = useState<KpiName>('csat');
-  const [periodKey, setPeriodKey] = useState('day-42');
-  const [funnelDays, setFunnelDays] = useState(28);
-  const period = PERIODS.find((p) => p.value === periodKey) ?? DEFAULT_PERIOD;
+  const [params, setParams] = useSearchParams();
+  const set = (patch: Record<string, string>) => {
+    const next = new URLSearchParams(params);
+    for (const [k, v] of Object.entries(patch)) next.set(k, v);
+    setParams(next, { replace: true });
+  };
+  const wanted = params.get('scope');
+  // Until the directory is in, a scope from the URL is taken as given (the server checks it); then it must be offered.
+  const scope = (dir.data ? options.find((o) => o.value === wanted)?.value : wanted) ?? options[0]?.value ?? 'centre';
+  const setPicked = (v: string) => set({ scope: v });
+  const kpiParam = params.get('kpi');
+  const kpi: KpiName = (KPI_NAMES as readonly string[]).includes(kpiParam ?? '') ? (kpiParam as KpiName) : 'csat';
+  const setKpi = (k: KpiName) => set({ kpi: k });
+  const period = PERIODS.find((p) => p.value === params.get('period')) ?? DEFAULT_PERIOD;
+  const periodKey = period.value;
+  const setPeriodKey = (v: string) => set({ period: v });
+  const funnelDays = FUNNEL_PERIODS.find((d) => String(d) === params.get('funnel')) ?? 28;
+  const setFunnelDays = (d: number) => set({ funnel: String(d) });
   const chart = useXmr(scope, kpi, period.granularity, period.days);
   const scopeLabel = options.find((o) => o.value === scope)?.label ?? scope;
   const teamId = scope.startsWith('team:') ? scope.slice(5) : null;

@@ -1,13 +1,17 @@
 /**
  * A team's agents on a funnel plot: responses (n) across, rate up, the group rate and the 95% and 99.8% limits
- * (widened for overdispersion) drawn over n; below it a table where every agent's rate carries its interval.
+ * (widened for overdispersion) drawn over n; below it a table where every agent's rate carries its interval. An agent's
+ * point, or their name in the table, opens their contacts in the funnel's period for its KPI (a period over 31 days is
+ * read by the contacts page in parts).
  */
 import { useQuery } from '@tanstack/react-query';
+import { Link, useNavigate } from 'react-router';
 import { CartesianGrid, ReferenceLine, ResponsiveContainer, Scatter, ScatterChart, Tooltip, XAxis, YAxis } from 'recharts';
 import { POSITION_WORDS, type FunnelAgent, type FunnelKpi, type FunnelPosition, type FunnelReply } from '../../../shared/charts.js';
 import { count } from '../../../shared/kpi-format.js';
 import { KPI_DEFINITIONS } from '../../../shared/kpis.js';
 import { api, errText } from '../api/http.js';
+import { contactsLink } from '../drilldown/ContactsPages.js';
 import { COLOURS, niceAxis, pct } from './chart-words.js';
 
 interface AgentDot {
@@ -37,7 +41,11 @@ export function FunnelPanel({ teamId, teamName, kpi, days }: { teamId: string; t
   );
 }
 
+/** The contacts behind an agent's point: theirs, over the funnel's closed days, for its KPI. */
+const agentContacts = (f: FunnelReply, a: FunnelAgent) => contactsLink(`agent:${a.agentId}`, f.from, f.to, f.kpi);
+
 function FunnelBody({ f }: { f: FunnelReply }) {
+  const navigate = useNavigate();
   const on = f.agents.filter((a) => a.n > 0 && a.rate !== null);
   const dots: AgentDot[] = on.map((a) => ({ n: a.n, y: (a.rate as number) * 100, name: a.name, agent: a }));
   const line = (key: 'lower95' | 'upper95' | 'lower998' | 'upper998') => f.funnel.map((g) => ({ n: g.n, y: g[key] * 100 }));
@@ -61,12 +69,25 @@ function FunnelBody({ f }: { f: FunnelReply }) {
               <Scatter data={line('upper998')} line={{ stroke: COLOURS.data, strokeDasharray: '8 3', strokeWidth: 1.5 }} shape={() => <g />} isAnimationActive={false} legendType="none" tooltipType="none" />
               <Scatter data={line('lower95')} line={{ stroke: COLOURS.limit, strokeDasharray: '3 3', strokeWidth: 1.5 }} shape={() => <g />} isAnimationActive={false} legendType="none" tooltipType="none" />
               <Scatter data={line('upper95')} line={{ stroke: COLOURS.limit, strokeDasharray: '3 3', strokeWidth: 1.5 }} shape={() => <g />} isAnimationActive={false} legendType="none" tooltipType="none" />
-              <Scatter data={dots} isAnimationActive={false} shape={(p: { cx?: number; cy?: number; payload?: AgentDot }) => <AgentMark cx={p.cx} cy={p.cy} dot={p.payload} />} />
+              <Scatter
+                data={dots}
+                isAnimationActive={false}
+                shape={(p: { cx?: number; cy?: number; payload?: AgentDot }) => <AgentMark cx={p.cx} cy={p.cy} dot={p.payload} />}
+                onClick={(p) => {
+                  const d = p.payload as AgentDot | undefined;
+                  if (d) void navigate(agentContacts(f, d.agent));
+                }}
+              />
               <Tooltip cursor={false} content={(p) => <AgentTip payload={p.payload as unknown as { payload: AgentDot }[] | undefined} active={p.active} />} />
             </ScatterChart>
           </ResponsiveContainer>
         </div>
       )}
+      {f.theta0 !== null ? (
+        <p className="muted small-inline" data-testid="funnel-hint" style={{ margin: '2px 0 0' }}>
+          Click an agent's point, or their name in the table, for their contacts over these {f.days} days ({label} responses, those against it first).
+        </p>
+      ) : null}
       <ul className="charts-legend" aria-label="Key">
         <li>
           <svg width="26" height="10" aria-hidden="true"><line x1="0" y1="5" x2="26" y2="5" stroke={COLOURS.mean} strokeWidth="1.5" /></svg> team rate (θ0)
@@ -100,12 +121,21 @@ function FunnelBody({ f }: { f: FunnelReply }) {
 function AgentMark({ cx, cy, dot }: { cx?: number | undefined; cy?: number | undefined; dot?: AgentDot | undefined }) {
   if (cx === undefined || cy === undefined || !dot) return <g />;
   const pos = dot.agent.position ?? 'within';
-  if (pos === 'within') return <circle cx={cx} cy={cy} r={4} fill={COLOURS.common} fillOpacity={0.8} />;
+  // A wider transparent target than the mark itself, so a small dot is easy to hit.
+  const hit = <circle cx={cx} cy={cy} r={9} fill="transparent" />;
+  if (pos === 'within')
+    return (
+      <g style={{ cursor: 'pointer' }} data-testid="funnel-dot">
+        {hit}
+        <circle cx={cx} cy={cy} r={4.5} fill={COLOURS.common} fillOpacity={0.85} />
+      </g>
+    );
   const below = pos.startsWith('below');
   const d = below ? 1 : -1;
   const big = pos.endsWith('99.8') ? 8 : 6;
   return (
-    <g>
+    <g style={{ cursor: 'pointer' }} data-testid="funnel-dot">
+      {hit}
       <polygon points={`${cx - big},${cy - big * 0.8 * d} ${cx + big},${cy - big * 0.8 * d} ${cx},${cy + big * d}`} fill={below ? COLOURS.concern : COLOURS.improvement} stroke="#1d2330" strokeWidth={1} />
       <text x={cx + big + 3} y={cy + 4} fontSize={11} fill="#1d2330">
         {dot.name}
@@ -123,6 +153,8 @@ function AgentTip({ active, payload }: { active?: boolean | undefined; payload?:
       <strong>{a.name}</strong>: {pct(a.rate)} (95% CI {pct(a.wilson?.lower)}–{pct(a.wilson?.upper)}, n = {a.n})
       <br />
       {a.position ? POSITION_WORDS[a.position] : ''}
+      <br />
+      <span className="muted">Click for {a.name}'s contacts</span>
     </div>
   );
 }
@@ -151,7 +183,11 @@ function AgentTable({ f }: { f: FunnelReply }) {
         <tbody>
           {rows.map((a) => (
             <tr key={a.agentId} className={a.position && a.position !== 'within' ? `charts-row-${a.position.startsWith('below') ? 'below' : 'above'}` : ''}>
-              <td>{a.name}</td>
+              <td>
+                <Link to={agentContacts(f, a)} data-testid="funnel-agent-link">
+                  {a.name}
+                </Link>
+              </td>
               <td className="num">{count(a.handled)}</td>
               <td className="num">{count(a.n)}</td>
               <td className="num">{a.rate === null ? '–' : `${pct(a.rate)} (${pct(a.wilson?.lower)}–${pct(a.wilson?.upper)})`}</td>

@@ -1,15 +1,19 @@
 /**
  * A system XmR chart (NHS "Making Data Count"): the points joined, the mean solid, the process limits dashed, the
  * target as its own dash-dot line; special-cause points coloured (orange concern, blue improvement) and shaped
- * (triangle, square), the icons as badges with words, and the rules with their lengths under the chart.
+ * (triangle, square), the icons as badges with words, and the rules with their lengths under the chart. Every point
+ * opens the contacts behind it (its day or quarter-hour, the chart's scope and KPI), by mouse on the chart or through
+ * the list of points under it.
  */
 import { useQuery } from '@tanstack/react-query';
 import type { ReactNode } from 'react';
+import { Link, useNavigate } from 'react-router';
 import { CartesianGrid, Line, LineChart, ReferenceLine, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import { assuranceWords, variationWords, type ChartGranularity, type XmrChartReply, type XmrMark } from '../../../shared/charts.js';
 import { formatKpi } from '../../../shared/kpi-format.js';
 import { KPI_DEFINITIONS, type KpiName } from '../../../shared/kpis.js';
 import { api, errText } from '../api/http.js';
+import { contactsLink } from '../drilldown/ContactsPages.js';
 import { axisUnit, COLOURS, MARK_WORDS, niceAxis, rulesCaption, rulesText, scaled, shortDay } from './chart-words.js';
 
 interface Datum {
@@ -20,6 +24,9 @@ interface Datum {
   side: 'high' | 'low' | null;
   rules: string;
   raw: number;
+  /** The point's period [start, end): a local day or a quarter-hour. */
+  start: string;
+  end: string;
 }
 
 export function useXmr(scope: string, kpi: KpiName, granularity: ChartGranularity, days: number) {
@@ -32,6 +39,7 @@ export function useXmr(scope: string, kpi: KpiName, granularity: ChartGranularit
 }
 
 export function XmrPanel({ scopeLabel, kpi, chart }: { scopeLabel: string; kpi: KpiName; chart: ReturnType<typeof useXmr> }) {
+  const navigate = useNavigate();
   const def = KPI_DEFINITIONS[kpi];
   const c = chart.data;
   const title = `${def.label}, ${scopeLabel}`;
@@ -45,7 +53,15 @@ export function XmrPanel({ scopeLabel, kpi, chart }: { scopeLabel: string; kpi: 
     side: p.low.length > 0 && (p.mark === 'concern' || p.high.length === 0) ? 'low' : p.high.length > 0 ? 'high' : null,
     rules: rulesText(p.high, p.low),
     raw: p.value,
+    start: p.start,
+    end: p.end,
   }));
+  // The reply's own scope and KPI, so a link always matches the chart drawn.
+  const linkOf = (d: Datum) => contactsLink(c.scope, d.start, d.end, c.kpi);
+  const openPoint = (index: number | undefined) => {
+    const d = index === undefined ? undefined : data[index];
+    if (d) void navigate(linkOf(d));
+  };
   const l = c.limits;
   const lines = [l?.mean, l?.upper, l?.lower, c.target?.threshold].filter((x): x is number => x !== undefined).map((x) => scaled(kpi, x));
   const axis = yAxis(kpi, [...data.map((d) => d.value), ...lines]);
@@ -73,7 +89,12 @@ export function XmrPanel({ scopeLabel, kpi, chart }: { scopeLabel: string; kpi: 
       ) : (
         <div className="charts-plot" data-testid="xmr-chart">
           <ResponsiveContainer>
-            <LineChart data={data} margin={{ top: 12, right: 96, bottom: 4, left: 0 }}>
+            <LineChart
+              data={data}
+              margin={{ top: 12, right: 96, bottom: 4, left: 0 }}
+              onClick={(e) => openPoint(e.activeTooltipIndex === undefined || e.activeTooltipIndex === null ? undefined : Number(e.activeTooltipIndex))}
+              style={{ cursor: 'pointer' }}
+            >
               <CartesianGrid stroke="#eceff4" vertical={false} />
               <XAxis dataKey="label" tick={{ fontSize: 11 }} interval="preserveStartEnd" minTickGap={14} />
               <YAxis tick={{ fontSize: 11 }} unit={axisUnit(kpi)} width={56} domain={axis.domain} ticks={axis.ticks} />
@@ -91,11 +112,23 @@ export function XmrPanel({ scopeLabel, kpi, chart }: { scopeLabel: string; kpi: 
                   label={edge(`target ${c.target.direction === 'up' ? '≥' : '≤'} ${formatKpi(kpi, c.target.threshold)}`, COLOURS.target, nudge.target)}
                 />
               ) : null}
-              <Line dataKey="value" stroke={COLOURS.data} strokeWidth={1.75} isAnimationActive={false} dot={(p) => <XmrDot key={`dot-${p.index}`} cx={p.cx} cy={p.cy} payload={p.payload as Datum} />} />
+              <Line
+                dataKey="value"
+                stroke={COLOURS.data}
+                strokeWidth={1.75}
+                isAnimationActive={false}
+                dot={(p) => <XmrDot key={`dot-${p.index}`} cx={p.cx} cy={p.cy} payload={p.payload as Datum} />}
+                activeDot={{ r: 7, fill: 'none', stroke: COLOURS.improvement, strokeWidth: 2 }}
+              />
             </LineChart>
           </ResponsiveContainer>
         </div>
       )}
+      {data.length > 0 ? (
+        <p className="muted small-inline" data-testid="xmr-hint" style={{ margin: '2px 0 0' }}>
+          Click a point for its contacts ({c.granularity === 'day' ? 'that day' : 'that quarter-hour'}, {def.label}), or open the list of points below.
+        </p>
+      ) : null}
       <Legend hasTarget={c.target !== null} hasNeither={data.some((d) => d.mark === 'neither')} />
       <p className="charts-caption" data-testid="rules-caption">
         {l ? (
@@ -111,7 +144,47 @@ export function XmrPanel({ scopeLabel, kpi, chart }: { scopeLabel: string; kpi: 
           ? ` Quarter-hour points rest on few responses each (median n = ${median(data.map((d) => d.n))}): read them as a live view and judge change on the daily chart.`
           : ''}
       </p>
+      {data.length > 0 ? <PointList kpi={kpi} data={data} linkOf={linkOf} granularity={c.granularity} timeZone={c.timeZone} /> : null}
     </Frame>
+  );
+}
+
+/** The points as a table, each opening its contacts: the chart's keyboard and screen-reader way in. */
+function PointList({ kpi, data, linkOf, granularity, timeZone }: { kpi: KpiName; data: Datum[]; linkOf: (d: Datum) => string; granularity: ChartGranularity; timeZone: string }) {
+  // Quarter-hour labels are the centre's local times: the end is read in the same zone.
+  const hhmm = new Intl.DateTimeFormat('en-GB', { timeZone, hour: '2-digit', minute: '2-digit' });
+  return (
+    <details className="charts-points" data-testid="xmr-points" style={{ marginTop: 8 }}>
+      <summary>
+        The {data.length} points as a list, each linking to its contacts
+      </summary>
+      <div className="table-scroll">
+        <table>
+          <thead>
+            <tr>
+              <th>{granularity === 'day' ? 'Day' : 'Quarter-hour'}</th>
+              <th className="num">{KPI_DEFINITIONS[kpi].label}</th>
+              <th className="num" title={KPI_DEFINITIONS[kpi].nIs}>n</th>
+              <th>Signal</th>
+            </tr>
+          </thead>
+          <tbody>
+            {[...data].reverse().map((d) => (
+              <tr key={d.start}>
+                <td>
+                  <Link to={linkOf(d)} data-testid="xmr-point-link">
+                    {granularity === 'day' ? d.label : `${d.label}–${hhmm.format(new Date(d.end))}`}
+                  </Link>
+                </td>
+                <td className="num">{formatKpi(kpi, d.raw)}</td>
+                <td className="num">{d.n.toLocaleString('en-GB')}</td>
+                <td>{d.mark ? `${MARK_WORDS[d.mark]}: ${d.rules}` : 'Common cause'}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+    </details>
   );
 }
 
@@ -199,6 +272,8 @@ function PointTip({ kpi, active, payload }: { kpi: KpiName; active?: boolean | u
       <strong>{d.label}</strong>: {formatKpi(kpi, d.raw)} (n = {d.n} {KPI_DEFINITIONS[kpi].nIs})
       <br />
       {d.mark ? `${MARK_WORDS[d.mark]}: ${d.rules}` : 'Common cause'}
+      <br />
+      <span className="muted">Click for the contacts behind this point</span>
     </div>
   );
 }

@@ -1,8 +1,12 @@
 /**
  * The service quality review: choose a scope and period, read the review on one page (made to print, and to PDF
  * through the browser's print dialog), save it as a snapshot, and collect stakeholders' comments on saved reviews.
+ * Every day on a KPI's small chart opens the contacts behind it, by mouse on the chart or through the list of days
+ * beside it.
  */
+import { TZDate } from '@date-fns/tz';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { addDays } from 'date-fns';
 import { useState } from 'react';
 import { Link, useNavigate, useParams, useSearchParams } from 'react-router';
 import type { Me } from '../../../shared/access.js';
@@ -11,6 +15,7 @@ import { KPI_DEFINITIONS, STATUS_WORDS } from '../../../shared/kpis.js';
 import type { ResultRow, SavedReview, ServiceReview } from '../../../shared/review.js';
 import { api, errText } from '../api/http.js';
 import { useDirectory } from '../coaching/case-words.js';
+import { contactsLink } from '../drilldown/ContactsPages.js';
 import { scopeChoices } from '../shell/scopes.js';
 
 const enc = encodeURIComponent;
@@ -21,8 +26,48 @@ function fmt(kpi: ResultRow['kpi'], v: number | null): string {
   return KPI_DEFINITIONS[kpi].unit === 'seconds' ? `${Math.round(v)} s` : `${(v * 100).toFixed(1)}%`;
 }
 
-/** A small XmR chart for print: points, mean, limits, target; special causes as orange (concern) or blue (improvement) marks with a shape. */
-function MiniXmr({ r, target }: { r: ResultRow; target: number | null }) {
+/** The contacts behind one local day of the review, for a KPI. */
+type DayLink = (day: string, kpi: ResultRow['kpi']) => string;
+
+/**
+ * Links from a review's local days to the contacts behind them, or null while the centre's time zone is unknown or
+ * does not fit the review. Points carry only their local day (and saved snapshots were made before they carried
+ * more), so each day's bounds are its local midnights in the centre's zone: the first site's, as the server takes it
+ * (server/kpi/kpi.service.ts), whose daily points are aligned to those midnights; a day on a clock change is 23 or 25
+ * hours. The zone is checked against every special cause, which carries its point's bounds from the server.
+ */
+function useDayLinks(r: ServiceReview): DayLink | null {
+  const dir = useDirectory();
+  if (!dir.data) return null;
+  const tz = dir.data.sites[0]?.timeZone ?? 'Europe/London';
+  // From the date's parts: a date-time string would be read in the browser's zone, not the centre's.
+  const bounds = (day: string) => {
+    const [y, m, d] = day.split('-').map(Number) as [number, number, number];
+    const start = new TZDate(y, m - 1, d, tz);
+    return { start: new Date(start.getTime()).toISOString(), end: new Date(addDays(start, 1).getTime()).toISOString() };
+  };
+  const fits = r.results.every((x) =>
+    x.specialCauses.every((s) => {
+      const b = bounds(s.day);
+      return b.start === new Date(s.start).toISOString() && b.end === new Date(s.end).toISOString();
+    }),
+  );
+  if (!fits) return null;
+  return (day, kpi) => {
+    const b = bounds(day);
+    return contactsLink(r.scope, b.start, b.end, kpi);
+  };
+}
+
+const dayMonth = (day: string) => `${day.slice(8, 10)}/${day.slice(5, 7)}`;
+
+/**
+ * A small XmR chart for print: points, mean, limits, target; special causes as orange (concern) or blue (improvement)
+ * marks with a shape. With `dayLink`, each day's column opens the contacts behind that point.
+ */
+function MiniXmr({ r, target, dayLink }: { r: ResultRow; target: number | null; dayLink: DayLink | null }) {
+  const navigate = useNavigate();
+  const [hover, setHover] = useState<number | null>(null);
   const w = 260;
   const h = 70;
   const vals = [...r.points.map((p) => p.value), ...(r.limits ? [r.limits.upper, r.limits.lower] : []), ...(target === null ? [] : [target])];
@@ -31,8 +76,19 @@ function MiniXmr({ r, target }: { r: ResultRow; target: number | null }) {
   const hi = Math.max(...vals);
   const y = (v: number) => h - 4 - ((v - lo) / (hi - lo || 1)) * (h - 8);
   const x = (i: number) => 4 + (i * (w - 8)) / Math.max(1, r.points.length - 1);
+  const step = (w - 8) / Math.max(1, r.points.length - 1);
+  const hovered = hover === null ? undefined : r.points[hover];
   return (
-    <svg className="mini-xmr" width={w} height={h} viewBox={`0 0 ${w} ${h}`} role="img" aria-label={`${KPI_DEFINITIONS[r.kpi].label} XmR chart`}>
+    <svg
+      className="mini-xmr"
+      width={w}
+      height={h}
+      viewBox={`0 0 ${w} ${h}`}
+      role="img"
+      aria-label={`${KPI_DEFINITIONS[r.kpi].label} XmR chart`}
+      style={dayLink ? { cursor: 'pointer' } : undefined}
+      onMouseLeave={() => setHover(null)}
+    >
       {r.limits ? (
         <>
           <line x1={0} x2={w} y1={y(r.limits.upper)} y2={y(r.limits.upper)} stroke="#999" strokeDasharray="4 3" />
@@ -47,14 +103,53 @@ function MiniXmr({ r, target }: { r: ResultRow; target: number | null }) {
           <polygon key={i} points={`${x(i) - 4},${y(p.value) - 3} ${x(i) + 4},${y(p.value) - 3} ${x(i)},${y(p.value) + 4}`} fill="#e69f00" />
         ) : p.mark === 'improvement' ? (
           <rect key={i} x={x(i) - 3} y={y(p.value) - 3} width={6} height={6} fill="#0072b2" />
-        ) : null,
+        ) : (
+          <circle key={i} cx={x(i)} cy={y(p.value)} r={1.6} fill="#1d2330" />
+        ),
       )}
+      {hovered && hover !== null ? <circle cx={x(hover)} cy={y(hovered.value)} r={5} fill="none" stroke="#0072b2" strokeWidth={1.5} /> : null}
+      {dayLink
+        ? r.points.map((p, i) => (
+            <rect
+              key={`hit-${p.day}`}
+              x={x(i) - step / 2}
+              y={0}
+              width={step}
+              height={h}
+              fill="transparent"
+              onMouseEnter={() => setHover(i)}
+              onClick={() => void navigate(dayLink(p.day, r.kpi))}
+              data-testid="mini-xmr-day"
+            >
+              <title>{`${dayMonth(p.day)}: ${fmt(r.kpi, p.value)}. Click for the contacts behind this day.`}</title>
+            </rect>
+          ))
+        : null}
     </svg>
+  );
+}
+
+/** The chart's days as links to their contacts: the keyboard's way to what a click on the chart opens. */
+function DayList({ r, dayLink }: { r: ResultRow; dayLink: DayLink | null }) {
+  if (!dayLink || r.points.length === 0) return null;
+  return (
+    <details className="no-print" data-testid={`review-days-${r.kpi}`}>
+      <summary className="small-inline">Days ({r.points.length}), each with its contacts</summary>
+      <ul className="small-inline" style={{ listStyle: 'none', padding: 0, margin: '4px 0 0', columns: 2 }}>
+        {r.points.map((p) => (
+          <li key={p.day}>
+            <Link to={dayLink(p.day, r.kpi)}>{dayMonth(p.day)}</Link> {fmt(r.kpi, p.value)}
+            {p.mark === 'concern' ? ' ▼' : p.mark === 'improvement' ? ' ■' : p.mark === 'neither' ? ' ◆' : ''}
+          </li>
+        ))}
+      </ul>
+    </details>
   );
 }
 
 export function ReviewDocument({ r }: { r: ServiceReview }) {
   const dir = useDirectory();
+  const dayLink = useDayLinks(r);
   const agentName = (id: string | null) => (id ? (dir.data?.agents.find((a) => a.id === id)?.name ?? id) : '–');
   return (
     <article className="review-doc" data-testid="review-doc">
@@ -113,14 +208,18 @@ export function ReviewDocument({ r }: { r: ServiceReview }) {
                   <td>{variationWords(x.variation)}</td>
                   <td>{assuranceWords(x.assurance, t !== null)}</td>
                   <td>
-                    <MiniXmr r={x} target={t?.threshold ?? null} />
+                    <MiniXmr r={x} target={t?.threshold ?? null} dayLink={dayLink} />
+                    <DayList r={x} dayLink={dayLink} />
                   </td>
                 </tr>
               );
             })}
           </tbody>
         </table>
-        <p className="muted small-inline">Charts: daily points; mean solid, process limits dashed grey, target dashed green; ▼ orange: special cause of concern, ■ blue: improvement.</p>
+        <p className="muted small-inline">
+          Charts: daily points; mean solid, process limits dashed grey, target dashed green; ▼ orange: special cause of concern, ■ blue: improvement.
+          {dayLink ? <span className="no-print"> Click a day on a chart, or open its list of days, for the contacts behind it.</span> : null}
+        </p>
       </section>
 
       <section>
