@@ -48,6 +48,10 @@ import { reviewRoutes } from './http/review.routes.js';
 import { ReviewService } from './review/review.service.js';
 import { contactRoutes } from './http/contacts.routes.js';
 import { ContactsService } from './drilldown/contacts.service.js';
+import { agentProfileRoutes } from './http/agent-profile.routes.js';
+import { AgentProfileService } from './drilldown/agent-profile.service.js';
+import { segmentRoutes } from './http/segments.routes.js';
+import { SegmentsService } from './segments/segments.service.js';
 import { VocService } from './voc/voc.service.js';
 import type { Store } from './store/db.js';
 
@@ -183,6 +187,8 @@ export function createServer({ config, store, clock, logger, clientDir, socketSw
   app.use(privacyRoutes(routes, privacy));
   app.use(boardRoutes(routes, boards, displays, dirIndex));
   app.use(contactRoutes(routes, new ContactsService(store), directory, dirIndex, cases));
+  app.use(agentProfileRoutes(routes, { profiles: new AgentProfileService(store, kpis, cases), directory, dirIndex, cases, targets, now: () => clock.now() }));
+  app.use(segmentRoutes(routes, { segments: new SegmentsService(kpis), targets, directory, dirIndex, cases }));
   app.use(reviewRoutes(routes, { reviews: new ReviewService({ store, kpis, targets, cases, voc, clock }), directory, dirIndex, accounts, audit }));
   app.use(vocRoutes(routes, { voc, directory, dirIndex, cases, audit, clock }));
   app.use(wallRoutes(routes, { boards, displays, targets, kpis, pulse, cases, directory, store, dirIndex }));

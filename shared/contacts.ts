@@ -10,6 +10,8 @@ export interface ContactRow {
   offeredAt: string;
   channel: string | null;
   queueId: string | null;
+  /** The contact reason the offer carried, if any. */
+  reason: string | null;
   /** The agent who answered first (whom the KPIs attribute the contact to). */
   agentId: string | null;
   outcome: 'answered' | 'abandoned' | 'open';

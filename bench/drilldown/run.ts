@@ -5,7 +5,8 @@
  * - the contacts behind a day on a CSAT chart, for the centre, a team and an agent;
  * - one contact's record;
  * - 30 days of comment themes for the centre and for a team.
- * - building a 30-day service quality review for the centre (checked on its CSAT figures against the raw events).
+ * - building a 30-day service quality review for the centre (checked on its CSAT figures against the raw events);
+ * - segments: the centre narrowed by multi-select filters over 90 and 30 days (checked on CSAT against the raw events).
  *
  *   npm run bench:drilldown            (DAYS=90 to change the span)
  */
@@ -33,6 +34,8 @@ import { ReviewService } from '../../server/review/review.service.js';
 import { TargetService } from '../../server/targets/target.service.js';
 import { buildOracle } from '../../test/support/kpi-oracle.js';
 import { filterForScope, VocService } from '../../server/voc/voc.service.js';
+import { SegmentsService } from '../../server/segments/segments.service.js';
+import { EMPTY_FILTER, type SegmentDimension, type SegmentFilter } from '../../shared/segments.js';
 
 const DAYS = Number(process.env.DAYS ?? 90);
 const DAY = 86_400_000;
@@ -186,8 +189,38 @@ async function main(): Promise<void> {
     }
     return { value: rate(oracle('centre', Date.parse(r.fromAt), Date.parse(r.toAt))), days };
   });
+  const close = (a: number | null | undefined, b: number | null) => (a === null || a === undefined ? b === null : b !== null && Math.abs(a - b) < 1e-9);
+  // Segments: multi-select filters over the history, from the engine's segment cells, beside the same CSAT worked out
+  // from every raw event of the period with the test oracle.
+  const segments = new SegmentsService(kpis);
+  const periodEnd = kpis.today().fromMs;
+  const segmentCases: { name: string; days: number; filter: SegmentFilter; by: SegmentDimension }[] = [
+    { name: 'no filter, by team', days: DAYS, filter: EMPTY_FILTER, by: 'team' },
+    { name: '2 queues + 3 reasons + weekdays, by reason', days: DAYS, filter: { ...EMPTY_FILTER, queues: ['voice-billing', 'email-support'], reasons: ['refund', 'bill-dispute', 'billing-query'], weekdays: [1, 2, 3, 4, 5] }, by: 'reason' },
+    { name: 'hours 09-12 + voice, by hour', days: DAYS, filter: { ...EMPTY_FILTER, hours: [9, 10, 11], channels: ['voice'] }, by: 'hour' },
+    { name: '1 team, 30 days, by queue', days: 30, filter: { ...EMPTY_FILTER, teams: [team] }, by: 'queue' },
+  ];
+  for (const c of segmentCases) {
+    const fromMs = kpis.dayStart(periodEnd - c.days * DAY + 12 * 3600_000);
+    const req = { scope: { kind: 'centre' } as Scope, scopeText: 'centre', filter: c.filter, fromMs, toMs: periodEnd, kpi: 'csat' as const, by: c.by, canSeeTeam: () => true };
+    const fast = await timed(REPEAT, () => segments.build(req, directory));
+    const raw = await timed(RAW_REPEAT, async () => {
+      const rows = await store.db.selectFrom('events').select('payload').where('occurred_ms', '>=', fromMs - DAY).where('occurred_ms', '<', periodEnd + 8 * DAY).execute();
+      const oracle = buildOracle(rows.map((x) => JSON.parse(x.payload) as FrontlineEvent), directory);
+      return oracle((x) => {
+        const local = new TZDate(x.atMs, kpis.timeZone);
+        const wd = local.getDay() === 0 ? 7 : local.getDay();
+        const f = c.filter;
+        return (f.teams.length === 0 || f.teams.includes(x.team ?? '(unanswered)')) && (f.queues.length === 0 || f.queues.includes(x.queue ?? '')) && (f.channels.length === 0 || f.channels.includes(x.channel ?? '')) && (f.reasons.length === 0 || f.reasons.includes(x.reason ?? '(none)')) && (f.hours.length === 0 || f.hours.includes(local.getHours())) && (f.weekdays.length === 0 || f.weekdays.includes(wd));
+      }, fromMs, periodEnd);
+    });
+    const got = fast.last.kpis.csat;
+    const o = raw.last.csat;
+    line(`segments ${c.days} d: ${c.name}`, fast.ms, raw.ms, got.n === o.length && close(got.value, o.length === 0 ? null : o.filter((x) => x >= 4).length / o.length));
+  }
+  console.log('  (segments also build the previous period, all 11 KPIs, the breakdown and the daily trend; the raw side works out CSAT for the period only)');
+
   const csat = fastReview.last.results.find((x) => x.kpi === 'csat');
-  const close = (a: number | null | undefined, b: number | null) => a !== undefined && a !== null && b !== null && Math.abs(a - b) < 1e-9;
   line(`service quality review, centre, 30 days`, fastReview.ms, rawReview.ms, close(csat?.value, rawReview.last.value) && csat?.points.length === rawReview.last.days.length && (csat?.points ?? []).every((p, i) => close(p.value, rawReview.last.days[i] ?? null)));
   console.log('  (the raw side works out CSAT only, the period and each day; the review also builds four other KPIs, segments, themes and coaching)');
   await kpis.stop();

@@ -1,4 +1,5 @@
 /** Routes by who is signed in: setup on first run, sign-in, the wall screen, and the app for people by role. */
+import { ExplorePage } from './explore/ExplorePage.js';
 import { Navigate, Route, Routes, useLocation } from 'react-router';
 import { CasePage } from './coaching/CasePage.js';
 import { CasesPage } from './coaching/CasesPage.js';
@@ -15,6 +16,7 @@ import { ChartsPage } from './charts/ChartsPage.js';
 import { VocPage } from './voc/VocPage.js';
 import { ReviewsPage, SavedReviewPage } from './review/ReviewPages.js';
 import { ContactPage, ContactsPage } from './drilldown/ContactsPages.js';
+import { AgentProfilePage } from './drilldown/AgentProfilePage.js';
 import { DashboardPage } from './dashboard/DashboardPage.js';
 import { PulsePage } from './live/PulsePage.js';
 import { NAV, Shell } from './shell/Shell.js';
@@ -35,8 +37,10 @@ export function App() {
       <Routes>
         <Route path="/" element={<DashboardPage me={principal} />} />
         <Route path="/live" element={<PulsePage />} />
+        <Route path="/explore" element={<Allowed me={principal} path="/explore" el={<ExplorePage me={principal} />} />} />
         <Route path="/contacts" element={<Allowed me={principal} path="/" el={<ContactsPage />} />} />
         <Route path="/contacts/:contactId" element={<Allowed me={principal} path="/" el={<ContactPage />} />} />
+        <Route path="/agents/:agentId" element={<Allowed me={principal} path="/" el={<AgentProfilePage me={principal} />} />} />
         <Route path="/reviews" element={<Allowed me={principal} path="/reviews" el={<ReviewsPage me={principal} />} />} />
         <Route path="/reviews/:reviewId" element={<Allowed me={principal} path="/reviews" el={<SavedReviewPage />} />} />
         <Route path="/voice" element={<Allowed me={principal} path="/voice" el={<VocPage me={principal} />} />} />

@@ -4,11 +4,13 @@
  * Contacts are attributed as the KPI engine attributes them (the agent who answered first; the queue it was offered
  * to), so the list behind a point adds up to that point.
  */
+import { TZDate } from '@date-fns/tz';
 import type { Scope } from '../../shared/access.js';
 import type { ContactRecord, ContactRow, ContactsReply } from '../../shared/contacts.js';
-import type { Directory } from '../../shared/directory.js';
+import { UNASSIGNED, type Directory } from '../../shared/directory.js';
 import { contactIdOf, type FrontlineEvent } from '../../shared/events.js';
 import { SHORT_ABANDON_SECONDS, type KpiName } from '../../shared/kpis.js';
+import { EMPTY_FILTER, NO_REASON, NO_TEAM, type SegmentFilter } from '../../shared/segments.js';
 import type { Store } from '../store/db.js';
 
 const BATCH = 500;
@@ -62,6 +64,24 @@ function inScope(c: ContactRow, scope: Scope, dir: Directory): boolean {
   }
 }
 
+/** Whether a contact passes the multi-select filters, as segment cells count it (times in the centre's zone). */
+function passes(c: ContactRow, f: SegmentFilter, dir: Directory, timeZone: string): boolean {
+  if (f.teams.length > 0) {
+    const team = c.agentId === null ? NO_TEAM : (dir.agents.find((a) => a.id === c.agentId)?.teamId ?? UNASSIGNED);
+    if (!f.teams.includes(team)) return false;
+  }
+  if (f.queues.length > 0 && (c.queueId === null || !f.queues.includes(c.queueId))) return false;
+  if (f.channels.length > 0 && (c.channel === null || !f.channels.includes(c.channel))) return false;
+  if (f.reasons.length > 0 && !f.reasons.includes(c.reason ?? NO_REASON)) return false;
+  if (f.hours.length > 0 || f.weekdays.length > 0) {
+    const d = new TZDate(Date.parse(c.offeredAt), timeZone);
+    const weekday = d.getDay() === 0 ? 7 : d.getDay();
+    if (f.hours.length > 0 && !f.hours.includes(d.getHours())) return false;
+    if (f.weekdays.length > 0 && !f.weekdays.includes(weekday)) return false;
+  }
+  return true;
+}
+
 function rowsFrom(events: FrontlineEvent[]): Map<string, ContactRow & { answeredMs: number; offeredMs: number }> {
   const out = new Map<string, ContactRow & { answeredMs: number; offeredMs: number }>();
   const sorted = [...events].sort((a, b) => Date.parse(a.occurredAt) - Date.parse(b.occurredAt));
@@ -70,7 +90,7 @@ function rowsFrom(events: FrontlineEvent[]): Map<string, ContactRow & { answered
     if (cid === undefined) continue;
     let c = out.get(cid);
     if (!c) {
-      c = { contactId: cid, offeredAt: e.occurredAt, channel: null, queueId: null, agentId: null, outcome: 'open', waitSeconds: null, handleSeconds: null, csat: null, nps: null, resolved: null, comment: null, complaints: 0, qaScore: null, against: null, answeredMs: Infinity, offeredMs: Infinity };
+      c = { contactId: cid, offeredAt: e.occurredAt, channel: null, queueId: null, reason: null, agentId: null, outcome: 'open', waitSeconds: null, handleSeconds: null, csat: null, nps: null, resolved: null, comment: null, complaints: 0, qaScore: null, against: null, answeredMs: Infinity, offeredMs: Infinity };
       out.set(cid, c);
     }
     const at = Date.parse(e.occurredAt);
@@ -81,6 +101,7 @@ function rowsFrom(events: FrontlineEvent[]): Map<string, ContactRow & { answered
           c.offeredAt = e.occurredAt;
           c.queueId = e.queueId;
           c.channel = e.channel;
+          c.reason = e.reason ?? null;
         }
         break;
       case 'contact.answered':
@@ -146,10 +167,10 @@ export class ContactsService {
    * Contacts offered in [from, to) in the scope, with those counting against `kpi` first (then the most recent).
    * `limit` caps the list, not the totals.
    */
-  async behind(scope: Scope, scopeText: string, dir: Directory, fromMs: number, toMs: number, kpi: KpiName | null, limit: number): Promise<ContactsReply> {
+  async behind(scope: Scope, scopeText: string, dir: Directory, fromMs: number, toMs: number, kpi: KpiName | null, limit: number, filter: SegmentFilter = EMPTY_FILTER, timeZone = 'Europe/London'): Promise<ContactsReply> {
     const offered = await this.store.db.selectFrom('events').select('contact_id').where('type', '=', 'contact.offered').where('occurred_ms', '>=', fromMs).where('occurred_ms', '<', toMs).execute();
     const ids = [...new Set(offered.map((r) => r.contact_id).filter((x): x is string => x !== null))];
-    const rows = [...rowsFrom(await this.eventsOf(ids)).values()].filter((c) => c.offeredMs >= fromMs && c.offeredMs < toMs).map(strip).filter((c) => inScope(c, scope, dir));
+    const rows = [...rowsFrom(await this.eventsOf(ids)).values()].filter((c) => c.offeredMs >= fromMs && c.offeredMs < toMs).map(strip).filter((c) => inScope(c, scope, dir) && passes(c, filter, dir, timeZone));
     const counted: ContactRow[] = [];
     for (const c of rows) {
       const v = kpi ? verdict(kpi, c) : false;

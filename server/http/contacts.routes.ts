@@ -6,6 +6,7 @@ import { Router } from 'express';
 import { z } from 'zod';
 import { formatScope, scopeText, type Scope } from '../../shared/access.js';
 import { KPI_NAMES } from '../../shared/kpis.js';
+import { NO_TEAM, segmentFilterQuery } from '../../shared/segments.js';
 import { canViewScope, type DirectoryIndex } from '../access/policies.js';
 import type { Principal } from '../access/principal.js';
 import type { CaseStore } from '../coaching/case.store.js';
@@ -16,7 +17,7 @@ import { HttpError } from './errors.js';
 import { parseInput } from './validate.js';
 
 const iso = z.iso.datetime({ offset: true, message: 'must be an ISO-8601 date-time with an offset, e.g. 2026-11-18T00:00:00Z' });
-const listQuery = z.object({
+const listQuery = segmentFilterQuery.extend({
   scope: scopeText.default({ kind: 'centre' }),
   from: iso,
   to: iso,
@@ -40,7 +41,10 @@ export function contactRoutes(routes: RouteTable, contacts: ContactsService, dir
     const toMs = Date.parse(q.to);
     if (toMs <= fromMs) throw new HttpError(400, 'invalid_input', 'to must be after from');
     if (toMs - fromMs > MAX_RANGE_MS) throw new HttpError(400, 'invalid_input', 'contacts are listed for at most 31 days at a time; narrow the period');
-    res.json({ ok: true, ...(await contacts.behind(q.scope, formatScope(q.scope), await directory.get(), fromMs, toMs, q.kpi ?? null, q.limit)) });
+    const { scope, kpi, limit, from: _f, to: _t, ...filter } = q;
+    for (const team of filter.teams) if (team !== NO_TEAM && !(await sees(principalOf(res), { kind: 'team', id: team }))) deny(`you do not have access to team:${team}`);
+    const dir = await directory.get();
+    res.json({ ok: true, filter, ...(await contacts.behind(scope, formatScope(scope), dir, fromMs, toMs, kpi ?? null, limit, filter, dir.sites[0]?.timeZone)) });
   });
 
   routes.add(router, { method: 'get', path: '/api/v1/contacts/:contactId', audiences: PEOPLE, summary: "one contact's record and timeline" }, async (req, res) => {

@@ -2,7 +2,7 @@
  * KPI read API (session or read key): GET /api/v1/kpis and GET /api/v1/trends, JSON or CSV (format=csv).
  * Every scope is checked with canViewScope before anything is computed.
  */
-import { Router, type Response } from 'express';
+import { Router } from 'express';
 import { z } from 'zod';
 import { formatScope, scopeText, type Scope } from '../../shared/access.js';
 import { KPI_DEFINITIONS, KPI_NAMES, statusOf, type KpiName, type KpiSet, type Target, type TargetStatus } from '../../shared/kpis.js';
@@ -16,6 +16,7 @@ import { subWeeks } from 'date-fns';
 import { alignOutward } from '../kpi/engine.js';
 import { GRANULARITIES, type KpiService } from '../kpi/kpi.service.js';
 import { deny, principalOf, type RouteTable } from './access.js';
+import { sendCsv } from './csv.js';
 import { HttpError } from './errors.js';
 import { parseInput } from './validate.js';
 
@@ -32,20 +33,6 @@ const trendsQuery = kpisQuery.extend({
   kpi: z.enum(KPI_NAMES),
   granularity: z.enum(GRANULARITIES).default('day'),
 });
-
-/** CSV cell: quoted when needed; a leading = + - @ is neutralised so a spreadsheet never runs it as a formula. */
-function cell(v: string | number | null | undefined): string {
-  let s = v === null || v === undefined ? '' : String(v);
-  if (/^[=+\-@]/.test(s) && !/^-?\d/.test(s)) s = `'${s}`;
-  return /[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-}
-
-function sendCsv(res: Response, name: string, rows: (string | number | null | undefined)[][]): void {
-  res.set('Content-Type', 'text/csv; charset=utf-8');
-  // Scope ids may hold any character; the file name keeps only safe ones.
-  res.set('Content-Disposition', `attachment; filename="${name.replace(/[^A-Za-z0-9._-]/g, '_').slice(0, 120)}.csv"`);
-  res.send(rows.map((r) => r.map(cell).join(',')).join('\r\n') + '\r\n');
-}
 
 export function kpiRoutes(routes: RouteTable, kpis: KpiService, dirIndex: () => Promise<DirectoryIndex>, cases: CaseStore, targets: TargetService): Router {
   const router = Router();

@@ -60,6 +60,30 @@ export function contactKeyOf(event: FrontlineEvent): string | undefined {
   return event.contactId;
 }
 
+/**
+ * A segment cell: the contacts sharing a team, queue, channel and contact reason (null where unknown, e.g. the team of
+ * a contact nobody answered). Every contribution also counts for its cell, so any mix of multi-select filters is a sum
+ * of cells, kept and rolled up like every other scope. Not a scope anyone subscribes to or is shown.
+ */
+export interface Cell {
+  team: string | null;
+  queue: string | null;
+  channel: string | null;
+  reason: string | null;
+}
+
+export const CELL_PREFIX = 'cell:';
+
+export function cellScope(c: Cell): string {
+  return CELL_PREFIX + JSON.stringify([c.team, c.queue, c.channel, c.reason]);
+}
+
+export function parseCell(scope: string): Cell | undefined {
+  if (!scope.startsWith(CELL_PREFIX)) return undefined;
+  const [team, queue, channel, reason] = JSON.parse(scope.slice(CELL_PREFIX.length)) as (string | null)[];
+  return { team: team ?? null, queue: queue ?? null, channel: channel ?? null, reason: reason ?? null };
+}
+
 /** The whole quarter-hours a query over [fromMs, toMs) covers. */
 export function alignOutward(fromMs: number, toMs: number): { fromMs: number; toMs: number } {
   return { fromMs: Math.floor(fromMs / INTERVAL_MS) * INTERVAL_MS, toMs: Math.ceil(toMs / INTERVAL_MS) * INTERVAL_MS };
@@ -170,6 +194,13 @@ export class KpiEngine {
     const last = Math.ceil(toMs / INTERVAL_MS) - 1;
     for (const [i, b] of this.buckets.get(scope) ?? []) if (i >= first && i <= last) addInto(sum, b, 1);
     return sum;
+  }
+
+  /** A scope's buckets with their interval starts, for intervals in [fromMs, toMs). */
+  *intervalsOf(scope: string, fromMs: number, toMs: number): Generator<[startMs: number, counters: Counters]> {
+    const first = Math.floor(fromMs / INTERVAL_MS);
+    const end = Math.ceil(toMs / INTERVAL_MS);
+    for (const [i, b] of this.buckets.get(scope) ?? []) if (i >= first && i < end) yield [i * INTERVAL_MS, b];
   }
 
   /** Whether the engine holds state for this contact key (a contact id, or `complaint:ID` for a standalone complaint). */
@@ -326,10 +357,12 @@ export class KpiEngine {
     if (site) scopes.push(`site:${site}`);
     if (c.queueId !== undefined) scopes.push(`queue:${c.queueId}`);
     if (c.channel !== undefined) scopes.push(`channel:${c.channel}`);
+    const team = agentId === undefined ? null : (this.agentTeam.get(agentId) ?? UNASSIGNED);
     if (agentId !== undefined) {
       scopes.push(`agent:${agentId}`);
-      scopes.push(`team:${this.agentTeam.get(agentId) ?? UNASSIGNED}`);
+      scopes.push(`team:${team}`);
     }
+    scopes.push(cellScope({ team, queue: c.queueId ?? null, channel: c.channel ?? null, reason: c.reason ?? null }));
     return scopes;
   }
 

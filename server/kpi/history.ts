@@ -22,7 +22,8 @@ const DAY_MS = 86_400_000;
 /** Days recomputed per pass: bounds the scratch engine's memory (each pass also reads the 7 days after it). */
 const CHUNK_DAYS = 14;
 const INSERT_ROWS = 200;
-const FORMAT = 1;
+/** 2: segment cells (engine.ts cellScope) are rolled up too. */
+const FORMAT = 2;
 
 export type Grain = 'interval' | 'day';
 
@@ -202,6 +203,32 @@ export class KpiHistory {
       .orderBy('start_ms')
       .execute();
     return rows.map((r) => ({ start_ms: Number(r.start_ms), counters: r.counters }));
+  }
+
+  /** Rollup rows of several scopes over [fromMs, toMs) at one grain (segment cells). */
+  async rowsOf(scopes: string[], grain: Grain, fromMs: number, toMs: number): Promise<{ scope: string; start_ms: number; counters: string }[]> {
+    const out: { scope: string; start_ms: number; counters: string }[] = [];
+    if (toMs <= fromMs) return out;
+    for (let i = 0; i < scopes.length; i += 400) {
+      const rows = await this.store.db
+        .selectFrom('kpi_rollups')
+        .select(['scope', 'start_ms', 'counters'])
+        .where('scope', 'in', scopes.slice(i, i + 400))
+        .where('grain', '=', grain)
+        .where('start_ms', '>=', fromMs)
+        .where('start_ms', '<', toMs)
+        .execute();
+      for (const r of rows) out.push({ scope: r.scope, start_ms: Number(r.start_ms), counters: r.counters });
+    }
+    return out;
+  }
+
+  /** Every scope with a stored day rollup whose name starts with `prefix`. */
+  async scopesLike(prefix: string): Promise<string[]> {
+    // A range on the primary key's first column rather than LIKE, so both dialects use the index.
+    const upper = prefix.slice(0, -1) + String.fromCharCode(prefix.charCodeAt(prefix.length - 1) + 1);
+    const rows = await this.store.db.selectFrom('kpi_rollups').select('scope').distinct().where('scope', '>=', prefix).where('scope', '<', upper).where('grain', '=', 'day').execute();
+    return rows.map((r) => r.scope);
   }
 
   /** Every stored rollup row in a stable order (the rebuild check compares these). */

@@ -18,8 +18,8 @@ import type { AcceptedEvent } from '../ingest/ingest.service.js';
 import type { Logger } from '../logger.js';
 import type { Store } from '../store/db.js';
 import { scanEvents } from '../store/events.store.js';
-import { addInto, zero, type Counters } from './counters.js';
-import { alignOutward, contactKeyOf, KpiEngine } from './engine.js';
+import { addInto, parseCounters, zero, type Counters } from './counters.js';
+import { alignOutward, CELL_PREFIX, contactKeyOf, KpiEngine } from './engine.js';
 import { kpisOf } from './formulas.js';
 import { historyBasis, KpiHistory } from './history.js';
 
@@ -63,6 +63,7 @@ export class KpiService {
   private history: KpiHistory | undefined;
   private basis = '';
   private cutoff = 0;
+  private cellCache: { history: KpiHistory; atMs: number; stored: string[] } | undefined;
   private rebuilding: Promise<void> | undefined;
   private again: Promise<void> | undefined;
   private held: FrontlineEvent[] = [];
@@ -166,6 +167,49 @@ export class KpiService {
     const sum = from < cutoff ? await history.sum(scope, from, Math.min(to, cutoff)) : zero();
     if (to > cutoff) addInto(sum, engine.counters(scope, Math.max(from, cutoff), to), 1);
     return sum;
+  }
+
+  /**
+   * Segment cells' counters over [fromMs, toMs) (rounded outward to quarter-hours), handed to `visit` row by row with
+   * the start of what each row covers: with grain 'day', stored whole local days come as day rows and everything else
+   * (edges, the hot window) per quarter-hour; with grain 'interval', every row is a quarter-hour (hours-of-day filters).
+   */
+  async visitCells(cells: string[], fromMs: number, toMs: number, grain: 'day' | 'interval', visit: (cell: string, startMs: number, counters: Counters) => void): Promise<void> {
+    const engine = this.ready();
+    const history = this.history as KpiHistory;
+    const cutoff = this.cutoff;
+    const { fromMs: from, toMs: to } = alignOutward(fromMs, toMs);
+    const coldTo = Math.min(to, cutoff);
+    if (from < coldTo) {
+      const read = async (g: 'day' | 'interval', a: number, b: number) => {
+        for (const r of await history.rowsOf(cells, g, a, b)) visit(r.scope, r.start_ms, parseCounters(r.counters));
+      };
+      const fullFrom = history.dayStart(from) === from ? from : history.addDays(history.dayStart(from), 1);
+      const fullTo = history.dayStart(coldTo);
+      if (grain === 'day' && fullFrom < fullTo) {
+        await read('day', fullFrom, fullTo);
+        await read('interval', from, fullFrom);
+        await read('interval', fullTo, coldTo);
+      } else await read('interval', from, coldTo);
+    }
+    if (to > cutoff) for (const cell of cells) for (const [start, c] of engine.intervalsOf(cell, Math.max(from, cutoff), to)) visit(cell, start, c);
+  }
+
+  /** Every segment cell with figures, stored or in the hot window (cached for a minute: new cells appear rarely). */
+  async knownCells(): Promise<string[]> {
+    const engine = this.ready();
+    const history = this.history as KpiHistory;
+    if (!this.cellCache || this.cellCache.history !== history || this.clock.now() - this.cellCache.atMs > 60_000) {
+      this.cellCache = { history, atMs: this.clock.now(), stored: await history.scopesLike(CELL_PREFIX) };
+    }
+    const all = new Set(this.cellCache.stored);
+    for (const s of engine.scopes()) if (s.startsWith(CELL_PREFIX)) all.add(s);
+    return [...all].sort();
+  }
+
+  /** Local midnight at or before `ms` in the centre's time zone. */
+  dayStart(ms: number): number {
+    return (this.history as KpiHistory).dayStart(ms);
   }
 
   /** KPIs for a window inside the hot window (the live windows), answered from memory without waiting. */

@@ -9,7 +9,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import SQLite from 'better-sqlite3';
-import { Kysely, Migrator, PostgresDialect, SqliteDialect, type Migration, type MigrationProvider } from 'kysely';
+import { Kysely, Migrator, PostgresDialect, sql, SqliteDialect, type Migration, type MigrationProvider } from 'kysely';
 import pg from 'pg';
 import type { Database } from './schema.js';
 import { initial } from './migrations/001-initial.js';
@@ -24,6 +24,8 @@ import { coachingWorkflow } from './migrations/009-coaching-workflow.js';
 import { maskStoredText } from './migrations/010-mask-stored-text.js';
 import { voc } from './migrations/011-voc.js';
 import { reviews } from './migrations/012-reviews.js';
+import { segmentCells } from './migrations/013-segment-cells.js';
+import { eventsAgentType } from './migrations/014-events-agent-type.js';
 
 export type Dialect = 'sqlite' | 'postgres';
 
@@ -79,9 +81,12 @@ function openPostgres(url: string, schema?: string): Store {
 }
 
 async function migrate(store: Store): Promise<void> {
-  const migrations: Record<string, Migration> = { '001-initial': initial(store.dialect), '002-access': access(store.dialect), '003-erasure': erasure(), '004-cases': cases(), '005-targets': targets(), '006-kpi-rollups': kpiRollups(), '007-boards': boards(), '008-flag-keys': flagKeys(), '009-coaching-workflow': coachingWorkflow(store.dialect), '010-mask-stored-text': maskStoredText(), '011-voc': voc(), '012-reviews': reviews(store.dialect) };
+  const migrations: Record<string, Migration> = { '001-initial': initial(store.dialect), '002-access': access(store.dialect), '003-erasure': erasure(), '004-cases': cases(), '005-targets': targets(), '006-kpi-rollups': kpiRollups(), '007-boards': boards(), '008-flag-keys': flagKeys(), '009-coaching-workflow': coachingWorkflow(store.dialect), '010-mask-stored-text': maskStoredText(), '011-voc': voc(), '012-reviews': reviews(store.dialect), '013-segment-cells': segmentCells(store.dialect), '014-events-agent-type': eventsAgentType() };
   const provider: MigrationProvider = { getMigrations: () => Promise.resolve(migrations) };
-  const { error, results } = await new Migrator({ db: store.db, provider }).migrateToLatest();
+  // On PostgreSQL the migration tables are looked up in the schema we write to: Kysely otherwise finds them in any
+  // schema, so a database holding another Frontline schema (tests, a second deployment) made it skip creating its own.
+  const schema = store.dialect === 'postgres' ? (await sql<{ s: string }>`select current_schema() as s`.execute(store.db)).rows[0]?.s : undefined;
+  const { error, results } = await new Migrator({ db: store.db, provider, ...(schema ? { migrationTableSchema: schema } : {}) }).migrateToLatest();
   if (error) {
     const failed = results?.find((r) => r.status === 'Error')?.migrationName ?? 'unknown';
     throw new Error(`database migration ${failed} failed: ${error instanceof Error ? error.message : JSON.stringify(error)}`, { cause: error });

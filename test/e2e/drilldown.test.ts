@@ -3,15 +3,20 @@
  * on the trend chart and lands on the contacts behind it (their count equal to the API's), clicks one and reads its
  * record and timeline: two clicks from a chart point to a single contact. The customer-voice page opens a theme's
  * comments. The service quality review shows the API's figures, saves with a comment and prints to PDF without the
- * navigation. Screenshots at 1440x900 (and review.pdf) go to test-results/.
+ * navigation. On /charts, an XmR point and an agent's funnel point open the contacts behind them, and a funnel period
+ * over the API's 31 days is read in parts that add up. Screenshots at 1440x900 (and review.pdf) go to test-results/.
  */
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { FunnelReply, XmrChartReply } from '../../shared/charts.js';
 import type { ContactsReply } from '../../shared/contacts.js';
+import type { Directory } from '../../shared/directory.js';
 import type { ServiceReview } from '../../shared/review.js';
+import type { SegmentReply } from '../../shared/segments.js';
+import { formatKpi } from '../../shared/kpi-format.js';
 import { launchBrowser, shot, SHOTS, watchErrors } from '../support/browser.js';
 import { ROOT, setUpFirstAdmin, startChildServer, type ChildServer } from '../support/child-server.js';
 import { cookieFrom } from '../support/people.js';
@@ -116,6 +121,149 @@ describe('drilling from a chart point to a contact', () => {
     expect(pdf.byteLength).toBeGreaterThan(10_000);
     expect(await page.getByRole('navigation', { name: 'Main' }).isVisible()).toBe(false);
     await page.emulateMedia({ media: 'screen' });
+    expect(errors).toEqual([]);
+  });
+
+  it('on /charts, an XmR point and an agent on the funnel plot open the contacts behind them', async () => {
+    const get = async <T,>(url: string): Promise<T> => {
+      const r = await fetch(`${server.baseUrl}${url}`, { headers: { cookie: managerCookie } });
+      expect(r.status, url).toBe(200);
+      return (await r.json()) as T;
+    };
+    const { directory } = await get<{ directory: Directory }>('/api/v1/directory');
+    const team = directory.teams.find((t) => directory.agents.some((a) => a.teamId === t.id))!;
+    const scope = `team:${team.id}`;
+    const contactsShown = async (search: string) => {
+      await page.getByTestId('contacts-table').waitFor();
+      const api = await get<ContactsReply>(`/api/v1/contacts${search}`);
+      expect(api.total).toBeGreaterThan(0);
+      await expect.poll(() => page.getByTestId('contacts-summary').innerText()).toContain(`${api.total.toLocaleString('en-GB')} contacts count towards CSAT`);
+      expect(await page.getByTestId('contact-link').count()).toBe(api.contacts.length);
+      expect(await page.getByTestId('contact-link').first().innerText()).toContain(api.contacts[0]!.contactId);
+      return api;
+    };
+
+    await page.getByRole('link', { name: 'Charts' }).click();
+    await page.getByLabel('Scope').selectOption(scope);
+    await page.getByTestId('xmr-hint').waitFor();
+    await page.getByTestId('funnel-chart').locator('.recharts-surface').waitFor();
+    expect(new URL(page.url()).searchParams.get('scope')).toBe(scope);
+    const chartsUrl = page.url();
+    await shot(page, 'charts-1-team');
+
+    // Click 1: an XmR point (the history is 10 days, so every drawn day has contacts). Hover, then click the dot.
+    const xmr = await get<XmrChartReply>(`/api/v1/charts/xmr?scope=${encodeURIComponent(scope)}&kpi=csat&granularity=day&days=42`);
+    expect(xmr.points.length).toBeGreaterThan(3);
+    const k = xmr.points.length - 2;
+    const dot = (await page.getByTestId('xmr-chart').locator('.recharts-line-dots > *').nth(k).boundingBox())!;
+    await page.mouse.move(dot.x + dot.width / 2, dot.y + dot.height / 2);
+    await page.getByTestId('xmr-chart').locator('.recharts-tooltip-wrapper').waitFor({ state: 'visible' });
+    await page.mouse.click(dot.x + dot.width / 2, dot.y + dot.height / 2);
+    await page.waitForURL(/\/contacts\?/);
+    const point = new URL(page.url()).searchParams;
+    expect([point.get('scope'), point.get('from'), point.get('to'), point.get('kpi')]).toEqual([scope, xmr.points[k]!.start, xmr.points[k]!.end, 'csat']);
+    await contactsShown(new URL(page.url()).search);
+    await shot(page, 'charts-2-xmr-point-contacts');
+
+    // Back to the same chart (the choices are in the URL); click 2: an agent's point on the funnel plot.
+    await page.goBack();
+    await page.waitForURL(chartsUrl);
+    const funnel = await get<FunnelReply>(`/api/v1/charts/funnel?team=${encodeURIComponent(team.id)}&kpi=csat&days=28`);
+    const agentDot = page.getByTestId('funnel-dot').first();
+    await agentDot.waitFor();
+    const ab = (await agentDot.boundingBox())!;
+    await page.mouse.move(ab.x + ab.width / 2, ab.y + ab.height / 2);
+    await page.getByTestId('funnel-chart').locator('.recharts-tooltip-wrapper').waitFor({ state: 'visible' });
+    await page.mouse.click(ab.x + ab.width / 2, ab.y + ab.height / 2);
+    await page.waitForURL(/\/contacts\?/);
+    const agent = new URL(page.url()).searchParams;
+    const agentId = agent.get('scope')!.replace(/^agent:/, '');
+    expect(funnel.agents.some((a) => a.agentId === agentId && a.n > 0)).toBe(true);
+    expect([agent.get('from'), agent.get('to'), agent.get('kpi')]).toEqual([funnel.from, funnel.to, 'csat']);
+    await contactsShown(new URL(page.url()).search);
+    await shot(page, 'charts-3-funnel-agent-contacts');
+
+    // Keyboard way in, over 31 days: the agent table's link for a 56-day funnel; the contacts page reads it in two parts.
+    await page.goBack();
+    await page.getByLabel('Funnel period').selectOption('56');
+    const long = await get<FunnelReply>(`/api/v1/charts/funnel?team=${encodeURIComponent(team.id)}&kpi=csat&days=56`);
+    const link = page.getByTestId('funnel-agent-link').first();
+    await expect.poll(async () => new URL((await link.getAttribute('href'))!, server.baseUrl).searchParams.get('from')).toBe(long.from);
+    await link.focus();
+    await page.keyboard.press('Enter');
+    await page.waitForURL(/\/contacts\?/);
+    await page.getByTestId('contacts-table').waitFor();
+    const q = new URL(page.url()).searchParams;
+    const mid = new Date(Date.parse(long.from) + 31 * 86_400_000).toISOString();
+    const parts = await Promise.all(
+      [[long.from, mid], [mid, long.to]].map(([a, b]) => get<ContactsReply>(`/api/v1/contacts?scope=${encodeURIComponent(q.get('scope')!)}&from=${encodeURIComponent(a!)}&to=${encodeURIComponent(b!)}&kpi=csat`)),
+    );
+    const total = parts[0]!.total + parts[1]!.total;
+    expect(total).toBeGreaterThan(0);
+    const summary = await page.getByTestId('contacts-summary').innerText();
+    expect(summary).toContain(`${total.toLocaleString('en-GB')} contacts count towards CSAT`);
+    expect(summary).toContain('read in 2 parts');
+    expect(await page.getByTestId('contact-link').count()).toBe(Math.min(500, total));
+    expect(errors).toEqual([]);
+  });
+  it('on /explore, multi-select filters, a breakdown bar and a trend day each lead to their contacts, with the API’s figures', async () => {
+    const get = async <T,>(url: string): Promise<T> => {
+      const r = await fetch(`${server.baseUrl}${url}`, { headers: { cookie: managerCookie } });
+      expect(r.status, url).toBe(200);
+      return (await r.json()) as T;
+    };
+    /** The page's own segments query, read back from the CSV link it shows. */
+    const pageQuery = async () => new URL((await page.getByTestId('segments-csv').getAttribute('href'))!.replace('&format=csv', ''), server.baseUrl).search;
+    await page.goto(`${server.baseUrl}/explore?scope=centre&days=7`);
+    await page.getByTestId('segment-bars').waitFor();
+    const whole = await get<SegmentReply>(`/api/v1/segments${await pageQuery()}`);
+    expect(await page.getByTestId('seg-value-csat').innerText()).toBe(formatKpi('csat', whole.kpis.csat.value));
+
+    // Two filters chosen from their drop-downs: voice, 10:00 to 12:00.
+    await page.getByTestId('filter-channels').locator('summary').click();
+    await page.getByTestId('filter-channels').getByLabel('Voice').click();
+    await page.waitForURL(/channels=voice/);
+    await page.getByTestId('filter-channels').locator('summary').click();
+    await page.getByTestId('filter-hours').locator('summary').click();
+    await page.getByTestId('filter-hours').getByLabel('10').click();
+    await page.waitForURL(/hours=10/);
+    await page.getByTestId('filter-hours').getByLabel('11').click();
+    await page.getByTestId('filter-hours').locator('summary').click();
+    await page.waitForURL(/channels=voice.*hours=10&hours=11/);
+    await expect.poll(async () => (await pageQuery()).includes('hours=11')).toBe(true);
+    const filtered = await get<SegmentReply>(`/api/v1/segments${await pageQuery()}`);
+    expect(filtered.kpis.csat.n).toBeGreaterThan(0);
+    expect(filtered.kpis.csat.n).toBeLessThan(whole.kpis.csat.n);
+    await expect.poll(() => page.getByTestId('seg-value-csat').innerText()).toBe(formatKpi('csat', filtered.kpis.csat.value));
+    expect(await page.getByTestId('filter-chips').innerText()).toContain('Hours: 10:00–12:00');
+
+    // Compare by contact reason; the first bar's link opens its contacts, which add up to the bar.
+    await page.getByRole('tab', { name: 'Reason' }).click();
+    await page.waitForURL(/by=reason/);
+    await expect.poll(async () => (await pageQuery()).includes('by=reason')).toBe(true);
+    const byReason = await get<SegmentReply>(`/api/v1/segments${await pageQuery()}`);
+    const bar = byReason.bars[0]!;
+    await shot(page, 'explore-1-filtered-by-reason');
+    await page.getByTestId('bar-contacts').first().click();
+    await page.getByTestId('contacts-table').waitFor();
+    await expect.poll(() => page.getByTestId('contacts-summary').innerText()).toContain(`${bar.n.toLocaleString('en-GB')} contacts count towards CSAT`);
+    expect(await page.getByTestId('contacts-filter').innerText()).toContain('Hours: 10:00–12:00');
+    await shot(page, 'explore-2-bar-contacts');
+
+    // Back, then a day on the trend: its contacts add up to that point; one more click opens a contact.
+    await page.goBack();
+    await page.getByTestId('segment-trend').locator('.recharts-line-dot').first().waitFor();
+    const trend = byReason.trend;
+    const k = trend.findLastIndex((p) => p.n > 0);
+    const dot = (await page.getByTestId('segment-trend').locator('.recharts-line-dot').nth(k).boundingBox())!;
+    await page.mouse.move(dot.x + dot.width / 2, dot.y + dot.height / 2);
+    await page.mouse.click(dot.x + dot.width / 2, dot.y + dot.height / 2);
+    await page.getByTestId('contacts-table').waitFor();
+    const q = new URL(page.url()).searchParams;
+    expect([q.get('from'), q.get('to'), q.getAll('hours')]).toEqual([trend[k]!.start, trend[k]!.end, ['10', '11']]);
+    await expect.poll(() => page.getByTestId('contacts-summary').innerText()).toContain(`${trend[k]!.n.toLocaleString('en-GB')} contacts count towards CSAT`);
+    await page.getByTestId('contact-link').first().click();
+    await page.getByTestId('contact-title').waitFor();
     expect(errors).toEqual([]);
   });
 });

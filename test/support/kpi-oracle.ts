@@ -2,7 +2,9 @@
  * The KPI oracle: the same definitions computed the plain way, straight from stored raw events, with no buckets, no
  * deltas and no shared code with the engine. The oracle test holds the engine to it.
  */
+import { expect } from 'vitest';
 import type { Directory } from '../../shared/directory.js';
+import { KPI_NAMES, type KpiSet } from '../../shared/kpis.js';
 import type { FrontlineEvent } from '../../shared/events.js';
 import type { Rng } from '../../server/simulator/random.js';
 
@@ -37,8 +39,20 @@ const t = (iso: string) => Date.parse(iso);
 const SYNC = new Set(['voice', 'chat']);
 const DEFAULT_SL: Record<string, number> = { voice: 20, chat: 60, email: 4 * 3600, messaging: 3600 };
 
-/** Groups the raw events once; the returned function computes any scope and window from them. */
-export function buildOracle(events: FrontlineEvent[], dir: Directory): (scope: string, fromMs: number, toMs: number) => OracleFigures {
+/** What a segment predicate sees of a contact: its team (null when nobody answered), queue, channel, reason and time. */
+export interface OracleContact {
+  team: string | null;
+  queue: string | null;
+  channel: string | null;
+  reason: string | null;
+  atMs: number;
+}
+
+/**
+ * Groups the raw events once; the returned function computes any scope and window from them. A scope is a name
+ * (centre, site:ID, ...) or a predicate over the contact as counted for an agent (segment filters).
+ */
+export function buildOracle(events: FrontlineEvent[], dir: Directory): (scope: string | ((c: OracleContact) => boolean), fromMs: number, toMs: number) => OracleFigures {
   const contacts = new Map<string, Contact>();
   const get = (id: string) => {
     let c = contacts.get(id);
@@ -74,6 +88,10 @@ export function buildOracle(events: FrontlineEvent[], dir: Directory): (scope: s
     // Does `scope` include this contact, counted for `agentId`?
     const inScope = (c: Contact, agentId: string | undefined): boolean => {
       if (scope === 'centre') return true;
+      if (typeof scope === 'function') {
+        const at = c.offered ? t(c.offered.occurredAt) : t((c.complaints[0] as { occurredAt: string }).occurredAt);
+        return scope({ team: agentId === undefined ? null : (teamOf.get(agentId) ?? 'unassigned'), queue: c.offered?.queueId ?? null, channel: c.offered?.channel ?? null, reason: c.offered?.reason ?? null, atMs: at });
+      }
       const [kind, id] = scope.split(/:(.*)/s) as [string, string];
       const q = c.offered ? queue.get(c.offered.queueId) : undefined;
       switch (kind) {
@@ -142,6 +160,40 @@ export function buildOracle(events: FrontlineEvent[], dir: Directory): (scope: s
   }
   return out;
   };
+}
+
+/** Every KPI of `got` equals the oracle's figures (quantiles within the engine's histogram resolution). */
+export function expectMatches(got: KpiSet, o: OracleFigures, where: string): void {
+  const close = (a: number | null, b: number | null, what: string, rel = 1e-9) => {
+    if (a === null || b === null) return expect(a, `${where} ${what}`).toBe(b);
+    expect(Math.abs(a - b), `${where} ${what}: engine ${a}, oracle ${b}`).toBeLessThanOrEqual(rel * Math.max(1, Math.abs(b)));
+  };
+  const mean = (xs: number[]) => (xs.length === 0 ? null : xs.reduce((s, x) => s + x, 0) / xs.length);
+  const share = (xs: number[], pred: (x: number) => boolean) => (xs.length === 0 ? null : xs.filter(pred).length / xs.length);
+  expect(got.csat.n, `${where} csat n`).toBe(o.csat.length);
+  close(got.csat.value, share(o.csat, (x) => x >= 4), 'csat');
+  expect(got.fcrSurvey.n).toBe(o.fcrSurvey.length);
+  close(got.fcrSurvey.value, o.fcrSurvey.length === 0 ? null : o.fcrSurvey.filter(Boolean).length / o.fcrSurvey.length, 'fcrSurvey');
+  expect(got.fcrRepeat.n, `${where} fcrRepeat n`).toBe(o.fcrEligible);
+  close(got.fcrRepeat.value, o.fcrEligible === 0 ? null : o.fcrFirstTime / o.fcrEligible, 'fcrRepeat');
+  expect(got.serviceLevel.n, `${where} serviceLevel n`).toBe(o.slBase);
+  close(got.serviceLevel.value, o.slBase === 0 ? null : o.answeredInSl / o.slBase, 'serviceLevel');
+  close(got.abandonRate.value, o.slBase === 0 ? null : o.abandoned / o.slBase, 'abandonRate');
+  expect(got.asa.n).toBe(o.syncWaits.length);
+  close(got.asa.value, mean(o.syncWaits), 'asa');
+  expect(got.firstResponse.n).toBe(o.asyncWaits.length);
+  close(got.firstResponse.value, exactQuantile(o.asyncWaits, 0.5), 'firstResponse median', 0.011);
+  close(got.firstResponse.extra?.p90 ?? null, exactQuantile(o.asyncWaits, 0.9), 'firstResponse p90', 0.011);
+  expect(got.aht.n).toBe(o.handleTimes.length);
+  close(got.aht.value, mean(o.handleTimes), 'aht');
+  close(got.aht.extra?.median ?? null, exactQuantile(o.handleTimes, 0.5), 'aht median', 0.011);
+  expect(got.nps.n).toBe(o.nps.length);
+  close(got.nps.value, o.nps.length === 0 ? null : (100 * (o.nps.filter((x) => x >= 9).length - o.nps.filter((x) => x <= 6).length)) / o.nps.length, 'nps');
+  expect(got.qa.n, `${where} qa n`).toBe(o.qa.length);
+  close(got.qa.value, mean(o.qa), 'qa');
+  expect(got.complaintsPer1000.extra?.count, `${where} complaints`).toBe(o.complaints);
+  close(got.complaintsPer1000.value, o.offered === 0 ? null : (1000 * o.complaints) / o.offered, 'complaintsPer1000');
+  for (const k of KPI_NAMES) expect(got[k], `${where} ${k}`).toBeDefined();
 }
 
 export function exactQuantile(values: number[], q: number): number | null {

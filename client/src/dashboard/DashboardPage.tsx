@@ -5,7 +5,7 @@
  */
 import { useQueries, useQuery } from '@tanstack/react-query';
 import { useMemo, useState } from 'react';
-import { useNavigate, useSearchParams } from 'react-router';
+import { Link, useNavigate, useSearchParams } from 'react-router';
 import { CartesianGrid, Line, LineChart, ReferenceLine, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import { contactsLink } from '../drilldown/ContactsPages.js';
 import { scopeChoices } from '../shell/scopes.js';
@@ -312,7 +312,7 @@ function TeamAgents({ teamId, dir, from, to, seq }: { teamId: string; dir: Direc
             const k = rows[i]?.data;
             return (
               <tr key={a.id}>
-                <td>{a.name}</td>
+                <td><Link to={`/agents/${encodeURIComponent(a.id)}`}>{a.name}</Link></td>
                 <td className="num">{k ? count(k.kpis.serviceLevel.n) : '…'}</td>
                 {cols.map((c) => (
                   <td key={c} className={`num status-text-${k?.status[c] ?? 'no-data'}`} title={`n = ${k?.kpis[c].n ?? 0}`}>

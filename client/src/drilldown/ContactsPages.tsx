@@ -8,7 +8,9 @@ import { Link, useParams, useSearchParams } from 'react-router';
 import type { ContactRecord, ContactsReply } from '../../../shared/contacts.js';
 import type { FrontlineEvent } from '../../../shared/events.js';
 import { KPI_DEFINITIONS, type KpiName } from '../../../shared/kpis.js';
+import { EMPTY_FILTER, filterFromParams, filterParams, isFiltered, type SegmentFilter } from '../../../shared/segments.js';
 import { api, errText } from '../api/http.js';
+import { filterWords } from '../explore/filter-words.js';
 import { useDirectory, useScopeNames } from '../coaching/case-words.js';
 
 const enc = encodeURIComponent;
@@ -21,9 +23,51 @@ function duration(s: number | null): string {
 }
 const when = (iso: string) => new Date(iso).toLocaleString('en-GB', { dateStyle: 'medium', timeStyle: 'short' });
 
-/** Link to the contacts behind a point: scope, [from, to) and the KPI being looked at. */
-export function contactsLink(scope: string, fromIso: string, toIso: string, kpi: string | null): string {
-  return `/contacts?scope=${enc(scope)}&from=${enc(fromIso)}&to=${enc(toIso)}${kpi ? `&kpi=${kpi}` : ''}`;
+/** Link to the contacts behind a point: scope, [from, to), the KPI being looked at and any segment filters. */
+export function contactsLink(scope: string, fromIso: string, toIso: string, kpi: string | null, filter: SegmentFilter = EMPTY_FILTER): string {
+  const extra = filterParams(filter).toString();
+  return `/contacts?scope=${enc(scope)}&from=${enc(fromIso)}&to=${enc(toIso)}${kpi ? `&kpi=${kpi}` : ''}${extra ? `&${extra}` : ''}`;
+}
+
+/** The contacts API lists at most 31 days per request (server/http/contacts.routes.ts). */
+const PART_MS = 31 * 86_400_000;
+const LIST_LIMIT = 500;
+
+/** [from, to) in consecutive parts of at most 31 days; one part when the period is short enough or not a period. */
+export function periodParts(fromIso: string, toIso: string): { from: string; to: string }[] {
+  const fromMs = Date.parse(fromIso);
+  const toMs = Date.parse(toIso);
+  if (!Number.isFinite(fromMs) || !Number.isFinite(toMs) || toMs - fromMs <= PART_MS) return [{ from: fromIso, to: toIso }];
+  const out: { from: string; to: string }[] = [];
+  for (let a = fromMs; a < toMs; a += PART_MS) out.push({ from: new Date(a).toISOString(), to: new Date(Math.min(toMs, a + PART_MS)).toISOString() });
+  return out;
+}
+
+/**
+ * The contacts behind [from, to), paging through periods over 31 days: the parts are disjoint, so their totals add;
+ * each part's list is its first 500 in the server's order (against the KPI first, then the most recent), so the first
+ * 500 of the merged, re-sorted lists are the whole period's first 500.
+ */
+async function contactsBehind(scope: string, from: string, to: string, kpi: KpiName | null, filter: SegmentFilter): Promise<ContactsReply & { parts: number }> {
+  const parts = periodParts(from, to);
+  const extra = filterParams(filter).toString();
+  const replies = await Promise.all(parts.map((p) => api<ContactsReply>(`/api/v1/contacts?scope=${enc(scope)}&from=${enc(p.from)}&to=${enc(p.to)}${kpi ? `&kpi=${kpi}` : ''}&limit=${LIST_LIMIT}${extra ? `&${extra}` : ''}`)));
+  const [first] = replies;
+  if (replies.length === 1 && first) return { ...first, parts: 1 };
+  const contacts = replies
+    .flatMap((r) => r.contacts)
+    .sort((a, b) => Number(b.against === true) - Number(a.against === true) || Date.parse(b.offeredAt) - Date.parse(a.offeredAt))
+    .slice(0, LIST_LIMIT);
+  return {
+    scope: first?.scope ?? scope,
+    from: replies[0]?.from ?? from,
+    to: replies[replies.length - 1]?.to ?? to,
+    kpi,
+    total: replies.reduce((s, r) => s + r.total, 0),
+    against: replies.reduce((s, r) => s + r.against, 0),
+    contacts,
+    parts: replies.length,
+  };
 }
 
 function Crumbs({ scope, extra }: { scope: string; extra?: React.ReactNode }) {
@@ -54,11 +98,12 @@ export function ContactsPage() {
   const from = params.get('from') ?? '';
   const to = params.get('to') ?? '';
   const kpi = params.get('kpi') as KpiName | null;
+  const filter = filterFromParams(params);
   const dir = useDirectory();
   const name = useScopeNames();
   const list = useQuery({
-    queryKey: ['contacts', scope, from, to, kpi],
-    queryFn: () => api<ContactsReply>(`/api/v1/contacts?scope=${enc(scope)}&from=${enc(from)}&to=${enc(to)}${kpi ? `&kpi=${kpi}` : ''}&limit=500`),
+    queryKey: ['contacts', scope, from, to, kpi, filterParams(filter).toString()],
+    queryFn: () => contactsBehind(scope, from, to, kpi, filter),
   });
   const agentName = (id: string | null) => (id ? (dir.data?.agents.find((a) => a.id === id)?.name ?? id) : '–');
   const label = kpi ? KPI_DEFINITIONS[kpi].label : 'Contacts';
@@ -69,6 +114,11 @@ export function ContactsPage() {
       <h1>
         {label}: {name(scope)} <span className="muted small-inline">{from ? `${when(from)} to ${when(to)}` : ''}</span>
       </h1>
+      {isFiltered(filter) ? (
+        <p className="muted" data-testid="contacts-filter">
+          Filtered: {filterWords(filter, dir.data)}
+        </p>
+      ) : null}
       {list.error ? <p className="error">{errText(list.error)}</p> : null}
       {d ? (
         <>
@@ -80,6 +130,7 @@ export function ContactsPage() {
               </>
             ) : null}
             .{d.contacts.length < d.total ? ` Showing the first ${d.contacts.length}.` : ''}
+            {d.parts > 1 ? <span className="muted"> The period is longer than 31 days, so it was read in {d.parts} parts and added up.</span> : null}
           </p>
           <div className="table-scroll">
             <table data-testid="contacts-table">
@@ -88,6 +139,7 @@ export function ContactsPage() {
                   <th>Contact</th>
                   <th>Offered</th>
                   <th>Queue</th>
+                  <th>Reason</th>
                   <th>Agent</th>
                   <th>Outcome</th>
                   <th className="num">Wait</th>
@@ -108,6 +160,7 @@ export function ContactsPage() {
                     </td>
                     <td>{when(c.offeredAt)}</td>
                     <td>{c.queueId ?? '–'}</td>
+                    <td>{c.reason ?? '–'}</td>
                     <td>{agentName(c.agentId)}</td>
                     <td>{c.outcome}</td>
                     <td className="num">{duration(c.waitSeconds)}</td>

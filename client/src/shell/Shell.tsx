@@ -17,6 +17,7 @@ interface NavItem {
 export const NAV: readonly NavItem[] = [
   { to: '/', label: 'Dashboard', roles: ['admin', 'manager', 'team_leader', 'coach', 'agent'] },
   { to: '/live', label: 'Live pulse', roles: ['admin', 'manager', 'team_leader', 'coach', 'agent'] },
+  { to: '/explore', label: 'Explore', roles: ['admin', 'manager', 'team_leader'] },
   { to: '/charts', label: 'Charts', roles: ['admin', 'manager', 'team_leader'] },
   { to: '/reviews', label: 'Review', roles: ['admin', 'manager', 'team_leader'] },
   { to: '/voice', label: 'Voice', roles: ['admin', 'manager', 'team_leader', 'coach', 'agent'] },
@@ -51,6 +52,11 @@ export function Shell({ me, children }: { me: Me; children: ReactNode }) {
             {n.label}
           </NavLink>
         ))}
+        {me.role === 'agent' && me.agentId ? (
+          <NavLink to={`/agents/${encodeURIComponent(me.agentId)}`} className={({ isActive }) => (isActive ? 'active' : '')}>
+            My profile
+          </NavLink>
+        ) : null}
         <span className="spacer" />
         <span className="who" data-testid="who">
           {me.displayName} · {ROLE_LABELS[me.role]}

@@ -49,6 +49,8 @@ const EXPECTED: Record<string, readonly Caller[]> = {
   'GET /api/v1/teams/:teamId': only('admin', 'manager', 'team_leader', 'key:read'),
   // a-ann: the agent themself, their team leader, managers, admins, and the coach with an open case about her.
   'GET /api/v1/agents/:agentId': only('admin', 'manager', 'team_leader', 'coach', 'agent', 'key:read'),
+  // The agent profile: the same people as the agent itself (defaults to the last 12 weeks when no period is given).
+  'GET /api/v1/agents/:agentId/profile': only('admin', 'manager', 'team_leader', 'coach', 'agent', 'key:read'),
   'GET /api/v1/pulse': [...PEOPLE, 'display', 'key:read'],
   'GET /api/v1/cases': [...PEOPLE, 'key:read'],
   // Default scope is the centre: an aggregate every person may see; screens use the live socket, not this API.
@@ -57,6 +59,8 @@ const EXPECTED: Record<string, readonly Caller[]> = {
   // Contacts: the list needs from/to (400 for an admitted caller); one contact that does not exist is a 404.
   'GET /api/v1/contacts': [...PEOPLE, 'key:read'],
   'GET /api/v1/contacts/:contactId': PEOPLE,
+  // Segments: the centre with filters; without from/to an admitted caller gets 400.
+  'GET /api/v1/segments': [...PEOPLE, 'key:read'],
   // Service reviews: managers, team leaders and admins; preview and save need a period (400 when admitted).
   'GET /api/v1/reviews/preview': only('admin', 'manager', 'team_leader'),
   'GET /api/v1/reviews': only('admin', 'manager', 'team_leader'),
