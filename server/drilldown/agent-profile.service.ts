@@ -34,7 +34,7 @@ import type { Directory } from '../../shared/directory.js';
 import { KPI_DEFINITIONS, statusOf, type Target } from '../../shared/kpis.js';
 import type { CaseStore } from '../coaching/case.store.js';
 import { betaPriorFromUnits, newcombeDifference, shrink, wilson } from '../flagging/intervals.js';
-import { addInto, zero, type Counters } from '../kpi/counters.js';
+import { addInto, secondsMoments, zero, type Counters } from '../kpi/counters.js';
 import { kpisOf } from '../kpi/formulas.js';
 import type { KpiService } from '../kpi/kpi.service.js';
 import type { Store } from '../store/db.js';
@@ -53,23 +53,6 @@ const RATE_PARTS: Record<'csat' | 'fcrSurvey', (c: Counters) => { y: number; n: 
   csat: (c) => ({ y: c.csatTop2, n: c.csatN }),
   fcrSurvey: (c) => ({ y: c.fcrSurveyYes, n: c.fcrSurveyN }),
 };
-
-/** Count, mean and variance of a histogram of seconds (bin middles, within 1%): the spread behind the AHT mean. */
-function histMoments(hist: Map<number, number>): { n: number; mean: number; variance: number } {
-  const LOG_RATIO = Math.log(1.02);
-  let n = 0;
-  let sum = 0;
-  let sq = 0;
-  for (const [bin, count] of hist) {
-    const x = Math.expm1((bin + 0.5) * LOG_RATIO);
-    n += count;
-    sum += count * x;
-    sq += count * x * x;
-  }
-  if (n === 0) return { n: 0, mean: 0, variance: 0 };
-  const mean = sum / n;
-  return { n, mean, variance: n > 1 ? Math.max(0, (sq - n * mean * mean) / (n - 1)) : 0 };
-}
 
 /** QA scores of one agent (what the KPI counts: 0 for a critical fail). */
 type Scores = number[];
@@ -178,7 +161,7 @@ function figureOf(kpi: ProfileKpi, p: PeriodInput, teamVisible: boolean): Profil
     return { ...base, interval: w ? { low: w.lower, high: w.upper } : null };
   }
   if (method === 'time') {
-    const m = histMoments(p.agent.handleHist);
+    const m = secondsMoments(p.agent.handleHist);
     const median = k.extra?.median ?? null;
     if (k.value === null || m.n < 2) return { ...base, median };
     const half = Z * Math.sqrt(m.variance / m.n);
@@ -217,8 +200,8 @@ function changeOf(kpi: ProfileKpi, now: Counters, before: Counters, within: numb
     const nd = newcombeDifference(x1.y, x1.n, x2.y, x2.n);
     if (nd) ({ lower: low, upper: high } = nd);
   } else if (method === 'time') {
-    const m1 = histMoments(before.handleHist);
-    const m2 = histMoments(now.handleHist);
+    const m1 = secondsMoments(before.handleHist);
+    const m2 = secondsMoments(now.handleHist);
     if (m1.n > 1 && m2.n > 1) {
       const se = Math.sqrt(m1.variance / m1.n + m2.variance / m2.n);
       low = delta - Z * se;

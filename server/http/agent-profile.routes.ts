@@ -4,7 +4,7 @@
  * the team's own figures only go to callers who may see the team (canViewScope), and only cases the caller may open
  * are listed (canViewCase).
  */
-import { Router, type Response } from 'express';
+import { Router } from 'express';
 import { z } from 'zod';
 import { PROFILE_KPIS, PROFILE_MAX_DAYS, WEEK_TABLE_HEADER, weekTableRows, type ProfileKpi } from '../../shared/agent-profile.js';
 import type { Target } from '../../shared/kpis.js';
@@ -14,6 +14,7 @@ import type { DirectoryService } from '../directory/directory.service.js';
 import type { AgentProfileService } from '../drilldown/agent-profile.service.js';
 import type { TargetService } from '../targets/target.service.js';
 import { deny, principalOf, type RouteTable } from './access.js';
+import { sendCsv } from './csv.js';
 import { HttpError } from './errors.js';
 import { parseInput } from './validate.js';
 
@@ -37,18 +38,6 @@ export interface AgentProfileDeps {
   cases: CaseStore;
   targets: TargetService;
   now: () => number;
-}
-
-/** CSV cell: quoted when needed; a leading = + - @ is neutralised so a spreadsheet never runs it as a formula. */
-function cell(v: string): string {
-  const s = /^[=+\-@]/.test(v) && !/^-?\d/.test(v) ? `'${v}` : v;
-  return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-}
-
-function sendCsv(res: Response, name: string, rows: readonly (readonly string[])[]): void {
-  res.set('Content-Type', 'text/csv; charset=utf-8');
-  res.set('Content-Disposition', `attachment; filename="${name.replace(/[^A-Za-z0-9._-]/g, '_').slice(0, 120)}.csv"`);
-  res.send(rows.map((r) => r.map(cell).join(',')).join('\r\n') + '\r\n');
 }
 
 export function agentProfileRoutes(routes: RouteTable, { profiles, directory, dirIndex, cases, targets, now }: AgentProfileDeps): Router {

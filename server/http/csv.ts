@@ -7,10 +7,10 @@ export type CsvCell = string | number | null | undefined;
 export function csvCell(v: CsvCell): string {
   let s = v === null || v === undefined ? '' : String(v);
   if (/^[=+\-@]/.test(s) && !/^-?\d/.test(s)) s = `'${s}`;
-  return /[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+  return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
 
-export function sendCsv(res: Response, name: string, rows: CsvCell[][]): void {
+export function sendCsv(res: Response, name: string, rows: readonly (readonly CsvCell[])[]): void {
   res.set('Content-Type', 'text/csv; charset=utf-8');
   // Scope ids may hold any character; the file name keeps only safe ones.
   res.set('Content-Disposition', `attachment; filename="${name.replace(/[^A-Za-z0-9._-]/g, '_').slice(0, 120)}.csv"`);

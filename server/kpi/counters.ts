@@ -102,13 +102,13 @@ function binValue(bin: number): number {
   return Math.expm1((bin + 0.5) * LOG_RATIO);
 }
 
-/** Count, mean and variance of ln(1 + seconds) over a histogram (bin middles): the spread behind time KPIs. */
-export function logMoments(hist: Map<number, number>): { n: number; mean: number; variance: number } {
+/** Count, mean and variance of f(bin middle) over a histogram. */
+function momentsOf(hist: Map<number, number>, f: (logSeconds: number) => number): { n: number; mean: number; variance: number } {
   let n = 0;
   let sum = 0;
   let sq = 0;
   for (const [bin, count] of hist) {
-    const x = (bin + 0.5) * LOG_RATIO;
+    const x = f((bin + 0.5) * LOG_RATIO);
     n += count;
     sum += count * x;
     sq += count * x * x;
@@ -116,6 +116,16 @@ export function logMoments(hist: Map<number, number>): { n: number; mean: number
   if (n === 0) return { n: 0, mean: 0, variance: 0 };
   const mean = sum / n;
   return { n, mean, variance: n > 1 ? Math.max(0, (sq - n * mean * mean) / (n - 1)) : 0 };
+}
+
+/** Count, mean and variance of ln(1 + seconds) over a histogram (bin middles): the spread behind time KPIs. */
+export function logMoments(hist: Map<number, number>): { n: number; mean: number; variance: number } {
+  return momentsOf(hist, (x) => x);
+}
+
+/** Count, mean and variance in seconds over a histogram (bin middles, within 1%): the spread behind a mean time. */
+export function secondsMoments(hist: Map<number, number>): { n: number; mean: number; variance: number } {
+  return momentsOf(hist, Math.expm1);
 }
 
 /** The q-quantile (0-1) of a histogram, or null when it is empty. Nearest-rank definition. */

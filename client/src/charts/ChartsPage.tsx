@@ -12,6 +12,7 @@ import { FUNNEL_KPIS, type ChartGranularity, type FunnelKpi } from '../../../sha
 import type { Directory } from '../../../shared/directory.js';
 import { KPI_DEFINITIONS, KPI_NAMES, type KpiName } from '../../../shared/kpis.js';
 import { api } from '../api/http.js';
+import { ScopeSelect } from '../shell/ScopeSelect.js';
 import { scopeChoices } from '../shell/scopes.js';
 import { FunnelPanel } from './FunnelPanel.js';
 import { useXmr, XmrPanel } from './XmrPanel.js';
@@ -66,16 +67,7 @@ export function ChartsPage({ me }: { me: Me }) {
           Charts <span className="sub">{scopeLabel}</span>
         </h1>
         <div className="filters">
-          <label className="inline">
-            Scope
-            <select aria-label="Scope" value={scope} onChange={(e) => setPicked(e.target.value)}>
-              {options.map((o) => (
-                <option key={o.value} value={o.value}>
-                  {o.label}
-                </option>
-              ))}
-            </select>
-          </label>
+          <ScopeSelect value={scope} choices={options} onPick={setPicked} />
           <label className="inline">
             KPI
             <select aria-label="KPI" value={kpi} onChange={(e) => setKpi(e.target.value as KpiName)}>

@@ -8,6 +8,7 @@ import { useMemo, useState } from 'react';
 import { Link, useNavigate, useSearchParams } from 'react-router';
 import { CartesianGrid, Line, LineChart, ReferenceLine, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import { contactsLink } from '../drilldown/ContactsPages.js';
+import { ScopeSelect } from '../shell/ScopeSelect.js';
 import { scopeChoices } from '../shell/scopes.js';
 import type { Me } from '../../../shared/access.js';
 import type { Directory } from '../../../shared/directory.js';
@@ -77,16 +78,7 @@ export function DashboardPage({ me }: { me: Me }) {
           Dashboard <span className="sub">{options.find((o) => o.value === scope)?.label ?? scope}</span>
         </h1>
         <div className="filters">
-          <label className="inline">
-            Scope
-            <select aria-label="Scope" value={scope} onChange={(e) => setPicked(e.target.value)}>
-              {options.map((o) => (
-                <option key={o.value} value={o.value}>
-                  {o.label}
-                </option>
-              ))}
-            </select>
-          </label>
+          <ScopeSelect value={scope} choices={options} onPick={setPicked} />
           <label className="inline">
             Window
             <select aria-label="Window" value={window} onChange={(e) => setWindow(e.target.value as LiveWindow)}>

@@ -19,6 +19,7 @@ import { DIMENSION_WORDS, EMPTY_FILTER, filterFromParams, filterParams, SEGMENT_
 import { api, errText } from '../api/http.js';
 import { useDirectory, useScopeNames } from '../coaching/case-words.js';
 import { contactsLink } from '../drilldown/ContactsPages.js';
+import { ScopeSelect } from '../shell/ScopeSelect.js';
 import { scopeChoices } from '../shell/scopes.js';
 import { filterParts } from './filter-words.js';
 
@@ -104,16 +105,7 @@ export function ExplorePage({ me }: { me: Me }) {
           </h1>
         </div>
         <div className="filters">
-          <label className="inline">
-            Scope
-            <select aria-label="Scope" value={scope} onChange={(e) => update({ scope: e.target.value, filter: EMPTY_FILTER })}>
-              {choices.map((o) => (
-                <option key={o.value} value={o.value}>
-                  {o.label}
-                </option>
-              ))}
-            </select>
-          </label>
+          <ScopeSelect value={scope} choices={choices} onPick={(s) => update({ scope: s, filter: EMPTY_FILTER })} />
           <label className="inline">
             Period
             <select aria-label="Period" value={days} onChange={(e) => update({ days: Number(e.target.value) })}>

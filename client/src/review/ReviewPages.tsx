@@ -16,6 +16,7 @@ import type { ResultRow, SavedReview, ServiceReview } from '../../../shared/revi
 import { api, errText } from '../api/http.js';
 import { useDirectory } from '../coaching/case-words.js';
 import { contactsLink } from '../drilldown/ContactsPages.js';
+import { ScopeSelect } from '../shell/ScopeSelect.js';
 import { scopeChoices } from '../shell/scopes.js';
 
 const enc = encodeURIComponent;
@@ -394,16 +395,7 @@ export function ReviewsPage({ me }: { me: Me }) {
       <div className="no-print">
         <h1>Service quality review</h1>
         <div className="filters">
-          <label>
-            Scope
-            <select value={scope} onChange={(e) => set({ scope: e.target.value })} aria-label="Scope">
-              {scopes.map((s) => (
-                <option key={s.value} value={s.value}>
-                  {s.label}
-                </option>
-              ))}
-            </select>
-          </label>
+          <ScopeSelect value={scope} choices={scopes} onPick={(s) => set({ scope: s })} inline={false} />
           <label>
             From
             <input type="date" value={from} onChange={(e) => set({ from: e.target.value })} aria-label="From" />

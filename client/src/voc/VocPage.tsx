@@ -12,6 +12,7 @@ import type { Me } from '../../../shared/access.js';
 import { SENTIMENTS, type SentimentLabel, type ThemeDefinition, type ThemesReply, type ThemeSummary, type VocComment } from '../../../shared/voc.js';
 import { api, errText } from '../api/http.js';
 import { useDirectory } from '../coaching/case-words.js';
+import { ScopeSelect } from '../shell/ScopeSelect.js';
 import { scopeChoices } from '../shell/scopes.js';
 
 const DAY = 86_400_000;
@@ -120,16 +121,7 @@ export function VocPage({ me }: { me: Me }) {
       <div className="topbar">
         <h1>Customer voice</h1>
         <div className="filters">
-          <label>
-            Scope
-            <select value={scope} onChange={(e) => set({ scope: e.target.value, theme: null, sentiment: null, from: null, to: null })} aria-label="Scope">
-              {scopes.map((s) => (
-                <option key={s.value} value={s.value}>
-                  {s.label}
-                </option>
-              ))}
-            </select>
-          </label>
+          <ScopeSelect value={scope} choices={scopes} onPick={(s) => set({ scope: s, theme: null, sentiment: null, from: null, to: null })} inline={false} />
           <label>
             Period
             <select value={days} onChange={(e) => set({ days: e.target.value, from: null, to: null })} aria-label="Period">
