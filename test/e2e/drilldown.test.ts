@@ -17,7 +17,7 @@ import type { Directory } from '../../shared/directory.js';
 import type { ServiceReview } from '../../shared/review.js';
 import type { SegmentReply } from '../../shared/segments.js';
 import { formatKpi } from '../../shared/kpi-format.js';
-import { launchBrowser, shot, SHOTS, watchErrors } from '../support/browser.js';
+import { hoverDot, launchBrowser, shot, SHOTS, watchErrors } from '../support/browser.js';
 import { ROOT, setUpFirstAdmin, startChildServer, type ChildServer } from '../support/child-server.js';
 import { cookieFrom } from '../support/people.js';
 import { tempDir } from '../support/stores.js';
@@ -155,10 +155,8 @@ describe('drilling from a chart point to a contact', () => {
     const xmr = await get<XmrChartReply>(`/api/v1/charts/xmr?scope=${encodeURIComponent(scope)}&kpi=csat&granularity=day&days=42`);
     expect(xmr.points.length).toBeGreaterThan(3);
     const k = xmr.points.length - 2;
-    const dot = (await page.getByTestId('xmr-chart').locator('.recharts-line-dots > *').nth(k).boundingBox())!;
-    await page.mouse.move(dot.x + dot.width / 2, dot.y + dot.height / 2);
-    await page.getByTestId('xmr-chart').locator('.recharts-tooltip-wrapper').waitFor({ state: 'visible' });
-    await page.mouse.click(dot.x + dot.width / 2, dot.y + dot.height / 2);
+    const at = await hoverDot(page, page.getByTestId('xmr-chart').locator('.recharts-line-dots > *').nth(k), page.getByTestId('xmr-chart'));
+    await page.mouse.click(at.x, at.y);
     await page.waitForURL(/\/contacts\?/);
     const point = new URL(page.url()).searchParams;
     expect([point.get('scope'), point.get('from'), point.get('to'), point.get('kpi')]).toEqual([scope, xmr.points[k]!.start, xmr.points[k]!.end, 'csat']);
@@ -171,10 +169,8 @@ describe('drilling from a chart point to a contact', () => {
     const funnel = await get<FunnelReply>(`/api/v1/charts/funnel?team=${encodeURIComponent(team.id)}&kpi=csat&days=28`);
     const agentDot = page.getByTestId('funnel-dot').first();
     await agentDot.waitFor();
-    const ab = (await agentDot.boundingBox())!;
-    await page.mouse.move(ab.x + ab.width / 2, ab.y + ab.height / 2);
-    await page.getByTestId('funnel-chart').locator('.recharts-tooltip-wrapper').waitFor({ state: 'visible' });
-    await page.mouse.click(ab.x + ab.width / 2, ab.y + ab.height / 2);
+    const ab = await hoverDot(page, agentDot, page.getByTestId('funnel-chart'));
+    await page.mouse.click(ab.x, ab.y);
     await page.waitForURL(/\/contacts\?/);
     const agent = new URL(page.url()).searchParams;
     const agentId = agent.get('scope')!.replace(/^agent:/, '');
@@ -252,12 +248,14 @@ describe('drilling from a chart point to a contact', () => {
 
     // Back, then a day on the trend: its contacts add up to that point; one more click opens a contact.
     await page.goBack();
-    await page.getByTestId('segment-trend').locator('.recharts-line-dot').first().waitFor();
+    const trendChart = page.getByTestId('segment-trend');
+    await trendChart.locator('.recharts-line-dot').first().waitFor();
+    // Dots are drawn for days with a figure only: the last dot is the last such day.
     const trend = byReason.trend;
-    const k = trend.findLastIndex((p) => p.n > 0);
-    const dot = (await page.getByTestId('segment-trend').locator('.recharts-line-dot').nth(k).boundingBox())!;
-    await page.mouse.move(dot.x + dot.width / 2, dot.y + dot.height / 2);
-    await page.mouse.click(dot.x + dot.width / 2, dot.y + dot.height / 2);
+    const k = trend.findLastIndex((p) => p.value !== null);
+    const dot = await hoverDot(page, trendChart.locator('.recharts-line-dot').last(), trendChart);
+    await page.mouse.click(dot.x, dot.y);
+    await page.waitForURL(/\/contacts\?/);
     await page.getByTestId('contacts-table').waitFor();
     const q = new URL(page.url()).searchParams;
     expect([q.get('from'), q.get('to'), q.getAll('hours')]).toEqual([trend[k]!.start, trend[k]!.end, ['10', '11']]);

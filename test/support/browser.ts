@@ -1,7 +1,7 @@
 /** Headless Chromium from Debian, driven by playwright-core. Missing browser: the test fails, it is never skipped. */
 import fs from 'node:fs';
 import path from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
 
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
@@ -31,4 +31,28 @@ export function watchErrors(page: Page, errors: string[]): Page {
     if (m.type() === 'error' && !/401|Failed to load resource/.test(m.text())) errors.push(m.text());
   });
   return page;
+}
+
+/**
+ * Hovers a chart's dot until the chart's tooltip shows, and returns where it is. A chart can still re-lay itself out
+ * after its first paint (axis widths, a second query landing), moving the dot away from a box read too early; so the
+ * box is read again on each try, with a move away first so that every hover is a fresh mouse move.
+ */
+export async function hoverDot(page: Page, dot: Locator, chart: Locator, tries = 6): Promise<{ x: number; y: number }> {
+  for (let i = 0; ; i++) {
+    await dot.scrollIntoViewIfNeeded();
+    const box = await dot.boundingBox();
+    if (box) {
+      const at = { x: box.x + box.width / 2, y: box.y + box.height / 2 };
+      await page.mouse.move(0, 0);
+      await page.mouse.move(at.x, at.y, { steps: 3 });
+      try {
+        await chart.locator('.recharts-tooltip-wrapper').waitFor({ state: 'visible', timeout: 3_000 });
+        return at;
+      } catch (err) {
+        if (i + 1 >= tries) throw err;
+      }
+    }
+    await page.waitForTimeout(300);
+  }
 }
