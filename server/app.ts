@@ -13,8 +13,9 @@ import { SessionService } from './accounts/session.service.js';
 import { SetupService } from './accounts/setup.service.js';
 import { ApiKeyService } from './apikeys/apikey.service.js';
 import { AuditService } from './audit/audit.service.js';
-import { CaseStore } from './coaching/case.store.js';
+import { CaseStore, type CaseChanged } from './coaching/case.store.js';
 import { CoachingService } from './coaching/coaching.service.js';
+import { FollowUpScheduler } from './coaching/follow-ups.js';
 import type { Clock } from './clock.js';
 import type { Config } from './config.js';
 import { DirectoryService } from './directory/directory.service.js';
@@ -54,6 +55,8 @@ import { segmentRoutes } from './http/segments.routes.js';
 import { SegmentsService } from './segments/segments.service.js';
 import { VocService } from './voc/voc.service.js';
 import type { Store } from './store/db.js';
+import { Cluster } from './cluster/cluster.js';
+import type { AcceptedEvent } from './ingest/ingest.service.js';
 
 export interface ServerDeps {
   config: Config;
@@ -85,8 +88,11 @@ export interface FrontlineServer {
   coaching: CoachingService;
   kpis: KpiService;
   flagging: FlaggingService;
+  followUps: FollowUpScheduler;
   targets: TargetService;
   voc: VocService;
+  /** Set when this node is one of several (REDIS_URL and PostgreSQL). */
+  cluster: Cluster | undefined;
   /** Loads state from the store; call before listen. */
   init(): Promise<void>;
   listen(port: number, host?: string): Promise<number>;
@@ -94,6 +100,17 @@ export interface FrontlineServer {
 }
 
 export function createServer({ config, store, clock, logger, clientDir, socketSweepMs }: ServerDeps): FrontlineServer {
+  const applyStored = (events: AcceptedEvent[]): void => {
+    pulse.onStored(events);
+    kpis.onStored(events);
+    voc.onStored(events);
+  };
+  // Several nodes: every node applies every committed event from the change feed (server/cluster).
+  const cluster =
+    config.cluster && config.database.kind === 'postgres'
+      ? new Cluster({ store, databaseUrl: config.database.url, redisUrl: config.cluster.redisUrl, nodeId: config.cluster.nodeId, logger, deliver: (events) => applyStored(events) })
+      : undefined;
+  const leads = (): boolean => cluster?.isLeader ?? true;
   const audit = new AuditService(store, clock, logger);
   const directory = new DirectoryService(store);
   const apiKeys = new ApiKeyService(store, clock, (key) => void audit.record({ actor: `key:${key.id}`, action: 'apikey.use', target: `key:${key.id}`, details: { name: key.name } }));
@@ -104,13 +121,22 @@ export function createServer({ config, store, clock, logger, clientDir, socketSw
   const displays = new DisplayService(store, clock, audit);
   const cases = new CaseStore(store);
   const privacy = new PrivacyService(store, clock, audit, directory, config.retention);
-  privacy.onChanged(async () => {
+  const afterPrivacyChange = async (): Promise<void> => {
     await pulse.reload();
     await kpis.rebuild();
     await voc.afterPrivacyChange();
+  };
+  privacy.onChanged(async () => {
+    await afterPrivacyChange();
+    await cluster?.signal('privacy');
   });
-  const voc = new VocService(store, clock, logger);
-  const kpis = new KpiService(store, directory, clock, logger, { eventRetentionDays: config.retention.eventDays });
+  const voc = new VocService(store, clock, logger, leads);
+  voc.onDictionaryChanged(() => void cluster?.signal('voc-dictionary').catch((err: unknown) => logger.error({ err }, 'cluster signal failed')));
+  const kpis = new KpiService(store, directory, clock, logger, {
+    eventRetentionDays: config.retention.eventDays,
+    isWriter: leads,
+    ...(cluster ? { deliveredSeq: () => cluster.feed.position } : {}),
+  });
   const targets = new TargetService(store, clock, audit, kpis);
   const boards = new BoardService(store, clock, audit, displays);
   const flagging = new FlaggingService(store, directory, kpis, cases, logger);
@@ -119,11 +145,8 @@ export function createServer({ config, store, clock, logger, clientDir, socketSw
     clock,
     logger,
     maxClockSkewMs: config.ingestMaxClockSkewMs,
-    onStored: (events) => {
-      pulse.onStored(events);
-      kpis.onStored(events);
-      voc.onStored(events);
-    },
+    // One node: straight to the services. Several: the change feed delivers every node's commits, this one's too.
+    onStored: cluster ? () => cluster.feed.wake() : applyStored,
     redactIncoming: (events) => privacy.redactIncoming(events),
   });
 
@@ -135,6 +158,7 @@ export function createServer({ config, store, clock, logger, clientDir, socketSw
   };
 
   const coaching = new CoachingService(cases, accounts, kpis, dirIndex, clock);
+  const followUps = new FollowUpScheduler(cases, clock, logger);
 
   const authenticator = createAuthenticator(apiKeys, sessions, displays);
   const cookies: CookieOptions = { secure: config.secureCookies };
@@ -169,7 +193,14 @@ export function createServer({ config, store, clock, logger, clientDir, socketSw
     res.set('Cache-Control', 'no-store');
     next();
   });
-  app.use(healthRoutes(routes, store));
+  if (cluster) {
+    // Which node answered: for operators reading a proxy's logs, and for the multi-node tests.
+    app.use((_req, res, next) => {
+      res.set('X-Frontline-Node', cluster.nodeId);
+      next();
+    });
+  }
+  app.use(healthRoutes(routes, store, cluster));
   app.use(ingestRoutes(routes, ingest, logger));
   app.use(authRoutes(routes, accounts, sessions, setup, cookies));
   app.use(userRoutes(routes, accounts, sessions, apiKeys, audit));
@@ -178,6 +209,7 @@ export function createServer({ config, store, clock, logger, clientDir, socketSw
     directoryRoutes(routes, directory, dirIndex, pulse, audit, cases, async () => {
       await pulse.refreshDirectory();
       await kpis.rebuild();
+      await cluster?.signal('directory');
     }),
   );
   app.use(caseRoutes(routes, { cases, coaching, accounts, dirIndex, audit, store, clock }));
@@ -219,10 +251,47 @@ export function createServer({ config, store, clock, logger, clientDir, socketSw
     keys: apiKeys,
     broadcastIntervalMs: config.liveBroadcastIntervalMs,
     ...(socketSweepMs === undefined ? {} : { sweepIntervalMs: socketSweepMs }),
+    ...(cluster ? { adapter: cluster.redis.adapter } : {}),
     logger,
   });
 
+  if (cluster) {
+    cluster.onResync((reason) => realtime.resync(reason));
+    cases.onChanged((e) => void cluster.signal('case', e).catch((err: unknown) => logger.error({ err }, 'cluster signal failed')));
+    cluster.onSignal('case', (e) => realtime.notifyCase(e as CaseChanged));
+    cluster.onSignal('directory', async () => {
+      directory.invalidate();
+      await pulse.refreshDirectory();
+      await kpis.rebuild();
+    });
+    cluster.onSignal('privacy', afterPrivacyChange);
+    cluster.onSignal('voc-dictionary', () => voc.reloadDictionary());
+    // The link to the database came back: signals may have been missed meanwhile.
+    cluster.onSignal('resync', async () => {
+      const before = JSON.stringify(await directory.get());
+      directory.invalidate();
+      if (JSON.stringify(await directory.get()) !== before) {
+        await pulse.refreshDirectory();
+        await kpis.rebuild();
+      }
+      await voc.reloadDictionary();
+    });
+  }
+
   let housekeeping: NodeJS.Timeout | undefined;
+  const hourly = async () => {
+    await sessions.purgeExpired();
+    await privacy.applyRetention();
+  };
+  const startHousekeeping = async () => {
+    await hourly();
+    housekeeping = setInterval(() => void hourly().catch((err: unknown) => logger.error({ err }, 'housekeeping failed')), 3600_000);
+    housekeeping.unref();
+  };
+  const startFlagging = () => {
+    // In the background: the server listens while the flagger reads the history; cases appear when it is done.
+    void flagging.start().catch((err: unknown) => logger.error({ err }, 'flagging failed to start'));
+  };
   return {
     app,
     httpServer,
@@ -243,20 +312,46 @@ export function createServer({ config, store, clock, logger, clientDir, socketSw
     kpis,
     targets,
     flagging,
+    followUps,
     voc,
+    cluster,
     init: async () => {
+      if (!cluster) {
+        await pulse.start();
+        await kpis.start();
+        await voc.start();
+        startFlagging();
+        await followUps.start();
+        await startHousekeeping();
+        return;
+      }
+      // Several nodes: join first (leadership, the feed's starting point), load, then take up the duties if leading.
+      await cluster.start();
+      const loadedAsLeader = cluster.isLeader;
       await pulse.start();
       await kpis.start();
       await voc.start();
-      // In the background: the server listens while the flagger reads the history; cases appear when it is done.
-      void flagging.start().catch((err: unknown) => logger.error({ err }, 'flagging failed to start'));
-      const hourly = async () => {
-        await sessions.purgeExpired();
-        await privacy.applyRetention();
-      };
-      await hourly();
-      housekeeping = setInterval(() => void hourly().catch((err: unknown) => logger.error({ err }, 'housekeeping failed')), 3600_000);
-      housekeeping.unref();
+      let first = loadedAsLeader;
+      cluster.addDuty({
+        name: 'kpi-rollups',
+        // Taking over: resume from the checkpoint the last leader left (days it did not roll up, late events).
+        start: async () => {
+          if (!first) await Promise.all([kpis.rebuild('resume'), voc.catchUpFacts()]);
+          first = false;
+        },
+        stop: () => undefined,
+      });
+      cluster.addDuty({ name: 'flagger', start: startFlagging, stop: () => flagging.stop() });
+      cluster.addDuty({ name: 'follow-ups', start: () => followUps.start(), stop: () => followUps.stop() });
+      cluster.addDuty({
+        name: 'housekeeping',
+        start: startHousekeeping,
+        stop: () => {
+          if (housekeeping) clearInterval(housekeeping);
+          housekeeping = undefined;
+        },
+      });
+      cluster.activate();
     },
     listen: (port, host) =>
       new Promise((resolve, reject) => {
@@ -268,10 +363,12 @@ export function createServer({ config, store, clock, logger, clientDir, socketSw
       }),
     close: async () => {
       if (housekeeping) clearInterval(housekeeping);
+      followUps.stop();
       await ingest.drain();
       await realtime.close();
       flagging.stop();
       await kpis.stop();
+      await cluster?.stop();
     },
   };
 }

@@ -1,4 +1,5 @@
 /** One typed config module: parses the environment once with zod and fails fast with a clear message. */
+import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
 
@@ -16,6 +17,19 @@ export const configSchema = z.object({
     .refine((u) => /^(postgres|postgresql):\/\//.test(u) || u.startsWith('sqlite:') || u.startsWith('file:'), {
       message: 'must be a postgres:// URL, or sqlite:PATH for an explicit SQLite file',
     })
+    .optional(),
+  /**
+   * Scale-out: with a PostgreSQL DATABASE_URL, several identical nodes share one database and this Redis (the
+   * Socket.IO adapter between them). See README, "Running several nodes".
+   */
+  REDIS_URL: z
+    .string()
+    .refine((u) => /^rediss?:\/\//.test(u), { message: 'must be a redis:// or rediss:// URL' })
+    .optional(),
+  /** This node's name in logs and the cluster status (default: host name and process id). */
+  NODE_ID: z
+    .string()
+    .regex(/^[A-Za-z0-9._-]{1,40}$/, 'letters, digits, dot, dash and underscore, at most 40')
     .optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   DIRECTORY_FILE: z.string().optional(),
@@ -65,6 +79,8 @@ export interface Config {
   host: string;
   dataDir: string;
   database: { kind: 'sqlite'; file: string } | { kind: 'postgres'; url: string };
+  /** Set when this node is one of several (PostgreSQL + Redis). */
+  cluster: { redisUrl: string; nodeId: string } | null;
   logLevel: EnvConfig['LOG_LEVEL'];
   directoryFile: string | undefined;
   simulator: { enabled: boolean; seed: number; speed: number; clockStartMs: number | undefined; backfillDays: number; groundTruthFile: string };
@@ -92,7 +108,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       : /^postgres(ql)?:/.test(url)
         ? { kind: 'postgres', url }
         : { kind: 'sqlite', file: path.resolve(url.replace(/^(sqlite|file):/, '')) };
+  if (e.REDIS_URL !== undefined && database.kind !== 'postgres') {
+    throw new Error('Invalid configuration:\n  REDIS_URL: several nodes need a shared PostgreSQL database; set DATABASE_URL to a postgres:// URL');
+  }
   return Object.freeze({
+    cluster: e.REDIS_URL === undefined ? null : { redisUrl: e.REDIS_URL, nodeId: e.NODE_ID ?? `${os.hostname().split('.')[0] ?? 'node'}-${process.pid}` },
     port: e.PORT,
     host: e.HOST,
     dataDir,

@@ -26,12 +26,18 @@ async function main(): Promise<void> {
     const d = await server.directory.loadFile(config.directoryFile);
     logger.info({ file: config.directoryFile, agents: d.agents.length, queues: d.queues.length }, 'directory loaded from file');
   } else if (config.simulator.enabled && (await server.directory.isEmpty())) {
-    await server.directory.replace(defaultCentreDirectory());
-    logger.info('directory set to the simulated centre');
+    try {
+      await server.directory.replace(defaultCentreDirectory());
+      logger.info('directory set to the simulated centre');
+    } catch (err) {
+      // Several nodes starting at once on an empty database: one of them wins, the others find it set.
+      server.directory.invalidate();
+      if (await server.directory.isEmpty()) throw err;
+    }
   }
 
   let simulation: SimulationHandle | undefined;
-  if (config.simulator.enabled) {
+  const simulate = async (): Promise<void> => {
     const firstStart = (await countEvents(store.db)) === 0;
     simulation = await startSimulation({
       ingest: server.ingest,
@@ -43,6 +49,19 @@ async function main(): Promise<void> {
       groundTruthFile: config.simulator.groundTruthFile,
       directory: await server.directory.get(),
     });
+  };
+  if (config.simulator.enabled && server.cluster) {
+    // Several nodes: the simulated centre is one centre, streamed by whichever node leads.
+    server.cluster.addDuty({
+      name: 'simulator',
+      start: simulate,
+      stop: async () => {
+        await simulation?.stop();
+        simulation = undefined;
+      },
+    });
+  } else if (config.simulator.enabled) {
+    await simulate();
   }
   await server.init();
   const port = await server.listen(config.port, config.host);

@@ -107,6 +107,11 @@ export interface ServerToClientEvents {
   'live:heartbeat': (info: { asOf: string }) => void;
   /** A coaching case this person may see changed or was filed (shared/coaching.ts). */
   'case:changed': (notice: CaseChangedNotice) => void;
+  /**
+   * Something between the nodes was interrupted (Redis or the database link came back): messages may have been
+   * missed, so fetch fresh snapshots and re-read lists.
+   */
+  'live:resync': (info: { reason: string }) => void;
 }
 
 export interface ClientToServerEvents {

@@ -103,6 +103,38 @@ export class CaseStore {
     return inserted;
   }
 
+  /**
+   * Files "follow-up review due" on every held case whose follow-up date has passed, once per case: the claim is a
+   * conditional update, so two schedulers racing (two nodes, a leader change mid-run) still file it once. Returns the
+   * cases filed.
+   */
+  async markFollowUpsDue(nowMs: number): Promise<string[]> {
+    const due = await this.store.db
+      .selectFrom('coaching_cases')
+      .select(['id', 'follow_up_ms'])
+      .where('status', '=', 'open')
+      .where('stage', '=', 'held')
+      .where('follow_up_ms', '<=', nowMs)
+      .where('follow_up_due_ms', 'is', null)
+      .orderBy('follow_up_ms')
+      .limit(500)
+      .execute();
+    const filed: string[] = [];
+    for (const c of due) {
+      const claimed = await this.store.db.transaction().execute(async (trx) => {
+        const res = await trx.updateTable('coaching_cases').set({ follow_up_due_ms: nowMs }).where('id', '=', c.id).where('follow_up_due_ms', 'is', null).executeTakeFirst();
+        if (Number(res.numUpdatedRows) === 0) return false;
+        const followUpAt = new Date(Number(c.follow_up_ms)).toISOString();
+        await trx.insertInto('case_events').values({ case_id: c.id, at_ms: nowMs, actor: 'system:scheduler', action: 'follow_up_due', details: JSON.stringify({ followUpAt }) }).execute();
+        return true;
+      });
+      if (!claimed) continue;
+      filed.push(c.id);
+      this.emit({ caseId: c.id, action: 'follow_up_due', actor: 'system:scheduler', atMs: nowMs });
+    }
+    return filed;
+  }
+
   /** The case with its workflow fields and actions, for the case page. */
   async detail(id: string): Promise<Omit<CaseDetail, 'assigneeName'> | undefined> {
     const row = await this.store.db.selectFrom('coaching_cases').selectAll().where('id', '=', id).executeTakeFirst();

@@ -158,6 +158,7 @@ export class CoachingService {
     const [events, people] = await Promise.all([this.cases.events(c.id), this.accounts.list()]);
     const names = new Map(people.map((u) => [`user:${u.id}`, u.displayName]));
     names.set('system:flagger', 'Frontline flagger');
+    names.set('system:scheduler', 'Frontline scheduler');
     return events.map((e) => ({ ...e, actorName: names.get(e.actor) ?? null }));
   }
 }

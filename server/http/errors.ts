@@ -66,7 +66,24 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
       sendError(res, e.status, 'bad_request', e.message ?? 'bad request');
       return;
     }
+    if (storeUnavailable(err)) {
+      logger.error({ err: (err as Error).message, method: req.method, url: req.originalUrl }, 'the store is unavailable');
+      res.set('Retry-After', '5');
+      sendError(res, 503, 'store_unavailable', 'the database is unavailable; nothing was changed; retry shortly');
+      return;
+    }
     logger.error({ err, method: req.method, url: req.originalUrl }, 'unhandled error');
     sendError(res, 500, 'internal', 'internal error; it has been logged');
   };
+}
+
+const UNAVAILABLE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', '57P01', '57P02', '57P03', '53300', '08000', '08001', '08003', '08004', '08006']);
+
+/** Whether an error means the database cannot be reached right now (answered 503 with a retry hint, not 500). */
+export function storeUnavailable(err: unknown): boolean {
+  const e = err as { code?: unknown; message?: unknown } | null;
+  if (!e || typeof e !== 'object') return false;
+  if (typeof e.code === 'string' && UNAVAILABLE_CODES.has(e.code)) return true;
+  const m = typeof e.message === 'string' ? e.message : '';
+  return /Connection terminated|timeout exceeded when trying to connect|connect ECONNREFUSED|the database system is (starting up|shutting down)|SQLITE_BUSY/.test(m);
 }

@@ -18,6 +18,8 @@ import { GroupCommitQueue } from './group-commit.js';
 export interface AcceptedEvent {
   event: FrontlineEvent;
   receivedMs: number;
+  /** Its place in the event log, when read back from the store (the cluster's change feed). */
+  seq?: number;
 }
 
 export interface IngestOutcome {
@@ -160,7 +162,7 @@ export class IngestService {
  * customer, `erased`) pseudonymised with its free text removed. The content hash is always of the event as sent, so a
  * re-send is still recognised as a duplicate.
  */
-function toRow(original: FrontlineEvent, receivedMs: number, stored?: FrontlineEvent, erased = false): NewEventRow {
+export function toRow(original: FrontlineEvent, receivedMs: number, stored?: FrontlineEvent, erased = false): NewEventRow {
   const event = stored ?? original;
   const payload = eventPayload(event);
   return {

@@ -49,6 +49,13 @@ const DAY_MS = 86_400_000;
 export interface KpiServiceOptions {
   /** Raw events older than this many days are deleted by retention (0: kept): their days are never recomputed. */
   eventRetentionDays?: number;
+  /**
+   * Whether this node writes the rollups and the checkpoint. With several nodes only the leader does (server/cluster);
+   * the others read what it wrote and keep in memory any day it has not rolled up yet.
+   */
+  isWriter?: () => boolean;
+  /** The highest event seq delivered to onStored (the cluster's change feed); by default the store's max seq. */
+  deliveredSeq?: () => number;
 }
 
 /**
@@ -105,6 +112,10 @@ export class KpiService {
 
   now(): number {
     return this.clock.now();
+  }
+
+  private isWriter(): boolean {
+    return this.options.isWriter?.() ?? true;
   }
 
   get timeZone(): string {
@@ -306,21 +317,29 @@ export class KpiService {
       const engine = this.engine;
       const history = this.history;
       if (!engine || !history) return;
-      const mark = await history.maxSeq();
+      const writer = this.isWriter();
+      const mark = this.options.deliveredSeq?.() ?? (await history.maxSeq());
     // Events held so far were committed before `mark` was read, so the reads below (history and hot window) include
     // them; only events stored from here on need applying after the replay.
     this.held = [];
       const rawFrom = this.rawFrom(history);
       const next = this.cutoffAt(this.clock.now(), history);
       if (next > this.cutoff) {
-        await history.rebuildDays(Math.max(this.cutoff, rawFrom), next);
-        this.cutoff = next;
+        if (writer) {
+          await history.rebuildDays(Math.max(this.cutoff, rawFrom), next);
+          this.cutoff = next;
+        } else {
+          // A reader moves its window on only once the writer has rolled the days leaving it up.
+          const saved = await history.checkpoint();
+          if (saved && saved.basis === this.basis) this.cutoff = Math.max(this.cutoff, Math.min(next, saved.cutoffMs));
+        }
       }
       const stale = [...this.staleDays].filter((d) => d < this.cutoff && d >= rawFrom).sort((a, b) => a - b);
       this.staleDays = new Set();
-      for (const d of stale) await history.rebuildDays(d, history.addDays(d, 1));
+      // A reader leaves stale days to the writer, which sees the same events through the change feed.
+      if (writer) for (const d of stale) await history.rebuildDays(d, history.addDays(d, 1));
       engine.evictBefore(this.cutoff);
-      await history.saveCheckpoint({ basis: this.basis, cutoffMs: this.cutoff, throughSeq: this.seqMark }, this.clock.now());
+      if (writer) await history.saveCheckpoint({ basis: this.basis, cutoffMs: this.cutoff, throughSeq: this.seqMark }, this.clock.now());
       this.seqMark = mark;
     };
     const p = (this.flushing ?? Promise.resolve()).then(run, run);
@@ -429,13 +448,17 @@ export class KpiService {
     this.tz = dir.sites[0]?.timeZone ?? DEFAULT_TIME_ZONE;
     const history = new KpiHistory(this.store, dir, this.tz);
     const basis = historyBasis(dir, this.tz);
-    const cutoff = this.cutoffAt(this.clock.now(), history);
+    let cutoff = this.cutoffAt(this.clock.now(), history);
     const rawFrom = this.rawFrom(history);
-    const mark = await history.maxSeq();
-    const saved = mode === 'resume' ? await history.checkpoint() : undefined;
+    const mark = this.options.deliveredSeq?.() ?? (await history.maxSeq());
+    const writer = this.isWriter();
+    const saved = mode === 'resume' || !writer ? await history.checkpoint() : undefined;
     let recomputed = 0;
     let tail: FrontlineEvent[] = [];
-    if (saved && saved.basis === basis) {
+    if (!writer) {
+      // A reader never writes: it keeps in memory the days the writer has not rolled up yet.
+      if (saved && saved.basis === basis && saved.cutoffMs < cutoff) cutoff = saved.cutoffMs;
+    } else if (saved && saved.basis === basis) {
       // Days that left the hot window while the server was down.
       if (saved.cutoffMs < cutoff) recomputed += await history.rebuildDays(Math.max(saved.cutoffMs, rawFrom), cutoff);
       // Events stored after the checkpoint: the ones for older contacts are found by running them through applyLive.
@@ -474,7 +497,7 @@ export class KpiService {
     this.seqMark = mark;
     this.applyLive([...tail, ...this.held.splice(0)]);
     await this.resolving;
-    await history.saveCheckpoint({ basis, cutoffMs: cutoff, throughSeq: this.staleDays.size === 0 ? mark : saved?.throughSeq ?? 0 }, this.clock.now());
+    if (writer) await history.saveCheckpoint({ basis, cutoffMs: cutoff, throughSeq: this.staleDays.size === 0 ? mark : saved?.throughSeq ?? 0 }, this.clock.now());
     this.rebuiltSinceTouched = true;
     this.lastLoad = { hotEvents, historyEvents: recomputed, tail: tail.length, ms: Date.now() - t0 };
     this.logger.info(this.lastLoad, 'KPI engine loaded: history from rollups, hot window from raw events');

@@ -18,6 +18,10 @@ const AGENT_STATE_LOOKBACK_MS = 24 * 3600_000;
 export class PulseService {
   private pulse: LivePulse | undefined;
   private rebuilding: Promise<void> | undefined;
+  /** Change-feed events that arrived during a rebuild. */
+  private held: AcceptedEvent[] = [];
+  /** The highest seq a rebuild has read from the store. */
+  private replayedThrough = 0;
 
   constructor(
     private readonly store: Store,
@@ -36,8 +40,16 @@ export class PulseService {
   }
 
   onStored(events: AcceptedEvent[]): void {
-    if (!this.pulse || this.rebuilding) return; // the rebuild reads these from the store
-    for (const e of events) this.pulse.apply(e.event, e.receivedMs);
+    // Events from the change feed carry their seq: the ones a rebuild has read already are skipped (the pulse counts,
+    // so applying one twice would count it twice), and the ones arriving during a rebuild are held for after it.
+    if (!this.pulse || this.rebuilding) {
+      for (const e of events) if (e.seq !== undefined) this.held.push(e);
+      return; // without a seq (one node), the rebuild reads these from the store
+    }
+    for (const e of events) {
+      if (e.seq !== undefined && e.seq <= this.replayedThrough) continue;
+      this.pulse.apply(e.event, e.receivedMs);
+    }
   }
 
   /** Called on the broadcast interval: the next snapshot to send, or null when nothing changed. */
@@ -77,6 +89,7 @@ export class PulseService {
     const from = Math.min(pulse.dayStart, now - AGENT_STATE_LOOKBACK_MS);
     let after = 0;
     let replayed = 0;
+    let lastSeq = 0;
     for (;;) {
       const rows = await this.store.db
         .selectFrom('events')
@@ -87,11 +100,15 @@ export class PulseService {
         .limit(REPLAY_PAGE)
         .execute();
       for (const r of rows) pulse.apply(JSON.parse(r.payload) as FrontlineEvent, Number(r.received_ms));
+      if (rows.length > 0) lastSeq = Number(rows[rows.length - 1]?.seq);
       replayed += rows.length;
       if (rows.length < REPLAY_PAGE) break;
       after = Number(rows[rows.length - 1]?.seq);
     }
     this.pulse = pulse;
+    this.replayedThrough = Math.max(this.replayedThrough, after, lastSeq);
+    const held = this.held.splice(0);
+    for (const e of held) if ((e.seq ?? 0) > this.replayedThrough) pulse.apply(e.event, e.receivedMs);
     this.logger.info({ replayed, timeZone: tz }, 'live pulse rebuilt from the store');
   }
 }

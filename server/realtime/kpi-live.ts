@@ -2,7 +2,8 @@
  * Live KPIs over Socket.IO: a client subscribes to (scope, window) and gets a snapshot with a sequence number; then,
  * at most every KPI_DELTA_INTERVAL_MS, the server sends only the KPIs that changed, and only for subscriptions whose
  * scope was touched by new events (or whose window moved on). No per-event broadcast: a burst of 1,000 events is one
- * delta per subscription. Each subscription is a room, so with a shared adapter every node's clients get it.
+ * delta per subscription. Each subscription is a room on this node: with several nodes, each one computes the same
+ * figures from the shared change feed and sends them to its own sockets (the adapter is not in the KPI path).
  */
 import type { Server } from 'socket.io';
 import { KPI_NAMES, type KpiSet } from '../../shared/kpis.js';
@@ -64,7 +65,8 @@ export class KpiLive {
       room.last = next;
       room.from = fromMs;
       room.to = toMs;
-      io.to(roomName).emit('kpis:delta', { key, seq: room.seq, asOf: nowIso, from: new Date(fromMs).toISOString(), to: new Date(toMs).toISOString(), changed });
+      // Local only: every node computes the same figures from the change feed, each room's seq is this node's own.
+      io.local.to(roomName).emit('kpis:delta', { key, seq: room.seq, asOf: nowIso, from: new Date(fromMs).toISOString(), to: new Date(toMs).toISOString(), changed });
     }
   }
 }

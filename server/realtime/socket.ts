@@ -12,7 +12,7 @@
  *   something changed. No per-event broadcast.
  */
 import type { Server as HttpServer, IncomingMessage } from 'node:http';
-import { Server, type Socket } from 'socket.io';
+import { Server, type ServerOptions, type Socket } from 'socket.io';
 import { z } from 'zod';
 import { formatScope, scopeText } from '../../shared/access.js';
 import type { ApiError } from '../../shared/api.js';
@@ -65,6 +65,10 @@ const subscription = z.strictObject({ scope: scopeText, window: z.enum(LIVE_WIND
 
 export interface Realtime {
   io: Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
+  /** Tells this node's sockets about a case change made on another node (cluster signal). */
+  notifyCase(e: CaseChanged): Promise<void>;
+  /** Asks this node's clients to fetch fresh snapshots (after Redis or the cluster link came back). */
+  resync(reason: string): void;
   close(): Promise<void>;
 }
 
@@ -86,6 +90,8 @@ export interface RealtimeDeps {
   broadcastIntervalMs: number;
   /** How often every socket's credential is re-checked against the store. */
   sweepIntervalMs?: number;
+  /** The cross-node adapter (cluster mode): room broadcasts from this node reach sockets on every node. */
+  adapter?: ServerOptions['adapter'];
   logger: Logger;
 }
 
@@ -96,7 +102,11 @@ export function attachRealtime(httpServer: HttpServer, deps: RealtimeDeps): Real
   const { pulse, logger } = deps;
   const io = new Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>(httpServer, {
     serveClient: false,
+    // WebSocket only, as the client connects: no long-polling, so any node can take any connection and a load
+    // balancer needs no sticky sessions (README, "Running several nodes").
+    transports: ['websocket'],
     maxHttpBufferSize: 64 * 1024,
+    ...(deps.adapter ? { adapter: deps.adapter } : {}),
     cors: { origin: false },
     allowRequest: (req: IncomingMessage, cb) => {
       const ok = originAllowed(req.headers.origin, req.headers.host, deps.allowedOrigins);
@@ -185,7 +195,7 @@ export function attachRealtime(httpServer: HttpServer, deps: RealtimeDeps): Real
     const c = await deps.cases.get(e.caseId);
     if (!c) return;
     const dir = await deps.dirIndex();
-    const by = e.actor === 'system:flagger' ? 'Frontline flagger' : await deps.accounts.get(e.actor.replace(/^user:/, '')).then((u) => u.displayName, () => 'someone');
+    const by = e.actor === 'system:flagger' ? 'Frontline flagger' : e.actor === 'system:scheduler' ? 'Frontline scheduler' : await deps.accounts.get(e.actor.replace(/^user:/, '')).then((u) => u.displayName, () => 'someone');
     const ref = caseRef(c);
     for (const s of io.sockets.sockets.values()) {
       const sp = s.data.principal as Principal | undefined;
@@ -206,7 +216,7 @@ export function attachRealtime(httpServer: HttpServer, deps: RealtimeDeps): Real
       // Sent only after a tick that worked: if deltas stop being computed, screens see their tiles go stale.
       if (Date.now() - lastHeartbeat >= LIVE_HEARTBEAT_MS) {
         lastHeartbeat = Date.now();
-        io.emit('live:heartbeat', { asOf });
+        io.local.emit('live:heartbeat', { asOf });
       }
     } catch (err) {
       logger.error({ err }, 'live KPI deltas failed');
@@ -292,14 +302,24 @@ export function attachRealtime(httpServer: HttpServer, deps: RealtimeDeps): Real
   const timer = setInterval(() => {
     try {
       const snap = pulse.tick();
-      if (snap) io.to(PULSE_ROOM).emit('pulse:snapshot', snap);
+      // Local: every node computes the same pulse from the change feed and sends it to its own sockets.
+      if (snap) io.local.to(PULSE_ROOM).emit('pulse:snapshot', snap);
     } catch (err) {
       logger.error({ err }, 'live pulse broadcast failed');
     }
   }, deps.broadcastIntervalMs);
   timer.unref();
+  if (deps.adapter) {
+    // An adapter error must never become an unhandled `error` event (it would kill the process).
+    io.of('/').adapter.on('error', (err: unknown) => logger.error({ log: 'cluster', err }, 'socket adapter error'));
+  }
   return {
     io,
+    notifyCase,
+    resync: (reason) => {
+      logger.info({ log: 'cluster', sockets: io.sockets.sockets.size, reason }, 'asking clients to resync');
+      io.local.emit('live:resync', { reason });
+    },
     close: () =>
       new Promise<void>((resolve) => {
         clearInterval(timer);

@@ -12,6 +12,7 @@ import SQLite from 'better-sqlite3';
 import { Kysely, Migrator, PostgresDialect, sql, SqliteDialect, type Migration, type MigrationProvider } from 'kysely';
 import pg from 'pg';
 import type { Database } from './schema.js';
+import { pgKeys, type PgKeys } from './pg-keys.js';
 import { initial } from './migrations/001-initial.js';
 import { access } from './migrations/002-access.js';
 import { erasure } from './migrations/003-erasure.js';
@@ -26,6 +27,7 @@ import { voc } from './migrations/011-voc.js';
 import { reviews } from './migrations/012-reviews.js';
 import { segmentCells } from './migrations/013-segment-cells.js';
 import { eventsAgentType } from './migrations/014-events-agent-type.js';
+import { followUpDue } from './migrations/015-follow-up-due.js';
 
 export type Dialect = 'sqlite' | 'postgres';
 
@@ -40,6 +42,8 @@ export interface Store {
    * never interleave with a Kysely transaction.
    */
   sqlite: SQLite.Database | null;
+  /** PostgreSQL only: the lock keys and channel names of the schema written to (pg-keys.ts). */
+  pg: PgKeys | null;
   close(): Promise<void>;
 }
 
@@ -62,7 +66,7 @@ function openSqlite(file: string): Store {
   sqlite.pragma('busy_timeout = 5000');
   sqlite.pragma('foreign_keys = ON');
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
-  return { db, dialect: 'sqlite', description: `sqlite:${file}`, sqlite, close: () => db.destroy() };
+  return { db, dialect: 'sqlite', description: `sqlite:${file}`, sqlite, pg: null, close: () => db.destroy() };
 }
 
 function openPostgres(url: string, schema?: string): Store {
@@ -74,18 +78,22 @@ function openPostgres(url: string, schema?: string): Store {
   });
   // An idle client losing its connection must not crash the process; the next query reconnects.
   pool.on('error', () => undefined);
+  // Nor a checked-out one: pg emits `error` on a client whose socket dies, and nobody listens while Kysely holds it
+  // (a database outage killed the node). The error still fails the query in flight, and the pool drops the client.
+  pool.on('connect', (client) => client.on('error', () => undefined));
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   const safe = new URL(url);
   safe.password = '';
-  return { db, dialect: 'postgres', sqlite: null, description: `${safe.toString()}${schema ? ` (schema ${schema})` : ''}`, close: () => db.destroy() };
+  return { db, dialect: 'postgres', sqlite: null, pg: null, description: `${safe.toString()}${schema ? ` (schema ${schema})` : ''}`, close: () => db.destroy() };
 }
 
 async function migrate(store: Store): Promise<void> {
-  const migrations: Record<string, Migration> = { '001-initial': initial(store.dialect), '002-access': access(store.dialect), '003-erasure': erasure(), '004-cases': cases(), '005-targets': targets(), '006-kpi-rollups': kpiRollups(), '007-boards': boards(), '008-flag-keys': flagKeys(), '009-coaching-workflow': coachingWorkflow(store.dialect), '010-mask-stored-text': maskStoredText(), '011-voc': voc(), '012-reviews': reviews(store.dialect), '013-segment-cells': segmentCells(store.dialect), '014-events-agent-type': eventsAgentType() };
+  const migrations: Record<string, Migration> = { '001-initial': initial(store.dialect), '002-access': access(store.dialect), '003-erasure': erasure(), '004-cases': cases(), '005-targets': targets(), '006-kpi-rollups': kpiRollups(), '007-boards': boards(), '008-flag-keys': flagKeys(), '009-coaching-workflow': coachingWorkflow(store.dialect), '010-mask-stored-text': maskStoredText(), '011-voc': voc(), '012-reviews': reviews(store.dialect), '013-segment-cells': segmentCells(store.dialect), '014-events-agent-type': eventsAgentType(), '015-follow-up-due': followUpDue() };
   const provider: MigrationProvider = { getMigrations: () => Promise.resolve(migrations) };
   // On PostgreSQL the migration tables are looked up in the schema we write to: Kysely otherwise finds them in any
   // schema, so a database holding another Frontline schema (tests, a second deployment) made it skip creating its own.
   const schema = store.dialect === 'postgres' ? (await sql<{ s: string }>`select current_schema() as s`.execute(store.db)).rows[0]?.s : undefined;
+  if (schema) store.pg = pgKeys(schema);
   const { error, results } = await new Migrator({ db: store.db, provider, ...(schema ? { migrationTableSchema: schema } : {}) }).migrateToLatest();
   if (error) {
     const failed = results?.find((r) => r.status === 'Error')?.migrationName ?? 'unknown';

@@ -1,6 +1,6 @@
 /** Durable event log: insert with de-duplication by id and content hash, and read back in ingest order. */
 import type SQLite from 'better-sqlite3';
-import type { Kysely, SelectQueryBuilder, Transaction } from 'kysely';
+import { sql, type Kysely, type SelectQueryBuilder, type Transaction } from 'kysely';
 import type { FrontlineEvent } from '../../shared/events.js';
 import type { Store } from './db.js';
 import type { Database, EventsTable } from './schema.js';
@@ -59,8 +59,14 @@ export async function writeEvents(store: Store, rows: NewEventRow[]): Promise<Wr
   if (rows.length === 0) return { inserted: new Set(), existing: new Map() };
   const raw = store.sqlite;
   if (raw) return store.db.connection().execute(() => Promise.resolve(writeSqlite(raw, rows)));
+  const keys = store.pg;
   return store.db.transaction().execute(async (trx) => {
+    // Held to commit: a later sequence number can then never become visible before an earlier one, so a reader
+    // tailing `seq > cursor` (the change feed of every node) cannot skip a row that commits late.
+    if (keys) await sql`select pg_advisory_xact_lock(${keys.lockClass}::int, ${keys.ingestLock}::int)`.execute(trx);
     const inserted = await insertNewEvents(trx, rows);
+    // Delivered at commit, to every node listening: their change feeds read the new rows at once.
+    if (keys && inserted.size > 0) await sql`select pg_notify(${keys.eventsChannel}, '')`.execute(trx);
     const missing = rows.filter((r) => !inserted.has(r.id)).map((r) => r.id);
     const existing = missing.length > 0 ? await findHashes(trx, missing) : new Map<string, string>();
     return { inserted, existing };

@@ -184,6 +184,8 @@ export interface CoachingCasesTable {
   response_comment?: string | null;
   response_ms?: number | null;
   follow_up_ms?: number | null;
+  /** When the scheduler filed "follow-up review due" (once per case). */
+  follow_up_due_ms?: number | null;
   /** Length of the equal before/after windows of the follow-up review. */
   review_days?: number | null;
   /** improved | no_change | escalated | not_warranted */
@@ -264,7 +266,7 @@ export interface CaseEventsTable {
   id: Generated<number>;
   case_id: string;
   at_ms: number;
-  /** user:ID or system:flagger */
+  /** user:ID, system:flagger or system:scheduler */
   actor: string;
   action: string;
   /** JSON: what changed (field names and new values; long text is kept whole). */

@@ -64,6 +64,8 @@ export class VocService {
     private readonly store: Store,
     private readonly clock: Clock,
     private readonly logger: Logger,
+    /** Whether this node writes comment facts (with several nodes, only the leader does; see server/cluster). */
+    private readonly writesFacts: () => boolean = () => true,
   ) {}
 
   /** Loads the dictionary (the default on first run) and adds facts for comments stored before (or while) the service was off. */
@@ -71,9 +73,26 @@ export class VocService {
     await this.loadDictionary();
     // From here on, stored comments become facts as they arrive; those stored before are caught up just below.
     this.started = true;
+    if (this.writesFacts()) await this.catchUpFacts();
+  }
+
+  /** Adds facts for stored comments that have none (at start, and when this node takes over as the writer). */
+  async catchUpFacts(): Promise<void> {
     const t0 = Date.now();
     const added = await this.catchUp();
     if (added > 0) this.logger.info({ added, ms: Date.now() - t0 }, 'comment facts caught up');
+  }
+
+  private readonly dictionaryListeners: (() => void)[] = [];
+
+  /** Called after this node changed the dictionary (other nodes are told to reload theirs). */
+  onDictionaryChanged(fn: () => void): void {
+    this.dictionaryListeners.push(fn);
+  }
+
+  /** Reads the dictionary again (another node changed it). */
+  async reloadDictionary(): Promise<void> {
+    await this.loadDictionary();
   }
 
   private async loadDictionary(): Promise<void> {
@@ -100,6 +119,7 @@ export class VocService {
     const version = this.ready().version + 1;
     await this.store.db.updateTable('voc_dictionary').set({ themes: JSON.stringify(themes), version, updated_ms: this.clock.now(), updated_by: actor }).where('id', '=', 1).execute();
     this.dictionary = { themes, version, compiled: compileThemes(themes) };
+    for (const fn of this.dictionaryListeners) fn();
     this.retagging = this.retag().catch((err: unknown) => this.logger.error({ err }, 're-tagging comments failed'));
     return { version };
   }
@@ -112,7 +132,7 @@ export class VocService {
   /** Stored events in; comment events become facts shortly after. */
   onStored(events: AcceptedEvent[]): void {
     // Before start (a first run's backfill happens then) events are only stored; start's catch-up reads them.
-    if (!this.started) return;
+    if (!this.started || !this.writesFacts()) return;
     for (const { event } of events) if ((event.type === 'survey.responded' || event.type === 'complaint.logged') && textOf(event)) this.pending.push(event);
     if (this.pending.length > 0 && !this.draining) this.draining = this.drain().finally(() => (this.draining = undefined));
   }

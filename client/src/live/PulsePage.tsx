@@ -19,8 +19,8 @@ export function PulsePage() {
       {connection === 'denied' || connection === 'ended' ? <p className="notice">{reason}</p> : null}
       {snapshot ? <PulseBody snap={snapshot} /> : <p className="muted">Waiting for the first live snapshot…</p>}
       <footer className="muted small">
-        Counts since midnight ({snapshot?.timeZone ?? 'centre time'}). The KPI dashboard with targets arrives with the live KPI engine; these
-        are raw counts of today&apos;s events.
+        Counts since midnight ({snapshot?.timeZone ?? 'centre time'}): raw counts of today&apos;s events as they arrive. The Dashboard has
+        the KPIs, by their definitions, against their targets.
       </footer>
     </div>
   );

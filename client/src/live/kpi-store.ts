@@ -79,7 +79,11 @@ class KpiFeed {
     socket.on('kpis:delta', onDelta);
     socket.on('kpis:ended', onEnded);
     socket.on('live:heartbeat', onHeartbeat);
+    // The server lost touch with the other nodes for a while: start again from a fresh snapshot.
+    const onResync = () => this.resync();
+    socket.on('live:resync', onResync);
     this.off = () => {
+      socket.off('live:resync', onResync);
       socket.off('live:heartbeat', onHeartbeat);
       socket.off('kpis:ended', onEnded);
       socket.off('connect', onConnect);

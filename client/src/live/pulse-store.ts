@@ -76,12 +76,14 @@ class PulseStore {
     socket.on('connect_error', onError);
     socket.on('auth:revoked', onRevoked);
     socket.on('pulse:snapshot', onSnapshot);
+    socket.on('live:resync', onConnect);
     this.off = () => {
       socket.off('connect', onConnect);
       socket.off('disconnect', onDisconnect);
       socket.off('connect_error', onError);
       socket.off('auth:revoked', onRevoked);
       socket.off('pulse:snapshot', onSnapshot);
+      socket.off('live:resync', onConnect);
     };
     if (socket.connected) this.resync();
   }
