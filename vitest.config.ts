@@ -1,7 +1,7 @@
 import { defineConfig } from 'vitest/config';
 
-// Three tiers: unit (pure domain code), integration (real SQLite and PostgreSQL, real server on loopback),
-// e2e (headless Chromium against a running server). `npm test` runs all three.
+// Four tiers: unit (pure domain code), integration (real SQLite and PostgreSQL, real server on loopback), cluster
+// (several node processes on PostgreSQL and Redis), e2e (headless Chromium against a running server). `npm test` runs all.
 export default defineConfig({
   test: {
     projects: [
@@ -13,6 +13,17 @@ export default defineConfig({
           environment: 'node',
           testTimeout: 60_000,
           hookTimeout: 60_000,
+        },
+      },
+      {
+        // Several real server processes on PostgreSQL and Redis (scale-out); one file at a time, they are heavy.
+        test: {
+          name: 'cluster',
+          include: ['test/cluster/**/*.test.ts'],
+          environment: 'node',
+          testTimeout: 120_000,
+          hookTimeout: 240_000,
+          fileParallelism: false,
         },
       },
       {

@@ -21,6 +21,7 @@ const only = (...c: Caller[]) => c;
 const EXPECTED: Record<string, readonly Caller[]> = {
   'GET /healthz': ALL,
   'GET /readyz': ALL,
+  'GET /api/v1/cluster': only('admin'),
   'POST /api/v1/events': only('key:ingest'),
   'GET /api/v1/session': ALL,
   'POST /api/v1/auth/login': ALL,

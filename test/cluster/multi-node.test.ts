@@ -1,0 +1,269 @@
+/**
+ * Scale-out acceptance: three real node processes on one PostgreSQL schema and a real Redis.
+ *
+ * - Events ingested on node A reach a live socket client on node B, and every node answers the same KPIs.
+ * - A node killed with SIGKILL while ingesting loses no acknowledged event, and the once-only duties (flagger, rollups,
+ *   housekeeping) move to a survivor.
+ * - Redis killed and restarted mid-stream: nodes keep ingesting and serving their own clients; afterwards every
+ *   client's figures equal the store's.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { KpiSet } from '../../shared/kpis.js';
+import type { ChildServer } from '../support/child-server.js';
+import {
+  contacts,
+  createClusterSchema,
+  kpisFrom,
+  LiveClient,
+  post,
+  privateRedis,
+  readyz,
+  startNode,
+  until,
+  type ClusterSchema,
+  type Node,
+  type RedisProcess,
+} from '../support/cluster.js';
+import { setUpFirstAdmin } from '../support/child-server.js';
+import { tcpProxy } from '../support/tcp-proxy.js';
+
+let db: ClusterSchema;
+let redis: RedisProcess;
+const nodes: Node[] = [];
+const clients: LiveClient[] = [];
+let admin: { cookie: string; csrf: string };
+const dayFrom = new Date(Date.now() - 86_400_000).toISOString();
+const dayTo = new Date(Date.now() + 86_400_000).toISOString();
+
+/** Offered contacts in the KPI answer: complaintsPer1000's n is the number offered. */
+const offeredIn = (k: KpiSet | null) => k?.complaintsPer1000.n ?? -1;
+
+beforeAll(async () => {
+  db = await createClusterSchema();
+  redis = await privateRedis();
+  // A first, so it is the leader; then B and C.
+  for (const id of ['node-a', 'node-b', 'node-c']) nodes.push(await startNode(db, redis.url, id));
+}, 240_000);
+
+afterAll(async () => {
+  for (const c of clients) c.close();
+  await Promise.all(nodes.map((n) => n.kill('SIGTERM')));
+  await redis?.kill();
+  await db?.drop();
+});
+
+const [a, b, c] = [() => nodes[0] as Node, () => nodes[1] as Node, () => nodes[2] as Node];
+
+async function storedOffers(): Promise<number> {
+  const rows = await db.query<{ n: string }>(`select count(*) as n from $schema.events where type = 'contact.offered'`);
+  return Number(rows[0]?.n);
+}
+
+async function sameEverywhere(servers: ChildServer[]): Promise<KpiSet> {
+  const answers = await Promise.all(servers.map((s) => kpisFrom(s, db.key, 'centre', dayFrom, dayTo)));
+  for (const x of answers.slice(1)) expect(x).toEqual(answers[0]);
+  return answers[0] as KpiSet;
+}
+
+describe('three nodes on PostgreSQL and Redis', () => {
+  it('elects one leader', async () => {
+    const states = await Promise.all(nodes.map(readyz));
+    expect(states.map((s) => s?.leader)).toEqual([true, false, false]);
+    expect(states.every((s) => s?.redis === 'up')).toBe(true);
+  });
+
+  it('events ingested on node A reach a socket client on node B; every node gives the same KPI answer', async () => {
+    const live = new LiveClient(b().baseUrl, db.key);
+    clients.push(live);
+    await live.ready();
+    const before = offeredIn(live.kpis);
+    const events = contacts(db.directory, 40);
+    const r = await post(a(), db.key, events);
+    expect(r.status).toBe(200);
+    expect(r.acked).toHaveLength(events.length);
+    await until('the client on B sees the 40 contacts ingested on A', () => offeredIn(live.kpis) === before + 40, 10_000);
+    const k = await sameEverywhere(nodes);
+    expect(offeredIn(k)).toBe(await storedOffers());
+    // The live figures on B agree with the REST answer (every event of this schema is from today).
+    expect(live.kpis?.aht.n).toBe(k.aht.n);
+    expect(live.kpis?.aht.value).toBeCloseTo(k.aht.value ?? NaN, 9);
+  });
+
+  it('a node killed with SIGKILL while ingesting loses no acknowledged event; its duties move to a survivor', async () => {
+    admin = await setUpFirstAdmin(b(), 'copper kettles sing at dusk');
+    const status = async (n: ChildServer) => {
+      const res = await fetch(`${n.baseUrl}/api/v1/cluster`, { headers: { cookie: admin.cookie } });
+      return (await res.json()) as { leader: string | null; thisNodeLeads: boolean; duties: string[]; members: string[] };
+    };
+    expect((await status(b())).leader).toBe('node-a');
+    expect((await status(a())).duties).toEqual(expect.arrayContaining(['kpi-rollups', 'flagger', 'follow-ups', 'housekeeping']));
+
+    const acked = new Set<string>();
+    let failed = 0;
+    let stop = false;
+    const stream = async () => {
+      while (!stop) {
+        try {
+          const r = await post(a(), db.key, contacts(db.directory, 20));
+          for (const id of r.acked) acked.add(id);
+          if (r.status !== 200) failed++;
+        } catch {
+          failed++;
+          return; // the connection died with the node
+        }
+      }
+    };
+    const streams = [stream(), stream(), stream()];
+    await until('some events acknowledged', () => acked.size > 300, 15_000);
+    await a().kill('SIGKILL');
+    stop = true;
+    await Promise.all(streams);
+    expect(failed).toBeGreaterThan(0); // requests were in flight when it died
+
+    // Every acknowledged event is stored.
+    const ids = [...acked];
+    const found = await db.query<{ id: string }>(`select id from $schema.events where id = any($1)`, [ids]);
+    expect(found.length).toBe(ids.length);
+
+    // A survivor takes the lead and the duties, within a few lock checks.
+    await until('a survivor leads', async () => ['node-b', 'node-c'].includes((await status(b())).leader ?? ''), 15_000);
+    const leader = (await status(b())).leader === 'node-b' ? b() : c();
+    await until(
+      'the new leader runs the duties',
+      async () => {
+        const s = await status(leader);
+        return ['kpi-rollups', 'flagger', 'follow-ups', 'housekeeping'].every((d) => s.duties.includes(d));
+      },
+      30_000,
+    );
+    // Only the leader runs them.
+    expect((await status(leader === b() ? c() : b())).duties).toEqual([]);
+    expect((await status(b())).members).toEqual(['node-b', 'node-c']);
+
+    // The survivors agree with each other and with the store.
+    await until('survivors caught up', async () => offeredIn(await kpisFrom(b(), db.key, 'centre', dayFrom, dayTo)) === (await storedOffers()), 15_000);
+    const k = await sameEverywhere([b(), c()]);
+    expect(offeredIn(k)).toBe(await storedOffers());
+  });
+
+  it('Redis killed and restarted mid-stream: nodes keep serving, and every client ends with correct figures', async () => {
+    // Bring the cluster back to three nodes.
+    nodes[0] = await startNode(db, redis.url, 'node-d');
+    const onB = new LiveClient(b().baseUrl, db.key);
+    const onC = new LiveClient(c().baseUrl, db.key);
+    const onD = new LiveClient(a().baseUrl, db.key);
+    clients.push(onB, onC, onD);
+    await Promise.all([onB.ready(), onC.ready(), onD.ready()]);
+
+    let stop = false;
+    let during = 0;
+    let redisDown = false;
+    const targets = [a(), b(), c()];
+    const stream = (async () => {
+      for (let i = 0; !stop; i++) {
+        const r = await post(targets[i % 3] as ChildServer, db.key, contacts(db.directory, 10));
+        if (r.status === 200 && redisDown) during++;
+        await new Promise((res) => setTimeout(res, 50));
+      }
+    })();
+    await new Promise((res) => setTimeout(res, 1_000));
+    await redis.kill();
+    redisDown = true;
+    await until('every node reports Redis down', async () => (await Promise.all(targets.map(readyz))).every((s) => s?.redis === 'down'), 15_000);
+    await new Promise((res) => setTimeout(res, 2_000));
+    // Still serving its own clients while Redis is away: live figures keep moving on every node.
+    const mid = offeredIn(onC.kpis);
+    await until('C’s client still gets deltas while Redis is down', () => offeredIn(onC.kpis) > mid, 10_000);
+    await redis.start();
+    redisDown = false;
+    await until('every node reports Redis up again', async () => (await Promise.all(targets.map(readyz))).every((s) => s?.redis === 'up'), 30_000);
+    await new Promise((res) => setTimeout(res, 1_000));
+    stop = true;
+    await stream;
+    expect(during).toBeGreaterThan(0);
+
+    const stored = await storedOffers();
+    await until('every client shows what is stored', () => [onB, onC, onD].every((x) => offeredIn(x.kpis) === stored), 15_000);
+    const k = await sameEverywhere(targets);
+    expect(offeredIn(k)).toBe(stored);
+    // Each client was told to resync once Redis was back.
+    for (const x of [onB, onC, onD]) expect(x.resyncNotices).toBeGreaterThan(0);
+    for (const [x, n] of [[onB, b()], [onC, c()], [onD, a()]] as const) {
+      const rest = await kpisFrom(n, db.key, 'centre', dayFrom, dayTo);
+      expect(x.kpis?.aht.n).toBe(rest.aht.n);
+      expect(x.kpis?.complaintsPer1000.n).toBe(rest.complaintsPer1000.n);
+    }
+  });
+
+  it('PostgreSQL unreachable: ingest answers 503 with Retry-After and stores nothing; the node recovers without a restart', async () => {
+    const proxy = await tcpProxy(Number(new URL(db.url).port || 5432));
+    const url = new URL(db.url);
+    url.port = String(proxy.port);
+    const e = await startNode({ ...db, url: url.toString() }, redis.url, 'node-e');
+    nodes.push(e);
+    const live = new LiveClient(e.baseUrl, db.key);
+    clients.push(live);
+    await live.ready();
+    expect((await post(e, db.key, contacts(db.directory, 5))).status).toBe(200);
+
+    await proxy.cut();
+    const lost = contacts(db.directory, 7);
+    const res = await fetch(`${e.baseUrl}/api/v1/events`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${db.key}` },
+      body: JSON.stringify(lost),
+    }).catch((err: unknown) => {
+      throw new Error(`${String(err)}\n${e.output()}`);
+    });
+    expect(res.status).toBe(503);
+    expect(Number(res.headers.get('retry-after'))).toBeGreaterThan(0);
+    expect(((await res.json()) as { error: { code: string } }).error.code).toBe('store_unavailable');
+    expect((await fetch(`${e.baseUrl}/readyz`)).status).toBe(503);
+    const stored = await db.query<{ id: string }>(`select id from $schema.events where id = any($1)`, [lost.map((x) => x.id)]);
+    expect(stored).toEqual([]);
+    // Other nodes go on ingesting meanwhile; E's client catches up once the database is back.
+    expect((await post(b(), db.key, contacts(db.directory, 9))).status).toBe(200);
+
+    await proxy.restore();
+    await until('E ingests again', async () => (await post(e, db.key, lost)).status === 200, 30_000);
+    const total = await storedOffers();
+    await until('E’s client shows what is stored', () => offeredIn(live.kpis) === total, 20_000);
+    const k = await sameEverywhere([b(), c(), e]);
+    expect(offeredIn(k)).toBe(total);
+    await proxy.close();
+  });
+
+  it('a directory change on one node reaches every node’s cache (a NOTIFY signal), and their figures follow it', async () => {
+    const live = [a(), b(), c()]; // D (in A's place), B and C; E's database link was closed with its forwarder
+    const next = structuredClone(db.directory);
+    const team = next.teams[0] as (typeof next.teams)[number];
+    team.name = 'Renamed on one node';
+    const res = await fetch(`${b().baseUrl}/api/v1/directory`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json', cookie: admin.cookie, 'x-csrf-token': admin.csrf },
+      body: JSON.stringify(next),
+    });
+    expect(res.status).toBe(200);
+    const nameOn = async (n: ChildServer) => {
+      const r = await fetch(`${n.baseUrl}/api/v1/directory`, { headers: { authorization: `Bearer ${db.key}` } });
+      return ((await r.json()) as { directory?: { teams: { id: string; name: string }[] }; teams?: { id: string; name: string }[] });
+    };
+    await until(
+      'every node serves the new team name',
+      async () => {
+        for (const n of live) {
+          const d = await nameOn(n);
+          const teams = d.directory?.teams ?? d.teams ?? [];
+          if (teams.find((t) => t.id === team.id)?.name !== team.name) return false;
+        }
+        return true;
+      },
+      10_000,
+    );
+    await until('the nodes agree again after their rebuilds', async () => {
+      const answers = await Promise.all(live.map((n) => kpisFrom(n, db.key, `team:${team.id}`, dayFrom, dayTo)));
+      return answers.every((x) => JSON.stringify(x) === JSON.stringify(answers[0]));
+    });
+  });
+});
+
