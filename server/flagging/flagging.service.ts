@@ -11,7 +11,8 @@ import type { Logger } from '../logger.js';
 import type { Store } from '../store/db.js';
 import { scanEvents } from '../store/events.store.js';
 import { DailyCountsBuilder } from './daily.js';
-import { Flagger, type FlagCase } from './flagger.js';
+import { FlaggerWorkerStartError, runFlagger, runFlaggerOffThread, type FlaggerJob } from './flagger-job.js';
+import type { FlagCase } from './flagger.js';
 
 const CHECK_MS = 15 * 60_000;
 const TYPES = ['contact.offered', 'contact.answered', 'contact.ended', 'survey.responded'];
@@ -33,6 +34,10 @@ export class FlaggingService {
   private stopped = false;
   private lastDay = 0;
   private running: Promise<FlaggingRun> | undefined;
+  private queued: Promise<FlaggingRun> | undefined;
+  private inThread = false;
+  /** Aborts a run's worker thread when the service stops (shutdown, or this node losing the leader's duties). */
+  private abort = new AbortController();
   lastRun: FlaggingRun | undefined;
 
   constructor(
@@ -44,8 +49,11 @@ export class FlaggingService {
   ) {}
 
   async start(): Promise<void> {
+    this.stopped = false;
+    if (this.abort.signal.aborted) this.abort = new AbortController();
     await this.run();
     if (this.stopped) return;
+    if (this.timer) clearInterval(this.timer);
     this.timer = setInterval(() => {
       if (this.kpis.today().fromMs > this.lastDay) void this.run().catch((err: unknown) => this.logger.error({ err }, 'flagging run failed'));
     }, CHECK_MS);
@@ -54,14 +62,44 @@ export class FlaggingService {
 
   stop(): void {
     this.stopped = true;
+    this.abort.abort(new Error('the flagging service stopped'));
     if (this.timer) clearInterval(this.timer);
     this.timer = undefined;
   }
 
-  /** Flags every closed day held in the store; one run at a time. */
+  /**
+   * Flags every closed day held in the store at the time of the call; one run at a time. A call while a run is
+   * under way gets the next run (shared by every caller meanwhile): the one under way may have read the store before
+   * the caller's data arrived.
+   */
   run(): Promise<FlaggingRun> {
-    this.running ??= this.runOnce().finally(() => (this.running = undefined));
-    return this.running;
+    if (!this.running) {
+      this.running = this.runOnce().finally(() => (this.running = undefined));
+      return this.running;
+    }
+    this.queued ??= this.running
+      .catch(() => undefined)
+      .then(() => {
+        this.queued = undefined;
+        return this.run();
+      });
+    return this.queued;
+  }
+
+  /**
+   * The flagger's calibration and CUSUMs take seconds of CPU: off the main thread, so live sockets and ingest on this
+   * node never wait for them. If no worker thread can start here, the run happens on this thread, said in the log.
+   */
+  private async flag(job: FlaggerJob): Promise<FlagCase[]> {
+    if (this.inThread) return runFlagger(job);
+    try {
+      return await runFlaggerOffThread(job, this.abort.signal);
+    } catch (err) {
+      if (!(err instanceof FlaggerWorkerStartError)) throw err;
+      this.inThread = true;
+      this.logger.warn({ err }, 'the flagger could not start its worker thread; it runs on the main thread, which pauses live updates during a run');
+      return runFlagger(job);
+    }
   }
 
   private async runOnce(): Promise<FlaggingRun> {
@@ -72,12 +110,17 @@ export class FlaggingService {
     const events = await scanEvents(this.store.db, (q) => q.where('type', 'in', TYPES), (e) => builder.add(e));
     // Closed days only: today is still moving.
     for (const d of [...builder.days.keys()]) if (d >= today) builder.days.delete(d);
-    const flagger = new Flagger(dir);
-    const found: FlagCase[] = [];
-    // Day by day, yielding between days, so a long history does not hold up live traffic.
-    for (const d of [...builder.days.keys()].sort((a, b) => a - b)) {
-      found.push(...flagger.run(new Map([[d, builder.days.get(d) as NonNullable<ReturnType<typeof builder.days.get>>]])));
-      await new Promise((r) => setImmediate(r));
+    const job: FlaggerJob = {
+      directory: { agents: dir.agents.map((a) => ({ id: a.id, teamId: a.teamId })), teams: dir.teams.map((t) => ({ id: t.id })) },
+      days: [...builder.days],
+    };
+    let found: FlagCase[];
+    try {
+      found = await this.flag(job);
+    } catch (err) {
+      // Stopped mid-run: nothing was filed, and the next leader (or the next start) runs these days again.
+      if (this.stopped) return { days: builder.days.size, events, found: 0, opened: 0, ms: Date.now() - t0 };
+      throw err;
     }
     let opened = 0;
     for (const c of found) {

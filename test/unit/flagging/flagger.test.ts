@@ -2,10 +2,11 @@
  * The flagger on a simulated centre with known truth: a clear individual drop opens an individual case that explains
  * itself and carries evidence; a team-wide dip opens a systemic review and no individual case for the team; an
  * improvement is recognised and never flagged; and feeding days one by one (living through them) gives exactly the
- * cases of a backfill.
+ * cases of a backfill; on its worker thread it finds the same cases, and a stopped run ends the thread.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { DailyCountsBuilder, type DailyCounts } from '../../../server/flagging/daily.js';
+import { runFlaggerOffThread } from '../../../server/flagging/flagger-job.js';
 import { Flagger, type FlagCase } from '../../../server/flagging/flagger.js';
 import { CentreSimulator, defaultCentreDirectory, type ScenarioSpec } from '../../../server/simulator/index.js';
 import { logit } from '../../../server/simulator/random.js';
@@ -47,6 +48,10 @@ describe('the flagger', () => {
     expect(first.rule).toMatch(/CUSUM/);
     expect(first.explanation).toMatch(/peers/);
     expect(first.explanation).toMatch(/no concern/);
+    // People, teams and queues are named by token (readers put in current names), never by a bare id.
+    expect(first.explanation).toContain(`{agent:${dropAgent}}`);
+    expect(first.explanation).toMatch(/\{team:[^}]+\}/);
+    expect(first.explanation.replace(/\{(agent|team|queue):[^}]+\}/g, '')).not.toMatch(new RegExp(`${dropAgent}|${first.teamId ?? '-'}`));
     expect(first.figures.h).toBeGreaterThan(0);
     expect(first.figures.n).toBeGreaterThan(0);
     if (first.kpi !== 'aht') {
@@ -76,4 +81,16 @@ describe('the flagger', () => {
     for (const d of [...counts.keys()].sort((a, b) => a - b)) live.run(new Map([[d, counts.get(d) as NonNullable<ReturnType<DailyCounts['get']>>]]));
     expect(live.cases).toEqual(cases);
   }, 60_000);
+
+  it("on its worker thread finds exactly the cases it finds on the caller's thread", async () => {
+    const job = { directory, days: [...counts] };
+    expect(await runFlaggerOffThread(job)).toEqual(cases);
+  }, 60_000);
+
+  it('stopping mid-run ends the worker thread and rejects with the reason', async () => {
+    const abort = new AbortController();
+    const run = runFlaggerOffThread({ directory, days: [...counts] }, abort.signal);
+    setTimeout(() => abort.abort(new Error('stopped for the test')), 50);
+    await expect(run).rejects.toThrow('stopped for the test');
+  });
 });

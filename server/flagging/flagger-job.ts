@@ -1,0 +1,72 @@
+/**
+ * One flagger run over closed days, as plain data in and out, so it can run on a worker thread
+ * (`flagger.worker.ts`) or, where no worker can start, on the calling thread.
+ */
+import { startTsWorker } from '../threads/ts-worker.js';
+import type { AgentQueueDay } from './daily.js';
+import { Flagger, type FlagCase, type FlaggerDirectory, type FlaggerSettings } from './flagger.js';
+
+export interface FlaggerJob {
+  directory: FlaggerDirectory;
+  /** Closed local days in any order: [day start ms, agent → queue → counts]. */
+  days: [number, Map<string, Map<string, AgentQueueDay>>][];
+  settings?: Partial<FlaggerSettings>;
+}
+
+/** Feeds the days in order and returns every case the flagger opened. */
+export function runFlagger(job: FlaggerJob): FlagCase[] {
+  const flagger = new Flagger(job.directory, job.settings);
+  return flagger.run(new Map(job.days));
+}
+
+const WORKER = new URL('./flagger.worker.ts', import.meta.url);
+
+/** The worker thread could not start (its modules did not load): the caller may run the job on its own thread. */
+export class FlaggerWorkerStartError extends Error {
+  constructor(cause: unknown) {
+    super(`the flagger's worker thread did not start: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+    this.name = 'FlaggerWorkerStartError';
+  }
+}
+
+/**
+ * Runs the job on a worker thread (one per run: a run is rare, once a day, and its memory goes with the thread).
+ * Rejects with FlaggerWorkerStartError when the
+ * thread fails before its modules load, and with the flagger's own error otherwise.
+ */
+export function runFlaggerOffThread(job: FlaggerJob, signal?: AbortSignal): Promise<FlagCase[]> {
+  return new Promise((resolve, reject) => {
+    const stopped = () => (signal?.reason instanceof Error ? signal.reason : new Error('the flagger run was stopped'));
+    if (signal?.aborted) {
+      reject(stopped());
+      return;
+    }
+    const worker = startTsWorker(WORKER, job, 'frontline-flagger');
+    let ready = false;
+    let settled = false;
+    worker.on('message', (m: { ready: true } | { cases: FlagCase[] }) => {
+      if ('ready' in m) {
+        ready = true;
+        return;
+      }
+      settled = true;
+      resolve(m.cases);
+      void worker.terminate();
+    });
+    worker.once('error', (err) => {
+      settled = true;
+      reject(ready ? err : new FlaggerWorkerStartError(err));
+    });
+    const abort = () => {
+      if (settled) return;
+      settled = true;
+      reject(stopped());
+      void worker.terminate();
+    };
+    signal?.addEventListener('abort', abort, { once: true });
+    worker.once('exit', (code) => {
+      signal?.removeEventListener('abort', abort);
+      if (!settled) reject(new Error(`the flagger's worker thread exited with code ${code} before answering`));
+    });
+  });
+}
