@@ -205,8 +205,23 @@ export const ACTION_WORDS: Record<string, string> = {
   action_status: 'updated an action',
   responded: 'responded to the case',
   closed: 'closed the case',
+  follow_up_due: 'says the follow-up review is due',
 };
 
 /** Inbox views for coaches (and everyone who works cases). */
 export const INBOX_VIEWS = ['new', 'mine', 'due', 'all', 'closed'] as const;
 export type InboxView = (typeof INBOX_VIEWS)[number];
+
+/**
+ * A case's explanation names people, teams and queues by token: `{agent:ID}`, `{team:ID}`, `{queue:ID}`. Readers
+ * put in the current name (a renamed team reads right; an erased agent reads "Former agent ...", never their old
+ * name or id), so no name is frozen into stored text.
+ */
+export const scopeToken = (scope: string): string => `{${scope}}`;
+
+const TOKEN = /\{(agent|team|queue):([^{}\s]+)\}/g;
+
+/** The explanation with every token replaced by `nameOf(scope)`. Text without tokens comes back as it was. */
+export function withNames(text: string, nameOf: (scope: string) => string): string {
+  return text.replace(TOKEN, (_m, kind: string, id: string) => nameOf(`${kind}:${id}`));
+}

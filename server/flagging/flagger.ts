@@ -9,6 +9,7 @@
  * - a recognition, never a concern, when the agent improved.
  * Every case explains itself (rule, figures, n, period, peers) and carries evidence contacts.
  */
+import { scopeToken } from '../../shared/coaching.js';
 import { bernoulliHForBudget, normalArl } from './cusum.js';
 import { FLAG_KPIS, type AgentQueueDay, type DailyCounts, type FlagKpi } from './daily.js';
 import { betaPriorFromUnits, shrink, wilson } from './intervals.js';
@@ -298,7 +299,7 @@ export class Flagger {
               teamId: scope.slice(5),
               queueId: null,
               rule: `XmR special cause of concern (${rules.join(', ') || 'rule'})`,
-              explanation: `${KPI_WORDS[kpi].label} for ${scope} shows a special cause of concern on its daily XmR chart (${rules.join(', ')}; shift and trend rules 6 points): the latest ${kpi === 'aht' ? 'mean log handle time' : 'bad-outcome rate'} ${fmt(kpi, last ?? null)} against limits ${fmt(kpi, limits.lower)} to ${fmt(kpi, limits.upper)} from ${baseValues.length} baseline days. Review the system (process, tools, staffing) with the team leader before looking at individuals.`,
+              explanation: `${KPI_WORDS[kpi].label} for ${scopeToken(scope)} shows a special cause of concern on its daily XmR chart (${rules.join(', ')}; shift and trend rules 6 points): the latest ${kpi === 'aht' ? 'mean log handle time' : 'bad-outcome rate'} ${fmt(kpi, last ?? null)} against limits ${fmt(kpi, limits.lower)} to ${fmt(kpi, limits.upper)} from ${baseValues.length} baseline days. Review the system (process, tools, staffing) with the team leader before looking at individuals.`,
               figures: { value: last ?? null, mean: limits.mean, upper: limits.upper, lower: limits.lower, baselineDays: baseValues.length },
               evidence: { negative: [], positive: [] },
             });
@@ -408,7 +409,7 @@ export class Flagger {
           teamId: this.teamOf.get(agentId) ?? null,
           queueId: null,
           rule: `improvement CUSUM above h = ${h}`,
-          explanation: `${KPI_WORDS[kpi].label} for ${agentId} has improved against peers on the same queues beyond what chance explains (one-sided CUSUM for an improvement passed h = ${h}). Recognise it and find out what works.`,
+          explanation: `${KPI_WORDS[kpi].label} for ${scopeToken(`agent:${agentId}`)} has improved against peers on the same queues beyond what chance explains (one-sided CUSUM for an improvement passed h = ${h}). Recognise it and find out what works.`,
           figures: { cusum: round(h), h },
           evidence: this.evidence(agentId, dayMs - 7 * DAY_MS, dayMs),
         });
@@ -626,7 +627,7 @@ export class Flagger {
       const period = `${new Date(p.runFrom).toISOString().slice(0, 10)} to ${new Date(p.dayMs).toISOString().slice(0, 10)}`;
       if (teamConcern || queueConcern || share >= s.systemicShare) {
         this.decisions.push({ agentId: p.agentId, kpi: p.kpi, signalDay: p.dayMs, outcome: 'systemic', reason: teamConcern ? 'team concern' : queueConcern ? 'queue concern' : 'team share' });
-        const why = teamConcern ? `team ${team} shows a concern on its ${label} chart` : queueConcern ? `queue ${mainQueue} shows a concern on its ${label} chart` : `${teammates.size} of ${this.teamSize.get(team) ?? '?'} agents in team ${team} signalled at the same time`;
+        const why = teamConcern ? `${scopeToken(`team:${team}`)} shows a concern on its ${label} chart` : queueConcern ? `${scopeToken(`queue:${mainQueue ?? '-'}`)} shows a concern on its ${label} chart` : `${teammates.size} of ${this.teamSize.get(team) ?? '?'} agents in ${scopeToken(`team:${team}`)} signalled at the same time`;
         const key = `team:${team}|${p.kpi}`;
         if ((this.systemicOpen.get(key) ?? 0) < dayMs) {
           this.systemicOpen.set(key, dayMs + s.coolDownDays * DAY_MS);
@@ -670,7 +671,7 @@ export class Flagger {
         teamId: team,
         queueId: mainQueue,
         rule: p.kpi === 'aht' ? `one-sided normal CUSUM (k ${s.k}) against peers` : `one-sided Bernoulli CUSUM (odds ratio ${s.oddsRatio}) against peers`,
-        explanation: `${label} for ${p.agentId}, ${period}: ${what}. Team ${team} and queue ${mainQueue ?? '-'} show no concern on ${label}, and fewer than ${Math.round(s.systemicShare * 100)}% of the team signalled.`,
+        explanation: `${label} for ${scopeToken(`agent:${p.agentId}`)}, ${period}: ${what}. ${scopeToken(`team:${team}`)} and ${mainQueue ? scopeToken(`queue:${mainQueue}`) : 'their queues'} show no concern on ${label}, and fewer than ${Math.round(s.systemicShare * 100)}% of the team signalled.`,
         figures: {
           ...f,
           agentRate: agentRate === null ? null : round(agentRate),

@@ -155,6 +155,12 @@ export class PrivacyService {
       }
       await trx.updateTable('agents').set({ id: pseudonym, name: `Former agent ${pseudonym.slice(7, 11)}` }).where('id', '=', agentId).execute();
       await trx.updateTable('users').set({ agent_id: null, updated_ms: now }).where('agent_id', '=', agentId).execute();
+      // A case's figures name the agent in its explanation (by token, or by id in cases filed before tokens).
+      const cases = await trx.selectFrom('coaching_cases').select(['id', 'figures']).where('agent_id', '=', agentId).execute();
+      for (const c of cases) {
+        const figures = replaceId(c.figures, agentId, pseudonym);
+        if (figures !== c.figures) await trx.updateTable('coaching_cases').set({ figures }).where('id', '=', c.id).execute();
+      }
       await trx.updateTable('coaching_cases').set({ agent_id: pseudonym, scope: `agent:${pseudonym}` }).where('agent_id', '=', agentId).execute();
       return changed;
     });
@@ -296,4 +302,10 @@ async function rewrite(db: Db, seq: number, e: FrontlineEvent, now: number, colu
     .set({ payload: eventPayload(e), redacted_ms: now, ...columns })
     .where('seq', '=', seq)
     .execute();
+}
+
+/** `text` with every whole-word `id` (not part of a longer id) replaced by `by`. */
+export function replaceId(text: string, id: string, by: string): string {
+  const escaped = id.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  return text.replace(new RegExp(`(?<![A-Za-z0-9_-])${escaped}(?![A-Za-z0-9_-])`, 'g'), () => by);
 }

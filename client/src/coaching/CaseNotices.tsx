@@ -28,9 +28,13 @@ export function CaseNotices() {
       setToasts((t) => [...t.slice(-2), { ...notice, key }]);
       setTimeout(() => setToasts((t) => t.filter((x) => x.key !== key)), SHOW_MS);
     };
+    // Case notices from another node may have been missed (the server says resync): re-read every list on screen.
+    const onResync = () => void qc.invalidateQueries();
     socket.on('case:changed', onChanged);
+    socket.on('live:resync', onResync);
     return () => {
       socket.off('case:changed', onChanged);
+      socket.off('live:resync', onResync);
       releaseSocket();
     };
   }, [qc]);

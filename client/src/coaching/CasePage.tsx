@@ -23,7 +23,7 @@ import {
   type ReviewRow,
 } from '../../../shared/coaching.js';
 import { api, errText } from '../api/http.js';
-import { day, dayTime, fromInput, KIND_WORDS, kpiLabel, localInput, text, useDirectory, useNow, useScopeNames } from './case-words.js';
+import { day, dayTime, fromInput, KIND_WORDS, kpiLabel, localInput, text, useDirectory, useExplanation, useNow, useScopeNames } from './case-words.js';
 
 const FIGURE_WORDS: Record<string, string> = {
   cusum: 'CUSUM value',
@@ -132,10 +132,11 @@ function Panel({ title, children, testId }: { title: string; children: ReactNode
 }
 
 function WhyPanel({ k }: { k: CaseDetail }) {
+  const explain = useExplanation();
   const figures = Object.entries(k.figures).filter(([key, v]) => key in FIGURE_WORDS && v !== null);
   return (
     <Panel title="Why this was flagged">
-      <p data-testid="case-explanation">{text(k.figures.explanation, k.rule)}</p>
+      <p data-testid="case-explanation">{explain(k.figures.explanation, k.rule)}</p>
       <p className="muted small-inline">Rule: {k.rule}</p>
       {figures.length > 0 ? (
         <details>

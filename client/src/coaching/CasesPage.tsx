@@ -9,7 +9,7 @@ import { Link, useSearchParams } from 'react-router';
 import type { CaseSummary, Me } from '../../../shared/access.js';
 import { STAGE_WORDS, type InboxView } from '../../../shared/coaching.js';
 import { api, errText } from '../api/http.js';
-import { day, KIND_WORDS, kpiLabel, text, useScopeNames } from './case-words.js';
+import { day, KIND_WORDS, kpiLabel, text, useExplanation, useScopeNames } from './case-words.js';
 
 interface Tab {
   view: InboxView;
@@ -42,6 +42,7 @@ export function CasesPage({ me }: { me: Me }) {
   });
   const list = useQuery({ queryKey: ['cases', current.view], queryFn: async () => (await api<{ cases: CaseSummary[] }>(`/api/v1/cases?view=${current.view}&limit=500`)).cases, refetchInterval: 60_000 });
   const name = useScopeNames();
+  const explain = useExplanation();
   const rows = list.data ?? [];
   return (
     <div className="page">
@@ -101,7 +102,7 @@ export function CasesPage({ me }: { me: Me }) {
                   {c.response ? <span className={`response response-${c.response}`}> · {c.response}</span> : null}
                 </td>
                 <td>{current.view === 'closed' ? (c.outcome ?? '–').replace('_', ' ') : c.followUpAt ? day(c.followUpAt) : c.sessionAt ? `session ${day(c.sessionAt)}` : '–'}</td>
-                <td className="case-why">{text(c.figures.explanation, c.rule)}</td>
+                <td className="case-why">{explain(c.figures.explanation, c.rule)}</td>
               </tr>
             ))}
           </tbody>

@@ -2,6 +2,7 @@
 import { useQuery } from '@tanstack/react-query';
 import { useEffect, useState } from 'react';
 import type { CaseKind } from '../../../shared/access.js';
+import { withNames } from '../../../shared/coaching.js';
 import type { Directory } from '../../../shared/directory.js';
 import { KPI_DEFINITIONS, type KpiName } from '../../../shared/kpis.js';
 import { api } from '../api/http.js';
@@ -31,6 +32,12 @@ export function useScopeNames(): (scope: string) => string {
     if (kind === 'queue') return `Queue ${dir.data?.queues.find((q) => q.id === id)?.name ?? id ?? ''}`;
     return scope;
   };
+}
+
+/** A case's explanation with current names in place of its `{agent:ID}`-style tokens. */
+export function useExplanation(): (explanation: unknown, fallback: string) => string {
+  const name = useScopeNames();
+  return (explanation, fallback) => withNames(text(explanation, fallback), name);
 }
 
 export const day = (iso: string | null) => (iso ? new Date(iso).toLocaleDateString('en-GB', { day: 'numeric', month: 'short', year: 'numeric' }) : '–');

@@ -143,6 +143,23 @@ describe('erasure and pseudonymisation keep the figures right', () => {
 
   it('pseudonymising a departed agent replaces the id everywhere and keeps the totals', async () => {
     const before = t.server.pulse.current()?.totals;
+    // A case about the agent, naming them by token and, as cases filed before tokens did, by bare id; a longer id
+    // that merely starts with theirs is someone else.
+    await t.server.cases.insertFlagged(
+      {
+        kind: 'individual',
+        scope: 'agent:a-bob',
+        agentId: 'a-bob',
+        teamId: null,
+        kpi: 'csat',
+        rule: 'one-sided Bernoulli CUSUM',
+        figures: { explanation: 'CSAT for {agent:a-bob}: more dissatisfied surveys than peers (old text: for a-bob, not a-bobby).' },
+        evidenceContactIds: [],
+        assignedCoachId: null,
+        openedMs: t.clock.now(),
+      },
+      'privacy-test|a-bob',
+    );
     const res = await call(t.baseUrl, 'POST', '/api/v1/privacy/pseudonymise-agent', admin, { agentId: 'a-bob', reason: 'left the company' });
     expect(res.status).toBe(200);
     const { pseudonym } = (await res.json()) as { pseudonym: string };
@@ -153,6 +170,10 @@ describe('erasure and pseudonymisation keep the figures right', () => {
     expect(dir.agents.find((a) => a.id === 'a-bob')).toBeUndefined();
     expect(dir.agents.find((a) => a.id === pseudonym)?.name).toMatch(/^Former agent/);
     expect(t.server.pulse.current()?.totals).toEqual(before);
+    const cases = await t.store.db.selectFrom('coaching_cases').select(['agent_id', 'scope', 'figures']).where('flag_key', '=', 'privacy-test|a-bob').execute();
+    expect(cases).toHaveLength(1);
+    expect(cases[0]).toMatchObject({ agent_id: pseudonym, scope: `agent:${pseudonym}` });
+    expect(JSON.parse(cases[0]!.figures)).toEqual({ explanation: `CSAT for {agent:${pseudonym}}: more dissatisfied surveys than peers (old text: for ${pseudonym}, not a-bobby).` });
   });
 
   it('retention removes free text older than the limit and keeps the numbers', async () => {
