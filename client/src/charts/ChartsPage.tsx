@@ -13,6 +13,7 @@ import type { Directory } from '../../../shared/directory.js';
 import { KPI_DEFINITIONS, KPI_NAMES, type KpiName } from '../../../shared/kpis.js';
 import { api } from '../api/http.js';
 import { ScopeSelect } from '../shell/ScopeSelect.js';
+import { PeriodSelect } from '../shell/PeriodSelect.js';
 import { scopeChoices } from '../shell/scopes.js';
 import { FunnelPanel } from './FunnelPanel.js';
 import { useXmr, XmrPanel } from './XmrPanel.js';
@@ -104,16 +105,7 @@ export function ChartsPage({ me }: { me: Me }) {
         </p>
       ) : (
         <>
-          <label className="inline charts-funnel-period">
-            Funnel period
-            <select aria-label="Funnel period" value={funnelDays} onChange={(e) => setFunnelDays(Number(e.target.value))}>
-              {FUNNEL_PERIODS.map((d) => (
-                <option key={d} value={d}>
-                  Last {d} days
-                </option>
-              ))}
-            </select>
-          </label>
+          <PeriodSelect value={funnelDays} choices={FUNNEL_PERIODS} onPick={setFunnelDays} label="Funnel period" className="inline charts-funnel-period" />
           <FunnelPanel teamId={teamId} teamName={teamName} kpi={kpi} days={funnelDays} />
         </>
       )}

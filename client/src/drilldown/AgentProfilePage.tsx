@@ -29,6 +29,7 @@ import { api, errText } from '../api/http.js';
 import { COLOURS, niceAxis } from '../charts/chart-words.js';
 import { kpiLabel } from '../coaching/case-words.js';
 import { contactsLink } from './ContactsPages.js';
+import { PeriodSelect } from '../shell/PeriodSelect.js';
 
 const enc = encodeURIComponent;
 const PERIODS = [4, 8, 12, 26, 52] as const;
@@ -67,16 +68,7 @@ export function AgentProfilePage({ me }: { me: Me }) {
           {p ? <span className="sub">{p.team ? `Team ${p.team.name} · ` : ''}{periodText(p)}</span> : null}
         </h1>
         <div className="filters">
-          <label className="inline">
-            Period
-            <select aria-label="Period" value={weeks} onChange={(e) => setParams({ weeks: e.target.value })}>
-              {PERIODS.map((w) => (
-                <option key={w} value={w}>
-                  Last {w} weeks
-                </option>
-              ))}
-            </select>
-          </label>
+          <PeriodSelect value={weeks} choices={PERIODS} unit="weeks" onPick={(n) => setParams({ weeks: String(n) })} />
           <a href={csv} download>
             Download CSV
           </a>

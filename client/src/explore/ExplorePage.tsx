@@ -20,6 +20,7 @@ import { api, errText } from '../api/http.js';
 import { useDirectory, useScopeNames } from '../coaching/case-words.js';
 import { contactsLink } from '../drilldown/ContactsPages.js';
 import { ScopeSelect } from '../shell/ScopeSelect.js';
+import { PeriodSelect } from '../shell/PeriodSelect.js';
 import { scopeChoices } from '../shell/scopes.js';
 import { filterParts } from './filter-words.js';
 
@@ -106,16 +107,7 @@ export function ExplorePage({ me }: { me: Me }) {
         </div>
         <div className="filters">
           <ScopeSelect value={scope} choices={choices} onPick={(s) => update({ scope: s, filter: EMPTY_FILTER })} />
-          <label className="inline">
-            Period
-            <select aria-label="Period" value={days} onChange={(e) => update({ days: Number(e.target.value) })}>
-              {PERIODS.map((p) => (
-                <option key={p} value={p}>
-                  Last {p} days
-                </option>
-              ))}
-            </select>
-          </label>
+          <PeriodSelect value={days} choices={PERIODS} onPick={(n) => update({ days: n })} />
           {r ? (
             <a className="small-inline" href={`/api/v1/segments?${query}&format=csv`} data-testid="segments-csv">
               CSV of this view

@@ -13,6 +13,7 @@ import { SENTIMENTS, type SentimentLabel, type ThemeDefinition, type ThemesReply
 import { api, errText } from '../api/http.js';
 import { useDirectory } from '../coaching/case-words.js';
 import { ScopeSelect } from '../shell/ScopeSelect.js';
+import { PeriodSelect } from '../shell/PeriodSelect.js';
 import { scopeChoices } from '../shell/scopes.js';
 
 const DAY = 86_400_000;
@@ -122,16 +123,7 @@ export function VocPage({ me }: { me: Me }) {
         <h1>Customer voice</h1>
         <div className="filters">
           <ScopeSelect value={scope} choices={scopes} onPick={(s) => set({ scope: s, theme: null, sentiment: null, from: null, to: null })} inline={false} />
-          <label>
-            Period
-            <select value={days} onChange={(e) => set({ days: e.target.value, from: null, to: null })} aria-label="Period">
-              {PERIODS.map((p) => (
-                <option key={p} value={p}>
-                  Last {p} days
-                </option>
-              ))}
-            </select>
-          </label>
+          <PeriodSelect value={days} choices={PERIODS} onPick={(n) => set({ days: String(n), from: null, to: null })} className="" />
         </div>
       </div>
       <p className="muted">Survey comments and complaint summaries, with personal data masked on the way in. Themes come from the dictionary below; sentiment from wink-nlp.</p>
