@@ -9,7 +9,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchBrowser, shot, watchErrors } from '../support/browser.js';
+import { launchBrowser, shot, watchErrors, navTo } from '../support/browser.js';
 import { ROOT, startChildServer, type ChildServer } from '../support/child-server.js';
 import { tempDir } from '../support/stores.js';
 
@@ -65,7 +65,7 @@ describe('as an admin on first run', () => {
   });
 
   it('the live page shows numbers that change within 10 seconds', async () => {
-    await adminPage.getByRole('link', { name: 'Live pulse' }).click();
+    await navTo(adminPage, 'Live pulse');
     await adminPage.getByTestId('connection').getByText('● Live').waitFor({ timeout: 10_000 });
     const read = async () => ({
       offered: await adminPage.getByTestId('offered').innerText(),
@@ -90,7 +90,7 @@ describe('as an admin on first run', () => {
   });
 
   it('adds a team leader for Billing', async () => {
-    await adminPage.getByRole('link', { name: 'People' }).click();
+    await navTo(adminPage, 'People');
     const form = adminPage.getByRole('form', { name: 'Add a person' });
     await form.getByLabel('Name', { exact: true }).fill('Tom Lead');
     await form.getByLabel('Username').fill('tom');
@@ -138,7 +138,7 @@ describe('a wall screen', () => {
     expect(wall.url()).not.toContain(code.replace('-', ''));
     await shot(wall, 'wall-pairing-1280x720');
 
-    await adminPage.getByRole('link', { name: 'Screens' }).click();
+    await navTo(adminPage, 'Screens');
     const form = adminPage.getByRole('form', { name: 'Pair a screen' });
     await form.getByLabel('Code shown on the screen').fill(code);
     await form.getByLabel('Name', { exact: true }).fill('Billing floor');

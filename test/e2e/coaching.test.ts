@@ -14,7 +14,7 @@ import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CaseSummary } from '../../shared/access.js';
-import { launchBrowser, shot, watchErrors } from '../support/browser.js';
+import { launchBrowser, shot, watchErrors, navTo } from '../support/browser.js';
 import { ROOT, setUpFirstAdmin, startChildServer, type ChildServer } from '../support/child-server.js';
 import { cookieFrom } from '../support/people.js';
 import { tempDir } from '../support/stores.js';
@@ -86,12 +86,16 @@ afterAll(async () => {
 describe('coaching a flagged case in the browser', () => {
   it('a coach opens the flagged case from the New inbox, takes it, plans and records the session with an action', async () => {
     await signIn(coachPage, 'cora');
-    await coachPage.getByRole('link', { name: 'Coaching' }).click();
+    await navTo(coachPage, 'Coaching');
     await coachPage.getByTestId('inbox-new').click();
     await coachPage.getByTestId('inbox-row').first().waitFor();
     await shot(coachPage, 'coaching-1-inbox-new', { fullPage: true });
     await coachPage.locator(`a[href="/cases/${flagged.id}"]`).click();
     await coachPage.getByTestId('case-explanation').waitFor();
+    // The explanation names the agent, their team and queue by name (stored as tokens), never by id.
+    const agentName = ((await (await api('GET', '/api/v1/directory')).json()) as { directory: { agents: { id: string; name: string }[] } }).directory.agents.find((a) => a.id === flagged.agentId)?.name;
+    await expect.poll(() => coachPage.getByTestId('case-explanation').innerText()).toContain(`for ${agentName ?? '?'}`);
+    expect(await coachPage.getByTestId('case-explanation').innerText()).not.toMatch(/\{(agent|team|queue):|\ba-\d/);
     expect(await coachPage.getByTestId('assignee').innerText()).toBe('Nobody yet');
     await coachPage.getByRole('button', { name: 'Take this case' }).click();
     await expect.poll(() => coachPage.getByTestId('assignee').innerText()).toBe('You (Cora Coach)');
@@ -127,7 +131,7 @@ describe('coaching a flagged case in the browser', () => {
 
   it('the agent reads it, reflects and acknowledges; the coach sees it live', async () => {
     await signIn(agentPage, 'agent');
-    await agentPage.getByRole('link', { name: 'Coaching' }).click();
+    await navTo(agentPage, 'Coaching');
     await agentPage.locator(`a[href="/cases/${flagged.id}"]`).click();
     await agentPage.getByTestId('session-notes').waitFor();
     expect(await agentPage.getByTestId('assignee').innerText()).toBe('Cora Coach');

@@ -9,7 +9,7 @@ import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { FrontlineEvent } from '../../shared/events.js';
 import type { KpiSet } from '../../shared/kpis.js';
-import { launchBrowser } from '../support/browser.js';
+import { launchBrowser, navTo } from '../support/browser.js';
 import { ROOT, startChildServer, type ChildServer } from '../support/child-server.js';
 import { cookieFrom, ORG } from '../support/people.js';
 import { tempDir } from '../support/stores.js';
@@ -99,7 +99,7 @@ it('the targets page lists the target with its 90-day attainment; a team leader 
   await page.getByLabel('Username').fill('tom');
   await page.getByLabel('Password').fill('seven blue herons over leeds');
   await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.getByRole('link', { name: 'Targets' }).click();
+  await navTo(page, 'Targets');
   await page.getByRole('cell', { name: 'team:t-billing' }).waitFor();
   expect(await page.getByRole('row', { name: /team:t-billing/ }).innerText()).toMatch(/≥ 80\.0%/);
   expect(await page.getByRole('row', { name: /team:t-billing/ }).innerText()).toMatch(/no data|% of \d+ days/);

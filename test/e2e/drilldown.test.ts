@@ -17,7 +17,7 @@ import type { Directory } from '../../shared/directory.js';
 import type { ServiceReview } from '../../shared/review.js';
 import type { SegmentReply } from '../../shared/segments.js';
 import { formatKpi } from '../../shared/kpi-format.js';
-import { hoverDot, launchBrowser, shot, SHOTS, watchErrors } from '../support/browser.js';
+import { hoverDot, launchBrowser, shot, SHOTS, watchErrors, navTo } from '../support/browser.js';
 import { ROOT, setUpFirstAdmin, startChildServer, type ChildServer } from '../support/child-server.js';
 import { cookieFrom } from '../support/people.js';
 import { tempDir } from '../support/stores.js';
@@ -83,7 +83,7 @@ describe('drilling from a chart point to a contact', () => {
   });
 
   it('the customer-voice page opens the comments behind a theme', async () => {
-    await page.getByRole('link', { name: 'Voice' }).click();
+    await navTo(page, 'Voice');
     await page.getByTestId('voc-themes').waitFor();
     await shot(page, 'voice-1-themes');
     await page.getByTestId('theme-billing').click();
@@ -93,7 +93,7 @@ describe('drilling from a chart point to a contact', () => {
   });
 
   it("the service quality review renders with the API's figures, saves as a snapshot with a comment, and prints", async () => {
-    await page.getByRole('link', { name: 'Review' }).click();
+    await navTo(page, 'Review');
     await page.getByTestId('review-doc').waitFor({ timeout: 60_000 });
     const params = new URL(page.url()).searchParams;
     const from = await page.getByLabel('From').inputValue();
@@ -143,7 +143,7 @@ describe('drilling from a chart point to a contact', () => {
       return api;
     };
 
-    await page.getByRole('link', { name: 'Charts' }).click();
+    await navTo(page, 'Charts');
     await page.getByLabel('Scope').selectOption(scope);
     await page.getByTestId('xmr-hint').waitFor();
     await page.getByTestId('funnel-chart').locator('.recharts-surface').waitFor();

@@ -56,3 +56,11 @@ export async function hoverDot(page: Page, dot: Locator, chart: Locator, tries =
     await page.waitForTimeout(300);
   }
 }
+
+/**
+ * Follows the main navigation's link of that exact name. A page's own content can hold a link whose name contains a
+ * section's (the review's "Evidence: charts"), so a bare getByRole('link', { name }) can match two elements.
+ */
+export async function navTo(page: Page, name: string): Promise<void> {
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name, exact: true }).click();
+}
