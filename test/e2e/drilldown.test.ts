@@ -69,12 +69,12 @@ describe('drilling from a chart point to a contact', () => {
     const url = new URL(page.url());
     const api = (await (await fetch(`${server.baseUrl}/api/v1/contacts${url.search}`, { headers: { cookie: managerCookie } })).json()) as ContactsReply;
     expect(api.total).toBeGreaterThan(0);
-    expect(await page.getByTestId('contacts-summary').innerText()).toContain(`${api.total.toLocaleString('en-GB')} contacts count towards CSAT`);
+    await expect.poll(() => page.getByTestId('contacts-summary').innerText()).toContain(`${api.total.toLocaleString('en-GB')} contacts count towards CSAT`);
     await shot(page, 'drill-2-contacts');
     // Click 2: the first contact (one counting against CSAT, listed first).
     await page.getByTestId('contact-link').first().click();
     await page.getByTestId('contact-timeline').waitFor();
-    expect(await page.getByTestId('contact-title').innerText()).toBe(`Contact ${api.contacts[0]!.contactId}`);
+    await expect.poll(() => page.getByTestId('contact-title').innerText()).toBe(`Contact ${api.contacts[0]!.contactId}`);
     expect(await page.getByTestId('contact-timeline').innerText()).toMatch(/Offered on/);
     await shot(page, 'drill-3-contact');
     // The breadcrumbs lead back up to the centre.
@@ -196,10 +196,10 @@ describe('drilling from a chart point to a contact', () => {
     );
     const total = parts[0]!.total + parts[1]!.total;
     expect(total).toBeGreaterThan(0);
-    const summary = await page.getByTestId('contacts-summary').innerText();
-    expect(summary).toContain(`${total.toLocaleString('en-GB')} contacts count towards CSAT`);
-    expect(summary).toContain('read in 2 parts');
-    expect(await page.getByTestId('contact-link').count()).toBe(Math.min(500, total));
+    // The page reads the parts one after the other: wait for the summary of both rather than read the first.
+    await expect.poll(() => page.getByTestId('contacts-summary').innerText(), { timeout: 10_000 }).toContain(`${total.toLocaleString('en-GB')} contacts count towards CSAT`);
+    expect(await page.getByTestId('contacts-summary').innerText()).toContain('read in 2 parts');
+    await expect.poll(() => page.getByTestId('contact-link').count()).toBe(Math.min(500, total));
     expect(errors).toEqual([]);
   });
   it('on /explore, multi-select filters, a breakdown bar and a trend day each lead to their contacts, with the API’s figures', async () => {

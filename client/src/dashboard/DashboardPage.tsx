@@ -105,6 +105,7 @@ export function DashboardPage({ me }: { me: Me }) {
             value={live.kpis?.[k] ?? null}
             previous={rest.data?.previous[k] ?? null}
             target={rest.data?.targets[k] ?? null}
+            targetKnown={rest.data !== undefined}
             spark={sparks[i]?.data?.points ?? []}
             selected={focus === k}
             onSelect={() => setFocus(k)}
@@ -134,6 +135,8 @@ function KpiTile(props: {
   value: KpiSet[KpiName] | null;
   previous: KpiSet[KpiName] | null;
   target: Target | null;
+  /** False until the REST answer with the targets is in: until then the tile says so rather than "No target". */
+  targetKnown: boolean;
   spark: { value: number | null }[];
   selected: boolean;
   onSelect: () => void;
@@ -141,7 +144,8 @@ function KpiTile(props: {
 }) {
   const def = KPI_DEFINITIONS[props.kpi];
   const v = props.value?.value ?? null;
-  const status = statusOf(v, props.target);
+  const status = props.targetKnown ? statusOf(v, props.target) : 'pending';
+  const chip = status === 'pending' ? { icon: '…', word: 'Checking target' } : STATUS_WORDS[status];
   const change = formatChange(props.kpi, v, props.previous?.value ?? null);
   const good = props.target?.direction ?? (def.direction === 'neither' ? null : def.direction);
   const changeClass = !change || change.delta === 0 || !good ? 'flat' : (change.delta > 0) === (good === 'up') ? 'better' : 'worse';
@@ -154,12 +158,12 @@ function KpiTile(props: {
         {props.value?.provisional ? <span className="provisional" title="provisional"> *</span> : null}
       </div>
       <div className={`status-chip status-${status}`}>
-        <span aria-hidden="true">{STATUS_WORDS[status].icon}</span> {STATUS_WORDS[status].word}
+        <span aria-hidden="true">{chip.icon}</span> {chip.word}
       </div>
       <div className="tile-detail">
         {props.target ? `Target ${props.target.direction === 'up' ? '≥' : '≤'} ${formatKpi(props.kpi, props.target.threshold)} · ` : ''}n={count(props.value?.n ?? 0)}
       </div>
-      <div className={`tile-change ${changeClass}`}>{change ? `${change.text} ${props.previousLabel}` : 'no figure to compare with'}</div>
+      <div className={`tile-change ${changeClass}`}>{change ? `${change.text} ${props.previousLabel}` : props.targetKnown ? 'no figure to compare with' : '\u00a0'}</div>
       <Sparkline points={props.spark} />
     </button>
   );
