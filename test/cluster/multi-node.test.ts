@@ -7,6 +7,7 @@
  * - Redis killed and restarted mid-stream: nodes keep ingesting and serving their own clients; afterwards every
  *   client's figures equal the store's.
  */
+import { io, type Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { KpiSet } from '../../shared/kpis.js';
 import type { ChildServer } from '../support/child-server.js';
@@ -26,6 +27,20 @@ import {
 } from '../support/cluster.js';
 import { setUpFirstAdmin } from '../support/child-server.js';
 import { tcpProxy } from '../support/tcp-proxy.js';
+import { cookieFrom } from '../support/people.js';
+
+/** What ends a socket: the server's "auth:revoked" reason (if it sent one) and the disconnect reason. */
+function endOf(socket: Socket): Promise<{ revoked: string | null; disconnect: string }> {
+  let revoked: string | null = null;
+  socket.on('auth:revoked', (info: { reason: string }) => (revoked = info.reason));
+  return new Promise((resolve, reject) => {
+    const t = setTimeout(() => reject(new Error('the socket was not ended within 15 s')), 15_000);
+    socket.once('disconnect', (reason: string) => {
+      clearTimeout(t);
+      resolve({ revoked, disconnect: reason });
+    });
+  });
+}
 
 let db: ClusterSchema;
 let redis: RedisProcess;
@@ -231,6 +246,37 @@ describe('three nodes on PostgreSQL and Redis', () => {
     const k = await sameEverywhere([b(), c(), e]);
     expect(offeredIn(k)).toBe(total);
     await proxy.close();
+  });
+
+  it('revoking an API key or signing out on one node ends that credential’s sockets on the other nodes at once', async () => {
+    const headers = { 'content-type': 'application/json', cookie: admin.cookie, 'x-csrf-token': admin.csrf };
+    // A key made on B, its socket on C; revoked on B.
+    const made = (await (await fetch(`${b().baseUrl}/api/v1/apikeys`, { method: 'POST', headers, body: JSON.stringify({ name: 'screen feed', scopes: ['read'] }) })).json()) as { key: string; info: { id: string } };
+    const keyed = new LiveClient(c().baseUrl, made.key);
+    clients.push(keyed);
+    await keyed.ready();
+    const keyEnd = endOf(keyed.socket);
+    expect((await fetch(`${b().baseUrl}/api/v1/apikeys/${made.info.id}/revoke`, { method: 'POST', headers })).status).toBe(200);
+    // The revoking node's kick travels through the adapter, reason and all; the 5-second credential sweep on C would
+    // say "credential no longer valid" instead.
+    expect(await keyEnd).toEqual({ revoked: 'this API key was revoked', disconnect: 'io server disconnect' });
+
+    // A session signed in on C, its socket on A (the node that replaced the killed one); signed out on C.
+    const login = await fetch(`${c().baseUrl}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'ada', password: 'copper kettles sing at dusk' }) });
+    expect(login.status).toBe(200);
+    const cookie = cookieFrom(login, 'fl_session');
+    const me = (await (await fetch(`${c().baseUrl}/api/v1/session`, { headers: { cookie } })).json()) as { principal: { csrfToken: string } };
+    const person = io(a().baseUrl, { transports: ['websocket'], forceNew: true, reconnection: false, extraHeaders: { cookie, origin: a().baseUrl } });
+    await new Promise<void>((resolve, reject) => {
+      person.once('connect', () => resolve());
+      person.once('connect_error', reject);
+    });
+    const sessionEnd = endOf(person);
+    expect((await fetch(`${c().baseUrl}/api/v1/auth/logout`, { method: 'POST', headers: { cookie, 'x-csrf-token': me.principal.csrfToken } })).status).toBeLessThan(300);
+    const ended = await sessionEnd;
+    expect(ended.disconnect).toBe('io server disconnect');
+    expect(ended.revoked).not.toBe('credential no longer valid');
+    person.close();
   });
 
   it('a directory change on one node reaches every node’s cache (a NOTIFY signal), and their figures follow it', async () => {
