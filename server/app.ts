@@ -117,7 +117,7 @@ export function createServer({ config, store, clock, logger, clientDir, socketSw
   const pulse = new PulseService(store, directory, clock, logger);
   const sessions = new SessionService(store, clock, config.session);
   const accounts = new AccountService(store, clock, sessions, directory, audit);
-  const setup = new SetupService(accounts, audit);
+  const setup = new SetupService(accounts, audit, store, clock);
   const displays = new DisplayService(store, clock, audit);
   const cases = new CaseStore(store);
   const privacy = new PrivacyService(store, clock, audit, directory, config.retention);
