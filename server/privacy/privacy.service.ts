@@ -115,6 +115,7 @@ export class PrivacyService {
   async pseudonymiseAgent(agentId: string, meta: { actor: string; ip: string | null; reason: string }): Promise<{ pseudonym: string; eventsChanged: number }> {
     const pseudonym = `former-${randomBytes(6).toString('hex')}`;
     const now = this.clock.now();
+    let textsChanged = 0;
     const eventsChanged = await this.store.db.transaction().execute(async (trx) => {
       let changed = 0;
       let after = 0;
@@ -153,6 +154,7 @@ export class PrivacyService {
         if (rows.length < PAGE) break;
         after = Number(rows[rows.length - 1]?.seq);
       }
+      const name = (await trx.selectFrom('agents').select('name').where('id', '=', agentId).executeTakeFirst())?.name ?? null;
       await trx.updateTable('agents').set({ id: pseudonym, name: `Former agent ${pseudonym.slice(7, 11)}` }).where('id', '=', agentId).execute();
       await trx.updateTable('users').set({ agent_id: null, updated_ms: now }).where('agent_id', '=', agentId).execute();
       // A case's figures name the agent in its explanation (by token, or by id in cases filed before tokens).
@@ -161,11 +163,13 @@ export class PrivacyService {
         const figures = replaceId(c.figures, agentId, pseudonym);
         if (figures !== c.figures) await trx.updateTable('coaching_cases').set({ figures }).where('id', '=', c.id).execute();
       }
+      // The people who wrote about the agent in their cases (plan, notes, reflection, actions, the trail) used their name.
+      if (name) textsChanged = await scrubCaseTexts(trx, cases.map((c) => c.id), name, 'the agent');
       await trx.updateTable('coaching_cases').set({ agent_id: pseudonym, scope: `agent:${pseudonym}` }).where('agent_id', '=', agentId).execute();
       return changed;
     });
     this.directory.invalidate();
-    await this.audit.record({ actor: meta.actor, action: 'privacy.pseudonymise_agent', target: `agent:${pseudonym}`, ip: meta.ip, details: { reason: meta.reason, eventsChanged } });
+    await this.audit.record({ actor: meta.actor, action: 'privacy.pseudonymise_agent', target: `agent:${pseudonym}`, ip: meta.ip, details: { reason: meta.reason, eventsChanged, caseTextsChanged: textsChanged } });
     await this.changed();
     return { pseudonym, eventsChanged };
   }
@@ -308,4 +312,71 @@ async function rewrite(db: Db, seq: number, e: FrontlineEvent, now: number, colu
 export function replaceId(text: string, id: string, by: string): string {
   const escaped = id.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
   return text.replace(new RegExp(`(?<![A-Za-z0-9_-])${escaped}(?![A-Za-z0-9_-])`, 'g'), () => by);
+}
+
+/**
+ * `text` with a person's name replaced by `by`: the full name in any case, then each part of it (first name, surname)
+ * as a name is written (capitalised, or in capitals), so "Will" goes but "we will" stays. Whole words only.
+ */
+export function replaceName(text: string, name: string, by: string): string {
+  const esc = (x: string) => x.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const word = (x: string) => `(?<![\\p{L}\\p{N}_])${x}(?![\\p{L}\\p{N}_])`;
+  let out = text;
+  const full = name.trim().split(/\s+/).filter(Boolean);
+  if (full.length === 0) return text;
+  if (full.length > 1) out = out.replace(new RegExp(word(full.map(esc).join('\\s+')), 'giu'), () => by);
+  for (const part of full) {
+    if (part.length < 2) continue;
+    const capital = part.charAt(0).toLocaleUpperCase() + part.slice(1);
+    // Possessives keep their "'s": "Bob's wrap-up" becomes "the agent's wrap-up".
+    for (const form of new Set([capital, part.toLocaleUpperCase()])) out = out.replace(new RegExp(word(esc(form)), 'gu'), () => by);
+  }
+  return out;
+}
+
+/** Replaces a name in every free text of the given cases (their fields, actions and trail). Returns the texts changed. */
+async function scrubCaseTexts(trx: Transaction<Database>, caseIds: string[], name: string, by: string): Promise<number> {
+  if (caseIds.length === 0) return 0;
+  let changed = 0;
+  const fields = ['plan', 'notes', 'reflection', 'response_comment', 'outcome_reason'] as const;
+  const rows = await trx.selectFrom('coaching_cases').select(['id', ...fields]).where('id', 'in', caseIds).execute();
+  for (const r of rows) {
+    const set: Partial<Record<(typeof fields)[number], string>> = {};
+    for (const f of fields) {
+      const v = r[f];
+      if (typeof v !== 'string') continue;
+      const next = replaceName(v, name, by);
+      if (next !== v) set[f] = next;
+    }
+    if (Object.keys(set).length > 0) {
+      changed += Object.keys(set).length;
+      await trx.updateTable('coaching_cases').set(set).where('id', '=', r.id).execute();
+    }
+  }
+  const actions = await trx.selectFrom('case_actions').select(['id', 'text', 'measure']).where('case_id', 'in', caseIds).execute();
+  for (const a of actions) {
+    const text = replaceName(a.text, name, by);
+    const measure = replaceName(a.measure, name, by);
+    if (text !== a.text || measure !== a.measure) {
+      changed++;
+      await trx.updateTable('case_actions').set({ text, measure }).where('id', '=', a.id).execute();
+    }
+  }
+  const trail = await trx.selectFrom('case_events').select(['id', 'details']).where('case_id', 'in', caseIds).execute();
+  for (const e of trail) {
+    // The trail keeps long text whole inside JSON: replace within its strings, so the JSON stays valid.
+    const details = JSON.stringify(mapStrings(JSON.parse(e.details) as unknown, (x) => replaceName(x, name, by)));
+    if (details !== e.details) {
+      changed++;
+      await trx.updateTable('case_events').set({ details }).where('id', '=', e.id).execute();
+    }
+  }
+  return changed;
+}
+
+function mapStrings(v: unknown, fn: (s: string) => string): unknown {
+  if (typeof v === 'string') return fn(v);
+  if (Array.isArray(v)) return v.map((x) => mapStrings(x, fn));
+  if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, mapStrings(x, fn)]));
+  return v;
 }

@@ -160,9 +160,20 @@ describe('erasure and pseudonymisation keep the figures right', () => {
       },
       'privacy-test|a-bob',
     );
+    // What the coach and the agent wrote name them, in the case, its action and its trail.
+    const filed = await t.store.db.selectFrom('coaching_cases').select('id').where('flag_key', '=', 'privacy-test|a-bob').executeTakeFirstOrThrow();
+    await t.store.db.updateTable('coaching_cases').set({ notes: "Bob rushed wrap-up; we will sample Bob's calls. BOB agreed.", reflection: 'I (Bob) was rushing.' }).where('id', '=', filed.id).execute();
+    await t.store.db.insertInto('case_actions').values({ id: 'act-bob', case_id: filed.id, text: 'Bob shadows Ann', measure: 'Bobby checks 5 calls', owner: 'agent', due_ms: t.clock.now(), status: 'open', created_ms: t.clock.now(), created_by: 'test', done_ms: null }).execute();
+    await t.store.db.insertInto('case_events').values({ case_id: filed.id, at_ms: t.clock.now(), actor: 'test', action: 'session.held', details: JSON.stringify({ notes: 'Talked with Bob' }) }).execute();
     const res = await call(t.baseUrl, 'POST', '/api/v1/privacy/pseudonymise-agent', admin, { agentId: 'a-bob', reason: 'left the company' });
     expect(res.status).toBe(200);
     const { pseudonym } = (await res.json()) as { pseudonym: string };
+    const texts = await t.store.db.selectFrom('coaching_cases').select(['notes', 'reflection']).where('id', '=', filed.id).executeTakeFirstOrThrow();
+    // Whole-word forms of the name as names are written go (capitalised or in capitals); "Bobby" stays.
+    expect(texts).toEqual({ notes: "the agent rushed wrap-up; we will sample the agent's calls. the agent agreed.", reflection: 'I (the agent) was rushing.' });
+    expect(await t.store.db.selectFrom('case_actions').select(['text', 'measure']).where('id', '=', 'act-bob').executeTakeFirstOrThrow()).toEqual({ text: 'the agent shadows Ann', measure: 'Bobby checks 5 calls' });
+    const trail = await t.store.db.selectFrom('case_events').select('details').where('case_id', '=', filed.id).where('actor', '=', 'test').executeTakeFirstOrThrow();
+    expect(JSON.parse(trail.details)).toEqual({ notes: 'Talked with the agent' });
     const rows = await t.store.db.selectFrom('events').select(['payload', 'agent_id']).execute();
     expect(rows.map((r) => r.payload).join('\n')).not.toContain('a-bob');
     expect(rows.filter((r) => r.agent_id === pseudonym).length).toBe(3);
