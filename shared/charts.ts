@@ -162,6 +162,14 @@ export const RULE_WORDS: Record<XmrRule, string> = {
   'two-of-three': 'two of three near the limit',
 };
 
+/** The rules in full, for written reports (the service review); run lengths as in MDC_SETTINGS (server/flagging/xmr.ts). */
+export const RULE_SENTENCES: Record<XmrRule, string> = {
+  'beyond-limits': 'beyond a process limit',
+  shift: 'a shift of 6 points on one side of the mean',
+  trend: 'a trend of 6 rising or falling points',
+  'two-of-three': '2 of 3 points near a limit',
+};
+
 export const POSITION_WORDS: Record<FunnelPosition, string> = {
   within: 'Within limits',
   'above-95': 'Above 95% limit',

@@ -9,7 +9,7 @@ import { TZDate } from '@date-fns/tz';
 import { addDays, differenceInCalendarDays, format } from 'date-fns';
 import { randomBytes } from 'node:crypto';
 import { formatScope, type Scope } from '../../shared/access.js';
-import { assuranceWords, variationWords } from '../../shared/charts.js';
+import { assuranceWords, RULE_SENTENCES, variationWords } from '../../shared/charts.js';
 import type { Directory } from '../../shared/directory.js';
 import { KPI_DEFINITIONS, statusOf } from '../../shared/kpis.js';
 import { MAX_REVIEW_DAYS, REVIEW_KPIS, type CoachingSummary, type PlanRow, type Recommendation, type ResultRow, type SavedReview, type SegmentTable, type ServiceReview } from '../../shared/review.js';
@@ -32,7 +32,6 @@ const SOURCES: Record<(typeof REVIEW_KPIS)[number], string> = {
   abandonRate: 'offers and abandons from the platforms (contact.offered / abandoned)',
 };
 
-const RULE_WORDS: Record<string, string> = { 'beyond-limits': 'beyond a process limit', shift: 'a shift of 6 points on one side of the mean', trend: 'a trend of 6 rising or falling points', 'two-of-three': '2 of 3 points near a limit' };
 
 export interface ReviewDeps {
   store: Store;
@@ -124,7 +123,7 @@ export class ReviewService {
         limits: chart.limits ? { mean: chart.limits.mean, upper: chart.limits.upper, lower: chart.limits.lower } : null,
         specialCauses: chart.points
           .filter((p) => p.high.length > 0 || p.low.length > 0)
-          .map((p) => ({ day: p.label, start: p.start, end: p.end, side: p.high.length > 0 ? 'high' : 'low', rules: [...p.high, ...p.low].map((r) => RULE_WORDS[r] ?? r), kind: p.mark ?? 'neither' })),
+          .map((p) => ({ day: p.label, start: p.start, end: p.end, side: p.high.length > 0 ? 'high' : 'low', rules: [...p.high, ...p.low].map((r) => RULE_SENTENCES[r]), kind: p.mark ?? 'neither' })),
       });
     }
     const segments = await this.segments(scope, dir, fromMs, toMs, now);
