@@ -6,7 +6,8 @@
  *   repeat-contact FCR still counts their repeats) and removes every free text tied to them (survey comments,
  *   complaint summaries, QA notes on their contacts);
  * - a departed employee's agent id becomes a random "former-..." id everywhere (events, directory, linked account),
- *   so team and centre figures keep their contacts, and the name is gone;
+ *   so team and centre figures keep their contacts, and the name is gone, from the directory and from what was
+ *   written about them (customers' comments on their contacts, their coaching cases);
  * - retention removes free text older than RETENTION_COMMENT_DAYS and, if set, raw events older than
  *   RETENTION_EVENT_DAYS (aggregated history is kept by the KPI rollups, not by raw events).
  * Each action is written to the audit log with counts, never with the personal data itself.
@@ -117,6 +118,9 @@ export class PrivacyService {
     const now = this.clock.now();
     let textsChanged = 0;
     const eventsChanged = await this.store.db.transaction().execute(async (trx) => {
+      const name = (await trx.selectFrom('agents').select('name').where('id', '=', agentId).executeTakeFirst())?.name ?? null;
+      /** The contacts they handled: what customers wrote about those contacts may name them. */
+      const handled = new Set<string>();
       let changed = 0;
       let after = 0;
       for (;;) {
@@ -134,6 +138,7 @@ export class PrivacyService {
         for (const r of rows) {
           const e = parse(r.payload) as Record<string, unknown> | null;
           if (!e) continue;
+          if (typeof e.contactId === 'string') handled.add(e.contactId);
           let touched = false;
           for (const f of ['agentId', 'fromAgentId', 'toAgentId']) {
             if (e[f] === agentId) {
@@ -143,6 +148,14 @@ export class PrivacyService {
           }
           // QA notes are written about the agent: they go with the name.
           const notesRemoved = e.type === 'qa.evaluated' && touched && stripFreeText(e as FrontlineEvent);
+          // A complaint logged against them may name them in its summary.
+          if (name && e.type === 'complaint.logged' && typeof e.summary === 'string') {
+            const summary = replaceName(e.summary, name, 'the agent');
+            if (summary !== e.summary) {
+              e.summary = summary;
+              touched = true;
+            }
+          }
           if (touched || r.agent_id === agentId) {
             await rewrite(trx, Number(r.seq), e as FrontlineEvent, now, {
               ...(r.agent_id === agentId ? { agent_id: pseudonym } : {}),
@@ -154,7 +167,7 @@ export class PrivacyService {
         if (rows.length < PAGE) break;
         after = Number(rows[rows.length - 1]?.seq);
       }
-      const name = (await trx.selectFrom('agents').select('name').where('id', '=', agentId).executeTakeFirst())?.name ?? null;
+      if (name) changed += await scrubCustomerTexts(trx, [...handled], name, 'the agent', now);
       await trx.updateTable('agents').set({ id: pseudonym, name: `Former agent ${pseudonym.slice(7, 11)}` }).where('id', '=', agentId).execute();
       await trx.updateTable('users').set({ agent_id: null, updated_ms: now }).where('agent_id', '=', agentId).execute();
       // A case's figures name the agent in its explanation (by token, or by id in cases filed before tokens).
@@ -332,6 +345,41 @@ export function replaceName(text: string, name: string, by: string): string {
     for (const form of new Set([capital, part.toLocaleUpperCase()])) out = out.replace(new RegExp(word(esc(form)), 'gu'), () => by);
   }
   return out;
+}
+
+/**
+ * Replaces a name in the customers' words (survey comments, complaint summaries) on the given contacts. Returns the
+ * events changed. QA notes are not here: they were removed with the agent's id.
+ */
+async function scrubCustomerTexts(trx: Transaction<Database>, contactIds: string[], name: string, by: string, now: number): Promise<number> {
+  let changed = 0;
+  for (let i = 0; i < contactIds.length; i += 500) {
+    const rows = await trx
+      .selectFrom('events')
+      .select(['seq', 'payload'])
+      .where('contact_id', 'in', contactIds.slice(i, i + 500))
+      .where('type', 'in', ['survey.responded', 'complaint.logged'])
+      .execute();
+    for (const r of rows) {
+      const e = parse(r.payload) as Record<string, unknown> | null;
+      if (!e) continue;
+      let touched = false;
+      for (const f of FREE_TEXT[e.type as FrontlineEvent['type']] ?? []) {
+        const v = e[f];
+        if (typeof v !== 'string') continue;
+        const next = replaceName(v, name, by);
+        if (next !== v) {
+          e[f] = next;
+          touched = true;
+        }
+      }
+      if (touched) {
+        await rewrite(trx, Number(r.seq), e as unknown as FrontlineEvent, now);
+        changed++;
+      }
+    }
+  }
+  return changed;
 }
 
 /** Replaces a name in every free text of the given cases (their fields, actions and trail). Returns the texts changed. */

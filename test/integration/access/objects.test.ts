@@ -142,6 +142,17 @@ describe('erasure and pseudonymisation keep the figures right', () => {
   });
 
   it('pseudonymising a departed agent replaces the id everywhere and keeps the totals', async () => {
+    // Customers name the agent in what they write about contacts Bob handled; a comment on someone else's contact stays.
+    const key = (await t.server.apiKeys.create('pseudo-test', ['ingest'])).key;
+    const named: FrontlineEvent[] = [
+      { id: 'y1', type: 'contact.offered', occurredAt: at('11:00'), contactId: 'k4', channel: 'voice', queueId: 'voice-billing' },
+      { id: 'y2', type: 'contact.answered', occurredAt: at('11:01'), contactId: 'k4', agentId: 'a-bob' },
+      { id: 'y3', type: 'survey.responded', occurredAt: at('11:30'), contactId: 'k4', csat: 5, comment: 'Bob sorted it, thanks BOB!' },
+      { id: 'y4', type: 'complaint.logged', occurredAt: at('11:40'), agentId: 'a-bob', category: 'conduct', summary: 'Says Bob hung up' },
+      { id: 'y5', type: 'survey.responded', occurredAt: at('11:50'), contactId: 'k3', csat: 4, comment: 'Bob from the shop sent me here' },
+    ];
+    expect(((await (await call(t.baseUrl, 'POST', '/api/v1/events', { bearer: key }, named)).json()) as { accepted: number }).accepted).toBe(named.length);
+    await t.server.pulse.reload();
     const before = t.server.pulse.current()?.totals;
     // A case about the agent, naming them by token and, as cases filed before tokens did, by bare id; a longer id
     // that merely starts with theirs is someone else.
@@ -176,7 +187,11 @@ describe('erasure and pseudonymisation keep the figures right', () => {
     expect(JSON.parse(trail.details)).toEqual({ notes: 'Talked with the agent' });
     const rows = await t.store.db.selectFrom('events').select(['payload', 'agent_id']).execute();
     expect(rows.map((r) => r.payload).join('\n')).not.toContain('a-bob');
-    expect(rows.filter((r) => r.agent_id === pseudonym).length).toBe(3);
+    expect(rows.filter((r) => r.agent_id === pseudonym).length).toBe(5);
+    const text = async (id: string) => JSON.parse((await t.store.db.selectFrom('events').select('payload').where('id', '=', id).executeTakeFirstOrThrow()).payload) as Record<string, unknown>;
+    expect((await text('y3')).comment).toBe('the agent sorted it, thanks the agent!');
+    expect((await text('y4')).summary).toBe('Says the agent hung up');
+    expect((await text('y5')).comment).toBe('Bob from the shop sent me here');
     const dir = await t.server.directory.get();
     expect(dir.agents.find((a) => a.id === 'a-bob')).toBeUndefined();
     expect(dir.agents.find((a) => a.id === pseudonym)?.name).toMatch(/^Former agent/);
