@@ -4,6 +4,7 @@ import { useState, type FormEvent } from 'react';
 import { PASSWORD_MIN } from '../../../shared/access.js';
 import { API_KEY_SCOPES, type ApiKeyInfo, type ApiKeyScope, type AuditRecord } from '../../../shared/api.js';
 import { api, errText } from '../api/http.js';
+import { useDirectory } from '../coaching/case-words.js';
 
 
 
@@ -105,6 +106,10 @@ export function PrivacyPage() {
     onSuccess: (r) => setMsg(`Retention applied: ${r.textRedacted} free text(s) removed, ${r.eventsDeleted} event(s) deleted.`),
   });
   const r = retention.data;
+  const dir = useDirectory();
+  const teamName = new Map((dir.data?.teams ?? []).map((t) => [t.id, t.name]));
+  // Former agents (already pseudonymised) are not offered again.
+  const agents = (dir.data?.agents ?? []).filter((a) => !a.id.startsWith('former-')).map((a) => ({ value: a.id, label: `${a.name} · ${teamName.get(a.teamId) ?? a.teamId}` }));
   return (
     <div className="page">
       <h1>Privacy</h1>
@@ -121,9 +126,10 @@ export function PrivacyPage() {
         />
         <PrivacyAction
           title="Departed employee"
-          explain="Replaces the agent id everywhere with a random one, removes the name from the directory and unlinks their account. Team and centre figures keep their contacts."
+          explain="Replaces the agent id everywhere with a random one, removes the name from the directory, unlinks their account, and replaces their name with “the agent” in customers' comments on their contacts and in their coaching cases. Team and centre figures keep their contacts."
           field="agentId"
-          label="Agent id"
+          label="Agent (type a name or id)"
+          choices={agents}
           path="/api/v1/privacy/pseudonymise-agent"
           button="Pseudonymise agent"
           done={(x) => `Agent pseudonymised as ${String(x.pseudonym)}: ${String(x.eventsChanged)} event(s) changed.`}
@@ -148,8 +154,20 @@ export function PrivacyPage() {
   );
 }
 
-function PrivacyAction(props: { title: string; explain: string; field: string; label: string; path: string; button: string; done: (r: Record<string, unknown>) => string }) {
+function PrivacyAction(props: {
+  title: string;
+  explain: string;
+  field: string;
+  label: string;
+  path: string;
+  button: string;
+  done: (r: Record<string, unknown>) => string;
+  /** Known ids offered as you type (by name), e.g. the directory's agents. */
+  choices?: { value: string; label: string }[];
+}) {
   const [id, setId] = useState('');
+  const listId = `${props.field}-choices`;
+  const picked = props.choices?.find((c) => c.value === id);
   const [reason, setReason] = useState('');
   const act = useMutation({
     mutationFn: () => api<Record<string, unknown>>(props.path, { method: 'POST', body: { [props.field]: id, reason } }),
@@ -161,15 +179,23 @@ function PrivacyAction(props: { title: string; explain: string; field: string; l
       aria-label={props.title}
       onSubmit={(e: FormEvent) => {
         e.preventDefault();
-        if (window.confirm(`${props.button} '${id}'? This cannot be undone.`)) act.mutate();
+        if (window.confirm(`${props.button} '${picked ? `${picked.label} (${id})` : id}'? This cannot be undone.`)) act.mutate();
       }}
     >
       <h2>{props.title}</h2>
       <p className="muted small-inline">{props.explain}</p>
       <label>
         {props.label}
-        <input value={id} onChange={(e) => setId(e.target.value)} autoComplete="off" required />
+        <input value={id} onChange={(e) => setId(e.target.value.trim())} autoComplete="off" required list={props.choices ? listId : undefined} />
       </label>
+      {props.choices ? (
+        <datalist id={listId}>
+          {props.choices.map((c) => (
+            <option key={c.value} value={c.value} label={c.label} />
+          ))}
+        </datalist>
+      ) : null}
+      {picked ? <p className="muted small-inline" data-testid={`${props.field}-picked`}>{picked.label}</p> : null}
       <label>
         Reason
         <input value={reason} onChange={(e) => setReason(e.target.value)} placeholder="Erasure request ref 2026-114" required minLength={3} />
