@@ -7,23 +7,21 @@ import { CaseStore, type NewCase } from '../../server/coaching/case.store.js';
 import { FollowUpScheduler } from '../../server/coaching/follow-ups.js';
 import { ManualClock } from '../../server/clock.js';
 import { createLogger } from '../../server/logger.js';
-import { openStore, type Store } from '../../server/store/db.js';
-import { openTestStore, TEST_DATABASE_URL, type TestStore } from '../support/stores.js';
+import type { Store } from '../../server/store/db.js';
+import { twoNodeStores, type TwoNodeStores } from '../support/stores.js';
 
 const NOW = Date.UTC(2026, 10, 23, 12, 0, 0);
 const DAY = 86_400_000;
-let base: TestStore;
+let stores: TwoNodeStores;
+let base: Store;
 let other: Store;
 
 beforeAll(async () => {
-  base = await openTestStore('postgres');
-  other = await openStore({ kind: 'postgres', url: TEST_DATABASE_URL, schema: base.pg?.schema as string });
+  stores = await twoNodeStores();
+  ({ base, other } = stores);
 });
 
-afterAll(async () => {
-  await other.close();
-  await base.cleanup();
-});
+afterAll(() => stores.close());
 
 const newCase = (i: number): NewCase => ({
   kind: 'individual',

@@ -10,22 +10,20 @@ import { AuditService } from '../../server/audit/audit.service.js';
 import { ManualClock } from '../../server/clock.js';
 import { DirectoryService } from '../../server/directory/directory.service.js';
 import { createLogger } from '../../server/logger.js';
-import { openStore, type Store } from '../../server/store/db.js';
-import { openTestStore, TEST_DATABASE_URL, type TestStore } from '../support/stores.js';
+import type { Store } from '../../server/store/db.js';
+import { openTestStore, twoNodeStores, type TwoNodeStores } from '../support/stores.js';
 
 const PASSWORD = 'copper kettles sing at dusk';
-let base: TestStore;
+let stores: TwoNodeStores;
+let base: Store;
 let other: Store;
 
 beforeAll(async () => {
-  base = await openTestStore('postgres');
-  other = await openStore({ kind: 'postgres', url: TEST_DATABASE_URL, schema: base.pg?.schema as string });
+  stores = await twoNodeStores();
+  ({ base, other } = stores);
 });
 
-afterAll(async () => {
-  await other.close();
-  await base.cleanup();
-});
+afterAll(() => stores.close());
 
 function node(store: Store): { setup: SetupService; accounts: AccountService } {
   const clock = new ManualClock(Date.UTC(2026, 10, 23, 9));

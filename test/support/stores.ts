@@ -52,3 +52,23 @@ export async function openTestStore(dialect: Dialect): Promise<TestStore> {
     },
   };
 }
+
+/** Two nodes' worth of pools on one fresh PostgreSQL schema: for tests of work that must happen once across nodes. */
+export interface TwoNodeStores {
+  base: TestStore;
+  other: Store;
+  close(): Promise<void>;
+}
+
+export async function twoNodeStores(): Promise<TwoNodeStores> {
+  const base = await openTestStore('postgres');
+  const other = await openStore({ kind: 'postgres', url: TEST_DATABASE_URL, schema: base.pg?.schema as string });
+  return {
+    base,
+    other,
+    close: async () => {
+      await other.close();
+      await base.cleanup();
+    },
+  };
+}
