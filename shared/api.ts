@@ -47,3 +47,31 @@ export interface AuditRecord {
   ip: string | null;
   details: Record<string, unknown>;
 }
+
+/** One node's view of the cluster (GET /api/v1/cluster), for the admin's System page. */
+export interface ClusterStatus {
+  node: string;
+  /** The node holding the leader lock now (null for a moment after a leader dies). */
+  leader: string | null;
+  thisNodeLeads: boolean;
+  leaderSince: string | null;
+  /** Nodes with a live link to the database. */
+  members: string[];
+  /** The once-only duties this node runs (the leader runs them all). */
+  duties: string[];
+  feed: { position: number; delivered: number };
+  redis: 'up' | 'down';
+  database: 'up' | 'down';
+}
+
+/** GET /api/v1/cluster: one process on its own store, or one node of several. `where` names the store (no password). */
+export type SystemReply = { mode: 'single'; store: 'sqlite' | 'postgres'; where: string } | ({ mode: 'cluster'; store: 'postgres'; where: string } & ClusterStatus);
+
+/** What each duty is, in words. */
+export const DUTY_WORDS: Record<string, string> = {
+  simulator: 'the built-in simulator',
+  'kpi-rollups': 'KPI rollups and checkpoint',
+  flagger: 'the flagger (XmR, CUSUM, funnel)',
+  'follow-ups': 'scheduled follow-up reviews',
+  housekeeping: 'housekeeping (retention, expired sessions)',
+};

@@ -5,6 +5,7 @@ import { CasePage } from './coaching/CasePage.js';
 import { CasesPage } from './coaching/CasesPage.js';
 import type { Me, Role } from '../../shared/access.js';
 import { AccountPage, ApiKeysPage, AuditPage, PrivacyPage } from './admin/AdminPages.js';
+import { SystemPage } from './admin/SystemPage.js';
 import { BoardsPage } from './admin/BoardsPage.js';
 import { PeoplePage } from './admin/PeoplePage.js';
 import { ScreensPage } from './admin/ScreensPage.js';
@@ -52,6 +53,7 @@ export function App() {
         <Route path="/admin/keys" element={<Allowed me={principal} path="/admin/keys" el={<ApiKeysPage />} />} />
         <Route path="/admin/privacy" element={<Allowed me={principal} path="/admin/privacy" el={<PrivacyPage />} />} />
         <Route path="/admin/audit" element={<Allowed me={principal} path="/admin/audit" el={<AuditPage />} />} />
+        <Route path="/admin/system" element={<Allowed me={principal} path="/admin/system" el={<SystemPage />} />} />
         <Route path="/cases" element={<Allowed me={principal} path="/cases" el={<CasesPage me={principal} />} />} />
         <Route path="/cases/:caseId" element={<Allowed me={principal} path="/cases" el={<CasePage me={principal} />} />} />
         <Route path="/account" element={<AccountPage />} />

@@ -10,6 +10,7 @@
  *   its availability; Redis carries only socket traffic (redis.ts).
  */
 import { sql } from 'kysely';
+import type { ClusterStatus } from '../../shared/api.js';
 import type { AcceptedEvent } from '../ingest/ingest.service.js';
 import type { Logger } from '../logger.js';
 import type { Store } from '../store/db.js';
@@ -24,19 +25,7 @@ export interface Duty {
   stop(): Promise<void> | void;
 }
 
-export interface ClusterStatus {
-  node: string;
-  /** The node holding the leader lock now (null for a moment after a leader dies). */
-  leader: string | null;
-  thisNodeLeads: boolean;
-  leaderSince: string | null;
-  /** Nodes with a live link to the database. */
-  members: string[];
-  duties: string[];
-  feed: { position: number; delivered: number };
-  redis: 'up' | 'down';
-  database: 'up' | 'down';
-}
+export type { ClusterStatus };
 
 export interface ClusterOptions {
   store: Store;

@@ -1,5 +1,6 @@
 import { Router } from 'express';
 import { sql } from 'kysely';
+import type { SystemReply } from '../../shared/api.js';
 import type { Cluster } from '../cluster/cluster.js';
 import type { Store } from '../store/db.js';
 import type { RouteTable } from './access.js';
@@ -23,11 +24,8 @@ export function healthRoutes(routes: RouteTable, store: Store, cluster?: Cluster
     }
   });
   routes.add(router, { method: 'get', path: '/api/v1/cluster', audiences: ['admin'], summary: 'the nodes, the leader and this node’s change feed' }, async (_req, res) => {
-    if (!cluster) {
-      res.json({ ok: true, mode: 'single', store: store.dialect });
-      return;
-    }
-    res.json({ ok: true, mode: 'cluster', ...(await cluster.status()) });
+    const reply: SystemReply = cluster ? { mode: 'cluster', store: 'postgres', where: store.description, ...(await cluster.status()) } : { mode: 'single', store: store.dialect, where: store.description };
+    res.json({ ok: true, ...reply });
   });
   return router;
 }

@@ -111,6 +111,10 @@ describe('three nodes on PostgreSQL and Redis', () => {
       return (await res.json()) as { leader: string | null; thisNodeLeads: boolean; duties: string[]; members: string[] };
     };
     expect((await status(b())).leader).toBe('node-a');
+    // What the admin's System page shows: cluster mode and where the data lives.
+    const shown = (await (await fetch(`${b().baseUrl}/api/v1/cluster`, { headers: { cookie: admin.cookie } })).json()) as { mode: string; where: string };
+    expect(shown.mode).toBe('cluster');
+    expect(shown.where).toContain(db.schema);
     expect((await status(a())).duties).toEqual(expect.arrayContaining(['kpi-rollups', 'flagger', 'follow-ups', 'housekeeping']));
 
     const acked = new Set<string>();

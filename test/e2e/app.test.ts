@@ -89,6 +89,12 @@ describe('as an admin on first run', () => {
     console.log(`live-pulse: first figures ${JSON.stringify(first)}; a figure changed after ${changedAfter} ms`);
   });
 
+  it('the System page says how the installation runs: one process on its SQLite file', async () => {
+    await navTo(adminPage, 'System');
+    await adminPage.getByTestId('system-single').waitFor();
+    expect(await adminPage.getByTestId('system-single').innerText()).toMatch(/one process on an embedded SQLite file: sqlite:.*frontline/i);
+  });
+
   it('adds a team leader for Billing', async () => {
     await navTo(adminPage, 'People');
     const form = adminPage.getByRole('form', { name: 'Add a person' });

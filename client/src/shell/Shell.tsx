@@ -29,6 +29,7 @@ export const NAV: readonly NavItem[] = [
   { to: '/admin/keys', label: 'API keys', roles: ['admin'] },
   { to: '/admin/privacy', label: 'Privacy', roles: ['admin'] },
   { to: '/admin/audit', label: 'Audit log', roles: ['admin'] },
+  { to: '/admin/system', label: 'System', roles: ['admin'] },
   { to: '/account', label: 'My account', roles: ['admin', 'manager', 'team_leader', 'coach', 'agent'] },
 ];
 
