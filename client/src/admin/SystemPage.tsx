@@ -7,8 +7,6 @@ import { useQuery } from '@tanstack/react-query';
 import { DUTY_WORDS, type SystemReply } from '../../../shared/api.js';
 import { api, errText } from '../api/http.js';
 
-const DUTIES = Object.keys(DUTY_WORDS);
-
 function UpDown({ state, what }: { state: 'up' | 'down'; what: string }) {
   return (
     <span className={`status-chip status-${state === 'up' ? 'meets' : 'off'}`} data-testid={`system-${what}`}>
@@ -85,11 +83,6 @@ export function SystemPage() {
               <p className="muted small-inline">
                 Run by the leader{s.leader ? ` (${s.leader}${s.thisNodeLeads && s.leaderSince ? `, since ${new Date(s.leaderSince).toLocaleString('en-GB')}` : ''})` : ''}. If it stops, another node takes them over.
               </p>
-              <ul>
-                {DUTIES.map((d) => (
-                  <li key={d}>{DUTY_WORDS[d]}</li>
-                ))}
-              </ul>
               <p className="small-inline" data-testid="system-duties">
                 On {s.node}: {s.duties.length === 0 ? 'none (a follower)' : s.duties.map((d) => DUTY_WORDS[d] ?? d).join(', ')}
               </p>

@@ -30,7 +30,6 @@ export const NAV: readonly NavItem[] = [
   { to: '/admin/privacy', label: 'Privacy', roles: ['admin'] },
   { to: '/admin/audit', label: 'Audit log', roles: ['admin'] },
   { to: '/admin/system', label: 'System', roles: ['admin'] },
-  { to: '/account', label: 'My account', roles: ['admin', 'manager', 'team_leader', 'coach', 'agent'] },
 ];
 
 export function Shell({ me, children }: { me: Me; children: ReactNode }) {
@@ -59,9 +58,10 @@ export function Shell({ me, children }: { me: Me; children: ReactNode }) {
           </NavLink>
         ) : null}
         <span className="spacer" />
-        <span className="who" data-testid="who">
+        {/* Your own account (password, sessions) sits under your name, which leaves the main row to the pages. */}
+        <NavLink to="/account" className={({ isActive }) => `who${isActive ? ' active' : ''}`} data-testid="who" title="My account: password and sessions">
           {me.displayName} · {ROLE_LABELS[me.role]}
-        </span>
+        </NavLink>
         <button type="button" className="link" onClick={() => signOut.mutate()} disabled={signOut.isPending}>
           Sign out
         </button>
