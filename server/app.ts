@@ -264,7 +264,11 @@ export function createServer({ config, store, clock, logger, clientDir, socketSw
       await pulse.refreshDirectory();
       await kpis.rebuild();
     });
-    cluster.onSignal('privacy', afterPrivacyChange);
+    cluster.onSignal('privacy', async () => {
+      // A pseudonymisation renamed an agent in the directory too: the cached copy (names, the access index) goes first.
+      directory.invalidate();
+      await afterPrivacyChange();
+    });
     cluster.onSignal('voc-dictionary', () => voc.reloadDictionary());
     // The link to the database came back: signals may have been missed meanwhile.
     cluster.onSignal('resync', async () => {

@@ -315,5 +315,51 @@ describe('three nodes on PostgreSQL and Redis', () => {
       return answers.every((x) => JSON.stringify(x) === JSON.stringify(answers[0]));
     });
   });
+  it('a pseudonymised agent and a new theme dictionary, changed on one node, are what every node serves', async () => {
+    const live = [a(), b(), c()];
+    const headers = { 'content-type': 'application/json', cookie: admin.cookie, 'x-csrf-token': admin.csrf };
+    const getOn = async <T,>(n: ChildServer, p: string): Promise<T> => (await (await fetch(`${n.baseUrl}${p}`, { headers: { cookie: admin.cookie } })).json()) as T;
+    // An agent who answered contacts ingested above: the pseudonymisation is made on C.
+    const leaving = (db.directory.agents[0] as { id: string }).id;
+    const res = await fetch(`${c().baseUrl}/api/v1/privacy/pseudonymise-agent`, { method: 'POST', headers, body: JSON.stringify({ agentId: leaving, reason: 'left, cluster test' }) });
+    expect(res.status).toBe(200);
+    const { pseudonym } = (await res.json()) as { pseudonym: string };
+    await until(
+      'every node’s directory has the pseudonym in place of the agent',
+      async () => {
+        for (const n of live) {
+          const d = await getOn<{ directory: { agents: { id: string }[] } }>(n, '/api/v1/directory');
+          const ids = d.directory.agents.map((x) => x.id);
+          if (ids.includes(leaving) || !ids.includes(pseudonym)) return false;
+        }
+        return true;
+      },
+      10_000,
+    );
+    // Every node's live figures were rebuilt from the rewritten events: the same answer everywhere, none under the old id.
+    await until('the nodes agree after their rebuilds', async () => {
+      const answers = await Promise.all(live.map((n) => kpisFrom(n, db.key, 'centre', dayFrom, dayTo)));
+      return answers.every((x) => JSON.stringify(x) === JSON.stringify(answers[0]));
+    });
+    for (const n of live) expect((await fetch(`${n.baseUrl}/api/v1/agents/${leaving}`, { headers: { cookie: admin.cookie } })).status).toBe(404);
+
+    // A dictionary saved on A is the one B and C tag with.
+    const dict = await getOn<{ version: number; themes: unknown[] }>(a(), '/api/v1/voc/dictionary');
+    const saved = await fetch(`${a().baseUrl}/api/v1/voc/dictionary`, { method: 'PUT', headers, body: JSON.stringify({ themes: dict.themes.slice(0, 3) }) });
+    expect(saved.status).toBe(200);
+    const version = ((await saved.json()) as { version: number }).version;
+    expect(version).toBeGreaterThan(dict.version);
+    await until(
+      'B and C serve the new dictionary',
+      async () => {
+        for (const n of [b(), c()]) {
+          const d = await getOn<{ version: number; themes: unknown[] }>(n, '/api/v1/voc/dictionary');
+          if (d.version !== version || d.themes.length !== 3) return false;
+        }
+        return true;
+      },
+      10_000,
+    );
+  });
 });
 
