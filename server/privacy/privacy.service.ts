@@ -17,6 +17,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Kysely, Transaction } from 'kysely';
 import { contactIdOf, FREE_TEXT_FIELDS, validateEvent, type FrontlineEvent } from '../../shared/events.js';
+import { AccountError } from '../accounts/errors.js';
 import type { AuditService } from '../audit/audit.service.js';
 import type { Clock } from '../clock.js';
 import type { DirectoryService } from '../directory/directory.service.js';
@@ -114,6 +115,7 @@ export class PrivacyService {
 
   /** Replaces a departed employee's agent id everywhere with a random one and removes their name. */
   async pseudonymiseAgent(agentId: string, meta: { actor: string; ip: string | null; reason: string }): Promise<{ pseudonym: string; eventsChanged: number }> {
+    if (agentId.startsWith('former-')) throw new AccountError('invalid', `'${agentId}' is already a pseudonym`);
     const pseudonym = `former-${randomBytes(6).toString('hex')}`;
     const now = this.clock.now();
     let textsChanged = 0;
@@ -167,6 +169,8 @@ export class PrivacyService {
         if (rows.length < PAGE) break;
         after = Number(rows[rows.length - 1]?.seq);
       }
+      // A mistyped id would otherwise "succeed" while the real agent kept their name: nothing named, nothing done.
+      if (name === null && changed === 0) throw new AccountError('not_found', `no agent '${agentId}' in the directory or in any event; check the id`);
       if (name) changed += await scrubCustomerTexts(trx, [...handled], name, 'the agent', now);
       await trx.updateTable('agents').set({ id: pseudonym, name: `Former agent ${pseudonym.slice(7, 11)}` }).where('id', '=', agentId).execute();
       await trx.updateTable('users').set({ agent_id: null, updated_ms: now }).where('agent_id', '=', agentId).execute();

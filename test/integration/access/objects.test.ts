@@ -192,6 +192,11 @@ describe('erasure and pseudonymisation keep the figures right', () => {
     expect((await text('y3')).comment).toBe('the agent sorted it, thanks the agent!');
     expect((await text('y4')).summary).toBe('Says the agent hung up');
     expect((await text('y5')).comment).toBe('Bob from the shop sent me here');
+    // A mistyped id is refused, not answered with a pseudonym for nobody; a pseudonym cannot be pseudonymised again.
+    const typo = await call(t.baseUrl, 'POST', '/api/v1/privacy/pseudonymise-agent', admin, { agentId: 'a-bbo', reason: 'left the company' });
+    expect(typo.status).toBe(404);
+    expect(((await typo.json()) as { error: { message: string } }).error.message).toMatch(/no agent 'a-bbo'/);
+    expect((await call(t.baseUrl, 'POST', '/api/v1/privacy/pseudonymise-agent', admin, { agentId: pseudonym, reason: 'again' })).status).toBe(400);
     const dir = await t.server.directory.get();
     expect(dir.agents.find((a) => a.id === 'a-bob')).toBeUndefined();
     expect(dir.agents.find((a) => a.id === pseudonym)?.name).toMatch(/^Former agent/);
