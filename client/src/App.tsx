@@ -56,7 +56,7 @@ export function App() {
         <Route path="/admin/system" element={<Allowed me={principal} path="/admin/system" el={<SystemPage />} />} />
         <Route path="/cases" element={<Allowed me={principal} path="/cases" el={<CasesPage me={principal} />} />} />
         <Route path="/cases/:caseId" element={<Allowed me={principal} path="/cases" el={<CasePage me={principal} />} />} />
-        <Route path="/account" element={<AccountPage />} />
+        <Route path="/account" element={<AccountPage me={principal} />} />
         <Route path="*" element={<p className="page muted">No such page.</p>} />
       </Routes>
     </Shell>

@@ -93,6 +93,9 @@ describe('as an admin on first run', () => {
     await navTo(adminPage, 'System');
     await adminPage.getByTestId('system-single').waitFor();
     expect(await adminPage.getByTestId('system-single').innerText()).toMatch(/one process on an embedded SQLite file: sqlite:.*frontline/i);
+    // Your own account is under your name in the nav.
+    await adminPage.getByTestId('who').click();
+    await expect.poll(() => adminPage.getByTestId('account-who').innerText()).toBe('Signed in as Ada Admin (ada), Admin.');
   });
 
   it('adds a team leader for Billing', async () => {

@@ -1,7 +1,7 @@
 /** Admins: API keys, privacy (erasure, retention) and the audit log; everyone: their own account. */
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
-import { PASSWORD_MIN } from '../../../shared/access.js';
+import { PASSWORD_MIN, ROLE_LABELS, type Me } from '../../../shared/access.js';
 import { API_KEY_SCOPES, type ApiKeyInfo, type ApiKeyScope, type AuditRecord } from '../../../shared/api.js';
 import { api, errText } from '../api/http.js';
 import { useDirectory } from '../coaching/case-words.js';
@@ -261,7 +261,7 @@ export function AuditPage() {
   );
 }
 
-export function AccountPage() {
+export function AccountPage({ me }: { me: Me }) {
   const [current, setCurrent] = useState('');
   const [next, setNext] = useState('');
   const change = useMutation({
@@ -271,6 +271,9 @@ export function AccountPage() {
   return (
     <div className="page">
       <h1>My account</h1>
+      <p data-testid="account-who">
+        Signed in as <strong>{me.displayName}</strong> ({me.username}), {ROLE_LABELS[me.role]}.
+      </p>
       <form
         className="panel form narrow"
         onSubmit={(e: FormEvent) => {

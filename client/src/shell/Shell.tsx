@@ -60,7 +60,8 @@ export function Shell({ me, children }: { me: Me; children: ReactNode }) {
         <span className="spacer" />
         {/* Your own account (password, sessions) sits under your name, which leaves the main row to the pages. */}
         <NavLink to="/account" className={({ isActive }) => `who${isActive ? ' active' : ''}`} data-testid="who" title="My account: password and sessions">
-          {me.displayName} · {ROLE_LABELS[me.role]}
+          {me.displayName}
+          <span className="who-role"> · {ROLE_LABELS[me.role]}</span>
         </NavLink>
         <button type="button" className="link" onClick={() => signOut.mutate()} disabled={signOut.isPending}>
           Sign out
