@@ -121,6 +121,7 @@ export class PrivacyService {
     let textsChanged = 0;
     const eventsChanged = await this.store.db.transaction().execute(async (trx) => {
       const name = (await trx.selectFrom('agents').select('name').where('id', '=', agentId).executeTakeFirst())?.name ?? null;
+      const scrubName = name ? nameReplacer(name, 'the agent') : null;
       /** The contacts they handled: what customers wrote about those contacts may name them. */
       const handled = new Set<string>();
       let changed = 0;
@@ -151,8 +152,8 @@ export class PrivacyService {
           // QA notes are written about the agent: they go with the name.
           const notesRemoved = e.type === 'qa.evaluated' && touched && stripFreeText(e as FrontlineEvent);
           // A complaint logged against them may name them in its summary.
-          if (name && e.type === 'complaint.logged' && typeof e.summary === 'string') {
-            const summary = replaceName(e.summary, name, 'the agent');
+          if (scrubName && e.type === 'complaint.logged' && typeof e.summary === 'string') {
+            const summary = scrubName(e.summary);
             if (summary !== e.summary) {
               e.summary = summary;
               touched = true;
@@ -336,19 +337,23 @@ export function replaceId(text: string, id: string, by: string): string {
  * as a name is written (capitalised, or in capitals), so "Will" goes but "we will" stays. Whole words only.
  */
 export function replaceName(text: string, name: string, by: string): string {
+  return nameReplacer(name, by)(text);
+}
+
+/** `replaceName` for one name, its patterns built once (for scrubbing many texts). */
+export function nameReplacer(name: string, by: string): (text: string) => string {
   const esc = (x: string) => x.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
   const word = (x: string) => `(?<![\\p{L}\\p{N}_])${x}(?![\\p{L}\\p{N}_])`;
-  let out = text;
   const full = name.trim().split(/\s+/).filter(Boolean);
-  if (full.length === 0) return text;
-  if (full.length > 1) out = out.replace(new RegExp(word(full.map(esc).join('\\s+')), 'giu'), () => by);
+  const patterns: RegExp[] = [];
+  if (full.length > 1) patterns.push(new RegExp(word(full.map(esc).join('\\s+')), 'giu'));
   for (const part of full) {
     if (part.length < 2) continue;
     const capital = part.charAt(0).toLocaleUpperCase() + part.slice(1);
     // Possessives keep their "'s": "Bob's wrap-up" becomes "the agent's wrap-up".
-    for (const form of new Set([capital, part.toLocaleUpperCase()])) out = out.replace(new RegExp(word(esc(form)), 'gu'), () => by);
+    for (const form of new Set([capital, part.toLocaleUpperCase()])) patterns.push(new RegExp(word(esc(form)), 'gu'));
   }
-  return out;
+  return (text) => patterns.reduce((out, re) => out.replace(re, () => by), text);
 }
 
 /**
@@ -356,6 +361,7 @@ export function replaceName(text: string, name: string, by: string): string {
  * events changed. QA notes are not here: they were removed with the agent's id.
  */
 async function scrubCustomerTexts(trx: Transaction<Database>, contactIds: string[], name: string, by: string, now: number): Promise<number> {
+  const scrub = nameReplacer(name, by);
   let changed = 0;
   for (let i = 0; i < contactIds.length; i += 500) {
     const rows = await trx
@@ -371,7 +377,7 @@ async function scrubCustomerTexts(trx: Transaction<Database>, contactIds: string
       for (const f of FREE_TEXT[e.type as FrontlineEvent['type']] ?? []) {
         const v = e[f];
         if (typeof v !== 'string') continue;
-        const next = replaceName(v, name, by);
+        const next = scrub(v);
         if (next !== v) {
           e[f] = next;
           touched = true;
@@ -389,6 +395,7 @@ async function scrubCustomerTexts(trx: Transaction<Database>, contactIds: string
 /** Replaces a name in every free text of the given cases (their fields, actions and trail). Returns the texts changed. */
 async function scrubCaseTexts(trx: Transaction<Database>, caseIds: string[], name: string, by: string): Promise<number> {
   if (caseIds.length === 0) return 0;
+  const scrub = nameReplacer(name, by);
   let changed = 0;
   const fields = ['plan', 'notes', 'reflection', 'response_comment', 'outcome_reason'] as const;
   const rows = await trx.selectFrom('coaching_cases').select(['id', ...fields]).where('id', 'in', caseIds).execute();
@@ -397,7 +404,7 @@ async function scrubCaseTexts(trx: Transaction<Database>, caseIds: string[], nam
     for (const f of fields) {
       const v = r[f];
       if (typeof v !== 'string') continue;
-      const next = replaceName(v, name, by);
+      const next = scrub(v);
       if (next !== v) set[f] = next;
     }
     if (Object.keys(set).length > 0) {
@@ -407,8 +414,8 @@ async function scrubCaseTexts(trx: Transaction<Database>, caseIds: string[], nam
   }
   const actions = await trx.selectFrom('case_actions').select(['id', 'text', 'measure']).where('case_id', 'in', caseIds).execute();
   for (const a of actions) {
-    const text = replaceName(a.text, name, by);
-    const measure = replaceName(a.measure, name, by);
+    const text = scrub(a.text);
+    const measure = scrub(a.measure);
     if (text !== a.text || measure !== a.measure) {
       changed++;
       await trx.updateTable('case_actions').set({ text, measure }).where('id', '=', a.id).execute();
@@ -417,7 +424,7 @@ async function scrubCaseTexts(trx: Transaction<Database>, caseIds: string[], nam
   const trail = await trx.selectFrom('case_events').select(['id', 'details']).where('case_id', 'in', caseIds).execute();
   for (const e of trail) {
     // The trail keeps long text whole inside JSON: replace within its strings, so the JSON stays valid.
-    const details = JSON.stringify(mapStrings(JSON.parse(e.details) as unknown, (x) => replaceName(x, name, by)));
+    const details = JSON.stringify(mapStrings(JSON.parse(e.details) as unknown, scrub));
     if (details !== e.details) {
       changed++;
       await trx.updateTable('case_events').set({ details }).where('id', '=', e.id).execute();
