@@ -184,6 +184,17 @@ export class PrivacyService {
       // The people who wrote about the agent in their cases (plan, notes, reflection, actions, the trail) used their name.
       if (name) textsChanged = await scrubCaseTexts(trx, cases.map((c) => c.id), name, 'the agent');
       await trx.updateTable('coaching_cases').set({ agent_id: pseudonym, scope: `agent:${pseudonym}` }).where('agent_id', '=', agentId).execute();
+      // Everything else keyed by the id: comment facts, targets, rollups (kept for days whose raw events retention
+      // removed), and the scopes of boards and screens.
+      await trx.updateTable('comment_facts').set({ agent_id: pseudonym }).where('agent_id', '=', agentId).execute();
+      await trx.updateTable('targets').set({ scope: `agent:${pseudonym}` }).where('scope', '=', `agent:${agentId}`).execute();
+      await trx.updateTable('kpi_rollups').set({ scope: `agent:${pseudonym}` }).where('scope', '=', `agent:${agentId}`).execute();
+      for (const b of await trx.selectFrom('boards').select(['id', 'spec']).where('spec', 'like', `%${agentId}%`).execute()) {
+        await trx.updateTable('boards').set({ spec: replaceId(b.spec, agentId, pseudonym) }).where('id', '=', b.id).execute();
+      }
+      for (const d of await trx.selectFrom('displays').select(['id', 'scopes']).where('scopes', 'like', `%${agentId}%`).execute()) {
+        await trx.updateTable('displays').set({ scopes: replaceId(d.scopes, agentId, pseudonym) }).where('id', '=', d.id).execute();
+      }
       return changed;
     });
     this.directory.invalidate();

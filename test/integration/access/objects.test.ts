@@ -176,9 +176,18 @@ describe('erasure and pseudonymisation keep the figures right', () => {
     await t.store.db.updateTable('coaching_cases').set({ notes: "Bob rushed wrap-up; we will sample Bob's calls. BOB agreed.", reflection: 'I (Bob) was rushing.' }).where('id', '=', filed.id).execute();
     await t.store.db.insertInto('case_actions').values({ id: 'act-bob', case_id: filed.id, text: 'Bob shadows Ann', measure: 'Bobby checks 5 calls', owner: 'agent', due_ms: t.clock.now(), status: 'open', created_ms: t.clock.now(), created_by: 'test', done_ms: null }).execute();
     await t.store.db.insertInto('case_events').values({ case_id: filed.id, at_ms: t.clock.now(), actor: 'test', action: 'session.held', details: JSON.stringify({ notes: 'Talked with Bob' }) }).execute();
+    const target = await call(t.baseUrl, 'POST', '/api/v1/targets', admin, { kpi: 'csat', scope: 'agent:a-bob', threshold: 0.8, direction: 'up', tolerance: 0.05, effectiveFrom: '2026-01-01', effectiveTo: null, reviewDate: '2027-01-01', owner: 'Tom', objective: 'Happy customers' });
+    expect(target.status).toBe(201);
+    await t.server.kpis.flush();
     const res = await call(t.baseUrl, 'POST', '/api/v1/privacy/pseudonymise-agent', admin, { agentId: 'a-bob', reason: 'left the company' });
     expect(res.status).toBe(200);
     const { pseudonym } = (await res.json()) as { pseudonym: string };
+    // No table keyed by agent keeps the old id: comment facts, targets, rollups.
+    const oldId = /a-bob(?![a-z])/;
+    expect(JSON.stringify(await t.store.db.selectFrom('comment_facts').selectAll().execute())).not.toMatch(oldId);
+    expect(JSON.stringify(await t.store.db.selectFrom('targets').select('scope').execute())).not.toMatch(oldId);
+    expect(JSON.stringify(await t.store.db.selectFrom('kpi_rollups').select('scope').distinct().execute())).not.toMatch(oldId);
+    expect((await t.store.db.selectFrom('targets').select('scope').where('scope', '=', `agent:${pseudonym}`).execute()).length).toBe(1);
     const texts = await t.store.db.selectFrom('coaching_cases').select(['notes', 'reflection']).where('id', '=', filed.id).executeTakeFirstOrThrow();
     // Whole-word forms of the name as names are written go (capitalised or in capitals); "Bobby" stays.
     expect(texts).toEqual({ notes: "the agent rushed wrap-up; we will sample the agent's calls. the agent agreed.", reflection: 'I (the agent) was rushing.' });
