@@ -145,6 +145,9 @@ export type EventScan = SelectQueryBuilder<Database, 'events', { seq: number; pa
 /**
  * Every stored event matching `narrow`, in ingest order, read a page at a time (so a long history never sits in
  * memory at once) and handed to `each`. Returns how many were read.
+ *
+ * Between pages it lets the event loop run: SQLite answers synchronously, so a scan of a long history (a KPI rebuild
+ * after a directory or privacy change) otherwise held the whole server, sockets and ingest included, for seconds.
  */
 export async function scanEvents(db: Kysely<Database>, narrow: (q: EventScan) => EventScan, each: (e: FrontlineEvent) => void, page = 20_000): Promise<number> {
   let read = 0;
@@ -158,5 +161,6 @@ export async function scanEvents(db: Kysely<Database>, narrow: (q: EventScan) =>
     read += rows.length;
     if (rows.length < page) return read;
     after = Number(rows[rows.length - 1]?.seq);
+    await new Promise<void>((resolve) => setImmediate(resolve));
   }
 }
