@@ -2,26 +2,16 @@
  * Scheduled follow-ups happen once: two schedulers (two nodes' worth of pools on one PostgreSQL schema) racing over
  * the same due cases file "follow-up review due" exactly once per case, and never for a case not yet due or closed.
  */
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { CaseStore, type NewCase } from '../../server/coaching/case.store.js';
 import { FollowUpScheduler } from '../../server/coaching/follow-ups.js';
 import { ManualClock } from '../../server/clock.js';
 import { createLogger } from '../../server/logger.js';
-import type { Store } from '../../server/store/db.js';
-import { twoNodeStores, type TwoNodeStores } from '../support/stores.js';
+import { twoNodesForSuite } from '../support/two-nodes.js';
 
 const NOW = Date.UTC(2026, 10, 23, 12, 0, 0);
 const DAY = 86_400_000;
-let stores: TwoNodeStores;
-let base: Store;
-let other: Store;
-
-beforeAll(async () => {
-  stores = await twoNodeStores();
-  ({ base, other } = stores);
-});
-
-afterAll(() => stores.close());
+const nodes = twoNodesForSuite();
 
 const newCase = (i: number): NewCase => ({
   kind: 'individual',
@@ -37,8 +27,8 @@ const newCase = (i: number): NewCase => ({
 });
 
 it('files each due follow-up once, however many schedulers race', async () => {
-  const a = new CaseStore(base);
-  const b = new CaseStore(other);
+  const a = new CaseStore(nodes.base);
+  const b = new CaseStore(nodes.other);
   const heard: string[] = [];
   a.onChanged((e) => e.action === 'follow_up_due' && heard.push(e.caseId));
   b.onChanged((e) => e.action === 'follow_up_due' && heard.push(e.caseId));

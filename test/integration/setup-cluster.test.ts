@@ -2,7 +2,7 @@
  * First run with several nodes: two nodes' worth of services on one PostgreSQL schema print the same setup code, the
  * code from either console works on either node, and two racing setups (one per node) make exactly one admin.
  */
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { AccountService } from '../../server/accounts/account.service.js';
 import { SessionService } from '../../server/accounts/session.service.js';
 import { SetupService } from '../../server/accounts/setup.service.js';
@@ -11,19 +11,11 @@ import { ManualClock } from '../../server/clock.js';
 import { DirectoryService } from '../../server/directory/directory.service.js';
 import { createLogger } from '../../server/logger.js';
 import type { Store } from '../../server/store/db.js';
-import { openTestStore, twoNodeStores, type TwoNodeStores } from '../support/stores.js';
+import { openTestStore } from '../support/stores.js';
+import { twoNodesForSuite } from '../support/two-nodes.js';
 
 const PASSWORD = 'copper kettles sing at dusk';
-let stores: TwoNodeStores;
-let base: Store;
-let other: Store;
-
-beforeAll(async () => {
-  stores = await twoNodeStores();
-  ({ base, other } = stores);
-});
-
-afterAll(() => stores.close());
+const nodes = twoNodesForSuite();
 
 function node(store: Store): { setup: SetupService; accounts: AccountService } {
   const clock = new ManualClock(Date.UTC(2026, 10, 23, 9));
@@ -34,7 +26,7 @@ function node(store: Store): { setup: SetupService; accounts: AccountService } {
 }
 
 it('every node prints the same code; racing setups on two nodes make one admin; the code is then gone', async () => {
-  const [a, b] = [node(base), node(other)];
+  const [a, b] = [node(nodes.base), node(nodes.other)];
   const [codeA, codeB] = await Promise.all([a.setup.prepare(), b.setup.prepare()]);
   expect(codeA).toMatch(/^[A-Z2-9]{6}-[A-Z2-9]{6}$/);
   expect(codeB).toBe(codeA);
@@ -54,8 +46,8 @@ it('every node prints the same code; racing setups on two nodes make one admin; 
   // Neither node asks for setup any more, and a restart prints no code.
   expect(await a.setup.needed()).toBe(false);
   expect(await b.setup.needed()).toBe(false);
-  expect(await node(other).setup.prepare()).toBeNull();
-  const left = await base.db.selectFrom('meta').selectAll().where('key', 'like', 'setup%').execute();
+  expect(await node(nodes.other).setup.prepare()).toBeNull();
+  const left = await nodes.base.db.selectFrom('meta').selectAll().where('key', 'like', 'setup%').execute();
   expect(left).toEqual([]);
 });
 
