@@ -23,8 +23,16 @@ export interface IngestReply {
   results: IngestEventResult[];
 }
 
-export const API_KEY_SCOPES = ['ingest', 'read', 'admin'] as const;
+export const API_KEY_SCOPES = ['ingest', 'read', 'admin', 'directory'] as const;
 export type ApiKeyScope = (typeof API_KEY_SCOPES)[number];
+
+/** What each scope lets a key do, for the key CLI and the admin keys page (README "Roles"). */
+export const API_KEY_SCOPE_HELP: Record<ApiKeyScope, string> = {
+  ingest: 'send events',
+  read: 'read every figure, case list and the directory',
+  admin: 'read and change the directory',
+  directory: 'read and change the directory, nothing else (an HR or workforce-management feed)',
+};
 
 /** An API key as listed (never the secret). */
 export interface ApiKeyInfo {

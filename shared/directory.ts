@@ -86,6 +86,30 @@ export type Queue = z.infer<typeof queue>;
 export type Agent = z.infer<typeof agent>;
 export type Directory = z.infer<typeof directory>;
 
+/** The four kinds of directory item, as they are named in the directory and in `/api/v1/directory/{kind}/:id`. */
+export const DIRECTORY_KINDS = ['sites', 'teams', 'queues', 'agents'] as const;
+export type DirectoryKind = (typeof DIRECTORY_KINDS)[number];
+export type DirectoryItem<K extends DirectoryKind = DirectoryKind> = Directory[K][number];
+
+/** One item's schema by kind: the same schemas the whole directory is validated with. */
+export const DIRECTORY_ITEM_SCHEMAS = { sites: site, teams: team, queues: queue, agents: agent } as const;
+
+/** One item in words ("team 't-billing'"), for messages and the audit trail. */
+export const DIRECTORY_ITEM_NAMES: Record<DirectoryKind, string> = { sites: 'site', teams: 'team', queues: 'queue', agents: 'agent' };
+
+/** `PUT /api/v1/directory/{kind}/:id`: 201 with created true when the item is new, 200 when it was changed. */
+export interface DirectoryUpsertReply<K extends DirectoryKind = DirectoryKind> {
+  ok: true;
+  item: DirectoryItem<K>;
+  created: boolean;
+}
+
+/** `DELETE /api/v1/directory/{kind}/:id`. */
+export interface DirectoryRemoveReply {
+  ok: true;
+  removed: string;
+}
+
 /** Shown wherever an event names an agent, team or queue the directory does not know: kept, never dropped. */
 export const UNASSIGNED = 'unassigned';
 

@@ -9,7 +9,8 @@
  * - coach: queue and channel aggregates; an agent only while a coaching case about that agent is assigned to them.
  * - agent: their own figures only, plus queue and channel aggregates (what a floor wallboard shows anyway).
  * - display: exactly the scopes it was granted when paired, read-only.
- * - API key: `read` sees every scope (exports, integrations); `ingest` and `admin` see none.
+ * - API key: `read` sees every scope (exports, integrations); `ingest`, `admin` and `directory` see none. `admin`
+ *   and `directory` read and change the directory; `directory` does nothing else.
  */
 import type { Scope } from '../../shared/access.js';
 import type { Directory } from '../../shared/directory.js';
@@ -134,13 +135,14 @@ export function canViewPulse(p: Principal | null, dir: DirectoryIndex): boolean 
 /** The organisation directory (names of sites, teams, queues, agents): staff and read keys, not screens. */
 export function canViewDirectory(p: Principal | null): boolean {
   if (!p) return false;
-  if (p.kind === 'apikey') return p.scopes.includes('read') || p.scopes.includes('admin');
+  if (p.kind === 'apikey') return p.scopes.includes('read') || p.scopes.includes('admin') || p.scopes.includes('directory');
   return p.kind === 'user';
 }
 
+/** Replacing the directory, or adding, changing and removing one item: admins, and `admin` or `directory` keys. */
 export function canManageDirectory(p: Principal | null): boolean {
   if (!p) return false;
-  if (p.kind === 'apikey') return p.scopes.includes('admin');
+  if (p.kind === 'apikey') return p.scopes.includes('admin') || p.scopes.includes('directory');
   return p.kind === 'user' && p.role === 'admin';
 }
 

@@ -46,7 +46,7 @@ export function actorOf(p: Principal | null): string {
 }
 
 /** The audience names route policies are declared with (function-level access). */
-export const AUDIENCES = ['admin', 'manager', 'team_leader', 'coach', 'agent', 'display', 'key:ingest', 'key:read', 'key:admin'] as const;
+export const AUDIENCES = ['admin', 'manager', 'team_leader', 'coach', 'agent', 'display', 'key:ingest', 'key:read', 'key:admin', 'key:directory'] as const;
 export type Audience = (typeof AUDIENCES)[number];
 
 export function audiencesOf(p: Principal | null): Audience[] {

@@ -1,14 +1,18 @@
 /** `npm run apikey -- create --name NAME --scopes ingest,read | list | revoke ID` */
 import { parseArgs } from 'node:util';
+import { API_KEY_SCOPES, API_KEY_SCOPE_HELP } from '../../shared/api.js';
 import { ApiKeyService, parseScopes } from '../apikeys/apikey.service.js';
 import { systemClock } from '../clock.js';
 import { loadConfig } from '../config.js';
 import { openStore } from '../store/db.js';
 
 const USAGE = `usage:
-  npm run apikey -- create --name NAME --scopes ingest,read[,admin]
+  npm run apikey -- create --name NAME --scopes SCOPE[,SCOPE...]   (default: ingest)
   npm run apikey -- list
-  npm run apikey -- revoke KEY_ID`;
+  npm run apikey -- revoke KEY_ID
+
+scopes:
+${API_KEY_SCOPES.map((s) => `  ${s.padEnd(10)} ${API_KEY_SCOPE_HELP[s]}`).join('\n')}`;
 
 async function main(): Promise<number> {
   const { positionals, values } = parseArgs({

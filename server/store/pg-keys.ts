@@ -13,6 +13,8 @@ export interface PgKeys {
   leaderLock: number;
   /** Transaction lock every event insert takes, so sequence order is commit order (the change feed relies on it). */
   ingestLock: number;
+  /** Transaction lock every directory write takes, so a referential check and its write are not interleaved. */
+  directoryLock: number;
   /** NOTIFY channel woken after each commit of new events. */
   eventsChannel: string;
   /** NOTIFY channel for cluster signals: caches to drop, case changes. */
@@ -28,6 +30,7 @@ export function pgKeys(schema: string): PgKeys {
     lockClass: 0x46524c4e,
     leaderLock: base,
     ingestLock: base + 1,
+    directoryLock: (base + 2) % 0x7fffffff,
     eventsChannel: `frontline_events_${tag}`,
     signalsChannel: `frontline_signals_${tag}`,
   };

@@ -2,7 +2,7 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
 import { PASSWORD_MIN, ROLE_LABELS, type Me } from '../../../shared/access.js';
-import { API_KEY_SCOPES, type ApiKeyInfo, type ApiKeyScope, type AuditRecord } from '../../../shared/api.js';
+import { API_KEY_SCOPE_HELP, API_KEY_SCOPES, type ApiKeyInfo, type ApiKeyScope, type AuditRecord } from '../../../shared/api.js';
 import { api, errText } from '../api/http.js';
 import { useDirectory } from '../coaching/case-words.js';
 
@@ -79,7 +79,7 @@ export function ApiKeysPage() {
             {API_KEY_SCOPES.map((s) => (
               <label key={s} className="check">
                 <input type="checkbox" checked={scopes.includes(s)} onChange={(e) => setScopes(e.target.checked ? [...scopes, s] : scopes.filter((x) => x !== s))} />
-                {s}
+                {s} <span className="muted">({API_KEY_SCOPE_HELP[s]})</span>
               </label>
             ))}
           </fieldset>

@@ -10,7 +10,7 @@ import { SOCKET_POLICIES } from '../../../server/realtime/socket.js';
 import { call, openSocket, pairDisplay, seedPeople, sessionFor, type Credentials, type People } from '../../support/people.js';
 import { startTestServer, type TestServer } from '../../support/server.js';
 
-const CALLERS = ['anonymous', 'admin', 'manager', 'team_leader', 'coach', 'agent', 'display', 'key:ingest', 'key:read', 'key:admin'] as const;
+const CALLERS = ['anonymous', 'admin', 'manager', 'team_leader', 'coach', 'agent', 'display', 'key:ingest', 'key:read', 'key:admin', 'key:directory'] as const;
 type Caller = (typeof CALLERS)[number];
 
 const PEOPLE: readonly Caller[] = ['admin', 'manager', 'team_leader', 'coach', 'agent'];
@@ -44,8 +44,17 @@ const EXPECTED: Record<string, readonly Caller[]> = {
   'GET /api/v1/displays': only('admin', 'team_leader'),
   'POST /api/v1/displays': only('admin', 'team_leader'),
   'POST /api/v1/displays/:displayId/revoke': only('admin', 'team_leader'),
-  'GET /api/v1/directory': [...PEOPLE, 'key:read', 'key:admin'],
-  'PUT /api/v1/directory': only('admin', 'key:admin'),
+  'GET /api/v1/directory': [...PEOPLE, 'key:read', 'key:admin', 'key:directory'],
+  'PUT /api/v1/directory': only('admin', 'key:admin', 'key:directory'),
+  // One item at a time, probed on an id nobody has: an admitted caller gets 400 (empty body) or 404 (nothing to remove).
+  'PUT /api/v1/directory/sites/:id': only('admin', 'key:admin', 'key:directory'),
+  'DELETE /api/v1/directory/sites/:id': only('admin', 'key:admin', 'key:directory'),
+  'PUT /api/v1/directory/teams/:id': only('admin', 'key:admin', 'key:directory'),
+  'DELETE /api/v1/directory/teams/:id': only('admin', 'key:admin', 'key:directory'),
+  'PUT /api/v1/directory/queues/:id': only('admin', 'key:admin', 'key:directory'),
+  'DELETE /api/v1/directory/queues/:id': only('admin', 'key:admin', 'key:directory'),
+  'PUT /api/v1/directory/agents/:id': only('admin', 'key:admin', 'key:directory'),
+  'DELETE /api/v1/directory/agents/:id': only('admin', 'key:admin', 'key:directory'),
   // t-billing: the team leader's team; a whole-centre manager and admins see it; coaches and agents do not.
   'GET /api/v1/teams/:teamId': only('admin', 'manager', 'team_leader', 'key:read'),
   // a-ann: the agent themself, their team leader, managers, admins, and the coach with an open case about her.
@@ -179,6 +188,7 @@ beforeAll(async () => {
     ingest: (await t.server.apiKeys.create('i', ['ingest'])).key,
     read: (await t.server.apiKeys.create('r', ['read'])).key,
     admin: (await t.server.apiKeys.create('a', ['admin'])).key,
+    directory: (await t.server.apiKeys.create('d', ['directory'])).key,
   };
   creds.set('anonymous', () => Promise.resolve(null));
   creds.set('admin', () => sessionFor(t, people.admin));
@@ -190,6 +200,7 @@ beforeAll(async () => {
   creds.set('key:ingest', () => Promise.resolve({ bearer: keys.ingest }));
   creds.set('key:read', () => Promise.resolve({ bearer: keys.read }));
   creds.set('key:admin', () => Promise.resolve({ bearer: keys.admin }));
+  creds.set('key:directory', () => Promise.resolve({ bearer: keys.directory }));
 });
 
 afterAll(async () => {
@@ -210,7 +221,8 @@ function concrete(path: string): string {
     .replace(':targetId', 'tg_none')
     .replace(':boardId/:tileId', `${shownBoardId}/open`)
     .replace(':boardId', 'b_none')
-    .replace(':rotationId', 'r_none');
+    .replace(':rotationId', 'r_none')
+    .replace('/:id', '/x-none');
 }
 
 describe('authorisation matrix', () => {

@@ -6,9 +6,13 @@ import type { Principal, UserPrincipal } from '../../../server/access/principal.
 import {
   canEditCase,
   canGrantDisplayScope,
+  canIngest,
+  canManageDirectory,
+  canManageUsers,
   canRespondToCase,
   canViewAgent,
   canViewCase,
+  canViewDirectory,
   canViewScope,
   canViewTeam,
   DirectoryIndex,
@@ -68,6 +72,19 @@ describe('scope predicates', () => {
     expect(canViewScope({ kind: 'apikey', keyId: 'k', scopes: ['read'] }, { kind: 'agent', id: 'a-ann' }, dir)).toBe(true);
     expect(canViewScope({ kind: 'apikey', keyId: 'k', scopes: ['ingest'] }, { kind: 'centre' }, dir)).toBe(false);
     expect(canViewScope(null, { kind: 'centre' }, dir)).toBe(false);
+  });
+
+  it('a directory key reads and changes the directory and nothing else; admin keys and admins change it too', () => {
+    const key = (scopes: ('ingest' | 'read' | 'admin' | 'directory')[]): Principal => ({ kind: 'apikey', keyId: 'k', scopes });
+    const directoryKey = key(['directory']);
+    expect(canViewDirectory(directoryKey)).toBe(true);
+    expect(canManageDirectory(directoryKey)).toBe(true);
+    expect(canViewScope(directoryKey, { kind: 'centre' }, dir)).toBe(false);
+    expect(canIngest(directoryKey)).toBe(false);
+    expect(canManageUsers(directoryKey)).toBe(false);
+    expect(canManageDirectory(key(['admin']))).toBe(true);
+    expect(canManageDirectory(user('admin'))).toBe(true);
+    for (const other of [key(['read']), key(['ingest']), user('manager'), user('agent', { agentId: 'a-ann' }), null]) expect(canManageDirectory(other)).toBe(false);
   });
 
   it('nobody can grant a screen a scope they cannot see themselves', () => {
