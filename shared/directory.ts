@@ -1,6 +1,6 @@
 /** Organisation directory: sites, teams, queues and agents (issue: spine, section 2). */
 import { z } from 'zod';
-import { CHANNELS, id } from './events.js';
+import { CHANNELS, idV2 as id } from './events.js';
 
 const name = z.string().min(1).max(200);
 const hhmm = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be HH:MM (24-hour)');
@@ -52,6 +52,13 @@ export const directory = z
     teams: z.array(team).max(10_000),
     queues: z.array(queue).max(10_000),
     agents: z.array(agent).max(100_000),
+    /** The zone centre-wide figures (centre, channel, unsited queue) use for their days; default the first site's. */
+    timeZone: z.string().refine(isTimeZone, 'must be an IANA time zone such as Europe/London').optional(),
+    /**
+     * Which handling agent a contact's survey, FCR and complaint are credited to when several agents handled it
+     * (README "Legs and credit"): the last handling agent (default) or the first.
+     */
+    creditAgent: z.enum(['first', 'last']).optional(),
   })
   .superRefine((d, ctx) => {
     const unique = (kind: 'sites' | 'teams' | 'queues' | 'agents') => {

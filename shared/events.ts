@@ -1,8 +1,10 @@
 /**
- * Public event contract v1 (DOMAIN.md section 8).
+ * The stored event model, and public event contract v1 (DOMAIN.md section 8).
  *
- * Stable for integrators: fields are only ever added as optional in v1. Objects are strict, so a misspelt field
- * (`csta` for `csat`) is rejected with its path instead of being silently dropped.
+ * Contract v1 is stable for integrators: its objects are strict, so a misspelt field (`csta` for `csat`) is rejected
+ * with its path instead of being silently dropped. Contract v2 (shared/contract-v2.ts) is what real platforms send;
+ * it is normalised into these same stored events, whose v2-only fields (revision, legs, survey scales, extension
+ * fields...) are all optional and come last, so a v1 event is stored byte for byte as before (test/unit/canonical.test.ts).
  */
 import { z } from 'zod';
 
@@ -23,6 +25,22 @@ export const id = z
   .string()
   .min(1, 'must not be empty')
   .max(MAX_ID_LENGTH, `must be at most ${MAX_ID_LENGTH} characters`);
+/** Ids in contract v2 and the directory: a platform's ARN can be several hundred characters. */
+export const MAX_ID_LENGTH_V2 = 512;
+export const idV2 = z
+  .string()
+  .min(1, 'must not be empty')
+  .max(MAX_ID_LENGTH_V2, `must be at most ${MAX_ID_LENGTH_V2} characters`);
+/** A stored event's own id: a v2 id, or one derived from a contact record (`<contactId>@<revision>#<part>`). */
+const storedEventId = z.string().min(1).max(MAX_ID_LENGTH_V2 + 64);
+/** Extension fields: what a platform sent that the contract does not know, kept on the stored event. */
+export const MAX_EXT_BYTES = 8_192;
+export const ext = z.record(z.string().max(200), z.json());
+/**
+ * A revision of a contact's lifecycle or of a survey response: a sequence number, or the platform's update time as
+ * epoch milliseconds. The highest revision wins; events of lower revisions change nothing.
+ */
+export const revision = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
 const text = z.string().max(MAX_TEXT_LENGTH, `must be at most ${MAX_TEXT_LENGTH} characters`);
 const seconds = z
   .number()
@@ -35,100 +53,163 @@ const isoWithOffset = z.iso.datetime({
 });
 
 const envelope = {
-  id,
+  id: storedEventId,
   occurredAt: isoWithOffset,
-  source: id.optional(),
+  source: idV2.optional(),
 };
+
+/** Optional v2 fields every stored event may carry, last so v1 payloads keep their exact form. */
+const tail = { ext: ext.optional() };
+/** Contact lifecycle events (offered, answered, transferred, ended, abandoned) may carry a revision. */
+const lifecycleTail = { revision: revision.optional(), ...tail };
+
+/** Where a contact was abandoned: in the IVR (before it entered a queue; not offered) or in the queue. */
+export const ABANDON_PLACES = ['ivr', 'queue'] as const;
+export const TRANSFER_KINDS = ['transfer', 'consult', 'conference'] as const;
+export type TransferKind = (typeof TRANSFER_KINDS)[number];
 
 export const contactOffered = z.strictObject({
   ...envelope,
   type: z.literal('contact.offered'),
-  contactId: id,
+  contactId: idV2,
   channel: z.enum(CHANNELS),
-  queueId: id,
-  customerId: id.optional(),
-  reason: id.optional(),
+  queueId: idV2,
+  customerId: idV2.optional(),
+  reason: idV2.optional(),
+  /** A callback the customer asked for instead of waiting (counted like any other contact, and shown as callbacks). */
+  callback: z.boolean().optional(),
+  ...lifecycleTail,
 });
 
 export const contactAnswered = z.strictObject({
   ...envelope,
   type: z.literal('contact.answered'),
-  contactId: id,
-  agentId: id,
+  contactId: idV2,
+  agentId: idV2,
+  /** The wait as the platform measured it; when given it is used instead of answered time − offered time. */
+  waitSeconds: seconds.optional(),
+  ...lifecycleTail,
 });
 
 export const contactTransferred = z
   .strictObject({
     ...envelope,
     type: z.literal('contact.transferred'),
-    contactId: id,
-    fromAgentId: id,
-    toAgentId: id.optional(),
-    toQueueId: id.optional(),
+    contactId: idV2,
+    fromAgentId: idV2,
+    toAgentId: idV2.optional(),
+    toQueueId: idV2.optional(),
+    /** A transfer out of the centre: a phone number or a label; nobody here handles the rest. */
+    toExternal: z.string().min(1).max(200).optional(),
+    kind: z.enum(TRANSFER_KINDS).optional(),
+    ...lifecycleTail,
   })
-  .refine((e) => (e.toAgentId === undefined) !== (e.toQueueId === undefined), {
-    message: 'exactly one of toAgentId or toQueueId is required',
+  .refine((e) => [e.toAgentId, e.toQueueId, e.toExternal].filter((x) => x !== undefined).length === 1, {
+    message: 'exactly one of toAgentId, toQueueId or toExternal is required',
     path: ['toAgentId'],
   });
 
 export const contactEnded = z.strictObject({
   ...envelope,
   type: z.literal('contact.ended'),
-  contactId: id,
-  agentId: id,
+  contactId: idV2,
+  /** The agent who handled this leg: its talk, hold and wrap count for them. */
+  agentId: idV2,
   talkSeconds: seconds,
   holdSeconds: seconds,
   wrapSeconds: seconds,
   resolved: z.boolean(),
+  /** How many times the customer was put on hold in this leg. */
+  holdCount: z.int().min(0).max(1_000).optional(),
+  /** The queue this leg was handled for, when a transfer moved the contact to another queue. */
+  queueId: idV2.optional(),
+  ...lifecycleTail,
 });
 
 export const contactAbandoned = z.strictObject({
   ...envelope,
   type: z.literal('contact.abandoned'),
-  contactId: id,
+  contactId: idV2,
+  waitSeconds: seconds.optional(),
+  abandonedIn: z.enum(ABANDON_PLACES).optional(),
+  ...lifecycleTail,
+});
+
+/** Survey scales (shared/surveys.ts maps each to the KPI definitions). */
+export const SURVEY_SCALES = ['1-5', '1-10', '0-10', 'good-bad', 'yes-no'] as const;
+export type SurveyScale = (typeof SURVEY_SCALES)[number];
+export const SURVEY_MEASURES = ['csat', 'nps', 'resolved'] as const;
+export type SurveyMeasure = (typeof SURVEY_MEASURES)[number];
+
+export const surveyAnswer = z.strictObject({
+  measure: z.enum(SURVEY_MEASURES),
+  scale: z.enum(SURVEY_SCALES),
+  value: z.union([z.number().finite(), z.enum(['good', 'bad', 'yes', 'no'])]),
+});
+export type SurveyAnswer = z.infer<typeof surveyAnswer>;
+
+export const surveyOffered = z.strictObject({
+  ...envelope,
+  type: z.literal('survey.offered'),
+  contactId: idV2,
+  /** The survey programme (post-call, post-chat, ...): one offer per programme and contact. */
+  programmeId: idV2.optional(),
+  ...tail,
 });
 
 export const surveyResponded = z
   .strictObject({
     ...envelope,
     type: z.literal('survey.responded'),
-    contactId: id,
+    contactId: idV2,
     csat: z.int().min(1).max(5).optional(),
     nps: z.int().min(0).max(10).optional(),
     resolved: z.boolean().optional(),
     comment: text.optional(),
+    programmeId: idV2.optional(),
+    /** The platform's response id: a later revision of the same response replaces the earlier rating. */
+    responseId: idV2.optional(),
+    /** Scores on the programme's own scale. */
+    answers: z.array(surveyAnswer).min(1).max(10).optional(),
+    revision: revision.optional(),
+    ...tail,
   })
-  .refine((e) => e.csat !== undefined || e.nps !== undefined || e.resolved !== undefined, {
-    message: 'a survey response needs at least one score: csat, nps or resolved',
+  .refine((e) => e.csat !== undefined || e.nps !== undefined || e.resolved !== undefined || e.answers !== undefined, {
+    message: 'a survey response needs at least one score: csat, nps, resolved or answers',
     path: ['csat'],
   });
 
 export const qaEvaluated = z.strictObject({
   ...envelope,
   type: z.literal('qa.evaluated'),
-  contactId: id,
-  agentId: id,
-  evaluatorId: id,
+  contactId: idV2,
+  agentId: idV2,
+  evaluatorId: idV2,
   score: z.number().finite().min(0).max(100),
   criticalFail: z.boolean(),
   notes: text.optional(),
+  ...tail,
 });
 
 export const complaintLogged = z.strictObject({
   ...envelope,
   type: z.literal('complaint.logged'),
-  category: id,
-  contactId: id.optional(),
-  customerId: id.optional(),
-  agentId: id.optional(),
+  category: idV2,
+  contactId: idV2.optional(),
+  customerId: idV2.optional(),
+  agentId: idV2.optional(),
   summary: text.optional(),
+  ...tail,
 });
 
 export const agentStateChanged = z.strictObject({
   ...envelope,
   type: z.literal('agent.state'),
-  agentId: id,
+  agentId: idV2,
   state: z.enum(AGENT_STATES),
+  /** The platform's own name for the state ("Lunch"), when it was mapped to one of the five. */
+  stateName: z.string().min(1).max(100).optional(),
+  ...tail,
 });
 
 export const EVENT_SCHEMAS = {
@@ -137,6 +218,7 @@ export const EVENT_SCHEMAS = {
   'contact.transferred': contactTransferred,
   'contact.ended': contactEnded,
   'contact.abandoned': contactAbandoned,
+  'survey.offered': surveyOffered,
   'survey.responded': surveyResponded,
   'qa.evaluated': qaEvaluated,
   'complaint.logged': complaintLogged,
@@ -152,6 +234,7 @@ export const frontlineEvent = z.discriminatedUnion('type', [
   contactTransferred,
   contactEnded,
   contactAbandoned,
+  surveyOffered,
   surveyResponded,
   qaEvaluated,
   complaintLogged,
@@ -169,36 +252,80 @@ export interface EventIssue {
 
 export type EventValidation = { ok: true; event: FrontlineEvent } | { ok: false; issues: EventIssue[] };
 
+/** Contract v1's event types: `survey.offered` came with v2. */
+export const V1_EVENT_TYPES: readonly EventType[] = EVENT_TYPES.filter((t) => t !== 'survey.offered');
+/** Fields that came with contract v2 (v1 refuses them, pointing at v2). */
+export const V2_ONLY_FIELDS = ['revision', 'ext', 'callback', 'waitSeconds', 'toExternal', 'kind', 'holdCount', 'abandonedIn', 'programmeId', 'responseId', 'answers', 'stateName'] as const;
+const V2_QUEUE_ON_ENDED = 'queueId';
+const V1_ID_FIELDS = ['id', 'source', 'contactId', 'queueId', 'customerId', 'reason', 'agentId', 'fromAgentId', 'toAgentId', 'toQueueId', 'evaluatorId', 'category'] as const;
+
 /**
- * Validates one event with a plain reason per problem. The type is checked first, so an unknown type gives one
- * clear message instead of nine failed union branches.
+ * Validates one event in its stored form (which contract v2 normalises to) with a plain reason per problem. The type
+ * is checked first, so an unknown type gives one clear message instead of ten failed union branches. With
+ * `{ contract: 1 }` it holds the event to contract v1 exactly: v1 types, v1 fields and ids of at most 128 characters.
  */
-export function validateEvent(input: unknown): EventValidation {
+export function validateEvent(input: unknown, opts: { contract?: 1 } = {}): EventValidation {
   if (typeof input !== 'object' || input === null || Array.isArray(input)) {
     return { ok: false, issues: [{ path: '', reason: 'an event must be a JSON object' }] };
   }
+  const types = opts.contract === 1 ? V1_EVENT_TYPES : EVENT_TYPES;
   const type = (input as { type?: unknown }).type;
   if (typeof type !== 'string') {
-    return { ok: false, issues: [{ path: 'type', reason: 'required: one of ' + EVENT_TYPES.join(', ') }] };
+    return { ok: false, issues: [{ path: 'type', reason: 'required: one of ' + types.join(', ') }] };
   }
-  if (!Object.hasOwn(EVENT_SCHEMAS, type)) {
+  if (!Object.hasOwn(EVENT_SCHEMAS, type) || !types.includes(type as EventType)) {
+    const hint = Object.hasOwn(EVENT_SCHEMAS, type) ? ` ('${type}' needs contract v2: POST /api/v2/events)` : '';
     return {
       ok: false,
-      issues: [{ path: 'type', reason: `unknown event type '${type.slice(0, 64)}'; expected one of ${EVENT_TYPES.join(', ')}` }],
+      issues: [{ path: 'type', reason: `unknown event type '${type.slice(0, 64)}'; expected one of ${types.join(', ')}${hint}` }],
     };
   }
-  const parsed = EVENT_SCHEMAS[type as EventType].safeParse(input);
+  if (opts.contract === 1) {
+    const v1Issues = v1Only(input as Record<string, unknown>, type);
+    if (v1Issues.length > 0) return { ok: false, issues: v1Issues };
+  }
+  const parsed = EVENT_SCHEMAS[type as EventType].safeParse(input, { reportInput: true });
   if (parsed.success) return { ok: true, event: parsed.data };
   return { ok: false, issues: parsed.error.issues.map(toEventIssue) };
 }
 
-function toEventIssue(issue: z.core.$ZodIssue): EventIssue {
+function v1Only(input: Record<string, unknown>, type: string): EventIssue[] {
+  const issues: EventIssue[] = [];
+  const v2 = V2_ONLY_FIELDS.filter((f) => Object.hasOwn(input, f));
+  if (type === 'contact.ended' && Object.hasOwn(input, V2_QUEUE_ON_ENDED)) v2.push(V2_QUEUE_ON_ENDED as never);
+  if (v2.length > 0) {
+    issues.push({ path: v2.join(','), reason: `unknown field(s) ${v2.map((k) => `'${k}'`).join(', ')} for this event type in contract v1 (they are part of contract v2: POST /api/v2/events)` });
+  }
+  for (const f of V1_ID_FIELDS) {
+    const v = input[f];
+    if (typeof v === 'string' && v.length > MAX_ID_LENGTH) issues.push({ path: f, reason: `must be at most ${MAX_ID_LENGTH} characters in contract v1 (v2 allows ${MAX_ID_LENGTH_V2})` });
+  }
+  return issues;
+}
+
+/** A value's JSON type, as a sender would name it. */
+export function jsonTypeOf(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'array';
+  return typeof value;
+}
+
+function shown(value: unknown): string {
+  const text = JSON.stringify(value) ?? String(value);
+  return text.length > 40 ? `${text.slice(0, 40)}…` : text;
+}
+
+export function toEventIssue(issue: z.core.$ZodIssue): EventIssue {
   const path = issue.path.map(String).join('.');
   if (issue.code === 'unrecognized_keys') {
     return { path: issue.keys.join(','), reason: `unknown field(s) ${issue.keys.map((k) => `'${k}'`).join(', ')} for this event type` };
   }
-  if (issue.code === 'invalid_type' && issue.input === undefined) {
-    return { path, reason: `required field missing (expected ${issue.expected})` };
+  if (issue.code === 'invalid_type') {
+    if (issue.input === undefined) return { path, reason: `required field missing (expected ${issue.expected})` };
+    return { path, reason: `expected ${issue.expected}, got ${jsonTypeOf(issue.input)} ${shown(issue.input)}` };
+  }
+  if (issue.code === 'invalid_value' && issue.input !== undefined) {
+    return { path, reason: `${issue.message}; got ${shown(issue.input)}` };
   }
   return { path, reason: issue.message };
 }
@@ -218,6 +345,7 @@ export function contactIdOf(event: FrontlineEvent): string | undefined {
     case 'contact.transferred':
     case 'contact.ended':
     case 'contact.abandoned':
+    case 'survey.offered':
     case 'survey.responded':
     case 'qa.evaluated':
     case 'complaint.logged':
@@ -241,6 +369,7 @@ export function agentIdOf(event: FrontlineEvent): string | undefined {
       return event.fromAgentId;
     case 'contact.offered':
     case 'contact.abandoned':
+    case 'survey.offered':
     case 'survey.responded':
       return undefined;
     default:
@@ -262,6 +391,7 @@ export function customerIdOf(event: FrontlineEvent): string | undefined {
     case 'contact.transferred':
     case 'contact.ended':
     case 'contact.abandoned':
+    case 'survey.offered':
     case 'survey.responded':
     case 'qa.evaluated':
     case 'agent.state':
@@ -269,4 +399,28 @@ export function customerIdOf(event: FrontlineEvent): string | undefined {
     default:
       return assertNever(event);
   }
+}
+
+/** The contact lifecycle: the events a revision of a contact replaces as a set. */
+export const LIFECYCLE_TYPES = ['contact.offered', 'contact.answered', 'contact.transferred', 'contact.ended', 'contact.abandoned'] as const;
+export type LifecycleEvent = EventOf<(typeof LIFECYCLE_TYPES)[number]>;
+
+export function isLifecycle(event: FrontlineEvent): event is LifecycleEvent {
+  return (LIFECYCLE_TYPES as readonly string[]).includes(event.type);
+}
+
+/**
+ * What a revision replaces, and in which order revisions rank: a contact's lifecycle (`c:` + contact id) or one
+ * survey response (`s:` + contact id + response id). Undefined for events that are never revised.
+ */
+export function revisionKeyOf(event: FrontlineEvent): string | undefined {
+  if (isLifecycle(event)) return `c:${event.contactId}`;
+  if (event.type === 'survey.responded' && event.responseId !== undefined) return `s:${event.contactId}:${event.responseId}`;
+  return undefined;
+}
+
+/** A survey response's revision: its own, else its time (a later rating replaces an earlier one). */
+export function revisionOf(event: FrontlineEvent): number | undefined {
+  if (event.type === 'survey.responded') return event.responseId === undefined ? undefined : (event.revision ?? Date.parse(event.occurredAt));
+  return isLifecycle(event) ? event.revision : undefined;
 }

@@ -2,7 +2,7 @@
  * KPI definitions (DOMAIN.md section 3), shared by the engine, the API and the UI tooltips. Rates are fractions 0-1,
  * times are seconds.
  */
-export const KPI_NAMES = ['csat', 'fcrRepeat', 'fcrSurvey', 'serviceLevel', 'asa', 'firstResponse', 'aht', 'abandonRate', 'nps', 'qa', 'complaintsPer1000'] as const;
+export const KPI_NAMES = ['csat', 'fcrRepeat', 'fcrSurvey', 'serviceLevel', 'asa', 'firstResponse', 'aht', 'abandonRate', 'nps', 'qa', 'complaintsPer1000', 'responseRate'] as const;
 export type KpiName = (typeof KPI_NAMES)[number];
 
 export type Direction = 'up' | 'down' | 'neither';
@@ -18,20 +18,34 @@ export interface KpiDefinition {
 }
 
 export const KPI_DEFINITIONS: Record<KpiName, KpiDefinition> = {
-  csat: { label: 'CSAT', unit: 'fraction', direction: 'up', formula: 'survey responses scoring 4 or 5 (of 5) ÷ all responses with a CSAT score', nIs: 'responses' },
+  csat: {
+    label: 'CSAT',
+    unit: 'fraction',
+    direction: 'up',
+    formula:
+      'satisfied survey responses ÷ all responses with a CSAT score; satisfied is the top quarter of the scale: 4–5 of 1–5, 8–10 of 1–10 or 0–10, "good" of good/bad; credited to the last agent who handled the contact',
+    nIs: 'responses',
+  },
   fcrRepeat: {
     label: 'FCR (repeat contacts)',
     unit: 'fraction',
     direction: 'up',
-    formula: 'handled contacts marked resolved whose customer did not contact again (same reason where known) within 7 days ÷ handled contacts with a known customer; provisional until the 7 days have passed',
+    formula:
+      'handled contacts marked resolved (by their last leg) whose customer did not contact again (same reason where known) within 7 days ÷ handled contacts with a known customer; provisional until the 7 days have passed; credited to the last agent who handled the contact',
     nIs: 'handled contacts with a known customer',
   },
-  fcrSurvey: { label: 'FCR (survey)', unit: 'fraction', direction: 'up', formula: '"yes" to "was your issue resolved?" ÷ responses to that question', nIs: 'responses' },
+  fcrSurvey: {
+    label: 'FCR (survey)',
+    unit: 'fraction',
+    direction: 'up',
+    formula: '"yes" to "was your issue resolved?" ÷ responses to that question; credited to the last agent who handled the contact',
+    nIs: 'responses',
+  },
   serviceLevel: {
     label: 'Service level',
     unit: 'fraction',
     direction: 'up',
-    formula: "contacts answered within the queue's threshold T ÷ (offered − short abandons under 5 s)",
+    formula: "contacts answered within the queue's threshold T ÷ (offered − short abandons under 5 s); the wait is the platform's where it sends one; contacts abandoned in the IVR never entered a queue and are not offered",
     nIs: 'offered contacts less short abandons',
   },
   asa: { label: 'ASA', unit: 'seconds', direction: 'down', formula: 'mean wait of answered voice and chat contacts', nIs: 'answered voice and chat contacts' },
@@ -42,7 +56,14 @@ export const KPI_DEFINITIONS: Record<KpiName, KpiDefinition> = {
     formula: 'median time to the first agent reply on email and messaging (90th percentile alongside)',
     nIs: 'answered email and messaging contacts',
   },
-  aht: { label: 'AHT', unit: 'seconds', direction: 'neither', formula: '(talk + hold + wrap) ÷ handled contacts (mean; median alongside)', nIs: 'handled contacts' },
+  aht: {
+    label: 'AHT',
+    unit: 'seconds',
+    direction: 'neither',
+    formula:
+      "(talk + hold + wrap) ÷ handled contacts (mean; median, mean hold and holds per contact alongside); a transferred contact's legs count for the agent, team and queue that handled each leg, and once for the centre",
+    nIs: 'handled contacts',
+  },
   abandonRate: {
     label: 'Abandonment',
     unit: 'fraction',
@@ -50,9 +71,27 @@ export const KPI_DEFINITIONS: Record<KpiName, KpiDefinition> = {
     formula: 'contacts abandoned after waiting 5 s or more ÷ (offered − short abandons under 5 s)',
     nIs: 'offered contacts less short abandons',
   },
-  nps: { label: 'NPS', unit: 'score', direction: 'up', formula: '% scoring 9–10 minus % scoring 0–6 (−100 to 100)', nIs: 'responses with a 0–10 score' },
+  nps: { label: 'NPS', unit: 'score', direction: 'up', formula: '% scoring 9–10 minus % scoring 0–6 on the 0–10 scale (−100 to 100); credited to the last agent who handled the contact', nIs: 'responses with a 0–10 score' },
   qa: { label: 'QA score', unit: 'score', direction: 'up', formula: 'mean evaluation score (0–100); an evaluation with a failed critical item scores 0', nIs: 'evaluations' },
-  complaintsPer1000: { label: 'Complaints', unit: 'per1000', direction: 'down', formula: 'complaints per 1,000 offered contacts', nIs: 'offered contacts' },
+  complaintsPer1000: { label: 'Complaints', unit: 'per1000', direction: 'down', formula: 'complaints per 1,000 offered contacts; a complaint naming no agent is credited to the last agent who handled its contact', nIs: 'offered contacts' },
+  responseRate: {
+    label: 'Survey response rate',
+    unit: 'fraction',
+    direction: 'up',
+    formula: 'surveys answered ÷ surveys offered (survey.offered), per survey programme and contact',
+    nIs: 'surveys offered',
+  },
+};
+
+/**
+ * Which agent a contact's outcome (survey, FCR, a complaint naming no agent) is credited to: the last agent who
+ * handled it (default), or the first who answered. Handle time always counts per leg; the wait for whoever answered.
+ */
+export const CREDIT_RULES = ['last', 'first'] as const;
+export type CreditRule = (typeof CREDIT_RULES)[number];
+export const CREDIT_RULE_WORDS: Record<CreditRule, string> = {
+  last: 'credited to the last agent who handled the contact',
+  first: 'credited to the first agent who answered the contact',
 };
 
 export interface KpiValue {

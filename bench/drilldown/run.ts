@@ -181,7 +181,7 @@ async function main(): Promise<void> {
     const r = fastReview.last;
     const rows = await store.db.selectFrom('events').select('payload').where('occurred_ms', '>=', Date.parse(r.fromAt) - 31 * DAY).where('occurred_ms', '<', Date.parse(r.toAt) + 8 * DAY).execute();
     const oracle = buildOracle(rows.map((x) => JSON.parse(x.payload) as FrontlineEvent), directory);
-    const rate = (o: ReturnType<typeof oracle>) => (o.csat.length === 0 ? null : o.csat.filter((x) => x >= 4).length / o.csat.length);
+    const rate = (o: ReturnType<typeof oracle>) => (o.csat.length === 0 ? null : o.csat.filter(([sat]) => sat).length / o.csat.length);
     const days: number[] = [];
     for (let d = Date.parse(r.fromAt); d < Date.parse(r.toAt); d += DAY) {
       const v = rate(oracle('centre', d, d + DAY));
@@ -216,7 +216,7 @@ async function main(): Promise<void> {
     });
     const got = fast.last.kpis.csat;
     const o = raw.last.csat;
-    line(`segments ${c.days} d: ${c.name}`, fast.ms, raw.ms, got.n === o.length && close(got.value, o.length === 0 ? null : o.filter((x) => x >= 4).length / o.length));
+    line(`segments ${c.days} d: ${c.name}`, fast.ms, raw.ms, got.n === o.length && close(got.value, o.length === 0 ? null : o.filter(([sat]) => sat).length / o.length));
   }
   console.log('  (segments also build the previous period, all 11 KPIs, the breakdown and the daily trend; the raw side works out CSAT for the period only)');
 

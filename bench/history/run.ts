@@ -110,7 +110,7 @@ async function main(): Promise<void> {
       const bounds = (await kpis.trend('csat', scope, start, end, 'day')).points.map((p) => [Date.parse(p.start), Date.parse(p.end)] as const);
       rawAnswer = bounds.map(([a, b]) => {
         const o = oracle(scope, a, b);
-        return o.csat.length === 0 ? null : o.csat.filter((x) => x >= 4).length / o.csat.length;
+        return o.csat.length === 0 ? null : o.csat.filter(([sat]) => sat).length / o.csat.length;
       });
       rawMs.push(performance.now() - s);
     }

@@ -22,9 +22,22 @@ export interface Counters {
   handled: number;
   handleSum: number;
   handleHist: Map<number, number>;
+  /** Contacts abandoned in the IVR, before entering a queue: not offered (contract v2 `abandonedIn: 'ivr'`). */
+  ivrAbandoned: number;
+  /** Contacts that were callbacks the customer chose instead of waiting. */
+  callbacks: number;
+  /** Hold time and number of holds over handled contacts. */
+  holdSum: number;
+  holds: number;
   csatN: number;
   csatTop2: number;
+  /** Sum of CSAT scores on the 1–5 scale (other numeric scales rescaled; shared/surveys.ts). */
   csatSum: number;
+  /** CSAT answers on good/bad, which have no score: the mean score leaves them out. */
+  csatBinaryN: number;
+  /** Survey programmes offered, and of those the ones answered: the response rate. */
+  surveysOffered: number;
+  surveysAnswered: number;
   npsN: number;
   promoters: number;
   detractors: number;
@@ -52,9 +65,16 @@ export function zero(): Counters {
     handled: 0,
     handleSum: 0,
     handleHist: new Map(),
+    ivrAbandoned: 0,
+    callbacks: 0,
+    holdSum: 0,
+    holds: 0,
     csatN: 0,
     csatTop2: 0,
     csatSum: 0,
+    csatBinaryN: 0,
+    surveysOffered: 0,
+    surveysAnswered: 0,
     npsN: 0,
     promoters: 0,
     detractors: 0,

@@ -9,48 +9,21 @@
  * was offered in; an event seen twice (same id) changes nothing; repeat-contact FCR re-marks the customer's earlier
  * contacts within the window when a new contact of theirs arrives, in any order.
  */
-import { UNASSIGNED, type Directory } from '../../shared/directory.js';
-import type { Channel, FrontlineEvent } from '../../shared/events.js';
-import { ASYNC_CHANNELS } from '../../shared/events.js';
-import { DEFAULT_SL_SECONDS, FCR_WINDOW_DAYS, INTERVAL_MS, SHORT_ABANDON_SECONDS, type KpiSet } from '../../shared/kpis.js';
-import { addInto, binOf, isEmpty, zero, type Counters } from './counters.js';
+import type { Directory } from '../../shared/directory.js';
+import type { FrontlineEvent } from '../../shared/events.js';
+import { FCR_WINDOW_DAYS, INTERVAL_MS, type CreditRule, type KpiSet } from '../../shared/kpis.js';
+import { applyToContact, newContact, type ContactState } from './contact-state.js';
+import { CELL_PREFIX, cellScope, Contributions, type Cell, type Part } from './contributions.js';
+import { addInto, isEmpty, zero, type Counters } from './counters.js';
 import { kpisOf } from './formulas.js';
 
+export { CELL_PREFIX, cellScope, type Cell };
+
 const FCR_WINDOW_MS = FCR_WINDOW_DAYS * 86_400_000;
-
-interface Segment {
-  handleSeconds: number;
-  resolved: boolean;
-  atMs: number;
-}
-
-interface ContactState {
-  id: string;
-  offeredMs?: number;
-  queueId?: string;
-  channel?: Channel;
-  customerId?: string;
-  reason?: string;
-  answeredMs?: number;
-  agentId?: string;
-  abandonedMs?: number;
-  segments: Map<string, Segment>;
-  surveys: Map<string, { csat?: number; nps?: number; resolved?: boolean }>;
-  qa: Map<string, { agentId: string; score: number }>;
-  complaints: Map<string, string | undefined>;
-  /** For a complaint that names no contact: its own time stands in for the offer time. */
-  standaloneMs?: number;
-  repeated: boolean;
-}
 
 /** The same reason where both are known; unknown on either side counts as the same. */
 function sameReason(a: ContactState, b: ContactState): boolean {
   return a.reason === undefined || b.reason === undefined || a.reason === b.reason;
-}
-
-interface Part {
-  scopes: string[];
-  counters: Counters;
 }
 
 /** The engine's key for the contact an event belongs to; a complaint naming no contact is its own. */
@@ -58,24 +31,6 @@ export function contactKeyOf(event: FrontlineEvent): string | undefined {
   if (event.type === 'agent.state') return undefined;
   if (event.type === 'complaint.logged' && event.contactId === undefined) return `complaint:${event.id}`;
   return event.contactId;
-}
-
-/**
- * A segment cell: the contacts sharing a team, queue, channel and contact reason (null where unknown, e.g. the team of
- * a contact nobody answered). Every contribution also counts for its cell, so any mix of multi-select filters is a sum
- * of cells, kept and rolled up like every other scope. Not a scope anyone subscribes to or is shown.
- */
-export interface Cell {
-  team: string | null;
-  queue: string | null;
-  channel: string | null;
-  reason: string | null;
-}
-
-export const CELL_PREFIX = 'cell:';
-
-export function cellScope(c: Cell): string {
-  return CELL_PREFIX + JSON.stringify([c.team, c.queue, c.channel, c.reason]);
 }
 
 export function parseCell(scope: string): Cell | undefined {
@@ -95,74 +50,39 @@ export class KpiEngine {
   private readonly buckets = new Map<string, Map<number, Counters>>();
   /** Scopes whose buckets changed since the last takeTouched(): what the live layer needs to recompute. */
   private touched = new Set<string>();
-  private queueSite = new Map<string, string | null>();
-  private queueSl = new Map<string, number>();
-  private agentTeam = new Map<string, string>();
-  private teamSite = new Map<string, string>();
-  private defaultSite: string | null = null;
+  private contributions: Contributions;
 
-  constructor(directory: Directory) {
-    this.setDirectory(directory);
+  constructor(directory: Directory, options: { credit?: CreditRule } = {}) {
+    this.contributions = this.contributionsFor(directory, options.credit ?? creditRuleOf(directory));
   }
 
   /** Scope names are the API's: centre, site:ID, team:ID, queue:ID, channel:NAME, agent:ID. */
-  setDirectory(d: Directory): void {
-    this.queueSite = new Map(d.queues.map((q) => [q.id, q.siteId ?? null]));
-    this.queueSl = new Map(d.queues.map((q) => [q.id, q.serviceLevelSeconds]));
-    this.agentTeam = new Map(d.agents.map((a) => [a.id, a.teamId]));
-    this.teamSite = new Map(d.teams.map((t) => [t.id, t.siteId]));
-    this.defaultSite = d.sites.length === 1 ? (d.sites[0]?.id ?? null) : null;
+  private contributionsFor(d: Directory, credit: CreditRule): Contributions {
+    return new Contributions({
+      queueSite: new Map(d.queues.map((q) => [q.id, q.siteId ?? null])),
+      queueSl: new Map(d.queues.map((q) => [q.id, q.serviceLevelSeconds])),
+      agentTeam: new Map(d.agents.map((a) => [a.id, a.teamId])),
+      teamSite: new Map(d.teams.map((t) => [t.id, t.siteId])),
+      defaultSite: d.sites.length === 1 ? (d.sites[0]?.id ?? null) : null,
+      credit,
+    });
   }
 
   apply(event: FrontlineEvent): void {
     if (event.type === 'agent.state') return;
     const key = contactKeyOf(event) as string;
     const c = this.contact(key);
+    const linked = c.customerId !== undefined && c.offeredMs !== undefined ? { customerId: c.customerId, offeredMs: c.offeredMs } : undefined;
     const before = this.parts(c);
-    const at = Date.parse(event.occurredAt);
-    let offerChanged = false;
-    switch (event.type) {
-      case 'contact.offered':
-        if (c.offeredMs === undefined) {
-          c.offeredMs = at;
-          c.queueId = event.queueId;
-          c.channel = event.channel;
-          if (event.customerId !== undefined) c.customerId = event.customerId;
-          if (event.reason !== undefined) c.reason = event.reason;
-          offerChanged = true;
-        }
-        break;
-      case 'contact.answered':
-        if (c.answeredMs === undefined || at < c.answeredMs) {
-          c.answeredMs = at;
-          c.agentId = event.agentId;
-        }
-        break;
-      case 'contact.abandoned':
-        if (c.abandonedMs === undefined || at < c.abandonedMs) c.abandonedMs = at;
-        break;
-      case 'contact.ended':
-        c.segments.set(event.id, { handleSeconds: event.talkSeconds + event.holdSeconds + event.wrapSeconds, resolved: event.resolved, atMs: at });
-        break;
-      case 'contact.transferred':
-        break;
-      case 'survey.responded':
-        c.surveys.set(event.id, {
-          ...(event.csat === undefined ? {} : { csat: event.csat }),
-          ...(event.nps === undefined ? {} : { nps: event.nps }),
-          ...(event.resolved === undefined ? {} : { resolved: event.resolved }),
-        });
-        break;
-      case 'qa.evaluated':
-        c.qa.set(event.id, { agentId: event.agentId, score: event.criticalFail ? 0 : event.score });
-        break;
-      case 'complaint.logged':
-        c.complaints.set(event.id, event.agentId);
-        if (event.contactId === undefined) c.standaloneMs = at;
-        break;
+    const change = applyToContact(c, event);
+    if (change === 'ignored') return;
+    if (change === 'reset') {
+      // A new offer, or a higher revision that may have moved it: the customer's repeat-contact links follow.
+      if (linked) this.unlinkCustomer(c, linked.customerId, linked.offeredMs);
+      c.repeated = false;
     }
     this.replace(c, before);
-    if (offerChanged && c.customerId !== undefined) this.linkCustomer(c);
+    if (change === 'reset' && c.customerId !== undefined && c.offeredMs !== undefined) this.linkCustomer(c);
   }
 
   /**
@@ -271,7 +191,7 @@ export class KpiEngine {
   private contact(id: string): ContactState {
     let c = this.contacts.get(id);
     if (!c) {
-      c = { id, segments: new Map(), surveys: new Map(), qa: new Map(), complaints: new Map(), repeated: false };
+      c = newContact(id);
       this.contacts.set(id, c);
     }
     return c;
@@ -327,6 +247,32 @@ export class KpiEngine {
     rec.open.push(c);
   }
 
+  /**
+   * Takes a contact out of its customer's links before a revision moves or removes its offer: the earlier contacts it
+   * made repeated are checked again against the customer's other contacts.
+   */
+  private unlinkCustomer(c: ContactState, customer: string, offeredMs: number): void {
+    const rec = this.byCustomer.get(customer);
+    if (!rec) return;
+    rec.sorted = rec.sorted.filter((x) => x !== c);
+    rec.open = rec.open.filter((x) => x !== c);
+    for (const o of rec.sorted) {
+      const t = o.offeredMs as number;
+      if (!o.repeated || t >= offeredMs || offeredMs - t > FCR_WINDOW_MS) continue;
+      const still = rec.sorted.some((d) => {
+        const dt = (d.offeredMs as number) - t;
+        return dt > 0 && dt <= FCR_WINDOW_MS && sameReason(o, d);
+      });
+      if (!still) {
+        const before = this.parts(o);
+        o.repeated = false;
+        this.replace(o, before);
+        rec.open.push(o);
+      }
+    }
+    if (rec.sorted.length === 0) this.byCustomer.delete(customer);
+  }
+
   private replace(c: ContactState, before: { interval: number; parts: Part[] } | null): void {
     if (before) for (const p of before.parts) this.addPart(before.interval, p, -1);
     const after = this.parts(c);
@@ -351,94 +297,14 @@ export class KpiEngine {
     }
   }
 
-  private scopesFor(c: ContactState, agentId: string | undefined): string[] {
-    const scopes = ['centre'];
-    const site = (c.queueId !== undefined ? this.queueSite.get(c.queueId) : undefined) ?? (agentId !== undefined ? this.teamSite.get(this.agentTeam.get(agentId) ?? '') : undefined) ?? this.defaultSite;
-    if (site) scopes.push(`site:${site}`);
-    if (c.queueId !== undefined) scopes.push(`queue:${c.queueId}`);
-    if (c.channel !== undefined) scopes.push(`channel:${c.channel}`);
-    const team = agentId === undefined ? null : (this.agentTeam.get(agentId) ?? UNASSIGNED);
-    if (agentId !== undefined) {
-      scopes.push(`agent:${agentId}`);
-      scopes.push(`team:${team}`);
-    }
-    scopes.push(cellScope({ team, queue: c.queueId ?? null, channel: c.channel ?? null, reason: c.reason ?? null }));
-    return scopes;
-  }
-
   /** The contact's contribution, or null while it has no time to be bucketed by. */
   private parts(c: ContactState): { interval: number; parts: Part[] } | null {
-    const atMs = c.offeredMs ?? c.standaloneMs;
-    if (atMs === undefined) return null;
-    const parts: Part[] = [];
-    const main = zero();
-    if (c.offeredMs !== undefined) {
-      const channel = c.channel as Channel;
-      const async = ASYNC_CHANNELS.includes(channel);
-      if (c.answeredMs !== undefined) {
-        const wait = Math.max(0, (c.answeredMs - c.offeredMs) / 1000);
-        main.offered = 1;
-        main.answered = 1;
-        const sl = (c.queueId !== undefined ? this.queueSl.get(c.queueId) : undefined) ?? DEFAULT_SL_SECONDS[channel];
-        if (wait <= sl) main.answeredInSl = 1;
-        if (async) {
-          main.asyncAnswered = 1;
-          main.asyncFirstResponseSum = wait;
-          main.asyncHist.set(binOf(wait), 1);
-        } else {
-          main.syncAnswered = 1;
-          main.syncWaitSum = wait;
-        }
-      } else if (c.abandonedMs !== undefined) {
-        const wait = (c.abandonedMs - c.offeredMs) / 1000;
-        main.offered = 1;
-        if (wait < SHORT_ABANDON_SECONDS) main.shortAbandoned = 1;
-        else main.abandoned = 1;
-      }
-    }
-    if (c.segments.size > 0) {
-      let handle = 0;
-      let last: Segment | undefined;
-      for (const s of c.segments.values()) {
-        handle += s.handleSeconds;
-        if (!last || s.atMs >= last.atMs) last = s;
-      }
-      main.handled = 1;
-      main.handleSum = handle;
-      main.handleHist.set(binOf(handle), 1);
-      if (c.customerId !== undefined && c.offeredMs !== undefined) {
-        main.fcrEligible = 1;
-        if (last?.resolved && !c.repeated) main.fcrFirstTime = 1;
-      }
-    }
-    for (const s of c.surveys.values()) {
-      if (s.csat !== undefined) {
-        main.csatN++;
-        main.csatSum += s.csat;
-        if (s.csat >= 4) main.csatTop2++;
-      }
-      if (s.nps !== undefined) {
-        main.npsN++;
-        if (s.nps >= 9) main.promoters++;
-        else if (s.nps <= 6) main.detractors++;
-      }
-      if (s.resolved !== undefined) {
-        main.fcrSurveyN++;
-        if (s.resolved) main.fcrSurveyYes++;
-      }
-    }
-    if (!isEmpty(main)) parts.push({ scopes: this.scopesFor(c, c.agentId), counters: main });
-    for (const q of c.qa.values()) {
-      const p = zero();
-      p.qaN = 1;
-      p.qaSum = q.score;
-      parts.push({ scopes: this.scopesFor(c, q.agentId), counters: p });
-    }
-    for (const agentId of c.complaints.values()) {
-      const p = zero();
-      p.complaints = 1;
-      parts.push({ scopes: this.scopesFor(c, agentId ?? c.agentId), counters: p });
-    }
-    return { interval: Math.floor(atMs / INTERVAL_MS), parts };
+    const of = this.contributions.of(c);
+    return of ? { interval: Math.floor(of.atMs / INTERVAL_MS), parts: of.parts } : null;
   }
+}
+
+/** The directory's rule for crediting a contact's outcome (the last handling agent unless it says otherwise). */
+export function creditRuleOf(d: Directory): CreditRule {
+  return d.creditAgent ?? 'last';
 }

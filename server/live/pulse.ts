@@ -4,7 +4,8 @@
  */
 import { TZDate } from '@date-fns/tz';
 import { addDays, startOfDay } from 'date-fns';
-import { AGENT_STATES, assertNever, type AgentState, type Channel, type FrontlineEvent } from '../../shared/events.js';
+import { AGENT_STATES, assertNever, isLifecycle, type AgentState, type Channel, type FrontlineEvent } from '../../shared/events.js';
+import { surveyScores } from '../../shared/surveys.js';
 import { UNASSIGNED, type Directory } from '../../shared/directory.js';
 import type { PulseSnapshot, QueuePulse } from '../../shared/live.js';
 
@@ -29,6 +30,8 @@ export class LivePulse {
   private agentCounts = new Map<string, AgentToday>();
   /** Which agent first answered each of today's contacts, so a survey lands on that agent. */
   private contactAgent = new Map<string, string>();
+  /** The first lifecycle revision seen per contact today: the pulse counts activity once, later revisions only settle who is waiting. */
+  private contactRevision = new Map<string, number>();
   /** Arrival times (server clock) of recent events, per second bucket: bounded to 60 entries. */
   private recent = new Map<number, number>();
   private lastEventMs: number | null = null;
@@ -58,6 +61,7 @@ export class LivePulse {
     this.contactQueue.clear();
     this.agentCounts.clear();
     this.contactAgent.clear();
+    this.contactRevision.clear();
     this.dirty = true;
     return true;
   }
@@ -87,6 +91,14 @@ export class LivePulse {
   }
 
   private applyToday(event: Exclude<FrontlineEvent, { type: 'agent.state' }>): void {
+    if (isLifecycle(event) && event.revision !== undefined) {
+      const first = this.contactRevision.get(event.contactId);
+      if (first === undefined) this.contactRevision.set(event.contactId, event.revision);
+      else if (first !== event.revision) {
+        if (event.revision > first && event.type !== 'contact.offered' && event.type !== 'contact.transferred') this.waiting.delete(event.contactId);
+        return;
+      }
+    }
     const t = this.totals;
     switch (event.type) {
       case 'contact.offered': {
@@ -125,17 +137,20 @@ export class LivePulse {
       case 'survey.responded': {
         t.surveys++;
         const agentId = this.contactAgent.get(event.contactId);
-        if (event.csat !== undefined) {
+        const csat = surveyScores(event).csat;
+        if (csat !== undefined) {
           t.csatResponses++;
-          if (event.csat >= 4) t.csatTopTwo++;
+          if (csat.satisfied) t.csatTopTwo++;
           if (agentId !== undefined) {
             const a = this.agent(agentId);
             a.csatResponses++;
-            if (event.csat >= 4) a.csatTopTwo++;
+            if (csat.satisfied) a.csatTopTwo++;
           }
         }
         return;
       }
+      case 'survey.offered':
+        return;
       case 'qa.evaluated':
         t.qaEvaluations++;
         return;

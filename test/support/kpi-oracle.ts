@@ -16,28 +16,79 @@ export interface OracleFigures {
   syncWaits: number[];
   asyncWaits: number[];
   handleTimes: number[];
-  csat: number[];
+  /** CSAT answers as [satisfied, score on 1–5 or null for good/bad]. */
+  csat: [boolean, number | null][];
   nps: number[];
   fcrSurvey: boolean[];
   fcrEligible: number;
   fcrFirstTime: number;
   qa: number[];
   complaints: number;
+  surveysOffered: number;
+  surveysAnswered: number;
 }
 
+type Ev<T extends FrontlineEvent['type']> = Extract<FrontlineEvent, { type: T }>;
+
 interface Contact {
-  offered?: Extract<FrontlineEvent, { type: 'contact.offered' }>;
-  answers: Extract<FrontlineEvent, { type: 'contact.answered' }>[];
-  abandons: Extract<FrontlineEvent, { type: 'contact.abandoned' }>[];
-  ends: Extract<FrontlineEvent, { type: 'contact.ended' }>[];
-  surveys: Extract<FrontlineEvent, { type: 'survey.responded' }>[];
-  qas: Extract<FrontlineEvent, { type: 'qa.evaluated' }>[];
-  complaints: Extract<FrontlineEvent, { type: 'complaint.logged' }>[];
+  offered?: Ev<'contact.offered'>;
+  answers: Ev<'contact.answered'>[];
+  abandons: Ev<'contact.abandoned'>[];
+  ends: Ev<'contact.ended'>[];
+  surveys: Ev<'survey.responded'>[];
+  offers: Set<string>;
+  qas: Ev<'qa.evaluated'>[];
+  complaints: Ev<'complaint.logged'>[];
 }
 
 const t = (iso: string) => Date.parse(iso);
 const SYNC = new Set(['voice', 'chat']);
 const DEFAULT_SL: Record<string, number> = { voice: 20, chat: 60, email: 4 * 3600, messaging: 3600 };
+const LIFECYCLE = new Set(['contact.offered', 'contact.answered', 'contact.transferred', 'contact.ended', 'contact.abandoned']);
+
+/** The scales written out by hand from the README's table (not from shared/surveys.ts). */
+function csatAnswer(s: Ev<'survey.responded'>): [boolean, number | null] | undefined {
+  const a = s.answers?.find((x) => x.measure === 'csat');
+  if (a) {
+    if (a.scale === 'good-bad') return [a.value === 'good', null];
+    const v = a.value as number;
+    if (a.scale === '1-5') return [v >= 4, v];
+    if (a.scale === '1-10') return [v >= 8, 1 + (4 * (v - 1)) / 9];
+    return [v >= 8, 1 + (4 * v) / 10];
+  }
+  return s.csat === undefined ? undefined : [s.csat >= 4, s.csat];
+}
+const npsAnswer = (s: Ev<'survey.responded'>): number | undefined => (s.answers?.find((x) => x.measure === 'nps')?.value as number | undefined) ?? s.nps;
+const resolvedAnswer = (s: Ev<'survey.responded'>): boolean | undefined => {
+  const a = s.answers?.find((x) => x.measure === 'resolved');
+  return a ? a.value === 'yes' : s.resolved;
+};
+
+/** Only what the latest revision says: each contact's lifecycle at its highest revision, each response at its latest. */
+export function latestRevisions(events: FrontlineEvent[]): FrontlineEvent[] {
+  const top = new Map<string, number>();
+  const rankOf = (e: FrontlineEvent): [string, number] | undefined => {
+    if (LIFECYCLE.has(e.type)) return [`c:${(e as { contactId: string }).contactId}`, (e as { revision?: number }).revision ?? -1];
+    if (e.type === 'survey.responded' && e.responseId !== undefined) return [`s:${e.contactId}:${e.responseId}`, e.revision ?? t(e.occurredAt)];
+    return undefined;
+  };
+  const best = new Map<string, string>();
+  for (const e of events) {
+    const r = rankOf(e);
+    if (!r) continue;
+    if ((top.get(r[0]) ?? -Infinity) < r[1]) top.set(r[0], r[1]);
+  }
+  for (const e of events) {
+    const r = rankOf(e);
+    if (r && e.type === 'survey.responded' && r[1] === top.get(r[0]) && (best.get(r[0]) ?? '') < e.id) best.set(r[0], e.id);
+  }
+  return events.filter((e) => {
+    const r = rankOf(e);
+    if (!r) return true;
+    if (r[1] !== top.get(r[0])) return false;
+    return e.type !== 'survey.responded' || best.get(r[0]) === e.id;
+  });
+}
 
 /** What a segment predicate sees of a contact: its team (null when nobody answered), queue, channel, reason and time. */
 export interface OracleContact {
@@ -51,15 +102,24 @@ export interface OracleContact {
 /**
  * Groups the raw events once; the returned function computes any scope and window from them. A scope is a name
  * (centre, site:ID, ...) or a predicate over the contact as counted for an agent (segment filters).
+ *
+ * Attribution, as the README states it: the wait counts for the agent who answered first; each leg's handle time for
+ * the agent, team and queue of that leg and once for the contact's other scopes (with the credited agent's team);
+ * surveys, FCR and complaints naming no agent for the credited agent (the last who handled the contact, by leg end
+ * time, else the first who answered).
  */
-export function buildOracle(events: FrontlineEvent[], dir: Directory): (scope: string | ((c: OracleContact) => boolean), fromMs: number, toMs: number) => OracleFigures {
+export function buildOracle(all: FrontlineEvent[], dir: Directory): (scope: string | ((c: OracleContact) => boolean), fromMs: number, toMs: number) => OracleFigures {
+  const events = latestRevisions(all);
   const contacts = new Map<string, Contact>();
   const get = (id: string) => {
     let c = contacts.get(id);
-    if (!c) contacts.set(id, (c = { answers: [], abandons: [], ends: [], surveys: [], qas: [], complaints: [] }));
+    if (!c) contacts.set(id, (c = { answers: [], abandons: [], ends: [], surveys: [], offers: new Set(), qas: [], complaints: [] }));
     return c;
   };
+  const seen = new Set<string>();
   for (const e of events) {
+    if (seen.has(e.id)) continue;
+    seen.add(e.id);
     if (e.type === 'agent.state' || e.type === 'contact.transferred') continue;
     if (e.type === 'complaint.logged' && e.contactId === undefined) {
       get(`complaint:${e.id}`).complaints.push(e);
@@ -71,6 +131,7 @@ export function buildOracle(events: FrontlineEvent[], dir: Directory): (scope: s
     if (e.type === 'contact.abandoned') c.abandons.push(e);
     if (e.type === 'contact.ended') c.ends.push(e);
     if (e.type === 'survey.responded') c.surveys.push(e);
+    if (e.type === 'survey.offered') c.offers.add(e.programmeId ?? 'default');
     if (e.type === 'qa.evaluated') c.qas.push(e);
     if (e.type === 'complaint.logged') c.complaints.push(e);
   }
@@ -78,6 +139,7 @@ export function buildOracle(events: FrontlineEvent[], dir: Directory): (scope: s
   const teamOf = new Map(dir.agents.map((a) => [a.id, a.teamId]));
   const siteOfTeam = new Map(dir.teams.map((x) => [x.id, x.siteId]));
   const onlySite = dir.sites.length === 1 ? dir.sites[0]?.id : undefined;
+  const credit = (dir as { creditAgent?: string }).creditAgent ?? 'last';
   const byCustomer = new Map<string, Contact[]>();
   for (const c of contacts.values()) {
     const cust = c.offered?.customerId;
@@ -85,6 +147,7 @@ export function buildOracle(events: FrontlineEvent[], dir: Directory): (scope: s
   }
 
   return (scope, fromMs, toMs) => {
+    const [kind, id] = typeof scope === 'string' ? (scope.split(/:(.*)/s) as [string, string]) : ['predicate', ''];
     // Does `scope` include this contact, counted for `agentId`?
     const inScope = (c: Contact, agentId: string | undefined): boolean => {
       if (scope === 'centre') return true;
@@ -92,7 +155,6 @@ export function buildOracle(events: FrontlineEvent[], dir: Directory): (scope: s
         const at = c.offered ? t(c.offered.occurredAt) : t((c.complaints[0] as { occurredAt: string }).occurredAt);
         return scope({ team: agentId === undefined ? null : (teamOf.get(agentId) ?? 'unassigned'), queue: c.offered?.queueId ?? null, channel: c.offered?.channel ?? null, reason: c.offered?.reason ?? null, atMs: at });
       }
-      const [kind, id] = scope.split(/:(.*)/s) as [string, string];
       const q = c.offered ? queue.get(c.offered.queueId) : undefined;
       switch (kind) {
         case 'site':
@@ -108,57 +170,80 @@ export function buildOracle(events: FrontlineEvent[], dir: Directory): (scope: s
         default:
           return false;
       }
-  };
+    };
+    /** The legs of a contact this scope handled, when the scope is one that counts handle time per leg. */
+    const legsFor = (c: Contact): Ev<'contact.ended'>[] | undefined => {
+      if (kind === 'agent') return c.ends.filter((e) => e.agentId === id);
+      if (kind === 'team') return c.ends.filter((e) => (teamOf.get(e.agentId) ?? 'unassigned') === id);
+      if (kind === 'queue') return c.ends.filter((e) => (e.queueId ?? c.offered?.queueId) === id);
+      return undefined;
+    };
 
-  const out: OracleFigures = { offered: 0, slBase: 0, answeredInSl: 0, abandoned: 0, syncWaits: [], asyncWaits: [], handleTimes: [], csat: [], nps: [], fcrSurvey: [], fcrEligible: 0, fcrFirstTime: 0, qa: [], complaints: 0 };
-  for (const [key, c] of contacts) {
-    // A contact counts in the period it was offered; a complaint naming no contact, at its own time.
-    const at = c.offered ? t(c.offered.occurredAt) : key.startsWith('complaint:') && c.complaints[0] ? t(c.complaints[0].occurredAt) : undefined;
-    if (at === undefined || at < fromMs || at >= toMs) continue;
-    const firstAnswer = [...c.answers].sort((a, b) => t(a.occurredAt) - t(b.occurredAt))[0];
-    const agent = firstAnswer?.agentId;
-    if (c.offered && inScope(c, agent)) {
-      const offeredAt = t(c.offered.occurredAt);
-      const abandon = [...c.abandons].sort((a, b) => t(a.occurredAt) - t(b.occurredAt))[0];
-      if (firstAnswer) {
-        const wait = Math.max(0, (t(firstAnswer.occurredAt) - offeredAt) / 1000);
-        out.offered++;
-        out.slBase++;
-        const sl = queue.get(c.offered.queueId)?.serviceLevelSeconds ?? DEFAULT_SL[c.offered.channel] ?? 20;
-        if (wait <= sl) out.answeredInSl++;
-        (SYNC.has(c.offered.channel) ? out.syncWaits : out.asyncWaits).push(wait);
-      } else if (abandon) {
-        out.offered++;
-        const wait = (t(abandon.occurredAt) - offeredAt) / 1000;
-        if (wait >= 5) {
-          out.abandoned++;
-          out.slBase++;
+    const out: OracleFigures = {
+      offered: 0, slBase: 0, answeredInSl: 0, abandoned: 0, syncWaits: [], asyncWaits: [], handleTimes: [], csat: [], nps: [], fcrSurvey: [],
+      fcrEligible: 0, fcrFirstTime: 0, qa: [], complaints: 0, surveysOffered: 0, surveysAnswered: 0,
+    };
+    for (const [key, c] of contacts) {
+      // A contact counts in the period it was offered; a complaint naming no contact, at its own time.
+      const at = c.offered ? t(c.offered.occurredAt) : key.startsWith('complaint:') && c.complaints[0] ? t(c.complaints[0].occurredAt) : undefined;
+      if (at === undefined || at < fromMs || at >= toMs) continue;
+      const firstAnswer = [...c.answers].sort((a, b) => t(a.occurredAt) - t(b.occurredAt))[0];
+      const answerer = firstAnswer?.agentId;
+      const ends = [...c.ends].sort((a, b) => t(a.occurredAt) - t(b.occurredAt) || (a.id < b.id ? -1 : 1));
+      const last = ends.at(-1);
+      const credited = credit === 'first' && answerer !== undefined ? answerer : (last?.agentId ?? answerer);
+      if (c.offered) {
+        const offeredAt = t(c.offered.occurredAt);
+        if (inScope(c, answerer)) {
+          const abandon = [...c.abandons].sort((a, b) => t(a.occurredAt) - t(b.occurredAt))[0];
+          if (firstAnswer) {
+            const wait = firstAnswer.waitSeconds ?? Math.max(0, (t(firstAnswer.occurredAt) - offeredAt) / 1000);
+            out.offered++;
+            out.slBase++;
+            const sl = queue.get(c.offered.queueId)?.serviceLevelSeconds ?? DEFAULT_SL[c.offered.channel] ?? 20;
+            if (wait <= sl) out.answeredInSl++;
+            (SYNC.has(c.offered.channel) ? out.syncWaits : out.asyncWaits).push(wait);
+          } else if (abandon && abandon.abandonedIn !== 'ivr') {
+            out.offered++;
+            const wait = abandon.waitSeconds ?? (t(abandon.occurredAt) - offeredAt) / 1000;
+            if (wait >= 5) {
+              out.abandoned++;
+              out.slBase++;
+            }
+          }
+        }
+        const perLeg = legsFor(c);
+        const legs = perLeg ?? (inScope(c, credited) ? ends : []);
+        if (legs.length > 0) out.handleTimes.push(legs.reduce((s, e) => s + e.talkSeconds + e.holdSeconds + e.wrapSeconds, 0));
+        if (inScope(c, credited)) {
+          if (ends.length > 0 && c.offered.customerId !== undefined) {
+            out.fcrEligible++;
+            const repeated = (byCustomer.get(c.offered.customerId) ?? []).some((d) => {
+              if (d === c || !d.offered) return false;
+              const dt = t(d.offered.occurredAt) - offeredAt;
+              const sameReason = c.offered?.reason === undefined || d.offered.reason === undefined || c.offered.reason === d.offered.reason;
+              return dt > 0 && dt <= 7 * 86_400_000 && sameReason;
+            });
+            if (last?.resolved && !repeated) out.fcrFirstTime++;
+          }
+          const answeredProgrammes = new Set<string>();
+          for (const s of c.surveys) {
+            answeredProgrammes.add(s.programmeId ?? 'default');
+            const cs = csatAnswer(s);
+            if (cs) out.csat.push(cs);
+            const n = npsAnswer(s);
+            if (n !== undefined) out.nps.push(n);
+            const r = resolvedAnswer(s);
+            if (r !== undefined) out.fcrSurvey.push(r);
+          }
+          out.surveysOffered += c.offers.size;
+          for (const p of c.offers) if (answeredProgrammes.has(p)) out.surveysAnswered++;
         }
       }
-      if (c.ends.length > 0) {
-        out.handleTimes.push(c.ends.reduce((s, e) => s + e.talkSeconds + e.holdSeconds + e.wrapSeconds, 0));
-        if (c.offered.customerId !== undefined) {
-          out.fcrEligible++;
-          const last = [...c.ends].sort((a, b) => t(a.occurredAt) - t(b.occurredAt)).at(-1);
-          const repeated = (byCustomer.get(c.offered.customerId) ?? []).some((d) => {
-            if (d === c || !d.offered) return false;
-            const dt = t(d.offered.occurredAt) - offeredAt;
-            const sameReason = c.offered?.reason === undefined || d.offered.reason === undefined || c.offered.reason === d.offered.reason;
-            return dt > 0 && dt <= 7 * 86_400_000 && sameReason;
-          });
-          if (last?.resolved && !repeated) out.fcrFirstTime++;
-        }
-      }
-      for (const s of c.surveys) {
-        if (s.csat !== undefined) out.csat.push(s.csat);
-        if (s.nps !== undefined) out.nps.push(s.nps);
-        if (s.resolved !== undefined) out.fcrSurvey.push(s.resolved);
-      }
+      for (const q of c.qas) if (inScope(c, q.agentId)) out.qa.push(q.criticalFail ? 0 : q.score);
+      for (const k of c.complaints) if (inScope(c, k.agentId ?? credited)) out.complaints++;
     }
-    for (const q of c.qas) if (inScope(c, q.agentId)) out.qa.push(q.criticalFail ? 0 : q.score);
-    for (const k of c.complaints) if (inScope(c, k.agentId ?? agent)) out.complaints++;
-  }
-  return out;
+    return out;
   };
 }
 
@@ -169,9 +254,12 @@ export function expectMatches(got: KpiSet, o: OracleFigures, where: string): voi
     expect(Math.abs(a - b), `${where} ${what}: engine ${a}, oracle ${b}`).toBeLessThanOrEqual(rel * Math.max(1, Math.abs(b)));
   };
   const mean = (xs: number[]) => (xs.length === 0 ? null : xs.reduce((s, x) => s + x, 0) / xs.length);
-  const share = (xs: number[], pred: (x: number) => boolean) => (xs.length === 0 ? null : xs.filter(pred).length / xs.length);
   expect(got.csat.n, `${where} csat n`).toBe(o.csat.length);
-  close(got.csat.value, share(o.csat, (x) => x >= 4), 'csat');
+  close(got.csat.value, o.csat.length === 0 ? null : o.csat.filter(([sat]) => sat).length / o.csat.length, 'csat');
+  const scored = o.csat.map(([, score]) => score).filter((x): x is number => x !== null);
+  close(got.csat.extra?.meanScore ?? null, mean(scored), 'csat mean score');
+  expect(got.responseRate.n, `${where} responseRate n`).toBe(o.surveysOffered);
+  close(got.responseRate.value, o.surveysOffered === 0 ? null : o.surveysAnswered / o.surveysOffered, 'responseRate');
   expect(got.fcrSurvey.n).toBe(o.fcrSurvey.length);
   close(got.fcrSurvey.value, o.fcrSurvey.length === 0 ? null : o.fcrSurvey.filter(Boolean).length / o.fcrSurvey.length, 'fcrSurvey');
   expect(got.fcrRepeat.n, `${where} fcrRepeat n`).toBe(o.fcrEligible);

@@ -1,13 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { validateEvent, EVENT_TYPES } from '../../shared/events.js';
+import { validateEvent, V1_EVENT_TYPES } from '../../shared/events.js';
 import { directory } from '../../shared/directory.js';
 import { oneOfEach } from '../support/events.js';
 
 describe('event contract v1', () => {
   it('accepts one example of every type', () => {
     const events = oneOfEach();
-    expect(new Set(events.map((e) => e.type))).toEqual(new Set(EVENT_TYPES));
-    for (const e of events) expect(validateEvent(e)).toEqual({ ok: true, event: e });
+    expect(new Set(events.map((e) => e.type))).toEqual(new Set(V1_EVENT_TYPES));
+    for (const e of events) expect(validateEvent(e, { contract: 1 })).toEqual({ ok: true, event: e });
   });
 
   it('requires an offset on occurredAt', () => {
@@ -18,8 +18,24 @@ describe('event contract v1', () => {
 
   it('limits ids to 128 characters', () => {
     const [e] = oneOfEach();
-    expect(validateEvent({ ...e, id: 'x'.repeat(128) }).ok).toBe(true);
-    expect(validateEvent({ ...e, id: 'x'.repeat(129) })).toMatchObject({ ok: false, issues: [{ path: 'id' }] });
+    expect(validateEvent({ ...e, id: 'x'.repeat(128) }, { contract: 1 }).ok).toBe(true);
+    expect(validateEvent({ ...e, id: 'x'.repeat(129) }, { contract: 1 })).toMatchObject({ ok: false, issues: [{ path: 'id' }] });
+  });
+
+  it('refuses contract v2 fields and types, pointing at v2', () => {
+    const [e] = oneOfEach();
+    expect(validateEvent({ ...e, revision: 2 }, { contract: 1 })).toMatchObject({ ok: false, issues: [{ path: 'revision', reason: expect.stringMatching(/contract v2/) as unknown }] });
+    expect(validateEvent({ id: 's', type: 'survey.offered', occurredAt: '2026-11-02T09:00:00Z', contactId: 'c' }, { contract: 1 })).toMatchObject({
+      ok: false,
+      issues: [{ path: 'type', reason: expect.stringMatching(/needs contract v2/) as unknown }],
+    });
+  });
+
+  it('says what type was expected and what came, not "missing"', () => {
+    const base = { id: 'e', type: 'contact.ended', occurredAt: '2026-11-02T09:00:00Z', contactId: 'c', agentId: 'a', holdSeconds: 0, wrapSeconds: 0, resolved: true };
+    expect(validateEvent({ ...base, talkSeconds: '12' })).toMatchObject({ ok: false, issues: [{ path: 'talkSeconds', reason: 'expected number, got string "12"' }] });
+    expect(validateEvent(base)).toMatchObject({ ok: false, issues: [{ path: 'talkSeconds', reason: 'required field missing (expected number)' }] });
+    expect(validateEvent({ ...base, talkSeconds: 1, resolved: 'yes' })).toMatchObject({ ok: false, issues: [{ path: 'resolved', reason: 'expected boolean, got string "yes"' }] });
   });
 
   it('names unknown fields', () => {

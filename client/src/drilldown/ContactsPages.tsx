@@ -184,23 +184,30 @@ export function ContactsPage() {
 function describe(e: FrontlineEvent, agentName: (id: string) => string): string {
   switch (e.type) {
     case 'contact.offered':
-      return `Offered on ${e.channel} to queue ${e.queueId}${e.reason ? ` (reason: ${e.reason})` : ''}`;
+      return `Offered on ${e.channel} to queue ${e.queueId}${e.reason ? ` (reason: ${e.reason})` : ''}${e.callback ? ' (callback)' : ''}`;
     case 'contact.answered':
-      return `Answered by ${agentName(e.agentId)}`;
-    case 'contact.transferred':
-      return `Transferred by ${agentName(e.fromAgentId)} to ${e.toAgentId ? agentName(e.toAgentId) : `queue ${e.toQueueId ?? ''}`}`;
+      return `Answered by ${agentName(e.agentId)}${e.waitSeconds !== undefined ? ` after ${e.waitSeconds} s (platform's wait)` : ''}`;
+    case 'contact.transferred': {
+      const to = e.toAgentId ? agentName(e.toAgentId) : e.toQueueId ? `queue ${e.toQueueId}` : `external number ${e.toExternal ?? ''}`;
+      return `${e.kind === 'consult' ? 'Consulted' : e.kind === 'conference' ? 'Conferenced' : 'Transferred'} by ${agentName(e.fromAgentId)} to ${to}`;
+    }
     case 'contact.ended':
-      return `Ended by ${agentName(e.agentId)}: talk ${e.talkSeconds} s, hold ${e.holdSeconds} s, wrap ${e.wrapSeconds} s; ${e.resolved ? 'resolved' : 'not resolved'}`;
+      return `Leg ended by ${agentName(e.agentId)}: talk ${e.talkSeconds} s, hold ${e.holdSeconds} s${e.holdCount !== undefined ? ` (${e.holdCount} hold${e.holdCount === 1 ? '' : 's'})` : ''}, wrap ${e.wrapSeconds} s; ${e.resolved ? 'resolved' : 'not resolved'}`;
     case 'contact.abandoned':
-      return 'Abandoned by the customer';
-    case 'survey.responded':
-      return `Survey: ${[e.csat !== undefined ? `CSAT ${e.csat}` : null, e.nps !== undefined ? `NPS ${e.nps}` : null, e.resolved !== undefined ? (e.resolved ? 'resolved' : 'not resolved') : null].filter(Boolean).join(', ')}${e.comment ? ` — “${e.comment}”` : ''}`;
+      return `Abandoned by the customer${e.abandonedIn === 'ivr' ? ' in the IVR (never queued)' : ''}${e.waitSeconds !== undefined ? ` after ${e.waitSeconds} s` : ''}`;
+    case 'survey.offered':
+      return `Survey offered${e.programmeId ? ` (${e.programmeId})` : ''}`;
+    case 'survey.responded': {
+      const answers = (e.answers ?? []).map((a) => `${a.measure === 'csat' ? 'CSAT' : a.measure === 'nps' ? 'NPS' : 'resolved'} ${String(a.value)} (${a.scale})`);
+      const parts = [e.csat !== undefined ? `CSAT ${e.csat}` : null, e.nps !== undefined ? `NPS ${e.nps}` : null, e.resolved !== undefined ? (e.resolved ? 'resolved' : 'not resolved') : null, ...answers];
+      return `Survey${e.programmeId ? ` (${e.programmeId})` : ''}: ${parts.filter(Boolean).join(', ')}${e.comment ? ` — “${e.comment}”` : ''}`;
+    }
     case 'qa.evaluated':
       return `QA evaluation: ${e.score}${e.criticalFail ? ' (critical fail)' : ''}${e.notes ? ` — ${e.notes}` : ''}`;
     case 'complaint.logged':
       return `Complaint (${e.category})${e.summary ? ` — ${e.summary}` : ''}`;
     case 'agent.state':
-      return `Agent state: ${e.state}`;
+      return `Agent state: ${e.state}${e.stateName ? ` (${e.stateName})` : ''}`;
   }
 }
 

@@ -61,6 +61,7 @@ export function byContact(events: readonly FrontlineEvent[]): Map<string, Contac
       case 'qa.evaluated':
       case 'complaint.logged':
       case 'agent.state':
+      case 'survey.offered':
         break;
       default:
         assertNever(e);
