@@ -37,6 +37,7 @@ import { displayRoutes } from './http/displays.routes.js';
 import { errorHandler, sendError } from './http/errors.js';
 import { healthRoutes } from './http/health.routes.js';
 import { ingestRoutes } from './http/ingest.routes.js';
+import { OrphanService } from './ingest/orphans.js';
 import { privacyRoutes } from './http/privacy.routes.js';
 import { userRoutes } from './http/users.routes.js';
 import { IngestService } from './ingest/ingest.service.js';
@@ -145,10 +146,14 @@ export function createServer({ config, store, clock, logger, clientDir, socketSw
     clock,
     logger,
     maxClockSkewMs: config.ingestMaxClockSkewMs,
+    stateMap: config.agentStates,
     // One node: straight to the services. Several: the change feed delivers every node's commits, this one's too.
     onStored: cluster ? () => cluster.feed.wake() : applyStored,
     redactIncoming: (events) => privacy.redactIncoming(events),
   });
+
+  // Every node drops expired orphans from its engine; the leader marks them (server/ingest/orphans.ts).
+  const orphans = new OrphanService(store, clock, logger, { ttlMs: config.orphanTtlMs, leads, forget: (ids) => kpis.forgetOrphans(ids) });
 
   let index: { dir: unknown; index: DirectoryIndex } | undefined;
   const dirIndex = async (): Promise<DirectoryIndex> => {
@@ -201,7 +206,7 @@ export function createServer({ config, store, clock, logger, clientDir, socketSw
     });
   }
   app.use(healthRoutes(routes, store, cluster));
-  app.use(ingestRoutes(routes, ingest, logger));
+  app.use(ingestRoutes(routes, ingest, logger, orphans));
   app.use(authRoutes(routes, accounts, sessions, setup, cookies));
   app.use(userRoutes(routes, accounts, sessions, apiKeys, audit));
   app.use(displayRoutes(routes, displays, dirIndex, cookies, accounts.throttle));
@@ -327,6 +332,7 @@ export function createServer({ config, store, clock, logger, clientDir, socketSw
         startFlagging();
         await followUps.start();
         await startHousekeeping();
+        orphans.start();
         return;
       }
       // Several nodes: join first (leadership, the feed's starting point), load, then take up the duties if leading.
@@ -356,6 +362,7 @@ export function createServer({ config, store, clock, logger, clientDir, socketSw
         },
       });
       cluster.activate();
+      orphans.start();
     },
     listen: (port, host) =>
       new Promise((resolve, reject) => {
@@ -368,6 +375,7 @@ export function createServer({ config, store, clock, logger, clientDir, socketSw
     close: async () => {
       if (housekeeping) clearInterval(housekeeping);
       followUps.stop();
+      orphans.stop();
       await ingest.drain();
       await realtime.close();
       flagging.stop();

@@ -2,6 +2,8 @@
 import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
+import { parseStateMap } from '../shared/contract-v2.js';
+import type { AgentState } from '../shared/events.js';
 
 const bool = z
   .enum(['1', '0', 'true', 'false', 'on', 'off', 'yes', 'no'])
@@ -70,6 +72,20 @@ export const configSchema = z.object({
   RETENTION_EVENT_DAYS: z.coerce.number().int().min(0).max(36_500).default(0),
   /** Free-text survey comments, complaint summaries and QA notes older than this many days are removed (0 = keep). */
   RETENTION_COMMENT_DAYS: z.coerce.number().int().min(0).max(36_500).default(365),
+  /** Contract v2: the centre's agent state names mapped to the five standard ones, as JSON ({"Lunch":"break"}). */
+  FRONTLINE_AGENT_STATES: z
+    .string()
+    .optional()
+    .transform((v, ctx): Record<string, AgentState> => {
+      try {
+        return parseStateMap(v);
+      } catch (err) {
+        ctx.addIssue({ code: 'custom', message: (err as Error).message });
+        return z.NEVER;
+      }
+    }),
+  /** Contract v2: a survey, evaluation or complaint whose contact has not arrived after this many days expires. */
+  ORPHAN_TTL_DAYS: z.coerce.number().positive().max(365).default(7),
 });
 
 export type EnvConfig = z.infer<typeof configSchema>;
@@ -91,6 +107,8 @@ export interface Config {
   allowedOrigins: string[];
   session: { idleMs: number; absoluteMs: number };
   retention: { eventDays: number; commentDays: number };
+  agentStates: Record<string, AgentState>;
+  orphanTtlMs: number;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -136,5 +154,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       .filter(Boolean),
     session: { idleMs: e.SESSION_IDLE_HOURS * 3600_000, absoluteMs: e.SESSION_MAX_DAYS * 86_400_000 },
     retention: { eventDays: e.RETENTION_EVENT_DAYS, commentDays: e.RETENTION_COMMENT_DAYS },
+    agentStates: e.FRONTLINE_AGENT_STATES,
+    orphanTtlMs: e.ORPHAN_TTL_DAYS * 86_400_000,
   });
 }

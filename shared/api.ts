@@ -1,5 +1,6 @@
 /** REST reply shapes shared by server and client. */
 import type { EventIssue } from './events.js';
+import type { KpiName, KpiSet, Target, TargetStatus } from './kpis.js';
 
 /** One reply shape for every error on REST and socket acks. */
 export interface ApiError {
@@ -10,17 +11,42 @@ export interface ApiError {
 export const INGEST_MAX_EVENTS = 5_000;
 export const INGEST_MAX_BYTES = 5 * 1024 * 1024;
 
+/**
+ * One event's answer. `id` is the stored id (contract v2 appends `@r<revision>` to a revised event's id); `warnings`
+ * (contract v2) say what was kept in `ext` or rewritten on the way in.
+ */
 export type IngestEventResult =
-  | { index: number; id: string; status: 'accepted' }
-  | { index: number; id: string; status: 'duplicate' }
+  | { index: number; id: string; status: 'accepted'; warnings?: string[] }
+  | { index: number; id: string; status: 'duplicate'; warnings?: string[] }
   | { index: number; id: string | null; status: 'rejected'; errors: EventIssue[] };
 
+/** 200 when every event is stored (accepted or already there), 207 when some are rejected, 422 when none is stored. */
 export interface IngestReply {
-  ok: true;
+  /** True when at least one event of the batch is stored (now or before). */
+  ok: boolean;
+  contract: 1 | 2;
   accepted: number;
   duplicate: number;
   rejected: number;
   results: IngestEventResult[];
+}
+
+/** GET /api/v1/ingest/orphans (admins): events whose contact has not arrived, per source (server/ingest/orphans.ts). */
+export interface OrphanReport {
+  /** After how many days (from receipt) an orphan expires. */
+  ttlDays: number;
+  held: number;
+  expired: number;
+  sources: {
+    /** The events' `source`, or "(none)". */
+    source: string;
+    held: number;
+    oldestHeldAt: string | null;
+    /** When the oldest held one expires unless its contact arrives. */
+    expiresAt: string | null;
+    expired: number;
+    lastExpiredAt: string | null;
+  }[];
 }
 
 export const API_KEY_SCOPES = ['ingest', 'read', 'admin', 'directory'] as const;
@@ -83,3 +109,44 @@ export const DUTY_WORDS: Record<string, string> = {
   'follow-ups': 'scheduled follow-up reviews',
   housekeeping: 'housekeeping (retention, expired sessions)',
 };
+
+/** One point of a KPI trend (`GET /api/v1/trends`). */
+export interface TrendPoint {
+  start: string;
+  end: string;
+  value: number | null;
+  n: number;
+  provisional?: boolean;
+}
+
+/**
+ * `GET /api/v1/kpis`. `timeZone` is the zone of the scope asked about (shared/zones.ts: a site's own, a team's or
+ * agent's site's; the centre's for centre-wide scopes), which its days, weeks and "today" follow. `pending` is true
+ * while the period overlaps a day whose late or back-dated events are still being folded into history (within about
+ * 5 s, longer during a full rebuild): the figures may still change.
+ */
+export interface KpisReply {
+  ok: true;
+  scope: string;
+  from: string;
+  to: string;
+  timeZone: string;
+  pending: boolean;
+  kpis: KpiSet;
+  targets: Partial<Record<KpiName, Target | null>>;
+  status: Partial<Record<KpiName, TargetStatus>>;
+  previous: KpiSet;
+  previousLabel: string;
+}
+
+/** `GET /api/v1/trends`: `timeZone` and `pending` as in KpisReply. */
+export interface TrendReply {
+  ok: true;
+  kpi: KpiName;
+  scope: string;
+  granularity: string;
+  requestedGranularity: string;
+  timeZone: string;
+  pending: boolean;
+  points: TrendPoint[];
+}

@@ -131,7 +131,7 @@ async function main(): Promise<void> {
 
   const ids = (await store.db.selectFrom('events').select('contact_id').where('type', '=', 'contact.offered').execute()).map((r) => r.contact_id!);
   const picks = Array.from({ length: REPEAT }, () => rng.pick(ids));
-  const fastRec = await timed(REPEAT, (i) => contacts.record(picks[i]!));
+  const fastRec = await timed(REPEAT, (i) => contacts.record(picks[i]!, directory));
   const rawRec = await timed(RAW_REPEAT, async () => {
     const mine: FrontlineEvent[] = [];
     await scanEvents(store.db, (q) => q, (e) => {

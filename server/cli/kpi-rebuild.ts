@@ -19,12 +19,11 @@ async function main(): Promise<number> {
   try {
     const directory = new DirectoryService(store);
     const dir = await directory.get();
-    const tz = dir.sites[0]?.timeZone ?? 'Europe/London';
-    const before = await new KpiHistory(store, dir, tz).allRows();
+    const before = await new KpiHistory(store, dir).allRows();
     const kpis = new KpiService(store, directory, systemClock, silentLogger, { eventRetentionDays: config.retention.eventDays });
     await kpis.rebuild('full');
     await kpis.settle();
-    const after = await new KpiHistory(store, dir, tz).allRows();
+    const after = await new KpiHistory(store, dir).allRows();
     const key = (r: { scope: string; grain: string; start_ms: number }) => `${r.scope}|${r.grain}|${r.start_ms}`;
     const old = new Map(before.map((r) => [key(r), r.counters]));
     let changed = 0;

@@ -244,10 +244,10 @@ export class AgentProfileService {
 
   /**
    * Week boundaries (local Mondays) covering the period: [bounds[0], bounds[last]). Without a start: the `count` weeks
-   * up to the one holding `toMs` (or this week); without an end: up to the end of this week.
+   * up to the one holding `toMs` (or this week); without an end: up to the end of this week. In the time zone `tz`
+   * (the agent's: their team's site's).
    */
-  weeks(fromMs?: number, toMs?: number, count = PROFILE_DEFAULT_WEEKS): number[] {
-    const tz = this.kpis.timeZone;
+  weeks(fromMs?: number, toMs?: number, count = PROFILE_DEFAULT_WEEKS, tz = this.kpis.timeZone): number[] {
     const now = this.kpis.now();
     const monday = (ms: number) => startOfWeek(new TZDate(ms, tz), { weekStartsOn: 1 });
     const from = fromMs === undefined ? addWeeks(monday(toMs === undefined ? now : toMs - 1), -(count - 1)) : monday(fromMs);
@@ -268,9 +268,9 @@ export class AgentProfileService {
     const agent = dir.agents.find((a) => a.id === o.agentId);
     if (!agent) return null;
     const team = dir.teams.find((t) => t.id === agent.teamId) ?? null;
-    const tz = this.kpis.timeZone;
+    const tz = this.kpis.zoneOf(`agent:${agent.id}`);
     const now = this.kpis.now();
-    const bounds = this.weeks(o.fromMs, o.toMs, o.weeks);
+    const bounds = this.weeks(o.fromMs, o.toMs, o.weeks, tz);
     const fromMs = bounds[0] as number;
     const toMs = bounds[bounds.length - 1] as number;
     const weeks = bounds.length - 1;

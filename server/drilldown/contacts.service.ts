@@ -1,15 +1,20 @@
 /**
  * The contacts behind a number: for a scope and period (a chart point or bar), every contact offered in it with the
  * figures each KPI counts, marked for or against the KPI being looked at; and one contact's record with its timeline.
- * Contacts are attributed as the KPI engine attributes them (the agent who answered first; the queue it was offered
- * to), so the list behind a point adds up to that point.
+ * Contacts are folded and attributed as the KPI engine does it (latest revision; the outcome credited by the centre's
+ * rule; the queue it was offered to), so the list behind a point adds up to that point.
  */
 import { TZDate } from '@date-fns/tz';
+import { DEFAULT_TIME_ZONE } from '../../shared/zones.js';
 import type { Scope } from '../../shared/access.js';
 import type { ContactRecord, ContactRow, ContactsReply } from '../../shared/contacts.js';
 import { UNASSIGNED, type Directory } from '../../shared/directory.js';
 import { contactIdOf, type FrontlineEvent } from '../../shared/events.js';
 import { SHORT_ABANDON_SECONDS, type KpiName } from '../../shared/kpis.js';
+import { csatLabel } from '../../shared/surveys.js';
+import { applyToContact, legsInOrder, newContact, type ContactState } from '../kpi/contact-state.js';
+import { creditedAgent } from '../kpi/contributions.js';
+import { creditRuleOf } from '../kpi/engine.js';
 import { EMPTY_FILTER, NO_REASON, NO_TEAM, type SegmentFilter } from '../../shared/segments.js';
 import type { Store } from '../store/db.js';
 
@@ -19,7 +24,9 @@ const BATCH = 500;
 function verdict(kpi: KpiName, c: ContactRow): boolean | undefined {
   switch (kpi) {
     case 'csat':
-      return c.csat === null ? undefined : c.csat <= 3;
+      return c.satisfied === null ? undefined : !c.satisfied;
+    case 'responseRate':
+      return c.surveysOffered === 0 ? undefined : c.surveysAnswered < c.surveysOffered;
     case 'fcrSurvey':
       return c.resolved === null ? undefined : !c.resolved;
     case 'nps':
@@ -27,7 +34,7 @@ function verdict(kpi: KpiName, c: ContactRow): boolean | undefined {
     case 'aht':
       return c.handleSeconds === null ? undefined : false;
     case 'abandonRate':
-      if (c.outcome === 'open') return undefined;
+      if (c.outcome === 'open' || c.abandonedIn === 'ivr') return undefined;
       if (c.outcome === 'abandoned' && (c.waitSeconds ?? 0) < SHORT_ABANDON_SECONDS) return undefined;
       return c.outcome === 'abandoned';
     case 'asa':
@@ -43,14 +50,21 @@ function verdict(kpi: KpiName, c: ContactRow): boolean | undefined {
   }
 }
 
-function inScope(c: ContactRow, scope: Scope, dir: Directory): boolean {
+/** The agents a contact counts for under a KPI, as the engine attributes it (contributions.ts). */
+function agentsFor(kpi: KpiName | null, c: ContactRow): (string | null)[] {
+  if (kpi === 'asa' || kpi === 'serviceLevel' || kpi === 'firstResponse' || kpi === 'abandonRate') return [c.answeredBy];
+  if (kpi === 'aht') return c.legs.map((l) => l.agentId);
+  return [c.agentId];
+}
+
+function inScope(c: ContactRow, scope: Scope, dir: Directory, kpi: KpiName | null): boolean {
   switch (scope.kind) {
     case 'centre':
       return true;
     case 'agent':
-      return c.agentId === scope.id;
+      return agentsFor(kpi, c).includes(scope.id);
     case 'team':
-      return c.agentId !== null && dir.agents.find((a) => a.id === c.agentId)?.teamId === scope.id;
+      return agentsFor(kpi, c).some((a) => a !== null && (dir.agents.find((x) => x.id === a)?.teamId ?? UNASSIGNED) === scope.id);
     case 'site': {
       const q = dir.queues.find((x) => x.id === c.queueId);
       if (q?.siteId) return q.siteId === scope.id;
@@ -58,7 +72,7 @@ function inScope(c: ContactRow, scope: Scope, dir: Directory): boolean {
       return dir.teams.find((t) => t.id === team)?.siteId === scope.id;
     }
     case 'queue':
-      return c.queueId === scope.id;
+      return kpi === 'aht' ? c.legs.some((l) => l.queueId === scope.id) : c.queueId === scope.id;
     case 'channel':
       return c.channel === scope.id;
   }
@@ -82,64 +96,74 @@ function passes(c: ContactRow, f: SegmentFilter, dir: Directory, timeZone: strin
   return true;
 }
 
-function rowsFrom(events: FrontlineEvent[]): Map<string, ContactRow & { answeredMs: number; offeredMs: number }> {
-  const out = new Map<string, ContactRow & { answeredMs: number; offeredMs: number }>();
-  const sorted = [...events].sort((a, b) => Date.parse(a.occurredAt) - Date.parse(b.occurredAt));
-  for (const e of sorted) {
+/**
+ * Each contact's row, folded by the KPI engine's own rules (server/kpi/contact-state.ts): the latest revision only,
+ * handle time summed over its legs, the survey by its own scale, credited to the agent the centre's credit rule names.
+ */
+function rowsFrom(events: FrontlineEvent[], dir: Directory): Map<string, ContactRow & { offeredMs: number }> {
+  const states = new Map<string, { state: ContactState; comment: string | null; commentRank: [number, string]; csatLabel: string | null }>();
+  for (const e of events) {
     const cid = contactIdOf(e);
     if (cid === undefined) continue;
-    let c = out.get(cid);
-    if (!c) {
-      c = { contactId: cid, offeredAt: e.occurredAt, channel: null, queueId: null, reason: null, agentId: null, outcome: 'open', waitSeconds: null, handleSeconds: null, csat: null, nps: null, resolved: null, comment: null, complaints: 0, qaScore: null, against: null, answeredMs: Infinity, offeredMs: Infinity };
-      out.set(cid, c);
-    }
-    const at = Date.parse(e.occurredAt);
-    switch (e.type) {
-      case 'contact.offered':
-        if (at < c.offeredMs) {
-          c.offeredMs = at;
-          c.offeredAt = e.occurredAt;
-          c.queueId = e.queueId;
-          c.channel = e.channel;
-          c.reason = e.reason ?? null;
-        }
-        break;
-      case 'contact.answered':
-        if (at < c.answeredMs) {
-          c.answeredMs = at;
-          c.agentId = e.agentId;
-          c.outcome = 'answered';
-        }
-        break;
-      case 'contact.abandoned':
-        if (c.outcome === 'open') c.outcome = 'abandoned';
-        c.waitSeconds ??= Math.max(0, (at - c.offeredMs) / 1000);
-        break;
-      case 'contact.ended':
-        c.handleSeconds = (c.handleSeconds ?? 0) + e.talkSeconds + e.holdSeconds + e.wrapSeconds;
-        break;
-      case 'survey.responded':
-        if (e.csat !== undefined) c.csat = e.csat;
-        if (e.nps !== undefined) c.nps = e.nps;
-        if (e.resolved !== undefined) c.resolved = e.resolved;
-        if (e.comment) c.comment = e.comment;
-        break;
-      case 'qa.evaluated':
-        c.qaScore = e.criticalFail ? 0 : e.score;
-        break;
-      case 'complaint.logged':
-        c.complaints++;
-        break;
-      case 'contact.transferred':
-      case 'agent.state':
-        break;
+    let s = states.get(cid);
+    if (!s) states.set(cid, (s = { state: newContact(cid), comment: null, commentRank: [-Infinity, ''], csatLabel: null }));
+    if (applyToContact(s.state, e) === 'ignored' || e.type !== 'survey.responded') continue;
+    // The comment and label of the response the state now holds for this survey (the latest revision).
+    const held = [...s.state.surveys.values()].find((h) => h.eventId === e.id);
+    if (!held) continue;
+    const rank: [number, string] = [Date.parse(e.occurredAt), e.id];
+    if (rank[0] > s.commentRank[0] || (rank[0] === s.commentRank[0] && rank[1] > s.commentRank[1])) {
+      s.commentRank = rank;
+      s.csatLabel = csatLabel(e);
+      s.comment = e.comment ?? null;
     }
   }
-  for (const c of out.values()) if (c.outcome === 'answered' && Number.isFinite(c.answeredMs) && Number.isFinite(c.offeredMs)) c.waitSeconds = Math.max(0, (c.answeredMs - c.offeredMs) / 1000);
+  const rule = creditRuleOf(dir);
+  const out = new Map<string, ContactRow & { offeredMs: number }>();
+  for (const [cid, { state: c, comment, csatLabel: label }] of states) {
+    if (c.offeredMs === undefined) continue;
+    const legs = legsInOrder(c);
+    const answered = c.answeredMs !== undefined;
+    const abandoned = !answered && c.abandonedMs !== undefined;
+    const endMs = answered ? c.answeredMs : c.abandonedMs;
+    const wait = c.platformWaitSeconds ?? (endMs === undefined ? null : Math.max(0, (endMs - c.offeredMs) / 1000));
+    const surveys = [...c.surveys.values()];
+    const csat = surveys.map((x) => x.scores.csat).filter((x) => x !== undefined).at(-1);
+    const nps = surveys.map((x) => x.scores.nps).filter((x) => x !== undefined).at(-1);
+    const resolved = surveys.map((x) => x.scores.resolved).filter((x) => x !== undefined).at(-1);
+    const qa = [...c.qa.values()].at(-1);
+    out.set(cid, {
+      contactId: cid,
+      offeredAt: new Date(c.offeredMs).toISOString(),
+      channel: c.channel ?? null,
+      queueId: c.queueId ?? null,
+      reason: c.reason ?? null,
+      agentId: creditedAgent(c, rule) ?? null,
+      answeredBy: c.agentId ?? null,
+      legs: legs.map((l) => ({ agentId: l.agentId, queueId: l.queueId ?? c.queueId ?? null, handleSeconds: l.handleSeconds, holdSeconds: l.holdSeconds })),
+      revision: c.revision ?? null,
+      outcome: answered ? 'answered' : abandoned ? 'abandoned' : 'open',
+      abandonedIn: abandoned ? (c.abandonedInIvr ? 'ivr' : 'queue') : null,
+      waitSeconds: wait,
+      handleSeconds: legs.length === 0 ? null : legs.reduce((sum, l) => sum + l.handleSeconds, 0),
+      csat: csat?.score5 ?? null,
+      csatLabel: csat ? (label ?? (csat.satisfied ? 'satisfied' : 'dissatisfied')) : null,
+      satisfied: csat ? csat.satisfied : null,
+      nps: nps ?? null,
+      resolved: resolved ?? null,
+      comment,
+      surveysOffered: c.surveysOffered.size,
+      surveysAnswered: [...c.surveysOffered].filter((p) => surveys.some((x) => x.programme === p)).length,
+      complaints: c.complaints.size,
+      qaScore: qa?.score ?? null,
+      against: null,
+      offeredMs: c.offeredMs,
+    });
+  }
   return out;
 }
 
-const strip = ({ answeredMs: _a, offeredMs: _o, ...row }: ContactRow & { answeredMs: number; offeredMs: number }): ContactRow => row;
+const strip = ({ offeredMs: _o, ...row }: ContactRow & { offeredMs: number }): ContactRow => row;
 
 export class ContactsService {
   constructor(private readonly store: Store) {}
@@ -156,6 +180,7 @@ export class ContactsService {
           'in',
           ids.slice(i, i + BATCH),
         )
+        .where('expired_ms', 'is', null)
         .orderBy('seq')
         .execute();
       for (const r of rows) out.push(JSON.parse(r.payload) as FrontlineEvent);
@@ -167,10 +192,10 @@ export class ContactsService {
    * Contacts offered in [from, to) in the scope, with those counting against `kpi` first (then the most recent).
    * `limit` caps the list, not the totals.
    */
-  async behind(scope: Scope, scopeText: string, dir: Directory, fromMs: number, toMs: number, kpi: KpiName | null, limit: number, filter: SegmentFilter = EMPTY_FILTER, timeZone = 'Europe/London'): Promise<ContactsReply> {
+  async behind(scope: Scope, scopeText: string, dir: Directory, fromMs: number, toMs: number, kpi: KpiName | null, limit: number, filter: SegmentFilter = EMPTY_FILTER, timeZone = DEFAULT_TIME_ZONE): Promise<ContactsReply> {
     const offered = await this.store.db.selectFrom('events').select('contact_id').where('type', '=', 'contact.offered').where('occurred_ms', '>=', fromMs).where('occurred_ms', '<', toMs).execute();
     const ids = [...new Set(offered.map((r) => r.contact_id).filter((x): x is string => x !== null))];
-    const rows = [...rowsFrom(await this.eventsOf(ids)).values()].filter((c) => c.offeredMs >= fromMs && c.offeredMs < toMs).map(strip).filter((c) => inScope(c, scope, dir) && passes(c, filter, dir, timeZone));
+    const rows = [...rowsFrom(await this.eventsOf(ids), dir).values()].filter((c) => c.offeredMs >= fromMs && c.offeredMs < toMs).map(strip).filter((c) => inScope(c, scope, dir, kpi) && passes(c, filter, dir, timeZone));
     const counted: ContactRow[] = [];
     for (const c of rows) {
       const v = kpi ? verdict(kpi, c) : false;
@@ -190,10 +215,10 @@ export class ContactsService {
   }
 
   /** One contact: its row and every stored event, or undefined when the store has none. */
-  async record(contactId: string): Promise<ContactRecord | undefined> {
+  async record(contactId: string, dir: Directory): Promise<ContactRecord | undefined> {
     const events = await this.eventsOf([contactId]);
     if (events.length === 0) return undefined;
-    const row = rowsFrom(events).get(contactId);
+    const row = rowsFrom(events, dir).get(contactId);
     if (!row) return undefined;
     return { contact: strip(row), timeline: [...events].sort((a, b) => Date.parse(a.occurredAt) - Date.parse(b.occurredAt)) };
   }

@@ -3,6 +3,10 @@
  * (dissatisfied = CSAT 1 to 3; not resolved = "resolved: no") and handle times (as logs, for the normal CUSUM). A
  * contact counts on the day it was offered and for the agent who first answered it, as in the KPI engine. Teams and
  * queues get the same counts summed, for their XmR charts.
+ *
+ * The day is the agent's local date (their team's site's zone, shared/zones.ts), keyed by that date's midnight in the
+ * centre's zone, so agents of every site meet on one calendar date (peers, queue charts) and a one-zone centre keeps
+ * the keys it always had.
  */
 import { TZDate } from '@date-fns/tz';
 import { startOfDay } from 'date-fns';
@@ -42,29 +46,52 @@ export function emptyAgentQueueDay(): AgentQueueDay {
 }
 
 interface ContactInfo {
-  day?: number;
+  offeredMs?: number;
   queueId?: string;
   agentId?: string;
   pending: FrontlineEvent[];
 }
 
-/** Builds daily counts from events (any order); `timeZone` decides the local days. */
+const QUARTER_MS = 15 * 60_000;
+
+/**
+ * Builds daily counts from events (any order). `timeZone` is the centre's: the days' keys; `zoneOfAgent` the zone
+ * each agent's days follow (by default the centre's).
+ */
 export class DailyCountsBuilder {
   readonly days: DailyCounts = new Map();
   private readonly contacts = new Map<string, ContactInfo>();
   private readonly seen = new Set<string>();
-  private readonly dayCache = new Map<number, number>();
+  /** zone → quarter-hour → day key. Quarter-hours: some zones' midnights fall on the half or quarter hour. */
+  private readonly dayCache = new Map<string, Map<number, number>>();
 
-  constructor(private readonly timeZone: string) {}
+  constructor(
+    private readonly timeZone: string,
+    private readonly zoneOfAgent: (agentId: string) => string = () => timeZone,
+  ) {}
 
+  /** The day key of the centre's local date holding `ms`. */
   dayOf(ms: number): number {
-    const hour = Math.floor(ms / 3_600_000);
-    let d = this.dayCache.get(hour);
+    return this.dayIn(ms, this.timeZone);
+  }
+
+  /** The day key of `zone`'s local date holding `ms`: that date's midnight in the centre's zone. */
+  dayIn(ms: number, zone: string): number {
+    let byQuarter = this.dayCache.get(zone);
+    if (!byQuarter) this.dayCache.set(zone, (byQuarter = new Map<number, number>()));
+    const q = Math.floor(ms / QUARTER_MS);
+    let d = byQuarter.get(q);
     if (d === undefined) {
-      d = startOfDay(new TZDate(ms, this.timeZone)).getTime();
-      this.dayCache.set(hour, d);
+      const local = new TZDate(ms, zone);
+      d = zone === this.timeZone ? startOfDay(local).getTime() : new TZDate(local.getFullYear(), local.getMonth(), local.getDate(), this.timeZone).getTime();
+      byQuarter.set(q, d);
     }
     return d;
+  }
+
+  /** The key of the earliest date still running in any of `zones` at `nowMs`: days from it on are not closed yet. */
+  openFrom(nowMs: number, zones: string[]): number {
+    return Math.min(this.dayOf(nowMs), ...zones.map((z) => this.dayIn(nowMs, z)));
   }
 
   add(e: FrontlineEvent): void {
@@ -77,15 +104,15 @@ export class DailyCountsBuilder {
       this.contacts.set(e.contactId, c);
     }
     if (e.type === 'contact.offered') {
-      if (c.day === undefined) {
-        c.day = this.dayOf(Date.parse(e.occurredAt));
+      if (c.offeredMs === undefined) {
+        c.offeredMs = Date.parse(e.occurredAt);
         c.queueId = e.queueId;
       }
     } else if (e.type === 'contact.answered') {
       c.agentId ??= e.agentId;
     } else c.pending.push(e);
-    if (c.day !== undefined && c.agentId !== undefined && c.queueId !== undefined && c.pending.length > 0) {
-      const cell = this.cell(c.day, c.agentId, c.queueId);
+    if (c.offeredMs !== undefined && c.agentId !== undefined && c.queueId !== undefined && c.pending.length > 0) {
+      const cell = this.cell(this.dayIn(c.offeredMs, this.zoneOfAgent(c.agentId)), c.agentId, c.queueId);
       for (const p of c.pending.splice(0)) this.count(cell, p, e.contactId);
     }
   }

@@ -10,6 +10,7 @@ import type { KpiService } from '../kpi/kpi.service.js';
 import type { Logger } from '../logger.js';
 import type { Store } from '../store/db.js';
 import { scanEvents } from '../store/events.store.js';
+import { scopeZones } from '../../shared/zones.js';
 import { DailyCountsBuilder } from './daily.js';
 import { FlaggerWorkerStartError, runFlagger, runFlaggerOffThread, type FlaggerJob } from './flagger-job.js';
 import type { FlagCase } from './flagger.js';
@@ -33,6 +34,8 @@ export class FlaggingService {
   private timer: NodeJS.Timeout | undefined;
   private stopped = false;
   private lastDay = 0;
+  /** The zones of the last run's directory: a day is closed once it has ended in every one of them. */
+  private zones: { centre: string; all: string[] } | undefined;
   private running: Promise<FlaggingRun> | undefined;
   private queued: Promise<FlaggingRun> | undefined;
   private inThread = false;
@@ -55,9 +58,15 @@ export class FlaggingService {
     if (this.stopped) return;
     if (this.timer) clearInterval(this.timer);
     this.timer = setInterval(() => {
-      if (this.kpis.today().fromMs > this.lastDay) void this.run().catch((err: unknown) => this.logger.error({ err }, 'flagging run failed'));
+      if (this.openFrom(this.kpis.now()) > this.lastDay) void this.run().catch((err: unknown) => this.logger.error({ err }, 'flagging run failed'));
     }, CHECK_MS);
     this.timer.unref();
+  }
+
+  /** The first day (key, daily.ts) not yet closed in every zone at `nowMs`. */
+  private openFrom(nowMs: number): number {
+    if (!this.zones) return this.kpis.today().fromMs;
+    return new DailyCountsBuilder(this.zones.centre).openFrom(nowMs, this.zones.all);
   }
 
   stop(): void {
@@ -105,8 +114,11 @@ export class FlaggingService {
   private async runOnce(): Promise<FlaggingRun> {
     const t0 = Date.now();
     const dir = await this.directory.get();
-    const today = this.kpis.today().fromMs;
-    const builder = new DailyCountsBuilder(this.kpis.timeZone);
+    const zones = scopeZones(dir);
+    this.zones = { centre: zones.centre, all: zones.all() };
+    const builder = new DailyCountsBuilder(zones.centre, (agentId) => zones.of(`agent:${agentId}`));
+    // Each agent's days are their site's; a date is flagged once it has closed at every site.
+    const today = builder.openFrom(this.kpis.now(), this.zones.all);
     const events = await scanEvents(this.store.db, (q) => q.where('type', 'in', TYPES), (e) => builder.add(e));
     // Closed days only: today is still moving.
     for (const d of [...builder.days.keys()]) if (d >= today) builder.days.delete(d);

@@ -62,10 +62,10 @@ export function chartRoutes(routes: RouteTable, { kpis, targets, directory, dirI
     return canViewScope(p, scope, await dirIndex(), links);
   }
 
-  /** The last `days` whole local days, ending at the start of today. */
-  function closedDays(days: number): { fromMs: number; toMs: number } {
-    const toMs = kpis.today().fromMs;
-    return { fromMs: subDays(new TZDate(toMs, kpis.timeZone), days).getTime(), toMs };
+  /** The last `days` whole local days of `scope`'s time zone, ending at the start of its today. */
+  function closedDays(days: number, scope: string): { fromMs: number; toMs: number } {
+    const toMs = kpis.today(scope).fromMs;
+    return { fromMs: subDays(new TZDate(toMs, kpis.zoneOf(scope)), days).getTime(), toMs };
   }
 
   routes.add(
@@ -81,12 +81,14 @@ export function chartRoutes(routes: RouteTable, { kpis, targets, directory, dirI
         );
       }
       if (!(await canSee(principalOf(res), q.scope))) deny(`you do not have access to ${formatScope(q.scope)}`);
-      const tz = kpis.timeZone;
+      const scope = formatScope(q.scope);
+      const tz = kpis.zoneOf(scope);
+      const today = kpis.today(scope);
       const range =
         q.granularity === 'day'
-          ? closedDays(q.days)
+          ? closedDays(q.days, scope)
           : // Today's completed quarter-hours.
-            { fromMs: kpis.today().fromMs, toMs: Math.max(kpis.today().fromMs, Math.floor(kpis.now() / INTERVAL_MS) * INTERVAL_MS) };
+            { fromMs: today.fromMs, toMs: Math.max(today.fromMs, Math.floor(kpis.now() / INTERVAL_MS) * INTERVAL_MS) };
       const trend = range.toMs > range.fromMs ? await kpis.trend(q.kpi, formatScope(q.scope), range.fromMs, range.toMs, q.granularity) : { points: [] };
       const label = (iso: string) => format(new TZDate(Date.parse(iso), tz), q.granularity === 'day' ? 'yyyy-MM-dd' : 'HH:mm');
       const input: ChartInput[] = [];
@@ -141,7 +143,7 @@ export function chartRoutes(routes: RouteTable, { kpis, targets, directory, dirI
       const members = dir.agents.filter((a) => a.teamId === team.id);
       // Every agent shown must be one the caller may see; one hidden agent refuses the whole plot.
       for (const a of members) if (!(await canSee(p, { kind: 'agent', id: a.id }))) deny(`you do not have access to every agent in team ${team.id}`);
-      const { fromMs, toMs } = closedDays(q.days);
+      const { fromMs, toMs } = closedDays(q.days, formatScope(teamScope));
       const counts: AgentCounts[] = [];
       for (const a of members) {
         const c = await kpis.counters(`agent:${a.id}`, fromMs, toMs);
@@ -157,7 +159,7 @@ export function chartRoutes(routes: RouteTable, { kpis, targets, directory, dirI
         from: new Date(fromMs).toISOString(),
         to: new Date(toMs).toISOString(),
         days: q.days,
-        timeZone: kpis.timeZone,
+        timeZone: kpis.zoneOf(formatScope(teamScope)),
         ...f,
         method:
           'limits θ0 ± z·√(θ0(1−θ0)/n + τ²), z 1.96 (95%) and 3.09 (99.8%); τ² by DerSimonian–Laird from z-scores winsorised at the 10th and 90th percentiles; Wilson 95% intervals; shrunken rates from a beta prior fitted to the team by the method of moments',

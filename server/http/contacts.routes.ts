@@ -6,7 +6,9 @@ import { Router } from 'express';
 import { z } from 'zod';
 import { formatScope, scopeText, type Scope } from '../../shared/access.js';
 import { KPI_NAMES } from '../../shared/kpis.js';
+import { MAX_ID_LENGTH_V2 } from '../../shared/events.js';
 import { NO_TEAM, segmentFilterQuery } from '../../shared/segments.js';
+import { centreZoneOf } from '../../shared/zones.js';
 import { canViewScope, type DirectoryIndex } from '../access/policies.js';
 import type { Principal } from '../access/principal.js';
 import type { CaseStore } from '../coaching/case.store.js';
@@ -44,12 +46,12 @@ export function contactRoutes(routes: RouteTable, contacts: ContactsService, dir
     const { scope, kpi, limit, from: _f, to: _t, ...filter } = q;
     for (const team of filter.teams) if (team !== NO_TEAM && !(await sees(principalOf(res), { kind: 'team', id: team }))) deny(`you do not have access to team:${team}`);
     const dir = await directory.get();
-    res.json({ ok: true, filter, ...(await contacts.behind(scope, formatScope(scope), dir, fromMs, toMs, kpi ?? null, limit, filter, dir.sites[0]?.timeZone)) });
+    res.json({ ok: true, filter, ...(await contacts.behind(scope, formatScope(scope), dir, fromMs, toMs, kpi ?? null, limit, filter, centreZoneOf(dir))) });
   });
 
   routes.add(router, { method: 'get', path: '/api/v1/contacts/:contactId', audiences: PEOPLE, summary: "one contact's record and timeline" }, async (req, res) => {
-    const id = parseInput(z.string().min(1).max(128), req.params.contactId, 'contact id');
-    const rec = await contacts.record(id);
+    const id = parseInput(z.string().min(1).max(MAX_ID_LENGTH_V2), req.params.contactId, 'contact id');
+    const rec = await contacts.record(id, await directory.get());
     if (!rec) throw new HttpError(404, 'not_found', `no contact '${id}'`);
     const scope: Scope = rec.contact.agentId ? { kind: 'agent', id: rec.contact.agentId } : rec.contact.queueId ? { kind: 'queue', id: rec.contact.queueId } : { kind: 'centre' };
     if (!(await sees(principalOf(res), scope))) deny('this contact is not in what you can see');

@@ -5,6 +5,7 @@
 import { Router } from 'express';
 import { z } from 'zod';
 import { formatScope, scopeText, type Scope } from '../../shared/access.js';
+import type { KpisReply, TrendReply } from '../../shared/api.js';
 import { KPI_DEFINITIONS, KPI_NAMES, statusOf, type KpiName, type KpiSet, type Target, type TargetStatus } from '../../shared/kpis.js';
 import { formatKpi } from '../../shared/kpi-format.js';
 import type { TargetService } from '../targets/target.service.js';
@@ -43,11 +44,14 @@ export function kpiRoutes(routes: RouteTable, kpis: KpiService, dirIndex: () => 
     if (!canViewScope(p, scope, await dirIndex(), links)) deny(`you do not have access to ${formatScope(scope)}`);
   }
 
-  /** The requested range, rounded outward to whole quarter-hours (the engine's resolution); answers echo it. */
-  function range(q: { from?: string | undefined; to?: string | undefined }): { fromMs: number; toMs: number } {
-    const today = kpis.today();
+  /**
+   * The requested range, rounded outward to whole quarter-hours (the engine's resolution); answers echo it. Without
+   * from and to: today in the scope's time zone.
+   */
+  function range(q: { scope: Scope; from?: string | undefined; to?: string | undefined }): { fromMs: number; toMs: number } {
+    const today = kpis.today(formatScope(q.scope));
     const fromMs = q.from ? Date.parse(q.from) : today.fromMs;
-    const toMs = q.to ? Date.parse(q.to) : q.from ? kpis.today().toMs : today.toMs;
+    const toMs = q.to ? Date.parse(q.to) : today.toMs;
     if (toMs <= fromMs) throw new HttpError(400, 'invalid_input', 'to must be after from');
     if (toMs - fromMs > MAX_RANGE_MS) throw new HttpError(400, 'invalid_input', 'a range may span at most 400 days');
     return alignOutward(fromMs, toMs);
@@ -72,8 +76,9 @@ export function kpiRoutes(routes: RouteTable, kpis: KpiService, dirIndex: () => 
     // Monday against a closed Sunday says nothing); shorter windows against the period just before.
     const length = toMs - fromMs;
     const weekly = length >= 20 * 3600_000;
-    // A calendar week earlier in the centre's time zone (168 hours would be an hour off across a clock change).
-    const previousFrom = weekly ? subWeeks(new TZDate(fromMs, kpis.timeZone), 1).getTime() : fromMs - length;
+    // A calendar week earlier in the scope's time zone (168 hours would be an hour off across a clock change).
+    const tz = kpis.zoneOf(formatScope(q.scope));
+    const previousFrom = weekly ? subWeeks(new TZDate(fromMs, tz), 1).getTime() : fromMs - length;
     // Today so far is compared with last week's same day up to the same time, not with its whole day.
     const soFar = Math.min(toMs, kpis.now()) - fromMs;
     const previous = await kpis.query(formatScope(q.scope), previousFrom, previousFrom + (weekly ? Math.max(0, soFar) : length));
@@ -91,7 +96,8 @@ export function kpiRoutes(routes: RouteTable, kpis: KpiService, dirIndex: () => 
       applied[k] = t && !visible ? { ...t, owner: '', objective: '' } : t;
       status[k] = statusOf(set[k].value, t);
     }
-    res.json({ ok: true, scope: formatScope(q.scope), from, to, timeZone: kpis.timeZone, kpis: set, targets: applied, status, previous, previousLabel });
+    const reply: KpisReply = { ok: true, scope: formatScope(q.scope), from, to, timeZone: tz, pending: await kpis.pendingIn(fromMs, toMs), kpis: set, targets: applied, status, previous, previousLabel };
+    res.json(reply);
   });
 
   routes.add(router, { method: 'get', path: '/api/v1/trends', audiences: [...PEOPLE, 'key:read'], summary: 'one KPI over time for a scope' }, async (req, res) => {
@@ -106,7 +112,8 @@ export function kpiRoutes(routes: RouteTable, kpis: KpiService, dirIndex: () => 
       ]);
       return;
     }
-    res.json({ ok: true, kpi: q.kpi, scope: formatScope(q.scope), granularity: t.granularity, requestedGranularity: q.granularity, timeZone: kpis.timeZone, points: t.points });
+    const reply: TrendReply = { ok: true, kpi: q.kpi, scope: formatScope(q.scope), granularity: t.granularity, requestedGranularity: q.granularity, timeZone: t.timeZone, pending: t.pending, points: t.points };
+    res.json(reply);
   });
   return router;
 }

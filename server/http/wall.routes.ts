@@ -105,8 +105,9 @@ export function wallRoutes(routes: RouteTable, d: WallDeps): Router {
 }
 
 async function tileData(d: WallDeps, tile: Tile, scope: Scope, dir: DirectoryIndex): Promise<TileData> {
-  const tz = d.kpis.timeZone;
-  const today = d.kpis.today();
+  // The tile's scope's own days (a site's zone for a site and its teams and agents; the centre's for centre-wide).
+  const tz = d.kpis.zoneOf(tile.scope);
+  const today = d.kpis.today(tile.scope);
   switch (tile.kind) {
     case 'trend': {
       const kpi = tile.kpi as KpiName;
@@ -123,7 +124,8 @@ async function tileData(d: WallDeps, tile: Tile, scope: Scope, dir: DirectoryInd
       const date = d.targets.todayLocal();
       const agents = [];
       for (const a of inScope) {
-        const v = d.kpis.queryLive(`agent:${a.id}`, today.fromMs, today.toMs)[kpi];
+        const own = d.kpis.today(`agent:${a.id}`);
+        const v = d.kpis.queryLive(`agent:${a.id}`, own.fromMs, own.toMs)[kpi];
         const target = await d.targets.applicable(kpi, { kind: 'agent', id: a.id }, date, dir, all);
         agents.push({ id: a.id, name: a.name, state: d.pulse.agentState(a.id), value: v.value, n: v.n, status: statusOf(v.value, target) });
       }

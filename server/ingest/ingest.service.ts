@@ -6,7 +6,8 @@
  * batch are rejected. Plain domain code: no Express in here.
  */
 import type { IngestEventResult } from '../../shared/api.js';
-import { agentIdOf, contactIdOf, customerIdOf, validateEvent, type FrontlineEvent } from '../../shared/events.js';
+import { normaliseV2 } from '../../shared/contract-v2.js';
+import { agentIdOf, contactIdOf, customerIdOf, MAX_ID_LENGTH_V2, validateEvent, type AgentState, type EventIssue, type FrontlineEvent } from '../../shared/events.js';
 import type { Clock } from '../clock.js';
 import type { Logger } from '../logger.js';
 import type { Store } from '../store/db.js';
@@ -49,7 +50,18 @@ export interface IngestServiceOptions {
   redactIncoming?: (events: FrontlineEvent[]) => Promise<Map<number, FrontlineEvent>>;
   /** Called after every commit with the events it stored (never throws into ingest). */
   onStored?: (events: AcceptedEvent[]) => void;
+  /** Contract v2: the centre's own agent state names mapped to the five standard ones. */
+  stateMap?: Readonly<Record<string, AgentState>>;
 }
+
+/**
+ * Which contract a batch is held to: 1 (POST /api/v1/events: exactly contract v1), 2 (POST /api/v2/events:
+ * normalised by shared/contract-v2.ts) or 'stored' (trusted internal callers sending stored-form events: the
+ * simulator, tests, benchmarks).
+ */
+export type IngestContract = 1 | 2 | 'stored';
+
+type Checked = { ok: true; event: FrontlineEvent; warnings: string[] } | { ok: false; issues: EventIssue[] };
 
 export class IngestService {
   private readonly queue: GroupCommitQueue<Candidate[], Map<number, IngestEventResult>>;
@@ -58,14 +70,17 @@ export class IngestService {
     this.queue = new GroupCommitQueue((groups) => this.commitGroups(groups), MAX_GROUP_EVENTS);
   }
 
-  async ingest(items: readonly unknown[]): Promise<IngestOutcome> {
+  async ingest(items: readonly unknown[], contract: IngestContract = 'stored'): Promise<IngestOutcome> {
     const receivedMs = this.opts.clock.now();
     const results: (IngestEventResult | undefined)[] = new Array<IngestEventResult | undefined>(items.length);
     const valid: { index: number; event: FrontlineEvent }[] = [];
+    const warnings = new Map<number, string[]>();
     items.forEach((item, index) => {
-      const checked = this.check(item, receivedMs);
-      if (checked.ok) valid.push({ index, event: checked.event });
-      else results[index] = { index, id: idOf(item), status: 'rejected', errors: checked.issues };
+      const checked = this.check(item, receivedMs, contract);
+      if (checked.ok) {
+        valid.push({ index, event: checked.event });
+        if (checked.warnings.length > 0) warnings.set(index, checked.warnings);
+      } else results[index] = { index, id: idOf(item), status: 'rejected', errors: checked.issues };
     });
     // Events about an already-erased customer are stored with that customer's pseudonym and without free text.
     const redacted = this.opts.redactIncoming && valid.length > 0 ? await this.opts.redactIncoming(valid.map((v) => v.event)) : undefined;
@@ -80,7 +95,8 @@ export class IngestService {
     const stored: AcceptedEvent[] = [];
     for (const c of candidates) {
       const r = committed.get(c.index);
-      results[c.index] = r;
+      const w = warnings.get(c.index);
+      results[c.index] = r && w && r.status !== 'rejected' ? { ...r, warnings: w } : r;
       if (r?.status === 'accepted') stored.push({ event: c.event, receivedMs });
     }
     const final = results as IngestEventResult[];
@@ -101,8 +117,13 @@ export class IngestService {
     return this.queue.idle();
   }
 
-  private check(item: unknown, receivedMs: number): ReturnType<typeof validateEvent> {
-    const v = validateEvent(item);
+  private check(item: unknown, receivedMs: number, contract: IngestContract): Checked {
+    let v: Checked;
+    if (contract === 2) v = normaliseV2(item, this.opts.stateMap ? { stateMap: this.opts.stateMap } : {});
+    else {
+      const plain = validateEvent(item, contract === 1 ? { contract: 1 } : {});
+      v = plain.ok ? { ...plain, warnings: [] } : plain;
+    }
     if (!v.ok) return v;
     const skew = Date.parse(v.event.occurredAt) - receivedMs;
     if (skew > this.opts.maxClockSkewMs) {
@@ -183,6 +204,6 @@ export function toRow(original: FrontlineEvent, receivedMs: number, stored?: Fro
 }
 
 function idOf(item: unknown): string | null {
-  if (typeof item === 'object' && item !== null && 'id' in item && typeof item.id === 'string') return item.id.slice(0, 128);
+  if (typeof item === 'object' && item !== null && 'id' in item && typeof item.id === 'string') return item.id.slice(0, MAX_ID_LENGTH_V2);
   return null;
 }

@@ -50,6 +50,12 @@ export interface Org {
   credit: CreditRule;
 }
 
+/** The agent a contact's outcome (survey, FCR, complaint naming nobody) is credited to, by the centre's rule. */
+export function creditedAgent(c: ContactState, rule: CreditRule): string | undefined {
+  if (rule === 'first' && c.agentId !== undefined) return c.agentId;
+  return legsInOrder(c).at(-1)?.agentId ?? c.agentId;
+}
+
 export class Contributions {
   constructor(private readonly org: Org) {}
 
@@ -77,9 +83,7 @@ export class Contributions {
 
   /** The agent a contact's outcome is credited to. */
   credited(c: ContactState): string | undefined {
-    if (this.org.credit === 'first' && c.agentId !== undefined) return c.agentId;
-    const legs = legsInOrder(c);
-    return legs.at(-1)?.agentId ?? c.agentId;
+    return creditedAgent(c, this.org.credit);
   }
 
   /** The contact's contribution, or null while it has no time to be bucketed by. */

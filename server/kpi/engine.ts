@@ -173,6 +173,16 @@ export class KpiEngine {
     return { contacts, buckets };
   }
 
+  /**
+   * Forgets a contact that has no time yet (an orphan: its survey, evaluation or complaint came, its offer never did)
+   * once it expired. A contact that was offered meanwhile is kept. True when it was dropped.
+   */
+  dropOrphan(key: string): boolean {
+    const c = this.contacts.get(key);
+    if (!c || c.offeredMs !== undefined || c.standaloneMs !== undefined) return false;
+    return this.contacts.delete(key);
+  }
+
   /** Contacts held in memory (bench and tests). */
   get size(): number {
     return this.contacts.size;

@@ -7,12 +7,19 @@
  * offered that day and of the customer contacts offered up to 7 days after (they decide repeat-contact FCR). That one
  * function serves the nightly roll-over of a day out of the hot window, a late event for an old contact (its day is
  * recomputed) and the rebuild command, so incremental and rebuilt rollups are identical by construction.
+ *
+ * Each scope's day rows are its own local days (shared/zones.ts: a site's zone, its teams', agents' and queues';
+ * the centre's for centre-wide scopes), keyed by that local midnight. The days handed to `rebuildDays` are the
+ * centre's; the range replayed is widened to whole local days of every zone in use, so every day row overlapping them
+ * is rewritten whole, from one replay. A day straddling the end of history (the hot window's start) has interval rows
+ * only, until history reaches its end.
  */
 import { createHash } from 'node:crypto';
 import { TZDate } from '@date-fns/tz';
 import { addDays, startOfDay } from 'date-fns';
 import type { Directory } from '../../shared/directory.js';
 import { FCR_WINDOW_DAYS, INTERVAL_MS } from '../../shared/kpis.js';
+import { scopeZones, type ScopeZones } from '../../shared/zones.js';
 import type { Store } from '../store/db.js';
 import { scanEvents } from '../store/events.store.js';
 import { addInto, parseCounters, serializeCounters, zero, type Counters } from './counters.js';
@@ -22,8 +29,8 @@ const DAY_MS = 86_400_000;
 /** Days recomputed per pass: bounds the scratch engine's memory (each pass also reads the 7 days after it). */
 const CHUNK_DAYS = 14;
 const INSERT_ROWS = 200;
-/** 2: segment cells (engine.ts cellScope) are rolled up too. */
-const FORMAT = 2;
+/** 2: segment cells (engine.ts cellScope) are rolled up too. 3: day rows in each scope's own zone. */
+const FORMAT = 3;
 
 export type Grain = 'interval' | 'day';
 
@@ -33,35 +40,94 @@ export interface Checkpoint {
   throughSeq: number;
 }
 
-/** What the rollups depend on besides the events: a different basis means the stored rollups are void. */
-export function historyBasis(directory: Directory, timeZone: string): string {
-  return createHash('sha256').update(JSON.stringify({ FORMAT, timeZone, directory })).digest('hex').slice(0, 32);
+/**
+ * What the rollups depend on besides the events: a different basis means the stored rollups are void. The directory
+ * holds every zone (its own `timeZone` and each site's), so changing any of them changes the basis.
+ */
+export function historyBasis(directory: Directory): string {
+  return createHash('sha256').update(JSON.stringify({ FORMAT, timeZone: scopeZones(directory).centre, directory })).digest('hex').slice(0, 32);
+}
+
+/** A local day: its midnight and the next (23 or 25 hours later at the clock changes). */
+interface LocalDay {
+  start: number;
+  end: number;
+}
+
+/** What one replay rewrites: interval rows in [fromMs, toMs), and the day rows of the local days wholly inside it. */
+interface Span {
+  fromMs: number;
+  toMs: number;
+  /** zone → starts of its local days wholly inside the span. */
+  days: Map<string, Set<number>>;
 }
 
 export class KpiHistory {
-  private readonly dayStartCache = new Map<number, number>();
+  /** zone → quarter-hour number → the local day holding it. */
+  private readonly dayCache = new Map<string, Map<number, LocalDay>>();
+  private readonly zones: ScopeZones;
+  private readonly zoneList: string[];
+  /** The centre's zone: centre-wide scopes' days, and the days the service's hot window and stale days are counted in. */
+  readonly timeZone: string;
 
   constructor(
     private readonly store: Store,
     private readonly directory: Directory,
-    readonly timeZone: string,
-  ) {}
+    timeZone?: string,
+  ) {
+    this.zones = scopeZones(directory);
+    this.timeZone = timeZone ?? this.zones.centre;
+    this.zoneList = [...new Set([this.timeZone, ...this.zones.all().slice(1)])];
+  }
 
-  /** Local midnight at or before `ms`. */
-  dayStart(ms: number): number {
+  /** The zone `scope`'s day rows follow. */
+  zoneOf(scope: string): string {
+    return this.zones.own(scope) ?? this.timeZone;
+  }
+
+  /** Every zone some scope's days follow, the centre's first. */
+  allZones(): string[] {
+    return this.zoneList;
+  }
+
+  /** The local day of `zone` holding `ms`. */
+  dayIn(zone: string, ms: number): LocalDay {
+    let byInterval = this.dayCache.get(zone);
+    if (!byInterval) this.dayCache.set(zone, (byInterval = new Map<number, LocalDay>()));
     const interval = Math.floor(ms / INTERVAL_MS);
-    let d = this.dayStartCache.get(interval);
+    let d = byInterval.get(interval);
     if (d === undefined) {
-      d = startOfDay(new TZDate(ms, this.timeZone)).getTime();
-      if (this.dayStartCache.size > 100_000) this.dayStartCache.clear();
-      this.dayStartCache.set(interval, d);
+      const start = startOfDay(new TZDate(ms, zone)).getTime();
+      d = { start, end: addDays(new TZDate(start, zone), 1).getTime() };
+      if (byInterval.size > 100_000) byInterval.clear();
+      byInterval.set(interval, d);
     }
     return d;
   }
 
-  /** The local midnight `days` days after the local midnight `dayStartMs` (23 or 25 hours at the clock changes). */
+  /** Local midnight of `zone` at or before `ms`. */
+  dayStartIn(zone: string, ms: number): number {
+    return this.dayIn(zone, ms).start;
+  }
+
+  /** The local midnight of `zone` `days` days after its local midnight `dayStartMs`. */
+  addDaysIn(zone: string, dayStartMs: number, days: number): number {
+    return days === 1 ? this.dayIn(zone, dayStartMs).end : addDays(new TZDate(dayStartMs, zone), days).getTime();
+  }
+
+  /** Local midnight at or before `ms` in the centre's zone. */
+  dayStart(ms: number): number {
+    return this.dayStartIn(this.timeZone, ms);
+  }
+
+  /** The centre's local midnight `days` days after its local midnight `dayStartMs` (23 or 25 hours at the clock changes). */
   addDays(dayStartMs: number, days: number): number {
-    return addDays(new TZDate(dayStartMs, this.timeZone), days).getTime();
+    return this.addDaysIn(this.timeZone, dayStartMs, days);
+  }
+
+  /** The earliest local midnight, in any zone in use, of a day holding `ms`: where a rebuild from `ms` starts writing. */
+  earliestDayStart(ms: number): number {
+    return Math.min(ms, ...this.allZones().map((z) => this.dayStartIn(z, ms)));
   }
 
   async checkpoint(): Promise<Checkpoint | undefined> {
@@ -96,19 +162,65 @@ export class KpiHistory {
   }
 
   /**
-   * Recomputes the rollups of the local days in [fromMs, toMs) from raw events, replacing what was stored for them.
-   * Returns the number of events read.
+   * Recomputes the rollups of the centre's local days in [fromMs, toMs) from raw events, replacing what was stored
+   * for them: widened to whole local days of every zone, but never before `floorMs` (raw events deleted by retention)
+   * nor after `limitMs` (the end of history; default `toMs`). Returns the number of events read.
    */
-  async rebuildDays(fromMs: number, toMs: number): Promise<number> {
+  async rebuildDays(fromMs: number, toMs: number, bounds: { floorMs?: number; limitMs?: number } = {}): Promise<number> {
+    const floor = bounds.floorMs ?? Number.NEGATIVE_INFINITY;
+    const limit = Math.max(bounds.limitMs ?? toMs, toMs);
     let read = 0;
     for (let a = fromMs; a < toMs; ) {
       const b = Math.min(this.addDays(a, CHUNK_DAYS), toMs);
-      const { engine, events } = await this.replayDays(a, b);
+      const span = this.widen(a, b, floor, limit);
+      const { engine, events } = await this.replayDays(span.fromMs, span.toMs);
       read += events;
-      await this.replace(a, b, engine);
+      await this.replace(span, engine);
       a = b;
     }
     return read;
+  }
+
+  /**
+   * [a, b) widened to whole local days of every zone, within [floorMs, limitMs]; with the local days wholly inside.
+   * Two zones can share a midnight with days of different lengths (a clock change in one): the span grows until every
+   * zone's day at a rewritten midnight is inside too, or runs past the limit (such a day has no row yet).
+   */
+  private widen(a: number, b: number, floorMs: number, limitMs: number): Span {
+    const zones = this.allZones();
+    let fromMs = a;
+    let toMs = b;
+    for (const z of zones) {
+      fromMs = Math.min(fromMs, this.dayStartIn(z, a));
+      toMs = Math.max(toMs, this.dayIn(z, b - 1).end);
+    }
+    fromMs = Math.max(fromMs, floorMs);
+    toMs = Math.min(toMs, limitMs);
+    for (let guard = 0; ; guard++) {
+      const days = new Map<string, Set<number>>();
+      const starts = new Set<number>();
+      for (const z of zones) {
+        const inside = new Set<number>();
+        const first = this.dayIn(z, fromMs);
+        for (let d = first.start < fromMs ? first.end : first.start; d < toMs; ) {
+          const end = this.dayIn(z, d).end;
+          if (end > toMs) break;
+          inside.add(d);
+          starts.add(d);
+          d = end;
+        }
+        days.set(z, inside);
+      }
+      let grown = toMs;
+      for (const d of starts) {
+        for (const z of zones) {
+          const day = this.dayIn(z, d);
+          if (day.start === d && !(days.get(z) as Set<number>).has(d) && day.end <= limitMs) grown = Math.max(grown, day.end);
+        }
+      }
+      if (grown === toMs || guard > 8) return { fromMs, toMs, days };
+      toMs = grown;
+    }
   }
 
   /** A scratch engine holding the exact contributions of the contacts offered in [fromMs, toMs). */
@@ -133,35 +245,65 @@ export class KpiHistory {
     return { engine, events };
   }
 
-  /** Replaces the stored rollups of [fromMs, toMs) (whole local days) with the engine's buckets there. */
-  private async replace(fromMs: number, toMs: number, engine: KpiEngine): Promise<void> {
+  /**
+   * Replaces the stored rollups of a span with the engine's buckets there: every interval row, and the day rows of the
+   * local days wholly inside it (in each scope's zone). Day rows at a midnight no zone uses any more (a zone changed)
+   * go too.
+   */
+  private async replace(span: Span, engine: KpiEngine): Promise<void> {
+    const { fromMs, toMs } = span;
     const rows: { scope: string; grain: Grain; start_ms: number; counters: string }[] = [];
     const days = new Map<string, Map<number, Counters>>();
     // In (scope, interval) order, so the day sums are added up the same way whichever replay produced the buckets.
     const buckets = [...engine.bucketsIn(fromMs, toMs)].sort((x, y) => (x[0] < y[0] ? -1 : x[0] > y[0] ? 1 : x[1] - y[1]));
-    for (const [scope, interval, counters] of buckets) {
+    let scope = '';
+    let inside = new Set<number>();
+    let zone = '';
+    for (const [s, interval, counters] of buckets) {
       const start = interval * INTERVAL_MS;
-      rows.push({ scope, grain: 'interval', start_ms: start, counters: serializeCounters(counters) });
-      const day = this.dayStart(start);
-      let byDay = days.get(scope);
-      if (!byDay) days.set(scope, (byDay = new Map<number, Counters>()));
+      rows.push({ scope: s, grain: 'interval', start_ms: start, counters: serializeCounters(counters) });
+      if (s !== scope) {
+        scope = s;
+        zone = this.zoneOf(s);
+        inside = span.days.get(zone) ?? new Set<number>();
+      }
+      const day = this.dayStartIn(zone, start);
+      if (!inside.has(day)) continue;
+      let byDay = days.get(s);
+      if (!byDay) days.set(s, (byDay = new Map<number, Counters>()));
       let sum = byDay.get(day);
       if (!sum) byDay.set(day, (sum = zero()));
       addInto(sum, counters, 1);
     }
-    for (const [scope, byDay] of days) for (const [day, sum] of byDay) rows.push({ scope, grain: 'day', start_ms: day, counters: serializeCounters(sum) });
+    for (const [s, byDay] of days) for (const [day, sum] of byDay) rows.push({ scope: s, grain: 'day', start_ms: day, counters: serializeCounters(sum) });
+    const rewritten = [...new Set([...span.days.values()].flatMap((d) => [...d]))];
+    const midnights = new Set<number>();
+    for (const z of this.allZones()) for (let d = this.dayStartIn(z, fromMs); d < toMs; d = this.dayIn(z, d).end) midnights.add(d);
     await this.store.db.transaction().execute(async (trx) => {
-      await trx.deleteFrom('kpi_rollups').where('start_ms', '>=', fromMs).where('start_ms', '<', toMs).execute();
+      await trx.deleteFrom('kpi_rollups').where('grain', '=', 'interval').where('start_ms', '>=', fromMs).where('start_ms', '<', toMs).execute();
+      for (let i = 0; i < rewritten.length; i += 400) await trx.deleteFrom('kpi_rollups').where('grain', '=', 'day').where('start_ms', 'in', rewritten.slice(i, i + 400)).execute();
+      await trx
+        .deleteFrom('kpi_rollups')
+        .where('grain', '=', 'day')
+        .where('start_ms', '>=', fromMs)
+        .where('start_ms', '<', toMs)
+        .where('start_ms', 'not in', [...midnights, -1])
+        .execute();
       for (let i = 0; i < rows.length; i += INSERT_ROWS) await trx.insertInto('kpi_rollups').values(rows.slice(i, i + INSERT_ROWS)).execute();
     });
   }
 
-  /** Summed counters of `scope` over [fromMs, toMs) (quarter-hour aligned): whole local days from day rows, edges from interval rows. */
+  /**
+   * Summed counters of `scope` over [fromMs, toMs) (quarter-hour aligned): whole local days (in the scope's zone) from
+   * day rows, edges from interval rows.
+   */
   async sum(scope: string, fromMs: number, toMs: number): Promise<Counters> {
     const total = zero();
     if (toMs <= fromMs) return total;
-    const fullFrom = this.dayStart(fromMs) === fromMs ? fromMs : this.addDays(this.dayStart(fromMs), 1);
-    const fullTo = this.dayStart(toMs);
+    const zone = this.zoneOf(scope);
+    const first = this.dayIn(zone, fromMs);
+    const fullFrom = first.start === fromMs ? fromMs : first.end;
+    const fullTo = this.dayStartIn(zone, toMs);
     const add = (rows: { counters: string }[]) => {
       for (const r of rows) addInto(total, parseCounters(r.counters), 1);
     };
@@ -174,16 +316,19 @@ export class KpiHistory {
   }
 
   /**
-   * Summed counters for consecutive periods [bounds[i], bounds[i+1]) clipped to before `untilMs`: from day rows when
-   * every bound is a local midnight (days, weeks), else from interval rows. One query per series.
+   * Summed counters for consecutive periods [bounds[i], bounds[i+1]) clipped to before `untilMs`: when every bound is
+   * a local midnight of the scope's zone (days, weeks), whole days from day rows and the part of a day before
+   * `untilMs` from interval rows; else all from interval rows. At most two queries per series.
    */
   async series(scope: string, bounds: number[], untilMs: number): Promise<Counters[]> {
     const out = bounds.slice(1).map(() => zero());
     const from = bounds[0] as number;
     const to = Math.min(bounds[bounds.length - 1] as number, untilMs);
     if (to <= from) return out;
-    const byDay = bounds.every((b) => b >= untilMs || this.dayStart(b) === b) && (untilMs >= (bounds[bounds.length - 1] as number) || this.dayStart(untilMs) === untilMs);
-    const rows = await this.rows(scope, byDay ? 'day' : 'interval', from, to);
+    const zone = this.zoneOf(scope);
+    const byDay = bounds.every((b) => b >= to || this.dayStartIn(zone, b) === b);
+    const fullTo = byDay ? Math.max(from, this.dayStartIn(zone, to)) : from;
+    const rows = [...(fullTo > from ? await this.rows(scope, 'day', from, fullTo) : []), ...(fullTo < to ? await this.rows(scope, 'interval', fullTo, to) : [])];
     let i = 0;
     for (const r of rows) {
       while (i + 1 < bounds.length && r.start_ms >= (bounds[i + 1] as number)) i++;

@@ -4,14 +4,17 @@
  * commit updates the engine. Events committed while a rebuild runs are held and applied after it; the engine ignores
  * what it has already seen, so the overlap is harmless.
  *
- * Windows and trend points follow the centre's time zone: days start at local midnight (23 or 25 hours long at the
- * clock changes), weeks on Monday.
+ * Windows and trend points follow the zone of the scope asked about (shared/zones.ts): days start at its local
+ * midnight (23 or 25 hours long at the clock changes), weeks on Monday. The hot window's start and the days marked
+ * for recomputation are the centre's days; history widens them to every zone's (history.ts).
  */
 import { TZDate } from '@date-fns/tz';
 import { addDays, addHours, addMinutes, addWeeks, startOfDay, startOfHour, startOfWeek } from 'date-fns';
 import type { FrontlineEvent } from '../../shared/events.js';
 import { FCR_WINDOW_DAYS, INTERVAL_MS, type KpiName, type KpiSet, type KpiValue } from '../../shared/kpis.js';
+import type { TrendPoint } from '../../shared/api.js';
 import type { LiveWindow } from '../../shared/live.js';
+import { DEFAULT_TIME_ZONE, scopeZones, type ScopeZones } from '../../shared/zones.js';
 import type { Clock } from '../clock.js';
 import type { DirectoryService } from '../directory/directory.service.js';
 import type { AcceptedEvent } from '../ingest/ingest.service.js';
@@ -23,19 +26,11 @@ import { alignOutward, CELL_PREFIX, contactKeyOf, KpiEngine } from './engine.js'
 import { kpisOf } from './formulas.js';
 import { historyBasis, KpiHistory } from './history.js';
 
-const DEFAULT_TIME_ZONE = 'Europe/London';
+export type { TrendPoint };
 export const GRANULARITIES = ['interval', 'hour', 'day', 'week'] as const;
 export type Granularity = (typeof GRANULARITIES)[number];
 /** A trend never has more points than this; a finer request is answered at the next coarser granularity. */
 export const MAX_POINTS = 500;
-
-export interface TrendPoint {
-  start: string;
-  end: string;
-  value: number | null;
-  n: number;
-  provisional?: boolean;
-}
 
 /** Flush period: late events for days already in history are folded in and the hot window moves on this often. */
 const FLUSH_MS = 5_000;
@@ -75,9 +70,14 @@ export class KpiService {
   private again: Promise<void> | undefined;
   private held: FrontlineEvent[] = [];
   private tz = DEFAULT_TIME_ZONE;
+  private zones: ScopeZones | undefined;
   private rebuiltSinceTouched = false;
   /** Local days before the cutoff whose rollups must be recomputed from raw events. */
   private staleDays = new Set<number>();
+  /** Stale days a flush is recomputing right now. */
+  private folding = new Set<number>();
+  /** On a reader node: stale days the writer folds, with the flushes left before they count as folded. */
+  private writerFolds = new Map<number, number>();
   /** Events for contacts the engine does not hold: resolved against the store (old contact, or one not yet offered). */
   private unknown: FrontlineEvent[] = [];
   /** Offers whose 7-day look-back reaches into history: the customer's contacts there may now count as repeated. */
@@ -118,8 +118,27 @@ export class KpiService {
     return this.options.isWriter?.() ?? true;
   }
 
+  /** The centre's time zone: centre-wide figures' days (the centre, channels, queues with no site). */
   get timeZone(): string {
     return this.tz;
+  }
+
+  /** The time zone `scope`'s days and weeks follow (shared/zones.ts). */
+  zoneOf(scope: string): string {
+    return this.zones?.own(scope) ?? this.tz;
+  }
+
+  /**
+   * Whether [fromMs, toMs) overlaps a day that has received events not yet folded into history (or history is being
+   * rebuilt): figures for it may still change within seconds. Waits for the events just stored to be located first.
+   */
+  async pendingIn(fromMs: number, toMs: number): Promise<boolean> {
+    await this.resolving;
+    const history = this.history;
+    if (!history) return true;
+    if (this.rebuilding && fromMs < this.cutoff) return true;
+    for (const d of [...this.staleDays, ...this.folding, ...this.writerFolds.keys()]) if (fromMs < history.addDays(d, 1) && toMs > d) return true;
+    return false;
   }
 
   /** Start of the hot window: history (rollups) holds everything before it. */
@@ -130,6 +149,13 @@ export class KpiService {
   /** Contacts the engine holds in memory (bench). */
   get contactsInMemory(): number {
     return this.engine?.size ?? 0;
+  }
+
+  /** Drops expired orphans from the engine (server/ingest/orphans.ts), as a rebuild would leave them out. */
+  forgetOrphans(contactIds: readonly string[]): number {
+    let dropped = 0;
+    for (const id of contactIds) if (this.engine?.dropOrphan(id)) dropped++;
+    return dropped;
   }
 
   onStored(events: AcceptedEvent[]): void {
@@ -218,9 +244,10 @@ export class KpiService {
     return [...all].sort();
   }
 
-  /** Local midnight at or before `ms` in the centre's time zone. */
-  dayStart(ms: number): number {
-    return (this.history as KpiHistory).dayStart(ms);
+  /** Local midnight at or before `ms` in `scope`'s time zone (the centre's by default). */
+  dayStart(ms: number, scope = 'centre'): number {
+    const history = this.history as KpiHistory;
+    return history.dayStartIn(this.zoneOf(scope), ms);
   }
 
   /** KPIs for a window inside the hot window (the live windows), answered from memory without waiting. */
@@ -281,7 +308,7 @@ export class KpiService {
     const lookbacks = this.lookbacks.splice(0);
     const ids = [...new Set(events.map((e) => contactKeyOf(e) as string))];
     for (let i = 0; i < ids.length; i += 500) {
-      const rows = await this.store.db.selectFrom('events').select('payload').where('contact_id', 'in', ids.slice(i, i + 500)).orderBy('seq').execute();
+      const rows = await this.store.db.selectFrom('events').select('payload').where('contact_id', 'in', ids.slice(i, i + 500)).where('expired_ms', 'is', null).orderBy('seq').execute();
       // The engine ignores what it has already seen, so stored events overlapping live ones are harmless.
       for (const r of rows) {
         const e = JSON.parse(r.payload) as FrontlineEvent;
@@ -326,7 +353,7 @@ export class KpiService {
       const next = this.cutoffAt(this.clock.now(), history);
       if (next > this.cutoff) {
         if (writer) {
-          await history.rebuildDays(Math.max(this.cutoff, rawFrom), next);
+          await history.rebuildDays(Math.max(this.cutoff, rawFrom), next, { floorMs: rawFrom, limitMs: next });
           this.cutoff = next;
         } else {
           // A reader moves its window on only once the writer has rolled the days leaving it up.
@@ -337,7 +364,26 @@ export class KpiService {
       const stale = [...this.staleDays].filter((d) => d < this.cutoff && d >= rawFrom).sort((a, b) => a - b);
       this.staleDays = new Set();
       // A reader leaves stale days to the writer, which sees the same events through the change feed.
-      if (writer) for (const d of stale) await history.rebuildDays(d, history.addDays(d, 1));
+      if (writer) {
+        this.folding = new Set(stale);
+        try {
+          for (const d of stale) {
+            await history.rebuildDays(d, history.addDays(d, 1), { floorMs: rawFrom, limitMs: this.cutoff });
+            this.folding.delete(d);
+          }
+        } catch (err) {
+          // Still stale (and pending): the next flush tries again.
+          for (const d of this.folding) this.staleDays.add(d);
+          throw err;
+        } finally {
+          this.folding = new Set();
+        }
+      } else {
+        // Folded by the writer within a flush or two: counted as pending until then.
+        for (const [d, left] of this.writerFolds) if (left <= 1) this.writerFolds.delete(d);
+        else this.writerFolds.set(d, left - 1);
+        for (const d of stale) this.writerFolds.set(d, 2);
+      }
       engine.evictBefore(this.cutoff);
       if (writer) await history.saveCheckpoint({ basis: this.basis, cutoffMs: this.cutoff, throughSeq: this.seqMark }, this.clock.now());
       this.seqMark = mark;
@@ -361,10 +407,10 @@ export class KpiService {
     return history.addDays(history.dayStart(this.clock.now() - days * DAY_MS), 1);
   }
 
-  /** A live window's range now: today, the current 15-minute interval, or the rolling last 60 minutes. */
-  windowRange(window: LiveWindow): { fromMs: number; toMs: number } {
+  /** A live window's range now: today (in `scope`'s zone), the current 15-minute interval, or the rolling last 60 minutes. */
+  windowRange(window: LiveWindow, scope = 'centre'): { fromMs: number; toMs: number } {
     const now = this.clock.now();
-    if (window === 'today') return this.today();
+    if (window === 'today') return this.today(scope);
     if (window === 'interval') {
       const start = Math.floor(now / INTERVAL_MS) * INTERVAL_MS;
       return { fromMs: start, toMs: start + INTERVAL_MS };
@@ -374,20 +420,26 @@ export class KpiService {
     return { fromMs: end - 4 * INTERVAL_MS, toMs: end };
   }
 
-  /** Today so far in the centre's time zone. */
-  today(): { fromMs: number; toMs: number } {
-    const start = startOfDay(new TZDate(this.clock.now(), this.tz)).getTime();
-    return { fromMs: start, toMs: addDays(new TZDate(start, this.tz), 1).getTime() };
+  /** Today (its whole local day) in `scope`'s time zone, the centre's by default. */
+  today(scope = 'centre'): { fromMs: number; toMs: number } {
+    const tz = this.zoneOf(scope);
+    const start = startOfDay(new TZDate(this.clock.now(), tz)).getTime();
+    return { fromMs: start, toMs: addDays(new TZDate(start, tz), 1).getTime() };
   }
 
-  /** A KPI's trend: one point per period, history from rollups and the hot window from memory. */
-  async trend(kpi: KpiName, scope: string, fromMs: number, toMs: number, wanted: Granularity): Promise<{ granularity: Granularity; points: TrendPoint[] }> {
+  /**
+   * A KPI's trend: one point per period in `scope`'s time zone, history from rollups and the hot window from memory;
+   * with the zone and whether the range is still pending (see pendingIn).
+   */
+  async trend(kpi: KpiName, scope: string, fromMs: number, toMs: number, wanted: Granularity): Promise<{ granularity: Granularity; points: TrendPoint[]; timeZone: string; pending: boolean }> {
+    const tz = this.zoneOf(scope);
     let g = wanted;
-    let starts = this.boundaries(fromMs, toMs, g);
+    let starts = this.boundaries(fromMs, toMs, g, tz);
     while (starts.length - 1 > MAX_POINTS && g !== 'week') {
       g = GRANULARITIES[GRANULARITIES.indexOf(g) + 1] as Granularity;
-      starts = this.boundaries(fromMs, toMs, g);
+      starts = this.boundaries(fromMs, toMs, g, tz);
     }
+    const pending = await this.pendingIn(starts[0] as number, starts[starts.length - 1] as number);
     const engine = this.ready();
     const cutoff = this.cutoff;
     const now = this.clock.now();
@@ -401,12 +453,11 @@ export class KpiService {
       const v: KpiValue = kpisOf(sum, b > now - FCR_WINDOW_DAYS * DAY_MS)[kpi];
       points.push({ start: new Date(a).toISOString(), end: new Date(b).toISOString(), value: v.value, n: v.n, ...(v.provisional ? { provisional: true } : {}) });
     }
-    return { granularity: g, points };
+    return { granularity: g, points, timeZone: tz, pending };
   }
 
-  /** Period boundaries covering [fromMs, toMs), aligned to the granularity in the centre's time zone. */
-  private boundaries(fromMs: number, toMs: number, g: Granularity): number[] {
-    const tz = this.tz;
+  /** Period boundaries covering [fromMs, toMs), aligned to the granularity in the time zone `tz`. */
+  private boundaries(fromMs: number, toMs: number, g: Granularity, tz: string): number[] {
     const align = (ms: number): TZDate => {
       const d = new TZDate(ms, tz);
       switch (g) {
@@ -445,9 +496,9 @@ export class KpiService {
   private async replay(mode: 'full' | 'resume'): Promise<void> {
     const t0 = Date.now();
     const dir = await this.directory.get();
-    this.tz = dir.sites[0]?.timeZone ?? DEFAULT_TIME_ZONE;
-    const history = new KpiHistory(this.store, dir, this.tz);
-    const basis = historyBasis(dir, this.tz);
+    const zones = scopeZones(dir);
+    const history = new KpiHistory(this.store, dir);
+    const basis = historyBasis(dir);
     let cutoff = this.cutoffAt(this.clock.now(), history);
     const rawFrom = this.rawFrom(history);
     const mark = this.options.deliveredSeq?.() ?? (await history.maxSeq());
@@ -460,18 +511,19 @@ export class KpiService {
       if (saved && saved.basis === basis && saved.cutoffMs < cutoff) cutoff = saved.cutoffMs;
     } else if (saved && saved.basis === basis) {
       // Days that left the hot window while the server was down.
-      if (saved.cutoffMs < cutoff) recomputed += await history.rebuildDays(Math.max(saved.cutoffMs, rawFrom), cutoff);
+      if (saved.cutoffMs < cutoff) recomputed += await history.rebuildDays(Math.max(saved.cutoffMs, rawFrom), cutoff, { floorMs: rawFrom, limitMs: cutoff });
       // Events stored after the checkpoint: the ones for older contacts are found by running them through applyLive.
-      const rows = await this.store.db.selectFrom('events').select('payload').where('seq', '>', saved.throughSeq).orderBy('seq').execute();
+      const rows = await this.store.db.selectFrom('events').select('payload').where('seq', '>', saved.throughSeq).where('expired_ms', 'is', null).orderBy('seq').execute();
       tail = rows.map((r) => JSON.parse(r.payload) as FrontlineEvent);
     } else {
       // Marked first, so a crash half-way through means a full rebuild at the next start, not a resume.
       await history.saveCheckpoint({ basis: 'rebuilding', cutoffMs: cutoff, throughSeq: 0 }, this.clock.now());
       const first = await history.firstDay();
       const from = Math.max(first ?? cutoff, rawFrom);
-      if (from < cutoff) recomputed += await history.rebuildDays(from, cutoff);
-      // Rows outside what was recomputed are void, except days whose raw events retention has deleted.
-      await history.deleteOutside(rawFrom === Number.NEGATIVE_INFINITY ? from : Number.NEGATIVE_INFINITY, cutoff);
+      if (from < cutoff) recomputed += await history.rebuildDays(from, cutoff, { floorMs: rawFrom, limitMs: cutoff });
+      // Rows outside what was recomputed are void, except days whose raw events retention has deleted. The rebuild
+      // wrote from the earliest local midnight (of any zone) of the first day.
+      await history.deleteOutside(rawFrom === Number.NEGATIVE_INFINITY ? history.earliestDayStart(from) : Number.NEGATIVE_INFINITY, cutoff);
     }
     // The hot window: every event of every contact with anything from the window's start on.
     const engine = new KpiEngine(dir);
@@ -489,9 +541,12 @@ export class KpiService {
     engine.evictBefore(cutoff);
     this.engine = engine;
     this.history = history;
+    this.zones = zones;
+    this.tz = zones.centre;
     this.basis = basis;
     this.cutoff = cutoff;
     this.staleDays = new Set();
+    this.writerFolds = new Map();
     this.unknown = [];
     this.lookbacks = [];
     this.seqMark = mark;

@@ -1,6 +1,7 @@
 /** Keeps the live pulse fed: rebuilt from the store at start and at midnight, then updated from every commit. */
 import type { FrontlineEvent } from '../../shared/events.js';
 import type { PulseSnapshot } from '../../shared/live.js';
+import { centreZoneOf } from '../../shared/zones.js';
 import type { Clock } from '../clock.js';
 import type { DirectoryService } from '../directory/directory.service.js';
 import type { AcceptedEvent } from '../ingest/ingest.service.js';
@@ -8,7 +9,6 @@ import type { Logger } from '../logger.js';
 import type { Store } from '../store/db.js';
 import { LivePulse } from './pulse.js';
 
-const DEFAULT_TIME_ZONE = 'Europe/London';
 const REPLAY_PAGE = 5_000;
 /** Even with nothing new, a snapshot goes out this often (server clock). */
 const HEARTBEAT_MS = 5_000;
@@ -82,7 +82,8 @@ export class PulseService {
 
   private async rebuild(): Promise<void> {
     const dir = await this.directory.get();
-    const tz = dir.sites[0]?.timeZone ?? DEFAULT_TIME_ZONE;
+    // Counts since the centre's midnight (shared/zones.ts).
+    const tz = centreZoneOf(dir);
     const pulse = new LivePulse(dir, tz);
     const now = this.clock.now();
     pulse.rollDay(now);

@@ -32,7 +32,7 @@ export class KpiLive {
     const key = subscriptionKey(sub);
     let room = this.rooms.get(key);
     if (!room) {
-      const { fromMs, toMs } = this.kpis.windowRange(sub.window);
+      const { fromMs, toMs } = this.kpis.windowRange(sub.window, sub.scope);
       room = { sub, seq: 1, last: this.kpis.queryLive(sub.scope, fromMs, toMs), from: fromMs, to: toMs };
       this.rooms.set(key, room);
     }
@@ -48,7 +48,7 @@ export class KpiLive {
         this.rooms.delete(key);
         continue;
       }
-      const { fromMs, toMs } = this.kpis.windowRange(room.sub.window);
+      const { fromMs, toMs } = this.kpis.windowRange(room.sub.window, room.sub.scope);
       const moved = fromMs !== room.from || toMs !== room.to;
       if (!moved && touched !== 'all' && !touched.has(room.sub.scope)) continue;
       const next = this.kpis.queryLive(room.sub.scope, fromMs, toMs);

@@ -65,10 +65,10 @@ const fmt = (kpi: (typeof REVIEW_KPIS)[number], v: number | null) => (v === null
 export class ReviewService {
   constructor(private readonly d: ReviewDeps) {}
 
-  /** [from, to] local days to instants; refuses periods in the future, reversed or too long. */
-  period(from: string, to: string): { fromMs: number; toMs: number; days: number } {
-    const tz = this.d.kpis.timeZone;
-    // Local midnights in the centre's zone. Not TZDate('…T00:00:00', tz): that parses the text in the server's own
+  /** [from, to] local days (of `scope`'s zone) to instants; refuses periods in the future, reversed or too long. */
+  period(from: string, to: string, scope = 'centre'): { fromMs: number; toMs: number; days: number } {
+    const tz = this.d.kpis.zoneOf(scope);
+    // Local midnights in the scope's zone. Not TZDate('…T00:00:00', tz): that parses the text in the server's own
     // zone, an hour off on a UTC server in British Summer Time.
     const midnight = (day: string) => {
       const [y, m, d] = day.split('-').map(Number) as [number, number, number];
@@ -86,10 +86,10 @@ export class ReviewService {
 
   async build(scope: Scope, from: string, to: string, dir: Directory, dirIndex: DirectoryIndex): Promise<ServiceReview> {
     if (scope.kind === 'agent') throw new AccountError('invalid', 'a service review is for the centre, a site, team, queue or channel; agents are reviewed through coaching');
-    const { fromMs, toMs, days } = this.period(from, to);
-    const { kpis, targets } = this.d;
     const scopeText = formatScope(scope);
-    const tz = kpis.timeZone;
+    const { fromMs, toMs, days } = this.period(from, to, scopeText);
+    const { kpis, targets } = this.d;
+    const tz = kpis.zoneOf(scopeText);
     const allTargets = await targets.list();
     const plan: PlanRow[] = [];
     const results: ResultRow[] = [];

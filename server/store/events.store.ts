@@ -5,7 +5,7 @@ import type { FrontlineEvent } from '../../shared/events.js';
 import type { Store } from './db.js';
 import type { Database, EventsTable } from './schema.js';
 
-export type NewEventRow = Omit<EventsTable, 'seq'>;
+export type NewEventRow = Omit<EventsTable, 'seq' | 'expired_ms'>;
 
 /** Rows per INSERT: 13 columns × 500 stays far below SQLite's and PostgreSQL's bound-parameter limits. */
 const INSERT_CHUNK = 500;
@@ -146,6 +146,8 @@ export type EventScan = SelectQueryBuilder<Database, 'events', { seq: number; pa
  * Every stored event matching `narrow`, in ingest order, read a page at a time (so a long history never sits in
  * memory at once) and handed to `each`. Returns how many were read.
  *
+ * Orphans that expired (contract v2: their contact never arrived within the TTL) are left out: no KPI fold counts them.
+ *
  * Between pages it lets the event loop run: SQLite answers synchronously, so a scan of a long history (a KPI rebuild
  * after a directory or privacy change) otherwise held the whole server, sockets and ingest included, for seconds.
  */
@@ -153,6 +155,7 @@ export async function scanEvents(db: Kysely<Database>, narrow: (q: EventScan) =>
   let read = 0;
   for (let after = 0; ; ) {
     const rows = await narrow(db.selectFrom('events').select(['seq', 'payload']))
+      .where('expired_ms', 'is', null)
       .where('seq', '>', after)
       .orderBy('seq')
       .limit(page)

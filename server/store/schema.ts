@@ -27,6 +27,11 @@ export interface EventsTable {
   redacted_ms: number | null;
   /** When free text (comment, summary, notes) was removed from this event. */
   text_removed_ms: number | null;
+  /**
+   * When this event expired as an orphan (contract v2): a survey, evaluation or complaint whose contact had not been
+   * offered within the orphan TTL. Kept, listed for admins, and left out of every KPI fold.
+   */
+  expired_ms: number | null;
 }
 
 export interface ErasedCustomersTable {

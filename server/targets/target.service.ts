@@ -74,8 +74,9 @@ export class TargetService {
 
   /** How often the target would have been met, day by day, over the last `days` local days. */
   async attainment(t: Target, days = 90): Promise<Attainment> {
-    const tz = this.kpis.timeZone;
-    const { fromMs: todayStart } = this.kpis.today();
+    // The target's scope's own days (a site's zone for a site, its teams and agents).
+    const tz = this.kpis.zoneOf(t.scope);
+    const { fromMs: todayStart } = this.kpis.today(t.scope);
     const from = subDays(new TZDate(todayStart, tz), days).getTime();
     const trend = await this.kpis.trend(t.kpi, t.scope, from, todayStart, 'day');
     const out: Attainment = { days, daysWithData: 0, met: 0, within: 0, off: 0, metShare: null };

@@ -4,7 +4,7 @@
  * page is answered by whichever node the proxy picked, and says which.
  */
 import { useQuery } from '@tanstack/react-query';
-import { DUTY_WORDS, type SystemReply } from '../../../shared/api.js';
+import { DUTY_WORDS, type OrphanReport, type SystemReply } from '../../../shared/api.js';
 import { api, errText } from '../api/http.js';
 
 function UpDown({ state, what }: { state: 'up' | 'down'; what: string }) {
@@ -15,6 +15,55 @@ function UpDown({ state, what }: { state: 'up' | 'down'; what: string }) {
   );
 }
 
+/** Surveys, evaluations and complaints whose contact has not arrived (contract v2 orphans), per source. */
+function OrphansPanel() {
+  const q = useQuery({ queryKey: ['orphans'], queryFn: () => api<OrphanReport>('/api/v1/ingest/orphans'), refetchInterval: 30_000 });
+  const o = q.data;
+  return (
+    <div className="panel" data-testid="system-orphans">
+      <h2>Events waiting for their contact</h2>
+      {errText(q.error) ? <p className="error">{errText(q.error)}</p> : null}
+      {!o ? (
+        <p className="muted">Loading…</p>
+      ) : (
+        <>
+          <p>
+            A survey, QA evaluation or complaint whose contact has not been offered yet is held and counted as soon as the contact arrives. After{' '}
+            {o.ttlDays} days without it, it expires: it stays stored but no figure counts it. Now: <strong>{o.held}</strong> held,{' '}
+            <strong>{o.expired}</strong> expired.
+          </p>
+          {o.sources.length === 0 ? (
+            <p className="muted">Every event has found its contact.</p>
+          ) : (
+            <table>
+              <thead>
+                <tr>
+                  <th>Source</th>
+                  <th className="num">Held</th>
+                  <th>Oldest held</th>
+                  <th>Expires</th>
+                  <th className="num">Expired</th>
+                </tr>
+              </thead>
+              <tbody>
+                {o.sources.map((x) => (
+                  <tr key={x.source}>
+                    <td>{x.source}</td>
+                    <td className="num">{x.held}</td>
+                    <td>{x.oldestHeldAt ? new Date(x.oldestHeldAt).toLocaleString() : '–'}</td>
+                    <td>{x.expiresAt ? new Date(x.expiresAt).toLocaleString() : '–'}</td>
+                    <td className="num">{x.expired}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          )}
+        </>
+      )}
+    </div>
+  );
+}
+
 export function SystemPage() {
   const system = useQuery({ queryKey: ['system'], queryFn: () => api<SystemReply>('/api/v1/cluster'), refetchInterval: 5_000 });
   const s = system.data;
@@ -22,6 +71,7 @@ export function SystemPage() {
     <div className="page">
       <h1>System</h1>
       {errText(system.error) ? <p className="error">{errText(system.error)}</p> : null}
+      <OrphansPanel />
       {!s ? (
         <p className="muted">Loading…</p>
       ) : s.mode === 'single' ? (

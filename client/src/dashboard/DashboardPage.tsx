@@ -12,28 +12,18 @@ import { ScopeSelect } from '../shell/ScopeSelect.js';
 import { scopeChoices } from '../shell/scopes.js';
 import type { Me } from '../../../shared/access.js';
 import type { Directory } from '../../../shared/directory.js';
-import { KPI_DEFINITIONS, KPI_NAMES, STATUS_WORDS, statusOf, type KpiName, type KpiSet, type Target, type TargetStatus } from '../../../shared/kpis.js';
+import { KPI_DEFINITIONS, KPI_NAMES, STATUS_WORDS, statusOf, type KpiName, type KpiSet, type Target } from '../../../shared/kpis.js';
 import { LIVE_WINDOWS, type LiveWindow } from '../../../shared/live.js';
 import { api } from '../api/http.js';
 import { usePulse } from '../live/pulse-store.js';
 import { useAge, useLiveKpis } from '../live/kpi-store.js';
 import { count, formatChange, formatKpi } from '../../../shared/kpi-format.js';
+import type { KpisReply, TrendReply } from '../../../shared/api.js';
+import { DEFAULT_TIME_ZONE } from '../../../shared/zones.js';
 
-interface KpiReply {
-  timeZone: string;
-  kpis: KpiSet;
-  previous: KpiSet;
-  previousLabel: string;
-  targets: Partial<Record<KpiName, Target | null>>;
-  status: Partial<Record<KpiName, TargetStatus>>;
-  from: string;
-  to: string;
-}
-
-interface TrendReply {
-  points: { start: string; end: string; value: number | null; n: number }[];
-  granularity: string;
-}
+/** While a reply says `pending` (late events still being folded into history), ask again this often. */
+const PENDING_REFETCH_MS = 3_000;
+const refetchWhilePending = (q: { state: { data?: { pending: boolean } | undefined } }) => (q.state.data?.pending ? PENDING_REFETCH_MS : false);
 
 const WINDOW_LABELS: Record<LiveWindow, string> = { today: 'Today', interval: 'This quarter-hour', rolling60: 'Last hour' };
 const TILE_KPIS: KpiName[] = ['csat', 'fcrRepeat', 'serviceLevel', 'asa', 'abandonRate', 'aht', 'firstResponse', 'nps', 'qa', 'fcrSurvey', 'complaintsPer1000'];
@@ -58,8 +48,9 @@ export function DashboardPage({ me }: { me: Me }) {
   const rest = useQuery({
     queryKey: ['kpis', scope, live.from, live.to],
     enabled: live.from !== null,
-    queryFn: () => api<KpiReply>(`/api/v1/kpis?scope=${encodeURIComponent(scope)}&from=${live.from}&to=${live.to}`),
+    queryFn: () => api<KpisReply>(`/api/v1/kpis?scope=${encodeURIComponent(scope)}&from=${live.from}&to=${live.to}`),
     staleTime: 60_000,
+    refetchInterval: refetchWhilePending,
   });
   const sparkFrom = live.from ?? new Date().toISOString();
   const sparks = useQueries({
@@ -68,8 +59,10 @@ export function DashboardPage({ me }: { me: Me }) {
       queryFn: () => api<TrendReply>(`/api/v1/trends?kpi=${k}&scope=${encodeURIComponent(scope)}&from=${new Date(Date.parse(sparkFrom) - 6 * 86_400_000).toISOString()}&to=${live.to ?? sparkFrom}&granularity=day`),
       staleTime: 5 * 60_000,
       enabled: live.from !== null,
+      refetchInterval: refetchWhilePending,
     })),
   });
+  const updating = rest.data?.pending === true || sparks.some((q) => q.data?.pending === true);
 
   return (
     <div className="page dashboard">
@@ -114,12 +107,17 @@ export function DashboardPage({ me }: { me: Me }) {
           ),
         )}
       </section>
+      {updating ? (
+        <p className="muted small-inline" role="status" data-testid="kpi-pending">
+          Updating… late events for this period are still being added; the figures may change in a few seconds.
+        </p>
+      ) : null}
       {scope.startsWith('team:') || scope.startsWith('agent:') ? (
         <p className="muted small-inline">Service level and abandonment are queue measures (an abandoned contact never reached anyone); see them by queue.</p>
       ) : null}
       <section className="panels">
         <div className="panel">
-          <TrendPanel kpi={focus} scope={scope} target={rest.data?.targets[focus] ?? null} todayEnd={live.to} timeZone={rest.data?.timeZone ?? 'Europe/London'} />
+          <TrendPanel kpi={focus} scope={scope} target={rest.data?.targets[focus] ?? null} todayEnd={live.to} timeZone={rest.data?.timeZone ?? DEFAULT_TIME_ZONE} />
         </div>
         <div className="panel">
           <QueueNow />
@@ -190,18 +188,20 @@ function Sparkline({ points }: { points: { value: number | null }[] }) {
 
 function TrendPanel({ kpi, scope, target, todayEnd, timeZone }: { kpi: KpiName; scope: string; target: Target | null; todayEnd: string | null; timeZone: string }) {
   const navigate = useNavigate();
-  // The end of the centre's local today (from the live window), so no empty "tomorrow" point appears.
+  // The end of the scope's local today (from the live window), so no empty "tomorrow" point appears.
   const to = new Date(todayEnd ?? 0);
   const from = new Date(to.getTime() - 30 * 86_400_000);
-  const dayLabel = new Intl.DateTimeFormat('en-GB', { timeZone, day: '2-digit', month: '2-digit' });
   const trend = useQuery({
     enabled: todayEnd !== null,
     queryKey: ['trend', kpi, scope, to.toISOString()],
     queryFn: () => api<TrendReply>(`/api/v1/trends?kpi=${kpi}&scope=${encodeURIComponent(scope)}&from=${from.toISOString()}&to=${to.toISOString()}&granularity=day`),
+    refetchInterval: refetchWhilePending,
   });
+  // The scope's own zone (a site's, or the centre's for centre-wide figures), as the trend states it.
+  const dayLabel = new Intl.DateTimeFormat('en-GB', { timeZone: trend.data?.timeZone ?? timeZone, day: '2-digit', month: '2-digit' });
   const unit = KPI_DEFINITIONS[kpi].unit;
   const scale = (v: number | null) => (v === null ? null : unit === 'fraction' ? v * 100 : v);
-  // Points start at local midnight; label them in the centre's time zone, not by their UTC date.
+  // Points start at local midnight; label them in the scope's time zone, not by their UTC date.
   const data = (trend.data?.points ?? []).map((p) => ({ day: dayLabel.format(new Date(p.start)), value: scale(p.value), n: p.n, start: p.start, end: p.end }));
   // Clicking a day opens the contacts behind that point.
   const openPoint = (index: number | undefined) => {
@@ -212,7 +212,13 @@ function TrendPanel({ kpi, scope, target, todayEnd, timeZone }: { kpi: KpiName; 
   return (
     <>
       <h2>
-        {KPI_DEFINITIONS[kpi].label}, last 30 days <a className="small-inline" href={csv}>CSV</a> <span className="muted small-inline">· click a day for its contacts</span>
+        {KPI_DEFINITIONS[kpi].label}, last 30 days <a className="small-inline" href={csv}>CSV</a> <span className="muted small-inline">· click a day for its contacts{trend.data ? ` · days in ${trend.data.timeZone}` : ''}</span>
+        {trend.data?.pending ? (
+          <span className="muted small-inline" role="status" data-testid="trend-pending">
+            {' '}
+            · updating…
+          </span>
+        ) : null}
       </h2>
       <div style={{ width: '100%', height: 240 }}>
         <ResponsiveContainer>
@@ -282,9 +288,9 @@ function TeamAgents({ teamId, dir, from, to, seq }: { teamId: string; dir: Direc
     queries: agents.map((a) => ({
       queryKey: ['agent-kpis', a.id, from, to, bucket],
       enabled: from !== null,
-      queryFn: () => api<KpiReply>(`/api/v1/kpis?scope=agent:${encodeURIComponent(a.id)}&from=${from}&to=${to}`),
+      queryFn: () => api<KpisReply>(`/api/v1/kpis?scope=agent:${encodeURIComponent(a.id)}&from=${from}&to=${to}`),
       staleTime: 5_000,
-      placeholderData: (prev: KpiReply | undefined) => prev,
+      placeholderData: (prev: KpisReply | undefined) => prev,
     })),
   });
   const cols: KpiName[] = ['csat', 'fcrRepeat', 'aht', 'qa'];

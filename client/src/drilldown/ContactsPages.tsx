@@ -165,7 +165,7 @@ export function ContactsPage() {
                     <td>{c.outcome}</td>
                     <td className="num">{duration(c.waitSeconds)}</td>
                     <td className="num">{duration(c.handleSeconds)}</td>
-                    <td className="num">{c.csat ?? '–'}</td>
+                    <td className="num">{c.csatLabel ?? '–'}</td>
                     <td>{c.resolved === null ? '–' : c.resolved ? 'yes' : 'no'}</td>
                     <td className="case-why">{c.comment ?? ''}</td>
                   </tr>
@@ -243,12 +243,28 @@ export function ContactPage() {
                 {c.outcome}
                 {c.waitSeconds !== null ? `, waited ${duration(c.waitSeconds)}` : ''}
                 {c.handleSeconds !== null ? `, handled in ${duration(c.handleSeconds)}` : ''}
+                {c.abandonedIn === 'ivr' ? ' in the IVR (not counted as offered)' : ''}
               </td>
             </tr>
+            {c.legs.length > 1 ? (
+              <tr>
+                <th>Legs</th>
+                <td data-testid="contact-legs">
+                  {c.legs.map((l, i) => `${i + 1}. ${l.agentId}: ${duration(l.handleSeconds)}`).join(' · ')}
+                  {c.agentId ? ` — outcome credited to ${c.agentId}` : ''}
+                </td>
+              </tr>
+            ) : null}
+            {c.revision !== null ? (
+              <tr>
+                <th>Revision</th>
+                <td>{c.revision}</td>
+              </tr>
+            ) : null}
             <tr>
               <th>Customer said</th>
               <td>
-                {c.csat !== null ? `CSAT ${c.csat}` : 'no survey'}
+                {c.csatLabel !== null ? `CSAT ${c.csatLabel}` : 'no survey'}
                 {c.resolved !== null ? `, ${c.resolved ? 'resolved' : 'not resolved'}` : ''}
                 {c.comment ? ` — “${c.comment}”` : ''}
               </td>

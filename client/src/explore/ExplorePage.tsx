@@ -7,6 +7,7 @@
  */
 import { useQuery } from '@tanstack/react-query';
 import { TZDate } from '@date-fns/tz';
+import { centreZoneOf, DEFAULT_TIME_ZONE } from '../../../shared/zones.js';
 import { addDays, startOfDay } from 'date-fns';
 import { useMemo, useState } from 'react';
 import { Link, useNavigate, useSearchParams } from 'react-router';
@@ -54,7 +55,7 @@ export function ExplorePage({ me }: { me: Me }) {
   const dimensions = SEGMENT_DIMENSIONS.filter((d) => !(teamScope && d === 'team'));
   const by = dimensions.find((d) => d === params.get('by')) ?? dimensions[0] ?? 'queue';
   const filter = filterFromParams(params);
-  const tz = dir.data?.sites[0]?.timeZone ?? 'Europe/London';
+  const tz = dir.data ? centreZoneOf(dir.data) : DEFAULT_TIME_ZONE;
   // Whole local days up to today's midnight in the centre's time zone: the dashboard covers today so far.
   const [openedAt] = useState(() => Date.now());
   const to = startOfDay(new TZDate(openedAt, tz));

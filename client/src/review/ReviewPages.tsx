@@ -13,6 +13,7 @@ import type { Me } from '../../../shared/access.js';
 import { assuranceWords, variationWords } from '../../../shared/charts.js';
 import { KPI_DEFINITIONS, STATUS_WORDS } from '../../../shared/kpis.js';
 import type { ResultRow, SavedReview, ServiceReview } from '../../../shared/review.js';
+import { zoneOf } from '../../../shared/zones.js';
 import { api, errText } from '../api/http.js';
 import { useDirectory } from '../coaching/case-words.js';
 import { contactsLink } from '../drilldown/ContactsPages.js';
@@ -33,14 +34,14 @@ type DayLink = (day: string, kpi: ResultRow['kpi']) => string;
 /**
  * Links from a review's local days to the contacts behind them, or null while the centre's time zone is unknown or
  * does not fit the review. Points carry only their local day (and saved snapshots were made before they carried
- * more), so each day's bounds are its local midnights in the centre's zone: the first site's, as the server takes it
- * (server/kpi/kpi.service.ts), whose daily points are aligned to those midnights; a day on a clock change is 23 or 25
+ * more), so each day's bounds are its local midnights in the scope's zone, as the server takes it (shared/zones.ts),
+ * whose daily points are aligned to those midnights; a day on a clock change is 23 or 25
  * hours. The zone is checked against every special cause, which carries its point's bounds from the server.
  */
 function useDayLinks(r: ServiceReview): DayLink | null {
   const dir = useDirectory();
   if (!dir.data) return null;
-  const tz = dir.data.sites[0]?.timeZone ?? 'Europe/London';
+  const tz = zoneOf(r.scope, dir.data);
   // From the date's parts: a date-time string would be read in the browser's zone, not the centre's.
   const bounds = (day: string) => {
     const [y, m, d] = day.split('-').map(Number) as [number, number, number];

@@ -23,6 +23,8 @@ const EXPECTED: Record<string, readonly Caller[]> = {
   'GET /readyz': ALL,
   'GET /api/v1/cluster': only('admin'),
   'POST /api/v1/events': only('key:ingest'),
+  'POST /api/v2/events': only('key:ingest'),
+  'GET /api/v1/ingest/orphans': only('admin'),
   'GET /api/v1/session': ALL,
   'POST /api/v1/auth/login': ALL,
   'POST /api/v1/auth/logout': PEOPLE,
@@ -245,7 +247,7 @@ describe('authorisation matrix', () => {
         const who = await (creds.get(caller) as () => Promise<Credentials | null>)();
         // Bodies are deliberately empty or invalid: an admitted caller gets past the guard and fails validation,
         // so nothing is changed while access is probed.
-        const body = method === 'GET' ? undefined : route === 'POST /api/v1/events' ? [] : {};
+        const body = method === 'GET' ? undefined : route === 'POST /api/v1/events' || route === 'POST /api/v2/events' ? [] : {};
         const res = await call(t.baseUrl, method, concrete(path), who, body);
         const admitted = res.status !== 401 && res.status !== 403;
         if (admitted !== allowed.includes(caller)) wrong.push(`${route} as ${caller}: ${res.status} ${admitted ? 'admitted' : 'refused'}`);
