@@ -1,6 +1,6 @@
 /** REST reply shapes shared by server and client. */
 import type { EventIssue } from './events.js';
-import type { KpiName, KpiSet, Target, TargetStatus } from './kpis.js';
+import type { CreditRule, KpiName, KpiSet, Target, TargetStatus } from './kpis.js';
 
 /** One reply shape for every error on REST and socket acks. */
 export interface ApiError {
@@ -132,6 +132,8 @@ export interface KpisReply {
   to: string;
   timeZone: string;
   pending: boolean;
+  /** The centre's credit rule (README "Legs and credit"): whom surveys, FCR and complaints count for. */
+  creditAgent: CreditRule;
   kpis: KpiSet;
   targets: Partial<Record<KpiName, Target | null>>;
   status: Partial<Record<KpiName, TargetStatus>>;

@@ -94,6 +94,11 @@ export const CREDIT_RULE_WORDS: Record<CreditRule, string> = {
   first: 'credited to the first agent who answered the contact',
 };
 
+/** A KPI's formula as it applies in a centre with this credit rule (the definitions state the default, 'last'). */
+export function formulaOf(kpi: KpiName, credit: CreditRule = 'last'): string {
+  return KPI_DEFINITIONS[kpi].formula.replace(CREDIT_RULE_WORDS.last, CREDIT_RULE_WORDS[credit]).replace('credited to the last agent who handled its contact', credit === 'first' ? 'credited to the first agent who answered its contact' : 'credited to the last agent who handled its contact');
+}
+
 export interface KpiValue {
   value: number | null;
   n: number;

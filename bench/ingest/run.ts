@@ -3,6 +3,10 @@
  * baseline measured in the same run: JSON.parse the same payloads and insert them with one prepared statement in
  * one transaction (better-sqlite3, same schema, same WAL + synchronous=FULL pragmas).
  *
+ * Each batch size runs through contract v1 (POST /api/v1/events) and contract v2 (POST /api/v2/events) with the same
+ * events, and at batch 1,000 also with the events in a platform's shape (epoch-millisecond times, a revision on every
+ * lifecycle event, two fields the contract does not know, kept in ext): v2 must stay at or above v1.
+ *
  *   npm run bench:ingest            (EVENTS=100000 to change the volume)
  *
  * Targets (2-core machine): >= 20,000 events/s at batch 1,000, and >= 0.5 x the baseline's rate.
@@ -56,7 +60,16 @@ async function baseline(events: FrontlineEvent[]): Promise<number> {
   return parsed.length / s;
 }
 
-async function throughHttp(events: FrontlineEvent[], batchSize: number, concurrency: number, label: string): Promise<{ rate: number; p50: number; p99: number }> {
+/** The same events as a platform sends them to contract v2: epoch-ms times, revisions, fields the contract does not know. */
+function platformShaped(events: FrontlineEvent[]): unknown[] {
+  return events.map((e) => {
+    const out: Record<string, unknown> = { ...e, occurredAt: Date.parse(e.occurredAt), platformRegion: 'eu-west-2', platformRecordId: `rec-${e.id}` };
+    if (e.type.startsWith('contact.')) out.revision = 1;
+    return out;
+  });
+}
+
+async function throughHttp(events: readonly unknown[], batchSize: number, concurrency: number, label: string, contract: 1 | 2): Promise<{ rate: number; p50: number; p99: number }> {
   const file = path.join(work, `http-${label}.sqlite`);
   const setup = await openStore({ kind: 'sqlite', file });
   const { key } = await new ApiKeyService(setup, systemClock).create('bench', ['ingest']);
@@ -73,8 +86,9 @@ async function throughHttp(events: FrontlineEvent[], batchSize: number, concurre
       while (next < bodies.length) {
         const body = bodies[next++] as string;
         const s = performance.now();
-        const res = await fetch(`${server.baseUrl}/api/v1/events`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` }, body });
+        const res = await fetch(`${server.baseUrl}/api/v${contract}/events`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` }, body });
         const out = (await res.json()) as { accepted: number };
+        if (res.status !== 200) throw new Error(`${label}: HTTP ${res.status}`);
         latencies.push(performance.now() - s);
         accepted += out.accepted;
       }
@@ -88,8 +102,10 @@ async function throughHttp(events: FrontlineEvent[], batchSize: number, concurre
   return { rate: events.length / secs, p50: q(0.5), p99: q(0.99) };
 }
 
+const load = (): string => os.loadavg().map((x) => x.toFixed(2)).join(' ');
+
 async function main(): Promise<void> {
-  console.log(`bench/ingest on ${os.cpus().length} cores, node ${process.version}; simulated centre events`);
+  console.log(`bench/ingest on ${os.cpus().length} cores, node ${process.version}; simulated centre events; load ${load()}`);
   const events = realisticEvents(TOTAL, 11);
   const base = await baseline(events);
   console.log(`baseline (parse + one prepared statement, one transaction): ${Math.round(base).toLocaleString('en-GB')} events/s over ${events.length.toLocaleString('en-GB')} events`);
@@ -98,14 +114,24 @@ async function main(): Promise<void> {
     { batch: 100, concurrency: 8, n: Math.min(TOTAL, 50_000) },
     { batch: 1000, concurrency: 4, n: TOTAL },
   ];
-  console.log('batch  concurrency  events     events/s   ratio-to-baseline  p50-ms  p99-ms');
+  console.log('contract       batch  concurrency  events     events/s   ratio-to-baseline  ratio-to-v1  p50-ms  p99-ms  load(1/5/15)');
   for (const r of runs) {
-    const { rate, p50, p99 } = await throughHttp(events.slice(0, r.n), r.batch, r.concurrency, `b${r.batch}`);
-    console.log(
-      `${String(r.batch).padStart(5)}  ${String(r.concurrency).padStart(11)}  ${String(r.n).padStart(7)}  ${Math.round(rate).toLocaleString('en-GB').padStart(9)}  ${(rate / base).toFixed(2).padStart(17)}  ${p50.toFixed(1).padStart(6)}  ${p99.toFixed(1).padStart(6)}`,
-    );
-    if (r.batch === 1000) {
-      console.log(`target: >= 20,000 events/s at batch 1,000: ${rate >= 20_000 ? 'MET' : 'NOT MET'}; >= 0.5 x baseline: ${rate / base >= 0.5 ? 'MET' : 'NOT MET'}`);
+    const slice = events.slice(0, r.n);
+    const variants: { name: string; contract: 1 | 2; items: readonly unknown[] }[] = [
+      { name: 'v1', contract: 1, items: slice },
+      { name: 'v2', contract: 2, items: slice },
+    ];
+    if (r.batch === 1000) variants.push({ name: 'v2-platform', contract: 2, items: platformShaped(slice) });
+    let v1Rate = 0;
+    for (const v of variants) {
+      const { rate, p50, p99 } = await throughHttp(v.items, r.batch, r.concurrency, `${v.name}-b${r.batch}`, v.contract);
+      if (v.contract === 1) v1Rate = rate;
+      console.log(
+        `${v.name.padEnd(12)}  ${String(r.batch).padStart(5)}  ${String(r.concurrency).padStart(11)}  ${String(r.n).padStart(7)}  ${Math.round(rate).toLocaleString('en-GB').padStart(9)}  ${(rate / base).toFixed(2).padStart(17)}  ${(rate / v1Rate).toFixed(2).padStart(11)}  ${p50.toFixed(1).padStart(6)}  ${p99.toFixed(1).padStart(6)}  ${load()}`,
+      );
+      if (r.batch === 1000 && v.name === 'v1') {
+        console.log(`target: >= 20,000 events/s at batch 1,000: ${rate >= 20_000 ? 'MET' : 'NOT MET'}; >= 0.5 x baseline: ${rate / base >= 0.5 ? 'MET' : 'NOT MET'}`);
+      }
     }
   }
   fs.rmSync(work, { recursive: true, force: true });

@@ -35,6 +35,9 @@ export class DirectoryRuleError extends Error {
   }
 }
 
+/** The centre-wide settings of the directory (its zone and credit rule), kept as JSON in `meta`. */
+const CENTRE_KEY = 'directory.centre';
+
 /** At most this many dependent ids are named in a refusal's message (all of them, up to 100, in its details). */
 const NAMED_IN_MESSAGE = 10;
 
@@ -46,13 +49,17 @@ export class DirectoryService {
   async get(): Promise<Directory> {
     if (this.cached) return this.cached;
     const db = this.store.db;
-    const [sites, teams, queues, agents] = await Promise.all([
+    const [sites, teams, queues, agents, centreRow] = await Promise.all([
       db.selectFrom('sites').selectAll().orderBy('id').execute(),
       db.selectFrom('teams').selectAll().orderBy('id').execute(),
       db.selectFrom('queues').selectAll().orderBy('id').execute(),
       db.selectFrom('agents').selectAll().orderBy('id').execute(),
+      db.selectFrom('meta').select('value').where('key', '=', CENTRE_KEY).executeTakeFirst(),
     ]);
+    const centre = centreRow ? (JSON.parse(centreRow.value) as Pick<Directory, 'timeZone' | 'creditAgent'>) : {};
     this.cached = {
+      ...(centre.timeZone !== undefined ? { timeZone: centre.timeZone } : {}),
+      ...(centre.creditAgent !== undefined ? { creditAgent: centre.creditAgent } : {}),
       sites: sites.map((s) => ({ id: s.id, name: s.name, timeZone: s.time_zone, openingHours: JSON.parse(s.opening_hours) as Directory['sites'][number]['openingHours'] })),
       teams: teams.map((t) => ({ id: t.id, name: t.name, siteId: t.site_id })),
       queues: queues.map((q) => ({
@@ -85,6 +92,12 @@ export class DirectoryService {
       await trx.deleteFrom('queues').execute();
       await trx.deleteFrom('teams').execute();
       await trx.deleteFrom('sites').execute();
+      const centre = JSON.stringify({ ...(next.timeZone !== undefined ? { timeZone: next.timeZone } : {}), ...(next.creditAgent !== undefined ? { creditAgent: next.creditAgent } : {}) });
+      await trx
+        .insertInto('meta')
+        .values({ key: CENTRE_KEY, value: centre })
+        .onConflict((oc) => oc.column('key').doUpdateSet({ value: centre }))
+        .execute();
       const chunks = <T>(xs: T[]) => Array.from({ length: Math.ceil(xs.length / 500) }, (_, i) => xs.slice(i * 500, i * 500 + 500));
       for (const c of chunks(next.sites)) {
         await trx.insertInto('sites').values(c.map((s) => ({ id: s.id, name: s.name, time_zone: s.timeZone, opening_hours: JSON.stringify(s.openingHours) }))).execute();

@@ -96,7 +96,7 @@ export function kpiRoutes(routes: RouteTable, kpis: KpiService, dirIndex: () => 
       applied[k] = t && !visible ? { ...t, owner: '', objective: '' } : t;
       status[k] = statusOf(set[k].value, t);
     }
-    const reply: KpisReply = { ok: true, scope: formatScope(q.scope), from, to, timeZone: tz, pending: await kpis.pendingIn(fromMs, toMs), kpis: set, targets: applied, status, previous, previousLabel };
+    const reply: KpisReply = { ok: true, scope: formatScope(q.scope), from, to, timeZone: tz, pending: await kpis.pendingIn(fromMs, toMs), creditAgent: await kpis.creditRule(), kpis: set, targets: applied, status, previous, previousLabel };
     res.json(reply);
   });
 

@@ -11,7 +11,7 @@
 import { TZDate } from '@date-fns/tz';
 import { addDays, addHours, addMinutes, addWeeks, startOfDay, startOfHour, startOfWeek } from 'date-fns';
 import type { FrontlineEvent } from '../../shared/events.js';
-import { FCR_WINDOW_DAYS, INTERVAL_MS, type KpiName, type KpiSet, type KpiValue } from '../../shared/kpis.js';
+import { FCR_WINDOW_DAYS, INTERVAL_MS, type CreditRule, type KpiName, type KpiSet, type KpiValue } from '../../shared/kpis.js';
 import type { TrendPoint } from '../../shared/api.js';
 import type { LiveWindow } from '../../shared/live.js';
 import { DEFAULT_TIME_ZONE, scopeZones, type ScopeZones } from '../../shared/zones.js';
@@ -22,7 +22,7 @@ import type { Logger } from '../logger.js';
 import type { Store } from '../store/db.js';
 import { scanEvents } from '../store/events.store.js';
 import { addInto, parseCounters, zero, type Counters } from './counters.js';
-import { alignOutward, CELL_PREFIX, contactKeyOf, KpiEngine } from './engine.js';
+import { alignOutward, CELL_PREFIX, contactKeyOf, creditRuleOf, KpiEngine } from './engine.js';
 import { kpisOf } from './formulas.js';
 import { historyBasis, KpiHistory } from './history.js';
 
@@ -121,6 +121,11 @@ export class KpiService {
   /** The centre's time zone: centre-wide figures' days (the centre, channels, queues with no site). */
   get timeZone(): string {
     return this.tz;
+  }
+
+  /** The centre's credit rule for surveys, FCR and complaints (README "Legs and credit"). */
+  async creditRule(): Promise<CreditRule> {
+    return creditRuleOf(await this.directory.get());
   }
 
   /** The time zone `scope`'s days and weeks follow (shared/zones.ts). */

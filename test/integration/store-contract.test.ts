@@ -130,4 +130,20 @@ describe.each(['sqlite', 'postgres'] as const)('store contract on %s', (dialect)
     await dirs.replace({ ...d, agents: [] });
     expect((await new DirectoryService(store).get()).agents).toEqual([]);
   });
+
+  it('keeps the centre-wide settings (zone, credit rule) across a restart, and drops them when a replacement has none', async () => {
+    const d: Directory = {
+      timeZone: 'Asia/Manila',
+      creditAgent: 'first',
+      sites: [{ id: 's1', name: 'Leeds', timeZone: 'Europe/London', openingHours: {} }],
+      teams: [],
+      queues: [],
+      agents: [],
+    };
+    await new DirectoryService(store).replace(d);
+    expect(await new DirectoryService(store).get()).toEqual(d);
+    const { timeZone: _z, creditAgent: _c, ...plain } = d;
+    await new DirectoryService(store).replace(plain);
+    expect(await new DirectoryService(store).get()).toEqual(plain);
+  });
 });

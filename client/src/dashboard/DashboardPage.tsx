@@ -12,7 +12,7 @@ import { ScopeSelect } from '../shell/ScopeSelect.js';
 import { scopeChoices } from '../shell/scopes.js';
 import type { Me } from '../../../shared/access.js';
 import type { Directory } from '../../../shared/directory.js';
-import { KPI_DEFINITIONS, KPI_NAMES, STATUS_WORDS, statusOf, type KpiName, type KpiSet, type Target } from '../../../shared/kpis.js';
+import { formulaOf, KPI_DEFINITIONS, KPI_NAMES, STATUS_WORDS, statusOf, type CreditRule, type KpiName, type KpiSet, type Target } from '../../../shared/kpis.js';
 import { LIVE_WINDOWS, type LiveWindow } from '../../../shared/live.js';
 import { api } from '../api/http.js';
 import { usePulse } from '../live/pulse-store.js';
@@ -103,6 +103,7 @@ export function DashboardPage({ me }: { me: Me }) {
             selected={focus === k}
             onSelect={() => setFocus(k)}
             previousLabel={rest.data?.previousLabel ?? 'vs previous period'}
+            credit={rest.data?.creditAgent ?? 'last'}
           />
           ),
         )}
@@ -139,6 +140,7 @@ function KpiTile(props: {
   selected: boolean;
   onSelect: () => void;
   previousLabel: string;
+  credit: CreditRule;
 }) {
   const def = KPI_DEFINITIONS[props.kpi];
   const v = props.value?.value ?? null;
@@ -147,7 +149,7 @@ function KpiTile(props: {
   const change = formatChange(props.kpi, v, props.previous?.value ?? null);
   const good = props.target?.direction ?? (def.direction === 'neither' ? null : def.direction);
   const changeClass = !change || change.delta === 0 || !good ? 'flat' : (change.delta > 0) === (good === 'up') ? 'better' : 'worse';
-  const tip = `${def.label}: ${def.formula}. n = ${props.value?.n ?? 0} ${def.nIs}.${props.value?.provisional ? ' Provisional: the 7-day repeat window is still open.' : ''}`;
+  const tip = `${def.label}: ${formulaOf(props.kpi, props.credit)}. n = ${props.value?.n ?? 0} ${def.nIs}.${props.value?.provisional ? ' Provisional: the 7-day repeat window is still open.' : ''}`;
   return (
     <button type="button" className={`kpi-tile status-${status}${props.selected ? ' selected' : ''}`} title={tip} onClick={props.onSelect} data-testid={`tile-${props.kpi}`}>
       <div className="tile-label">{def.label}</div>
