@@ -55,7 +55,10 @@ describe('contract v2 normalisation', () => {
     const base = { id: 'r1', type: 'survey.responded', occurredAt: '2026-11-03T10:00:00Z', contactId: 'c1' };
     const bad = normaliseV2({ ...base, answers: [{ measure: 'nps', scale: '0-10', value: 11 }] });
     expect(bad.ok).toBe(false);
-    if (!bad.ok) expect(bad.issues[0]).toEqual({ path: 'answers.0.value', reason: expect.stringMatching(/0-10 scale must be a whole number from 0 to 10/) });
+    if (!bad.ok) {
+      expect(bad.issues[0]?.path).toBe('answers.0.value');
+      expect(bad.issues[0]?.reason).toMatch(/0-10 scale must be a whole number from 0 to 10/);
+    }
     const wrongScale = normaliseV2({ ...base, answers: [{ measure: 'nps', scale: 'good-bad', value: 'good' }] });
     expect(wrongScale.ok).toBe(false);
     const good = normaliseV2({ ...base, answers: [{ measure: 'csat', scale: 'good-bad', value: 'good' }] });
