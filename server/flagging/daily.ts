@@ -1,8 +1,11 @@
 /**
  * Daily outcome counts for the flagger, per local day, agent and queue, from raw events in any order: surveys
- * (dissatisfied = CSAT 1 to 3; not resolved = "resolved: no") and handle times (as logs, for the normal CUSUM). A
- * contact counts on the day it was offered and for the agent who first answered it, as in the KPI engine. Teams and
- * queues get the same counts summed, for their XmR charts.
+ * (dissatisfied = not satisfied on the programme's scale, shared/surveys.ts; not resolved = "resolved: no") and
+ * handle times (as logs, for the normal CUSUM). Each contact is folded by the KPI engine's own rules
+ * (server/kpi/contact-state.ts: the latest revision only), counts on the day it was offered, its handle time for each
+ * agent who handled a leg (their legs summed, on the leg's queue), its surveys for the credited agent (the last who
+ * handled it by default), exactly as the KPI engine attributes them. Teams and queues get the same counts summed,
+ * for their XmR charts.
  *
  * The day is the agent's local date (their team's site's zone, shared/zones.ts), keyed by that date's midnight in the
  * centre's zone, so agents of every site meet on one calendar date (peers, queue charts) and a one-zone centre keeps
@@ -11,6 +14,9 @@
 import { TZDate } from '@date-fns/tz';
 import { startOfDay } from 'date-fns';
 import type { FrontlineEvent } from '../../shared/events.js';
+import type { CreditRule } from '../../shared/kpis.js';
+import { applyToContact, newContact, type ContactState } from '../kpi/contact-state.js';
+import { creditedAgent } from '../kpi/contributions.js';
 
 export const FLAG_KPIS = ['csat', 'fcrSurvey', 'aht'] as const;
 export type FlagKpi = (typeof FLAG_KPIS)[number];
@@ -45,13 +51,6 @@ export function emptyAgentQueueDay(): AgentQueueDay {
   return { csat: { n: 0, bad: 0 }, fcrSurvey: { n: 0, bad: 0 }, aht: { n: 0, sum: 0, sumSq: 0 }, badContacts: [], goodContacts: [] };
 }
 
-interface ContactInfo {
-  offeredMs?: number;
-  queueId?: string;
-  agentId?: string;
-  pending: FrontlineEvent[];
-}
-
 const QUARTER_MS = 15 * 60_000;
 
 /**
@@ -59,16 +58,22 @@ const QUARTER_MS = 15 * 60_000;
  * each agent's days follow (by default the centre's).
  */
 export class DailyCountsBuilder {
-  readonly days: DailyCounts = new Map();
-  private readonly contacts = new Map<string, ContactInfo>();
-  private readonly seen = new Set<string>();
+  private counted: DailyCounts | undefined;
+  private readonly contacts = new Map<string, ContactState>();
   /** zone → quarter-hour → day key. Quarter-hours: some zones' midnights fall on the half or quarter hour. */
   private readonly dayCache = new Map<string, Map<number, number>>();
 
   constructor(
     private readonly timeZone: string,
     private readonly zoneOfAgent: (agentId: string) => string = () => timeZone,
+    private readonly credit: CreditRule = 'last',
   ) {}
+
+  /** The counts of every contact added so far (computed once after the last add). */
+  get days(): DailyCounts {
+    this.counted ??= this.countAll();
+    return this.counted;
+  }
 
   /** The day key of the centre's local date holding `ms`. */
   dayOf(ms: number): number {
@@ -95,53 +100,58 @@ export class DailyCountsBuilder {
   }
 
   add(e: FrontlineEvent): void {
-    if (e.type === 'agent.state' || e.type === 'complaint.logged' || e.type === 'qa.evaluated' || e.type === 'contact.transferred' || e.type === 'contact.abandoned') return;
-    if (this.seen.has(e.id)) return;
-    this.seen.add(e.id);
+    if (e.type === 'agent.state' || e.type === 'complaint.logged' || e.type === 'qa.evaluated' || e.type === 'survey.offered') return;
     let c = this.contacts.get(e.contactId);
-    if (!c) {
-      c = { pending: [] };
-      this.contacts.set(e.contactId, c);
-    }
-    if (e.type === 'contact.offered') {
-      if (c.offeredMs === undefined) {
-        c.offeredMs = Date.parse(e.occurredAt);
-        c.queueId = e.queueId;
-      }
-    } else if (e.type === 'contact.answered') {
-      c.agentId ??= e.agentId;
-    } else c.pending.push(e);
-    if (c.offeredMs !== undefined && c.agentId !== undefined && c.queueId !== undefined && c.pending.length > 0) {
-      const cell = this.cell(this.dayIn(c.offeredMs, this.zoneOfAgent(c.agentId)), c.agentId, c.queueId);
-      for (const p of c.pending.splice(0)) this.count(cell, p, e.contactId);
-    }
+    if (!c) this.contacts.set(e.contactId, (c = newContact(e.contactId)));
+    if (applyToContact(c, e) !== 'ignored') this.counted = undefined;
   }
 
-  private count(cell: AgentQueueDay, e: FrontlineEvent, contactId: string): void {
-    if (e.type === 'contact.ended') {
-      const seconds = Math.max(1, e.talkSeconds + e.holdSeconds + e.wrapSeconds);
-      const l = Math.log(seconds);
-      cell.aht.n++;
-      cell.aht.sum += l;
-      cell.aht.sumSq += l * l;
-    } else if (e.type === 'survey.responded') {
-      if (e.csat !== undefined) {
-        cell.csat.n++;
-        const bad = e.csat <= 3;
-        if (bad) cell.csat.bad++;
-        const list = bad ? cell.badContacts : cell.goodContacts;
-        if (list.length < EVIDENCE_PER_DAY && !list.includes(contactId)) list.push(contactId);
+  private countAll(): DailyCounts {
+    const days: DailyCounts = new Map();
+    for (const c of this.contacts.values()) {
+      if (c.offeredMs === undefined || c.queueId === undefined) continue;
+      const offeredMs = c.offeredMs;
+      const cellOf = (agentId: string, queueId: string) => this.cell(days, this.dayIn(offeredMs, this.zoneOfAgent(agentId)), agentId, queueId);
+      // Handle time: each agent's legs of this contact summed, per queue handled for.
+      const handled = new Map<string, { agentId: string; queueId: string; seconds: number }>();
+      for (const leg of c.legs.values()) {
+        const queueId = leg.queueId ?? c.queueId;
+        const key = JSON.stringify([leg.agentId, queueId]);
+        const h = handled.get(key);
+        if (h) h.seconds += leg.handleSeconds;
+        else handled.set(key, { agentId: leg.agentId, queueId, seconds: leg.handleSeconds });
       }
-      if (e.resolved !== undefined) {
-        cell.fcrSurvey.n++;
-        if (!e.resolved) cell.fcrSurvey.bad++;
+      for (const h of handled.values()) {
+        const l = Math.log(Math.max(1, h.seconds));
+        const cell = cellOf(h.agentId, h.queueId);
+        cell.aht.n++;
+        cell.aht.sum += l;
+        cell.aht.sumSq += l * l;
+      }
+      const credited = creditedAgent(c, this.credit);
+      if (credited === undefined || c.surveys.size === 0) continue;
+      const cell = cellOf(credited, c.queueId);
+      for (const s of c.surveys.values()) {
+        const { csat, resolved } = s.scores;
+        if (csat) {
+          cell.csat.n++;
+          const bad = !csat.satisfied;
+          if (bad) cell.csat.bad++;
+          const list = bad ? cell.badContacts : cell.goodContacts;
+          if (list.length < EVIDENCE_PER_DAY && !list.includes(c.id)) list.push(c.id);
+        }
+        if (resolved !== undefined) {
+          cell.fcrSurvey.n++;
+          if (!resolved) cell.fcrSurvey.bad++;
+        }
       }
     }
+    return days;
   }
 
-  private cell(day: number, agentId: string, queueId: string): AgentQueueDay {
-    let byAgent = this.days.get(day);
-    if (!byAgent) this.days.set(day, (byAgent = new Map<string, Map<string, AgentQueueDay>>()));
+  private cell(days: DailyCounts, day: number, agentId: string, queueId: string): AgentQueueDay {
+    let byAgent = days.get(day);
+    if (!byAgent) days.set(day, (byAgent = new Map<string, Map<string, AgentQueueDay>>()));
     let byQueue = byAgent.get(agentId);
     if (!byQueue) byAgent.set(agentId, (byQueue = new Map<string, AgentQueueDay>()));
     let cell = byQueue.get(queueId);

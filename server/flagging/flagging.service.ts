@@ -7,6 +7,7 @@ import type { CaseKind } from '../../shared/access.js';
 import type { CaseStore } from '../coaching/case.store.js';
 import type { DirectoryService } from '../directory/directory.service.js';
 import type { KpiService } from '../kpi/kpi.service.js';
+import { creditRuleOf } from '../kpi/engine.js';
 import type { Logger } from '../logger.js';
 import type { Store } from '../store/db.js';
 import { scanEvents } from '../store/events.store.js';
@@ -16,7 +17,8 @@ import { FlaggerWorkerStartError, runFlagger, runFlaggerOffThread, type FlaggerJ
 import type { FlagCase } from './flagger.js';
 
 const CHECK_MS = 15 * 60_000;
-const TYPES = ['contact.offered', 'contact.answered', 'contact.ended', 'survey.responded'];
+// Every lifecycle type: a higher revision of a contact resets it whichever of its events comes first.
+const TYPES = ['contact.offered', 'contact.answered', 'contact.transferred', 'contact.ended', 'contact.abandoned', 'survey.responded'];
 
 export interface FlaggingRun {
   days: number;
@@ -116,7 +118,7 @@ export class FlaggingService {
     const dir = await this.directory.get();
     const zones = scopeZones(dir);
     this.zones = { centre: zones.centre, all: zones.all() };
-    const builder = new DailyCountsBuilder(zones.centre, (agentId) => zones.of(`agent:${agentId}`));
+    const builder = new DailyCountsBuilder(zones.centre, (agentId) => zones.of(`agent:${agentId}`), creditRuleOf(dir));
     // Each agent's days are their site's; a date is flagged once it has closed at every site.
     const today = builder.openFrom(this.kpis.now(), this.zones.all);
     const events = await scanEvents(this.store.db, (q) => q.where('type', 'in', TYPES), (e) => builder.add(e));
