@@ -92,6 +92,8 @@ export interface FrontlineServer {
   followUps: FollowUpScheduler;
   targets: TargetService;
   voc: VocService;
+  /** Events held for a contact that has not arrived, and their expiry (server/ingest/orphans.ts). */
+  orphans: OrphanService;
   /** Set when this node is one of several (REDIS_URL and PostgreSQL). */
   cluster: Cluster | undefined;
   /** Loads state from the store; call before listen. */
@@ -323,6 +325,7 @@ export function createServer({ config, store, clock, logger, clientDir, socketSw
     flagging,
     followUps,
     voc,
+    orphans,
     cluster,
     init: async () => {
       if (!cluster) {
