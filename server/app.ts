@@ -219,13 +219,14 @@ export function createServer({ config, store, clock, logger, clientDir, socketSw
       await cluster?.signal('directory');
     }),
   );
-  app.use(caseRoutes(routes, { cases, coaching, accounts, dirIndex, audit, store, clock }));
+  const contactsService = new ContactsService(store);
+  app.use(caseRoutes(routes, { cases, coaching, accounts, dirIndex, audit, contacts: contactsService, directory, clock }));
   app.use(kpiRoutes(routes, kpis, dirIndex, cases, targets));
   app.use(chartRoutes(routes, { kpis, targets, directory, dirIndex, cases }));
   app.use(targetRoutes(routes, targets, dirIndex, cases));
   app.use(privacyRoutes(routes, privacy));
   app.use(boardRoutes(routes, boards, displays, dirIndex));
-  app.use(contactRoutes(routes, new ContactsService(store), directory, dirIndex, cases));
+  app.use(contactRoutes(routes, contactsService, directory, dirIndex, cases));
   app.use(agentProfileRoutes(routes, { profiles: new AgentProfileService(store, kpis, cases), directory, dirIndex, cases, targets, now: () => clock.now() }));
   app.use(segmentRoutes(routes, { segments: new SegmentsService(kpis), targets, directory, dirIndex, cases }));
   app.use(reviewRoutes(routes, { reviews: new ReviewService({ store, kpis, targets, cases, voc, clock }), directory, dirIndex, accounts, audit }));

@@ -214,6 +214,15 @@ export class ContactsService {
     };
   }
 
+  /**
+   * These contacts' rows, folded as the engine folds them (latest revision, legs, the credited agent), in the order
+   * given; a contact the store no longer has (erased, never offered) is missing from the map.
+   */
+  async rows(contactIds: string[], dir: Directory): Promise<Map<string, ContactRow>> {
+    const rows = rowsFrom(await this.eventsOf([...new Set(contactIds)]), dir);
+    return new Map([...rows].map(([id, row]) => [id, strip(row)]));
+  }
+
   /** One contact: its row and every stored event, or undefined when the store has none. */
   async record(contactId: string, dir: Directory): Promise<ContactRecord | undefined> {
     const events = await this.eventsOf([contactId]);

@@ -6,9 +6,10 @@
  * Read keys (exports, integrations) list cases without their notes.
  */
 import express, { Router } from 'express';
-import { contactIdOf, type FrontlineEvent } from '../../shared/events.js';
 import { maskPersonalData } from '../../shared/mask.js';
-import type { Store } from '../store/db.js';
+import type { Directory } from '../../shared/directory.js';
+import type { DirectoryService } from '../directory/directory.service.js';
+import type { ContactsService } from '../drilldown/contacts.service.js';
 import { z } from 'zod';
 import { CASE_KINDS, type CaseSummary, type EvidenceContact } from '../../shared/access.js';
 import { actionStatusBody, addActionBody, assignBody, closeBody, INBOX_VIEWS, planBody, responseBody, sessionBody, type Assignee } from '../../shared/coaching.js';
@@ -38,11 +39,13 @@ export interface CaseRouteDeps {
   accounts: AccountService;
   dirIndex: () => Promise<DirectoryIndex>;
   audit: AuditService;
-  store: Store;
+  /** The evidence contacts are folded as the drill-down folds them. */
+  contacts: ContactsService;
+  directory: DirectoryService;
   clock: Clock;
 }
 
-export function caseRoutes(routes: RouteTable, { cases, coaching, accounts, dirIndex, audit, store, clock }: CaseRouteDeps): Router {
+export function caseRoutes(routes: RouteTable, { cases, coaching, accounts, dirIndex, audit, contacts, directory, clock }: CaseRouteDeps): Router {
   const router = Router();
   const json = express.json({ limit: '64kb' });
   const PEOPLE = ['admin', 'manager', 'team_leader', 'coach', 'agent'] as const;
@@ -80,7 +83,7 @@ export function caseRoutes(routes: RouteTable, { cases, coaching, accounts, dirI
 
   routes.add(router, { method: 'get', path: '/api/v1/cases/:caseId/evidence', audiences: PEOPLE, summary: "the contacts frozen as a case's evidence, comments masked" }, async (req, res) => {
     const c = await coaching.viewable(principalOf(res), parseInput(caseId, req.params.caseId, 'case id'));
-    res.json({ ok: true, contacts: await evidenceOf(store, c.evidenceContactIds) });
+    res.json({ ok: true, contacts: await evidenceOf(contacts, await directory.get(), c.evidenceContactIds) });
   });
 
   routes.add(router, { method: 'get', path: '/api/v1/cases/:caseId/review', audiences: PEOPLE, summary: 'the before/after follow-up review (frozen once the case closes)' }, async (req, res) => {
@@ -128,27 +131,28 @@ export function caseRoutes(routes: RouteTable, { cases, coaching, accounts, dirI
   return router;
 }
 
-/** What the store holds about each evidence contact, comment masked; contacts erased since show as bare ids. */
-async function evidenceOf(store: Store, ids: string[]): Promise<EvidenceContact[]> {
-  if (ids.length === 0) return [];
-  const rows = await store.db.selectFrom('events').select('payload').where('contact_id', 'in', ids.slice(0, 100)).orderBy('seq').execute();
-  const by = new Map<string, EvidenceContact>(ids.map((cid) => [cid, { contactId: cid, offeredAt: null, queueId: null, channel: null, agentId: null, handleSeconds: null, csat: null, resolved: null, comment: null }]));
-  for (const r of rows) {
-    const e = JSON.parse(r.payload) as FrontlineEvent;
-    const cid = contactIdOf(e);
-    const c = cid === undefined ? undefined : by.get(cid);
-    if (!c) continue;
-    if (e.type === 'contact.offered') {
-      c.offeredAt ??= e.occurredAt;
-      c.queueId ??= e.queueId;
-      c.channel ??= e.channel;
-    } else if (e.type === 'contact.answered') c.agentId ??= e.agentId;
-    else if (e.type === 'contact.ended') c.handleSeconds = (c.handleSeconds ?? 0) + e.talkSeconds + e.holdSeconds + e.wrapSeconds;
-    else if (e.type === 'survey.responded') {
-      if (e.csat !== undefined) c.csat = e.csat;
-      if (e.resolved !== undefined) c.resolved = e.resolved;
-      if (e.comment) c.comment = maskPersonalData(e.comment);
-    }
-  }
-  return [...by.values()];
+/**
+ * Each evidence contact as the KPI engine folds it (server/drilldown/contacts.service.ts): the latest revision, handle
+ * time over its legs, the survey on its own scale, and the agent its outcome is credited to by the centre's rule (the
+ * agent the flagger counted it for). Comments masked; contacts erased since show as bare ids.
+ */
+async function evidenceOf(contacts: ContactsService, dir: Directory, ids: string[]): Promise<EvidenceContact[]> {
+  const shown = ids.slice(0, 100);
+  if (shown.length === 0) return [];
+  const rows = await contacts.rows(shown, dir);
+  return shown.map((cid) => {
+    const r = rows.get(cid);
+    if (!r) return { contactId: cid, offeredAt: null, queueId: null, channel: null, agentId: null, handleSeconds: null, csat: null, resolved: null, comment: null };
+    return {
+      contactId: cid,
+      offeredAt: r.offeredAt,
+      queueId: r.queueId,
+      channel: r.channel,
+      agentId: r.agentId,
+      handleSeconds: r.handleSeconds,
+      csat: r.csat,
+      resolved: r.resolved,
+      comment: r.comment === null ? null : maskPersonalData(r.comment),
+    };
+  });
 }
