@@ -227,6 +227,7 @@ export class KpiHistory {
   async replayDays(fromMs: number, toMs: number): Promise<{ engine: KpiEngine; events: number }> {
     const lookAhead = toMs + FCR_WINDOW_DAYS * DAY_MS + 1;
     const engine = new KpiEngine(this.directory);
+    engine.beginBatch();
     const events = await scanEvents(
       this.store.db,
       (q) =>
@@ -242,6 +243,7 @@ export class KpiHistory {
         ),
       (e) => engine.apply(e),
     );
+    await engine.endBatchYielding();
     return { engine, events };
   }
 

@@ -277,6 +277,7 @@ export class KpiService {
    */
   private applyLive(events: FrontlineEvent[]): void {
     const engine = this.engine as KpiEngine;
+    engine.beginBatch();
     for (const e of events) {
       const key = contactKeyOf(e);
       if (key === undefined) continue;
@@ -291,6 +292,7 @@ export class KpiService {
       engine.apply(e);
       this.classify(key, e);
     }
+    engine.endBatch();
     if (this.unknown.length > 0 || this.lookbacks.length > 0) this.resolving = this.resolving.then(() => this.resolve()).catch((err: unknown) => this.logger.error({ err }, 'resolving KPI events failed'));
   }
 
@@ -532,6 +534,7 @@ export class KpiService {
     }
     // The hot window: every event of every contact with anything from the window's start on.
     const engine = new KpiEngine(dir);
+    engine.beginBatch();
     const hotEvents = await scanEvents(
       this.store.db,
       (q) =>
@@ -543,6 +546,7 @@ export class KpiService {
         ),
       (e) => engine.apply(e),
     );
+    await engine.endBatchYielding();
     engine.evictBefore(cutoff);
     this.engine = engine;
     this.history = history;

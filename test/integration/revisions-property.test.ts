@@ -13,7 +13,7 @@
  * file from the generated contacts. The actual ones, for every scope (centre, each agent, team, queue, site, channel,
  * segment cell) over a window covering everything:
  *   (a) an engine fed the whole delivery in arrival order, duplicates included (each item normalised by contract v2);
- *   (a') an engine fed what ingest reported as newly stored (the live path);
+ *   (a') an engine fed what ingest reported as newly stored (the live path), and (a'') the delivery in one batch;
  *   (b) an engine rebuilt from the store with scanEvents (the KPI rebuild path);
  *   (c) the drill-down (ContactsService.behind) totals, which must add up to the expected counters.
  */
@@ -399,6 +399,15 @@ async function runScenario(store: TestStore, s: Scenario): Promise<void> {
     direct.apply(n.event);
   }
   expectSameKpis('delivery order', direct, expected);
+  // (a'') the same, batched (beginBatch/endBatch, as a day's replay folds): one contribution per contact at the end.
+  const batched = new KpiEngine(DIR);
+  batched.beginBatch();
+  for (const item of s.delivery) {
+    const n = normaliseV2(item);
+    if (n.ok) batched.apply(n.event);
+  }
+  batched.endBatch();
+  expectSameKpis('delivery order, batched', batched, expected);
   // (a') the live path: what ingest said it stored, as it said it.
   expectSameKpis('live (ingest outcomes)', live, expected);
 
