@@ -164,8 +164,12 @@ export function normaliseV2(input: unknown, opts: ContractV2Options = {}): V2Nor
       if (p !== null && typeof (a as { measure?: unknown }).measure === 'string' && typeof (a as { scale?: unknown }).scale === 'string') issues.push({ path: `answers.${i}.value`, reason: p });
     });
   }
-  if (issues.length > 0) return { ok: false, issues };
   const v = validateEvent(out);
+  if (issues.length > 0) {
+    // Every problem at once: what the schema says of the fields not already reported above.
+    const seen = new Set(issues.map((i) => i.path));
+    return { ok: false, issues: [...issues, ...(v.ok ? [] : v.issues.filter((i) => !seen.has(i.path)))] };
+  }
   if (!v.ok) return v;
   const event = withRevisionId(v.event);
   if (event.id !== v.event.id) warnings.push(`stored as '${event.id}' (its revision is part of the stored id)`);

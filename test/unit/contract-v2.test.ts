@@ -71,6 +71,15 @@ describe('contract v2 normalisation', () => {
     if (!out.ok) expect(out.issues).toContainEqual({ path: 'talkSeconds', reason: 'expected number, got string "200"' });
   });
 
+  it('reports every problem of an event at once, each field once', () => {
+    const out = normaliseV2({ ...ended, occurredAt: 1_733_500_000, talkSeconds: '200' });
+    expect(out.ok).toBe(false);
+    if (!out.ok) {
+      expect(out.issues.map((i) => i.path).sort()).toEqual(['occurredAt', 'talkSeconds']);
+      expect(out.issues.find((i) => i.path === 'occurredAt')?.reason).toMatch(/looks like seconds/);
+    }
+  });
+
   it('accepts ids of 512 characters and refuses 513', () => {
     expect(normaliseV2({ ...ended, agentId: 'a'.repeat(512) }).ok).toBe(true);
     expect(normaliseV2({ ...ended, agentId: 'a'.repeat(513) }).ok).toBe(false);

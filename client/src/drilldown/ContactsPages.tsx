@@ -250,8 +250,8 @@ export function ContactPage() {
               <tr>
                 <th>Legs</th>
                 <td data-testid="contact-legs">
-                  {c.legs.map((l, i) => `${i + 1}. ${l.agentId}: ${duration(l.handleSeconds)}`).join(' · ')}
-                  {c.agentId ? ` — outcome credited to ${c.agentId}` : ''}
+                  {c.legs.map((l, i) => `${i + 1}. ${agentName(l.agentId)}: ${duration(l.handleSeconds)}`).join(' · ')}
+                  {c.agentId ? ` — outcome credited to ${agentName(c.agentId)}` : ''}
                 </td>
               </tr>
             ) : null}
