@@ -107,6 +107,8 @@ export function createServer({ config, store, clock, logger, clientDir, socketSw
     pulse.onStored(events);
     kpis.onStored(events);
     voc.onStored(events);
+    // After the KPI engine, which dates each event's contact by its offer.
+    flagging.onStored(events);
   };
   // Several nodes: every node applies every committed event from the change feed (server/cluster).
   const cluster =
@@ -142,7 +144,7 @@ export function createServer({ config, store, clock, logger, clientDir, socketSw
   });
   const targets = new TargetService(store, clock, audit, kpis);
   const boards = new BoardService(store, clock, audit, displays);
-  const flagging = new FlaggingService(store, directory, kpis, cases, logger);
+  const flagging = new FlaggingService(store, directory, kpis, cases, logger, { lateQuietMs: config.flaggerLate.quietMs, lateMaxWaitMs: config.flaggerLate.maxWaitMs });
   const ingest = new IngestService({
     store,
     clock,
@@ -216,6 +218,7 @@ export function createServer({ config, store, clock, logger, clientDir, socketSw
     directoryRoutes(routes, directory, dirIndex, pulse, audit, cases, async () => {
       await pulse.refreshDirectory();
       await kpis.rebuild();
+      flagging.requestRun('directory changed');
       await cluster?.signal('directory');
     }),
   );
@@ -271,6 +274,7 @@ export function createServer({ config, store, clock, logger, clientDir, socketSw
       directory.invalidate();
       await pulse.refreshDirectory();
       await kpis.rebuild();
+      flagging.requestRun('directory changed');
     });
     cluster.onSignal('privacy', async () => {
       // A pseudonymisation renamed an agent in the directory too: the cached copy (names, the access index) goes first.

@@ -86,6 +86,10 @@ export const configSchema = z.object({
     }),
   /** Contract v2: a survey, evaluation or complaint whose contact has not arrived after this many days expires. */
   ORPHAN_TTL_DAYS: z.coerce.number().positive().max(365).default(7),
+  /** New data for a closed day asks for a flagger run after this many quiet seconds... */
+  FLAGGER_LATE_QUIET_SECONDS: z.coerce.number().min(0).max(3600).default(20),
+  /** ...and at most this many seconds after the first of it. */
+  FLAGGER_LATE_MAX_WAIT_SECONDS: z.coerce.number().min(0).max(3600).default(60),
 });
 
 export type EnvConfig = z.infer<typeof configSchema>;
@@ -109,6 +113,8 @@ export interface Config {
   retention: { eventDays: number; commentDays: number };
   agentStates: Record<string, AgentState>;
   orphanTtlMs: number;
+  /** When new data for a closed day makes the flagger run again (server/flagging/flagging.service.ts). */
+  flaggerLate: { quietMs: number; maxWaitMs: number };
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -156,5 +162,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     retention: { eventDays: e.RETENTION_EVENT_DAYS, commentDays: e.RETENTION_COMMENT_DAYS },
     agentStates: e.FRONTLINE_AGENT_STATES,
     orphanTtlMs: e.ORPHAN_TTL_DAYS * 86_400_000,
+    flaggerLate: { quietMs: e.FLAGGER_LATE_QUIET_SECONDS * 1000, maxWaitMs: e.FLAGGER_LATE_MAX_WAIT_SECONDS * 1000 },
   });
 }

@@ -1,7 +1,12 @@
 /**
  * Runs the flagger over the stored events and files what it opens as coaching cases, systemic reviews and
- * recognitions. It works in event time on closed local days, so it runs at start and again once each new day has
- * closed; re-running over the same days opens nothing twice (each case carries the flagger's key).
+ * recognitions. It works in event time on closed local days, so it runs at start, again once each new day has
+ * closed, and soon after new data for a closed day arrives (a backfill, a late survey, a revision, a directory
+ * change): such data asks for a run once it has been quiet for `lateQuietMs` (20 s), and at most `lateMaxWaitMs`
+ * (60 s) after the first of it, so a centre that backfills its history sees its cases within about a minute plus the
+ * run itself. Re-running over the same days opens nothing twice (each case carries the flagger's key). Each run reads
+ * every stored day again (the same cases as a run at start, by construction); it does not yet re-read only the
+ * affected days.
  */
 import type { CaseKind } from '../../shared/access.js';
 import type { CaseStore } from '../coaching/case.store.js';
@@ -10,6 +15,8 @@ import type { KpiService } from '../kpi/kpi.service.js';
 import { creditRuleOf } from '../kpi/engine.js';
 import type { Logger } from '../logger.js';
 import type { Store } from '../store/db.js';
+import type { AcceptedEvent } from '../ingest/ingest.service.js';
+import { contactIdOf } from '../../shared/events.js';
 import { scanEvents } from '../store/events.store.js';
 import { scopeZones } from '../../shared/zones.js';
 import { DailyCountsBuilder } from './daily.js';
@@ -18,7 +25,7 @@ import type { FlagCase } from './flagger.js';
 
 const CHECK_MS = 15 * 60_000;
 // Every lifecycle type: a higher revision of a contact resets it whichever of its events comes first.
-const TYPES = ['contact.offered', 'contact.answered', 'contact.transferred', 'contact.ended', 'contact.abandoned', 'survey.responded'];
+const TYPES: readonly string[] = ['contact.offered', 'contact.answered', 'contact.transferred', 'contact.ended', 'contact.abandoned', 'survey.responded'];
 
 export interface FlaggingRun {
   days: number;
@@ -43,6 +50,12 @@ export class FlaggingService {
   private inThread = false;
   /** Aborts a run's worker thread when the service stops (shutdown, or this node losing the leader's duties). */
   private abort = new AbortController();
+  /** Set while this node runs the flagger (start to stop): only then does late data ask for a run. */
+  private active = false;
+  private lateTimer: NodeJS.Timeout | undefined;
+  /** When the first late data of the pending request came (Date.now()). */
+  private lateSince: number | undefined;
+  private lateReasons = new Set<string>();
   lastRun: FlaggingRun | undefined;
 
   constructor(
@@ -51,10 +64,55 @@ export class FlaggingService {
     private readonly kpis: KpiService,
     private readonly cases: CaseStore,
     private readonly logger: Logger,
+    private readonly opts: { lateQuietMs?: number; lateMaxWaitMs?: number } = {},
   ) {}
+
+  /**
+   * Newly stored events: those that belong to a closed day (their contact was offered before the first day still
+   * open in any zone) ask for a run. A contact the KPI engine holds is dated by its offer; any other by the event.
+   */
+  onStored(events: readonly AcceptedEvent[]): void {
+    if (!this.active) return;
+    const openFrom = this.openFrom(this.kpis.now());
+    for (const { event: e } of events) {
+      if (!TYPES.includes(e.type)) continue;
+      const cid = contactIdOf(e);
+      const at = (cid === undefined ? undefined : this.kpis.contactTime(cid)) ?? Date.parse(e.occurredAt);
+      if (at < openFrom) {
+        this.requestRun('late or back-dated events for a closed day');
+        return;
+      }
+    }
+  }
+
+  /**
+   * Asks for a run soon (late data, a directory change): after `lateQuietMs` without another request, and at most
+   * `lateMaxWaitMs` after the first one. Ignored on a node that does not run the flagger.
+   */
+  requestRun(reason: string): void {
+    if (!this.active) return;
+    const now = Date.now();
+    this.lateSince ??= now;
+    this.lateReasons.add(reason);
+    if (this.lateTimer) clearTimeout(this.lateTimer);
+    const quiet = this.opts.lateQuietMs ?? 20_000;
+    const maxWait = this.opts.lateMaxWaitMs ?? 60_000;
+    const wait = Math.max(0, Math.min(quiet, this.lateSince + maxWait - now));
+    this.lateTimer = setTimeout(() => {
+      const reasons = [...this.lateReasons];
+      const waitedMs = Date.now() - (this.lateSince ?? Date.now());
+      this.lateTimer = undefined;
+      this.lateSince = undefined;
+      this.lateReasons.clear();
+      this.logger.info({ reasons, waitedMs }, 'flagger runs again for new data on closed days');
+      void this.run().catch((err: unknown) => this.logger.error({ err }, 'flagging run failed'));
+    }, wait);
+    this.lateTimer.unref();
+  }
 
   async start(): Promise<void> {
     this.stopped = false;
+    this.active = true;
     if (this.abort.signal.aborted) this.abort = new AbortController();
     await this.run();
     if (this.stopped) return;
@@ -73,6 +131,11 @@ export class FlaggingService {
 
   stop(): void {
     this.stopped = true;
+    this.active = false;
+    if (this.lateTimer) clearTimeout(this.lateTimer);
+    this.lateTimer = undefined;
+    this.lateSince = undefined;
+    this.lateReasons.clear();
     this.abort.abort(new Error('the flagging service stopped'));
     if (this.timer) clearInterval(this.timer);
     this.timer = undefined;

@@ -110,6 +110,11 @@ export class KpiService {
     await this.settle();
   }
 
+  /** When a contact the engine holds (the hot window) was offered, or undefined. */
+  contactTime(contactId: string): number | undefined {
+    return this.engine?.timeOf(contactId);
+  }
+
   now(): number {
     return this.clock.now();
   }
