@@ -29,8 +29,8 @@ const drop: ScenarioSpec = {
 let t: TestServer;
 
 beforeAll(async () => {
-  // This test drives the runs itself: the run that late data asks for (flagging-late.test.ts) is held off.
-  t = await startTestServer({ clock: new ManualClock(START + 41 * DAY + 10 * 3600_000), env: { FLAGGER_LATE_QUIET_SECONDS: '3600', FLAGGER_LATE_MAX_WAIT_SECONDS: '3600' } });
+  // This test drives the runs itself (the test server holds off the run that late data asks for).
+  t = await startTestServer({ clock: new ManualClock(START + 41 * DAY + 10 * 3600_000) });
   await t.server.directory.replace(directory);
   await t.server.kpis.rebuild();
   const sim = new CentreSimulator({ seed: 8, startMs: START, directory, scenarios: [drop] });
