@@ -198,6 +198,7 @@ export interface CaseChangedNotice {
 /** Trail actions in words: "<who> <words>". */
 export const ACTION_WORDS: Record<string, string> = {
   flagged: 'flagged the case',
+  signal: 'found a new signal for this case',
   assigned: 'assigned the case',
   planned: 'planned the session',
   session: 'recorded the session',

@@ -84,23 +84,63 @@ export class CaseStore {
     return (await this.get(row.id)) as CaseSummary;
   }
 
-  /** Inserts a case the flagger opened unless one with the same key exists; returns whether it was new. */
-  async insertFlagged(c: NewCase, flagKey: string): Promise<boolean> {
-    let id = '';
-    const inserted = await this.store.db.transaction().execute(async (trx) => {
+  /**
+   * Files what the flagger found, once per flag key: a new case, unless an open case of the same kind, scope and KPI
+   * exists, in which case the signal is added to that case's trail (with its rule, day, explanation and evidence
+   * contacts) instead of opening another: one open case per scope and KPI. Returns 'opened', 'added' (to an open case)
+   * or 'seen' (this key was filed before).
+   */
+  async fileFlagged(c: NewCase, flagKey: string): Promise<'opened' | 'added' | 'seen'> {
+    let caseId = '';
+    const outcome = await this.store.db.transaction().execute(async (trx) => {
+      const seenCase = await trx.selectFrom('coaching_cases').select('id').where('flag_key', '=', flagKey).executeTakeFirst();
+      const seenSignal = seenCase ? undefined : await trx.selectFrom('case_signals').select('case_id').where('flag_key', '=', flagKey).executeTakeFirst();
+      if (seenCase || seenSignal) return 'seen' as const;
+      const open = await trx
+        .selectFrom('coaching_cases')
+        .select('id')
+        .where('status', '=', 'open')
+        .where('kind', '=', c.kind)
+        .where('scope', '=', c.scope)
+        .where('kpi', '=', c.kpi)
+        .orderBy('opened_ms')
+        .limit(1)
+        .executeTakeFirst();
+      if (open) {
+        caseId = open.id;
+        await trx.insertInto('case_signals').values({ flag_key: flagKey, case_id: open.id, at_ms: c.openedMs }).execute();
+        const f = c.figures as { explanation?: unknown; day?: unknown };
+        await trx
+          .insertInto('case_events')
+          .values({
+            case_id: open.id,
+            at_ms: c.openedMs,
+            actor: 'system:flagger',
+            action: 'signal',
+            details: JSON.stringify({ rule: c.rule, day: f.day ?? null, explanation: f.explanation ?? null, evidenceContactIds: c.evidenceContactIds }),
+          })
+          .execute();
+        return 'added' as const;
+      }
       const row = toRow(c, flagKey);
       const res = await trx
         .insertInto('coaching_cases')
         .values(row)
         .onConflict((oc) => oc.column('flag_key').doNothing())
         .executeTakeFirst();
-      const inserted = Number(res.numInsertedOrUpdatedRows ?? 0) > 0;
-      if (inserted) await trx.insertInto('case_events').values({ case_id: row.id, at_ms: c.openedMs, actor: 'system:flagger', action: 'flagged', details: JSON.stringify({ rule: c.rule }) }).execute();
-      id = row.id;
-      return inserted;
+      if (Number(res.numInsertedOrUpdatedRows ?? 0) === 0) return 'seen' as const;
+      await trx.insertInto('case_events').values({ case_id: row.id, at_ms: c.openedMs, actor: 'system:flagger', action: 'flagged', details: JSON.stringify({ rule: c.rule }) }).execute();
+      caseId = row.id;
+      return 'opened' as const;
     });
-    if (inserted) this.emit({ caseId: id, action: 'flagged', actor: 'system:flagger', atMs: c.openedMs });
-    return inserted;
+    if (outcome === 'opened') this.emit({ caseId, action: 'flagged', actor: 'system:flagger', atMs: c.openedMs });
+    if (outcome === 'added') this.emit({ caseId, action: 'signal', actor: 'system:flagger', atMs: c.openedMs });
+    return outcome;
+  }
+
+  /** fileFlagged, answering whether a new case was opened. */
+  async insertFlagged(c: NewCase, flagKey: string): Promise<boolean> {
+    return (await this.fileFlagged(c, flagKey)) === 'opened';
   }
 
   /**

@@ -32,6 +32,8 @@ export interface FlaggingRun {
   events: number;
   found: number;
   opened: number;
+  /** Signals added to an open case of the same scope, KPI and kind instead of opening another. */
+  added: number;
   ms: number;
 }
 
@@ -196,13 +198,15 @@ export class FlaggingService {
       found = await this.flag(job);
     } catch (err) {
       // Stopped mid-run: nothing was filed, and the next leader (or the next start) runs these days again.
-      if (this.stopped) return { days: builder.days.size, events, found: 0, opened: 0, ms: Date.now() - t0 };
+      if (this.stopped) return { days: builder.days.size, events, found: 0, opened: 0, added: 0, ms: Date.now() - t0 };
       throw err;
     }
     let opened = 0;
-    for (const c of found) {
+    let added = 0;
+    // Oldest first, so a scope's first signal opens its case and later ones join it.
+    for (const c of [...found].sort((a, b) => a.dayMs - b.dayMs)) {
       const kind: CaseKind = c.kind;
-      const isNew = await this.cases.insertFlagged(
+      const filed = await this.cases.fileFlagged(
         {
           kind,
           scope: c.agentId ? `agent:${c.agentId}` : c.teamId ? `team:${c.teamId}` : `queue:${c.queueId ?? '-'}`,
@@ -217,10 +221,11 @@ export class FlaggingService {
         },
         flagKey(c),
       );
-      if (isNew) opened++;
+      if (filed === 'opened') opened++;
+      else if (filed === 'added') added++;
     }
     this.lastDay = today;
-    this.lastRun = { days: builder.days.size, events, found: found.length, opened, ms: Date.now() - t0 };
+    this.lastRun = { days: builder.days.size, events, found: found.length, opened, added, ms: Date.now() - t0 };
     this.logger.info(this.lastRun, 'flagger ran over the closed days');
     return this.lastRun;
   }

@@ -278,6 +278,13 @@ export interface CaseEventsTable {
   details: string;
 }
 
+/** A flagger signal added to an open case of the same scope, KPI and kind instead of opening another. */
+export interface CaseSignalsTable {
+  flag_key: string;
+  case_id: string;
+  at_ms: number;
+}
+
 export interface TargetsTable {
   id: string;
   kpi: string;
@@ -351,6 +358,7 @@ export interface Database {
   coaching_cases: CoachingCasesTable;
   case_actions: CaseActionsTable;
   case_events: CaseEventsTable;
+  case_signals: CaseSignalsTable;
   comment_facts: CommentFactsTable;
   voc_dictionary: VocDictionaryTable;
   service_reviews: ServiceReviewsTable;

@@ -727,6 +727,10 @@ function detailOf(e: CaseEventRecord): string | null {
       return s(d.response);
     case 'closed':
       return `${OUTCOME_WORDS[d.outcome as CaseOutcome] ?? s(d.outcome) ?? ''}: ${s(d.reason) ?? ''}`;
+    case 'signal': {
+      const n = Array.isArray(d.evidenceContactIds) ? d.evidenceContactIds.length : 0;
+      return `${s(d.day) ?? ''} · ${s(d.rule) ?? ''}${n > 0 ? ` · ${n} more evidence contact${n === 1 ? '' : 's'}` : ''}`;
+    }
     default:
       return null;
   }
