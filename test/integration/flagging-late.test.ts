@@ -8,25 +8,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CaseSummary } from '../../shared/access.js';
 import { ManualClock } from '../../server/clock.js';
-import { CentreSimulator, defaultCentreDirectory, type ScenarioSpec } from '../../server/simulator/index.js';
-import { logit } from '../../server/simulator/random.js';
 import { call, sessionFor } from '../support/people.js';
 import { startTestServer, type TestServer } from '../support/server.js';
-
-const DAY = 86_400_000;
-const START = Date.UTC(2026, 8, 7); // a Monday
-const directory = defaultCentreDirectory();
-const agent = directory.agents[20]?.id as string;
-const drop: ScenarioSpec = {
-  id: 'drop',
-  kind: 'agent-step-drop',
-  targetId: agent,
-  startMs: START + 26 * DAY,
-  endMs: START + 40 * DAY,
-  rampMs: 0,
-  magnitudes: { csatLogit: logit(0.6) - logit(0.85), fcrLogit: logit(0.6) - logit(0.75), ahtFactor: 1.35, qaPoints: -8, arrivalFactor: 1 },
-  nominal: { csatFrom: 0.85, csatTo: 0.6, fcrFrom: 0.75, fcrTo: 0.6 },
-};
+import { DAY, directory, droppingAgent as agent, START, stepDropEvents } from '../support/step-drop.js';
 
 let t: TestServer;
 
@@ -50,7 +34,7 @@ describe('a backfill posted through the API', () => {
     const who = await sessionFor(t, { id: manager.id, username: 'mo.manager', role: 'manager', agentId: null });
     const key = await t.key(['ingest']);
 
-    const events = new CentreSimulator({ seed: 8, startMs: START, directory, scenarios: [drop] }).advanceTo(START + 41 * DAY).filter((e) => e.type !== 'agent.state');
+    const events = stepDropEvents();
     for (let i = 0; i < events.length; i += 5000) {
       const res = await fetch(`${t.baseUrl}/api/v2/events`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` }, body: JSON.stringify(events.slice(i, i + 5000)) });
       expect(res.status).toBe(200);
