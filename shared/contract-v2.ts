@@ -101,8 +101,8 @@ export function knownFieldsOf(type: EventType): ReadonlySet<string> {
 }
 
 /**
- * Normalises one v2 event to its stored form and validates it. Warnings say what was kept in `ext` or rewritten
- * (a custom state mapped, an id given its revision suffix); issues say what was expected and what came.
+ * Normalises one v2 event to its stored form and validates it. Warnings say what was kept in `ext`; issues say what
+ * was expected and what came. A revised event's id gets its revision suffix (the ingest result carries the stored id).
  */
 export function normaliseV2(input: unknown, opts: ContractV2Options = {}): V2Normalised {
   if (typeof input !== 'object' || input === null || Array.isArray(input)) {
@@ -171,9 +171,8 @@ export function normaliseV2(input: unknown, opts: ContractV2Options = {}): V2Nor
     return { ok: false, issues: [...issues, ...(v.ok ? [] : v.issues.filter((i) => !seen.has(i.path)))] };
   }
   if (!v.ok) return v;
-  const event = withRevisionId(v.event);
-  if (event.id !== v.event.id) warnings.push(`stored as '${event.id}' (its revision is part of the stored id)`);
-  return { ok: true, event, warnings };
+  // The result's id is the stored one (`<id>@r<revision>` for a revised event): it says so without a warning.
+  return { ok: true, event: withRevisionId(v.event), warnings };
 }
 
 function mapFolded(map: Readonly<Record<string, AgentState>> | undefined, name: string): AgentState | undefined {

@@ -7,7 +7,7 @@
  * events, and at batch 1,000 also with the events in a platform's shape (epoch-millisecond times, a revision on every
  * lifecycle event, two fields the contract does not know, kept in ext): v2 must stay at or above v1.
  *
- *   npm run bench:ingest            (EVENTS=100000 to change the volume)
+ *   npm run bench:ingest            (EVENTS=100000 to change the volume, ROUNDS=3 the rounds per variant)
  *
  * Targets (2-core machine): >= 20,000 events/s at batch 1,000, and >= 0.5 x the baseline's rate.
  */
@@ -24,6 +24,8 @@ import { CentreSimulator } from '../../server/simulator/index.js';
 import { startChildServer } from '../../test/support/child-server.js';
 
 const TOTAL = Number(process.env.EVENTS ?? 100_000);
+/** How many times each variant runs, in turns (the median is reported). */
+const ROUNDS = Number(process.env.ROUNDS ?? 3);
 const work = fs.mkdtempSync(path.join(os.tmpdir(), 'frontline-bench-'));
 
 function realisticEvents(n: number, seed: number): FrontlineEvent[] {
@@ -103,6 +105,7 @@ async function throughHttp(events: readonly unknown[], batchSize: number, concur
 }
 
 const load = (): string => os.loadavg().map((x) => x.toFixed(2)).join(' ');
+const fmt = (rate: number): string => Math.round(rate).toLocaleString('en-GB');
 
 async function main(): Promise<void> {
   console.log(`bench/ingest on ${os.cpus().length} cores, node ${process.version}; simulated centre events; load ${load()}`);
@@ -114,7 +117,11 @@ async function main(): Promise<void> {
     { batch: 100, concurrency: 8, n: Math.min(TOTAL, 50_000) },
     { batch: 1000, concurrency: 4, n: TOTAL },
   ];
-  console.log('contract       batch  concurrency  events     events/s   ratio-to-baseline  ratio-to-v1  p50-ms  p99-ms  load(1/5/15)');
+  // The variants of a batch size take turns, ROUNDS times, each on a fresh server and store (v1, v2, v2-platform,
+  // then v2, v2-platform, v1, ...): on a shared machine a single run of each drifts with the load, so each line is the
+  // median of its rounds, with the lowest and highest beside it, and the ratio to v1 compares medians.
+  console.log(`each line: the median of ${ROUNDS} rounds, taken in turns`);
+  console.log('contract       batch  concurrency  events     events/s (min–max)        ratio-to-baseline  ratio-to-v1  p50-ms  p99-ms  load(1/5/15)');
   for (const r of runs) {
     const slice = events.slice(0, r.n);
     const variants: { name: string; contract: 1 | 2; items: readonly unknown[] }[] = [
@@ -122,12 +129,25 @@ async function main(): Promise<void> {
       { name: 'v2', contract: 2, items: slice },
     ];
     if (r.batch === 1000) variants.push({ name: 'v2-platform', contract: 2, items: platformShaped(slice) });
-    let v1Rate = 0;
+    const results = new Map<string, { rate: number; p50: number; p99: number }[]>(variants.map((v) => [v.name, []]));
+    for (let round = 0; round < ROUNDS; round++) {
+      for (let i = 0; i < variants.length; i++) {
+        const v = variants[(i + round) % variants.length] as (typeof variants)[number];
+        results.get(v.name)?.push(await throughHttp(v.items, r.batch, r.concurrency, `${v.name}-b${r.batch}-r${round}`, v.contract));
+      }
+    }
+    const median = (xs: number[]): number => {
+      const s = [...xs].sort((a, b) => a - b);
+      return s.length % 2 === 1 ? (s[(s.length - 1) / 2] as number) : ((s[s.length / 2 - 1] as number) + (s[s.length / 2] as number)) / 2;
+    };
+    const v1Rate = median((results.get('v1') ?? []).map((x) => x.rate));
     for (const v of variants) {
-      const { rate, p50, p99 } = await throughHttp(v.items, r.batch, r.concurrency, `${v.name}-b${r.batch}`, v.contract);
-      if (v.contract === 1) v1Rate = rate;
+      const rs = results.get(v.name) ?? [];
+      const rate = median(rs.map((x) => x.rate));
+      const spread = `${fmt(Math.min(...rs.map((x) => x.rate)))}–${fmt(Math.max(...rs.map((x) => x.rate)))}`;
       console.log(
-        `${v.name.padEnd(12)}  ${String(r.batch).padStart(5)}  ${String(r.concurrency).padStart(11)}  ${String(r.n).padStart(7)}  ${Math.round(rate).toLocaleString('en-GB').padStart(9)}  ${(rate / base).toFixed(2).padStart(17)}  ${(rate / v1Rate).toFixed(2).padStart(11)}  ${p50.toFixed(1).padStart(6)}  ${p99.toFixed(1).padStart(6)}  ${load()}`,
+        `${v.name.padEnd(12)}  ${String(r.batch).padStart(5)}  ${String(r.concurrency).padStart(11)}  ${String(r.n).padStart(7)}  ${fmt(rate).padStart(9)} (${spread})`.padEnd(78) +
+          `${(rate / base).toFixed(2).padStart(6)}  ${(rate / v1Rate).toFixed(2).padStart(11)}  ${median(rs.map((x) => x.p50)).toFixed(1).padStart(6)}  ${median(rs.map((x) => x.p99)).toFixed(1).padStart(6)}  ${load()}`,
       );
       if (r.batch === 1000 && v.name === 'v1') {
         console.log(`target: >= 20,000 events/s at batch 1,000: ${rate >= 20_000 ? 'MET' : 'NOT MET'}; >= 0.5 x baseline: ${rate / base >= 0.5 ? 'MET' : 'NOT MET'}`);
