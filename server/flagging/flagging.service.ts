@@ -58,6 +58,7 @@ export class FlaggingService {
   /** When the first late data of the pending request came (Date.now()). */
   private lateSince: number | undefined;
   private lateReasons = new Set<string>();
+  private openCache: { atMs: number; value: number } | undefined;
   lastRun: FlaggingRun | undefined;
 
   constructor(
@@ -75,7 +76,7 @@ export class FlaggingService {
    */
   onStored(events: readonly AcceptedEvent[]): void {
     if (!this.active) return;
-    const openFrom = this.openFrom(this.kpis.now());
+    const openFrom = this.openFromCached(this.kpis.now());
     for (const { event: e } of events) {
       if (!TYPES.includes(e.type)) continue;
       const cid = contactIdOf(e);
@@ -123,6 +124,15 @@ export class FlaggingService {
       if (this.openFrom(this.kpis.now()) > this.lastDay) void this.run().catch((err: unknown) => this.logger.error({ err }, 'flagging run failed'));
     }, CHECK_MS);
     this.timer.unref();
+  }
+
+  /**
+   * openFrom for the ingest path, worked out at most once a minute (each live batch passes here): a day closing
+   * within that minute is caught by the next minute's value or by the 15-minute check.
+   */
+  private openFromCached(nowMs: number): number {
+    if (!this.openCache || nowMs - this.openCache.atMs >= 60_000 || nowMs < this.openCache.atMs) this.openCache = { atMs: nowMs, value: this.openFrom(nowMs) };
+    return this.openCache.value;
   }
 
   /** The first day (key, daily.ts) not yet closed in every zone at `nowMs`. */
@@ -183,6 +193,7 @@ export class FlaggingService {
     const dir = await this.directory.get();
     const zones = scopeZones(dir);
     this.zones = { centre: zones.centre, all: zones.all() };
+    this.openCache = undefined;
     const builder = new DailyCountsBuilder(zones.centre, (agentId) => zones.of(`agent:${agentId}`), creditRuleOf(dir));
     // Each agent's days are their site's; a date is flagged once it has closed at every site.
     const today = builder.openFrom(this.kpis.now(), this.zones.all);
