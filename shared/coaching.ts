@@ -214,13 +214,14 @@ export const INBOX_VIEWS = ['new', 'mine', 'due', 'all', 'closed'] as const;
 export type InboxView = (typeof INBOX_VIEWS)[number];
 
 /**
- * A case's explanation names people, teams and queues by token: `{agent:ID}`, `{team:ID}`, `{queue:ID}`. Readers
+ * A case's explanation names people, teams, queues and channels by token: `{agent:ID}`, `{team:ID}`, `{queue:ID}`,
+ * `{channel:NAME}`. Readers
  * put in the current name (a renamed team reads right; an erased agent reads "Former agent ...", never their old
  * name or id), so no name is frozen into stored text.
  */
 export const scopeToken = (scope: string): string => `{${scope}}`;
 
-const TOKEN = /\{(agent|team|queue):([^{}\s]+)\}/g;
+const TOKEN = /\{(agent|team|queue|channel):([^{}\s]+)\}/g;
 
 /** The explanation with every token replaced by `nameOf(scope)`. Text without tokens comes back as it was. */
 export function withNames(text: string, nameOf: (scope: string) => string): string {

@@ -108,7 +108,7 @@ function naive(counts: DailyCounts, monFrom: number, strict = 0): FlagCase[] {
         const key = `${agentId}|${kpi}`;
         if (!miss || (cool.get(key) ?? 0) > d) continue;
         cool.set(key, d + COOL_DOWN_DAYS * DAY);
-        out.push({ kind: 'individual', kpi, dayMs: d, agentId, teamId: null, queueId: null, rule: 'daily KPI below target', explanation: '', figures: {}, evidence: { negative: [], positive: [] } });
+        out.push({ kind: 'individual', kpi, scope: `agent:${agentId}`, dayMs: d, agentId, teamId: null, queueId: null, rule: 'daily KPI below target', explanation: '', figures: {}, evidence: { negative: [], positive: [] } });
       }
     }
   }
@@ -130,9 +130,13 @@ export interface Tally {
   recognitions: number;
   recognitionsRight: number;
   falseBy: Record<string, number>;
+  /** Drops and detections within 10 working days by scenario kind (step drops, drifts). */
+  byKind: Record<string, { drops: number; detected: number }>;
+  /** Team dips and queue outages, and those given a systemic review of their own scope (team:T, queue:Q) while on. */
+  systemicScenarios: Record<string, { n: number; rightScope: number; otherScopes: Record<string, number> }>;
 }
 
-export const emptyTally = (): Tally => ({ drops: 0, detected: 0, delays: [], individual: 0, truePositive: 0, falseCases: 0, agentDays: 0, systemicAgents: 0, systemicBlamed: 0, improvingFlags: 0, systemicReviews: 0, recognitions: 0, recognitionsRight: 0, falseBy: {} });
+export const emptyTally = (): Tally => ({ drops: 0, detected: 0, delays: [], individual: 0, truePositive: 0, falseCases: 0, agentDays: 0, systemicAgents: 0, systemicBlamed: 0, improvingFlags: 0, systemicReviews: 0, recognitions: 0, recognitionsRight: 0, falseBy: {}, byKind: {}, systemicScenarios: {} });
 
 export function score(tally: Tally, cases: FlagCase[], specs: ScenarioSpec[], counts: DailyCounts, monFrom: number): void {
   const workDays = [...counts.keys()].filter((d) => d >= monFrom).sort((a, b) => a - b);
@@ -158,16 +162,29 @@ export function score(tally: Tally, cases: FlagCase[], specs: ScenarioSpec[], co
   }
   for (const s of individualDrops) {
     tally.drops++;
+    const kind = (tally.byKind[s.kind] ??= { drops: 0, detected: 0 });
+    kind.drops++;
     const first = ind.filter((c) => c.agentId === s.targetId && c.dayMs >= s.startMs && c.dayMs < s.endMs + 2 * DAY).sort((a, b) => a.dayMs - b.dayMs)[0];
     if (!first) continue;
     const delay = workingDaysBetween(s.startMs, first.dayMs);
     tally.delays.push(delay);
-    if (delay <= WITHIN_WORKING_DAYS) tally.detected++;
+    if (delay <= WITHIN_WORKING_DAYS) {
+      tally.detected++;
+      kind.detected++;
+    }
   }
   for (const s of systemic) {
     const agents = affectedAgents(s, directory, skills).filter((a) => !individualDrops.some((x) => x.targetId === a && x.startMs < s.endMs && x.endMs > s.startMs));
     tally.systemicAgents += agents.length;
     tally.systemicBlamed += agents.filter((a) => ind.some((c) => c.agentId === a && active(s, c.dayMs))).length;
+  }
+  for (const s of systemic) {
+    const t = (tally.systemicScenarios[s.kind] ??= { n: 0, rightScope: 0, otherScopes: {} });
+    t.n++;
+    const own = `${s.kind === 'team-dip' ? 'team' : 'queue'}:${s.targetId}`;
+    const during = cases.filter((c) => c.kind === 'systemic' && active(s, c.dayMs) && c.dayMs >= s.startMs);
+    if (during.some((c) => c.scope === own)) t.rightScope++;
+    for (const c of during) if (c.scope !== own) t.otherScopes[c.scope.split(':')[0] ?? '?'] = (t.otherScopes[c.scope.split(':')[0] ?? '?'] ?? 0) + 1;
   }
   const rec = cases.filter((c) => c.kind === 'recognition');
   tally.recognitions += rec.length;
@@ -249,6 +266,8 @@ function main(): void {
   console.log(`false individual cases by KPI and situation: ${JSON.stringify(ours.falseBy)} (naive: ${JSON.stringify(base.falseBy)})`);
   const missed = ours.drops - ours.detected;
   console.log(`drops: ${ours.drops}, detected within ${WITHIN_WORKING_DAYS} working days: ${ours.detected}, later: ${ours.delays.filter((d) => d > WITHIN_WORKING_DAYS).length}, never: ${missed - ours.delays.filter((d) => d > WITHIN_WORKING_DAYS).length}`);
+  console.log(`systemic scenarios given a review of their own scope: ${Object.entries(ours.systemicScenarios).map(([k, v]) => `${k} ${v.rightScope}/${v.n} (reviews of other scopes meanwhile: ${JSON.stringify(v.otherScopes)})`).join(', ')}`);
+  console.log(`recall by kind: ${Object.entries(ours.byKind).map(([k, v]) => `${k} ${v.detected}/${v.drops} (${pct(v.detected / Math.max(1, v.drops))})`).join(', ')}`);
   for (const [what, ok] of bars) console.log(`${ok ? 'met    ' : 'NOT MET'}  ${what}`);
   console.log(`(${((Date.now() - t0) / 1000).toFixed(0)} s)`);
 }

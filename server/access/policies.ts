@@ -180,6 +180,8 @@ export interface CaseRef {
   teamId: string | null;
   /** The queue of a queue-wide systemic review (no team). */
   queueId?: string | null;
+  /** The teams a queue- or channel-wide review touched: their leaders see it, as do managers covering one of them. */
+  touchedTeamIds?: readonly string[];
   /** The coach working an individual case or recognition, or the owner of a systemic review. */
   assignedCoachId: string | null;
 }
@@ -196,10 +198,12 @@ export function canViewCase(p: Principal | null, c: CaseRef, dir: DirectoryIndex
       return false;
     case 'manager':
       if (c.teamId !== null) return managerCovers(p, dir.teamSite.get(c.teamId));
-      // A queue-wide review: the queue's site (a centre-wide queue has none and is the centre manager's).
-      return c.queueId !== null && c.queueId !== undefined && (p.siteId === null || managerCovers(p, dir.queueSite.get(c.queueId)));
+      if (p.siteId === null) return c.kind === 'systemic';
+      // A queue-wide review: the queue's site (a centre-wide queue has none and is the centre manager's), or a team it
+      // touched; a channel-wide review: a team it touched.
+      return (c.queueId !== null && c.queueId !== undefined && managerCovers(p, dir.queueSite.get(c.queueId))) || (c.touchedTeamIds ?? []).some((t) => managerCovers(p, dir.teamSite.get(t)));
     case 'team_leader':
-      return (c.teamId !== null && p.teamIds.includes(c.teamId)) || c.assignedCoachId === p.userId;
+      return (c.teamId !== null && p.teamIds.includes(c.teamId)) || (c.teamId === null && (c.touchedTeamIds ?? []).some((t) => p.teamIds.includes(t))) || c.assignedCoachId === p.userId;
     case 'coach':
       return c.assignedCoachId === p.userId || (c.assignedCoachId === null && c.kind !== 'systemic');
     case 'agent':

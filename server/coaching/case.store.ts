@@ -307,7 +307,9 @@ function toRow(c: NewCase, flagKey: string | null): CoachingCasesTable & { id: s
 
 export function caseRef(c: CaseSummary): CaseRef {
   const queueId = c.scope.startsWith('queue:') ? c.scope.slice('queue:'.length) : null;
-  return { kind: c.kind, agentId: c.agentId, teamId: c.teamId, queueId, assignedCoachId: c.assignedCoachId };
+  const touched = c.figures.touchedTeams;
+  const touchedTeamIds = Array.isArray(touched) ? touched.filter((t): t is string => typeof t === 'string') : [];
+  return { kind: c.kind, agentId: c.agentId, teamId: c.teamId, queueId, touchedTeamIds, assignedCoachId: c.assignedCoachId };
 }
 
 function toSummary(r: CoachingCasesTable): CaseSummary {

@@ -38,6 +38,16 @@ export interface FlaggerSettings {
    */
   combinedFalseFlagsPer100: number;
   /**
+   * The drift CUSUM: a second combined CUSUM tuned to a smaller shift (odds ratio and handle-time k), run beside the
+   * first, for slow drifts. A CUSUM detects fastest the shift it is tuned to; a drift spends its first days well
+   * below the full drop, where the full-shift CUSUM's steps are near zero or negative. Running two CUSUMs tuned to a
+   * large and a small shift and signalling when either passes its h covers a range of shifts and drifts at close to
+   * the best single CUSUM's speed for each (Lorden 1971; Zhao, Tsung & Wang 2005, "Dual CUSUM control schemes for
+   * detecting a range of mean shifts", IIE Transactions 37; Gan 1991 on CUSUMs under linear drift: tune to the
+   * shift reached around the time detection is wanted). null: off.
+   */
+  drift: { oddsRatio: number; k: number; falseFlagsPer100: number } | null;
+  /**
    * Normal CUSUM reference value for handle time, in standard deviations of the agent's daily standardised value: half
    * the shift tuned to. AHT +20% (the drop worth detecting, as CSAT 85% → 70% is for the odds ratio) is about 1.8 sd
    * of a day at ~39 contacts (σ of log handle time 0.5, inflated by agent-day spread ~1.27); 0.6 tunes to a 1.2 sd
@@ -66,6 +76,7 @@ export const DEFAULT_FLAGGER_SETTINGS: FlaggerSettings = {
   minBaselineDays: 10,
   falseFlagsPer100: { csat: 0.045, fcrSurvey: 0.015, aht: 0.15 },
   combinedFalseFlagsPer100: 0.18,
+  drift: null,
   oddsRatio: 2.4,
   improvementOddsRatio: 0.49,
   k: 0.6,
@@ -82,6 +93,10 @@ export type FlagCaseKind = 'individual' | 'systemic' | 'recognition';
 export interface FlagCase {
   kind: FlagCaseKind;
   kpi: FlagKpi;
+  /** What the case is about: `agent:ID`, or a systemic review's `team:ID`, `queue:ID` or `channel:NAME`. */
+  scope: string;
+  /** A systemic review's reach: the teams with contacts in its scope over the concern, and the agents whose signals it explains. */
+  touched?: { teams: string[]; agents: string[] };
   /** Local day (start, ms) the case opened on. */
   dayMs: number;
   agentId: string | null;
@@ -97,6 +112,8 @@ export interface FlagCase {
 export interface FlaggerDirectory {
   agents: { id: string; name?: string; teamId: string }[];
   teams: { id: string; name?: string }[];
+  /** Queues and their channels: a channel's queues are charted together for channel-wide reviews. */
+  queues?: { id: string; channel: string }[];
 }
 
 const KPI_WORDS: Record<FlagKpi, { label: string; bad: string }> = {
@@ -153,12 +170,20 @@ function sumCells(cells: AgentQueueDay[], kpi: FlagKpi): { n: number; x: number;
   return { n, x, sq };
 }
 
+type Day = { dayMs: number; cells: Map<string, Map<string, AgentQueueDay>> };
+type CombinedState = { s: number; from: number; coolUntil: number; by: Record<FlagKpi, { w: number; n: number; bad: number; expected: number }> };
+/** One agent's day on one KPI: the full-shift CUSUM step w, the drift CUSUM step w2, observations and bad outcomes. */
+type DayStep = { w: number; w2: number; n: number; bad: number; expected: number };
+
 export class Flagger {
   readonly settings: FlaggerSettings;
   private readonly teamOf = new Map<string, string>();
+  private readonly channelOf = new Map<string, string>();
+  /** The latest systemic review per `scope|kpi`, so signals it explains are listed on it. */
+  private readonly reviews = new Map<string, FlagCase>();
   private readonly teamSize = new Map<string, number>();
   private readonly state = new Map<string, AgentKpiState>();
-  private readonly history: { dayMs: number; cells: Map<string, Map<string, AgentQueueDay>> }[] = [];
+  private readonly history: Day[] = [];
   private pending: Pending[] = [];
   private readonly signals: { agentId: string; kpi: FlagKpi; dayMs: number }[] = [];
   private readonly systemicOpen = new Map<string, number>();
@@ -169,9 +194,11 @@ export class Flagger {
   private hBernoulli = new Map<FlagKpi, number>();
   private hNormal = 5;
   private hCombined = 6;
-  /** Today's evidence per agent and KPI, summed into the combined CUSUM once every KPI is in. */
-  private today = new Map<string, Partial<Record<FlagKpi, { w: number; n: number; bad: number; expected: number }>>>();
-  private readonly combined = new Map<string, { s: number; from: number; coolUntil: number; by: Record<FlagKpi, { w: number; n: number; bad: number; expected: number }> }>();
+  private hDrift = 6;
+  /** Today's evidence per agent and KPI (w: full-shift step, w2: drift step), summed into the combined CUSUMs once every KPI is in. */
+  private today = new Map<string, Partial<Record<FlagKpi, DayStep>>>();
+  private readonly combined = new Map<string, CombinedState>();
+  private readonly drifting = new Map<string, CombinedState>();
 
   constructor(directory: FlaggerDirectory, settings: Partial<FlaggerSettings> = {}) {
     this.settings = { ...DEFAULT_FLAGGER_SETTINGS, ...settings };
@@ -179,6 +206,7 @@ export class Flagger {
       this.teamOf.set(a.id, a.teamId);
       this.teamSize.set(a.teamId, (this.teamSize.get(a.teamId) ?? 0) + 1);
     }
+    for (const q of directory.queues ?? []) this.channelOf.set(q.id, q.channel);
   }
 
   /** Feeds every day of `counts` in order (days already fed are skipped). */
@@ -224,10 +252,10 @@ export class Flagger {
       const c = sumCells(all, 'csat');
       const f = sumCells(all, 'fcrSurvey');
       const clamp = (x: number) => Math.min(0.5, Math.max(0.02, x));
-      this.hCombined = this.calibrateCombined(
-        { csat: c.n / agentDays, fcrSurvey: f.n / agentDays, aht: 1 },
-        { csat: clamp(c.n === 0 ? 0.15 : c.x / c.n), fcrSurvey: clamp(f.n === 0 ? 0.25 : f.x / f.n) },
-      );
+      const perDay = { csat: c.n / agentDays, fcrSurvey: f.n / agentDays, aht: 1 };
+      const p0 = { csat: clamp(c.n === 0 ? 0.15 : c.x / c.n), fcrSurvey: clamp(f.n === 0 ? 0.25 : f.x / f.n) };
+      this.hCombined = calibrateCombined(perDay, p0, { oddsRatio: s.oddsRatio, k: s.k, falseFlagsPer100: s.combinedFalseFlagsPer100 });
+      if (s.drift) this.hDrift = calibrateCombined(perDay, p0, s.drift);
     }
     // Normal CUSUM on daily standardised values: ARL0 in days ≥ 100 / budget.
     let lo = 1;
@@ -240,19 +268,32 @@ export class Flagger {
     this.hNormal = Math.round(hi * 20) / 20;
   }
 
-  /** XmR charts per team and queue; returns the scopes with a concern on each KPI today. */
-  private systemCharts(dayMs: number, baseline: { dayMs: number; cells: Map<string, Map<string, AgentQueueDay>> }[]): Set<string> {
-    const concerns = new Set<string>();
+  /** The process scopes a cell counts for: its agent's team (agents in the directory only), its queue, the queue's channel. */
+  private scopesOf(agentId: string, queueId: string): string[] {
+    const out = [`queue:${queueId}`];
+    const team = this.teamOf.get(agentId);
+    if (team !== undefined) out.push(`team:${team}`);
+    const channel = this.channelOf.get(queueId);
+    if (channel !== undefined) out.push(`channel:${channel}`);
+    return out;
+  }
+
+  /**
+   * XmR charts per team, queue and channel. Returns, for each scope with a concern on a KPI today, the scope whose
+   * review explains it (`scope|kpi` → review scope), and opens that review: the narrowest process scope, so a
+   * queue-wide dip is one review for the queue, not one per team that works it (see `resolve`).
+   */
+  private systemCharts(dayMs: number, baseline: Day[]): Map<string, string> {
+    const concerns = new Map<string, string>();
     const recent = this.history.filter((h) => h.dayMs > (baseline[baseline.length - 1]?.dayMs ?? 0));
-    const scopesOf = (agentId: string, queueId: string) => [`team:${this.teamOf.get(agentId) ?? 'unassigned'}`, `queue:${queueId}`];
-    const series = (days: typeof this.history, kpi: FlagKpi) => {
+    const series = (days: Day[], kpi: FlagKpi) => {
       const byScope = new Map<string, number[]>();
       days.forEach((h, i) => {
         const acc = new Map<string, { n: number; x: number }>();
         for (const [agentId, byQueue] of h.cells)
           for (const [queueId, cell] of byQueue) {
             const v = sumCells([cell], kpi);
-            for (const sc of scopesOf(agentId, queueId)) {
+            for (const sc of this.scopesOf(agentId, queueId)) {
               const a = acc.get(sc) ?? { n: 0, x: 0 };
               a.n += v.n;
               a.x += v.x;
@@ -271,6 +312,7 @@ export class Flagger {
     for (const kpi of FLAG_KPIS) {
       const base = series(baseline, kpi);
       const now = series(recent, kpi);
+      const charts = new Map<string, { rules: string[]; last: number | undefined; limits: { mean: number; upper: number; lower: number }; baseDays: number }>();
       for (const [scope, values] of now) {
         const baseValues = (base.get(scope) ?? []).filter((v) => v !== undefined);
         if (baseValues.length < MDC_SETTINGS.baselinePoints) continue;
@@ -285,29 +327,188 @@ export class Flagger {
         const concern = lastDays.some((p) => isConcern(p, 'down'));
         const last = points[points.length - 1];
         if (values[values.length - 1] !== undefined && last !== undefined) this.systemPoints.push({ scope, kpi, dayMs, value: last, concern });
-        if (concern) {
-          concerns.add(`${scope}|${kpi}`);
-          const key = `${scope}|${kpi}`;
-          if ((this.systemicOpen.get(key) ?? 0) < dayMs && scope.startsWith('team:')) {
-            this.systemicOpen.set(key, dayMs + this.settings.coolDownDays * DAY_MS);
-            const rules = [...new Set(chart.points.slice(-this.settings.systemicWindowDays).flatMap((p) => p.high))];
-            this.cases.push({
-              kind: 'systemic',
-              kpi,
-              dayMs,
-              agentId: null,
-              teamId: scope.slice(5),
-              queueId: null,
-              rule: `XmR special cause of concern (${rules.join(', ') || 'rule'})`,
-              explanation: `${KPI_WORDS[kpi].label} for ${scopeToken(scope)} shows a special cause of concern on its daily XmR chart (${rules.join(', ')}; shift and trend rules 6 points): the latest ${kpi === 'aht' ? 'mean log handle time' : 'bad-outcome rate'} ${fmt(kpi, last ?? null)} against limits ${fmt(kpi, limits.lower)} to ${fmt(kpi, limits.upper)} from ${baseValues.length} baseline days. Review the system (process, tools, staffing) with the team leader before looking at individuals.`,
-              figures: { value: last ?? null, mean: limits.mean, upper: limits.upper, lower: limits.lower, baselineDays: baseValues.length },
-              evidence: { negative: [], positive: [] },
-            });
-          }
-        }
+        if (concern) charts.set(scope, { rules: [...new Set(lastDays.flatMap((p) => p.high))], last, limits, baseDays: baseValues.length });
+      }
+      if (charts.size === 0) continue;
+      const roots = this.resolve([...charts.keys()], kpi, baseline, recent);
+      for (const [scope, root] of roots) concerns.set(`${scope}|${kpi}`, root);
+      for (const root of new Set(roots.values())) {
+        const explained = [...roots].filter(([sc, r]) => r === root && sc !== root).map(([sc]) => sc);
+        // A queue named by a team's chart has no concern of its own yet: the team's chart is the evidence.
+        const chart = charts.get(root) ?? charts.get(explained[0] ?? '');
+        if (!chart) continue;
+        const shown = charts.has(root) ? root : (explained[0] as string);
+        const also = explained.filter((x) => x !== shown);
+        const because = also.length === 0 ? '' : ` It also explains the concern on ${also.map(scopeToken).join(', ')}.`;
+        this.openReview(root, kpi, dayMs, {
+          rule: `XmR special cause of concern (${chart.rules.join(', ') || 'rule'})`,
+          explanation: `${KPI_WORDS[kpi].label} for ${scopeToken(shown)} shows a special cause of concern on its daily XmR chart (${chart.rules.join(', ')}; shift and trend rules 6 points): the latest ${kpi === 'aht' ? 'mean log handle time' : 'bad-outcome rate'} ${fmt(kpi, chart.last ?? null)} against limits ${fmt(kpi, chart.limits.lower)} to ${fmt(kpi, chart.limits.upper)} from ${chart.baseDays} baseline days.${because}${shown === root ? '' : ` The shift is on ${scopeToken(root)}: its other teams' contacts shifted too, the team's other contacts did not.`} Review the system (process, tools, routing, staffing) with the ${root.startsWith('team:') ? 'team leader' : 'queue owner and the team leaders it touched'} before looking at individuals.`,
+          figures: { value: chart.last ?? null, mean: chart.limits.mean, upper: chart.limits.upper, lower: chart.limits.lower, baselineDays: chart.baseDays },
+          from: recent[Math.max(0, recent.length - this.settings.systemicWindowDays)]?.dayMs ?? dayMs,
+        });
       }
     }
     return concerns;
+  }
+
+  /**
+   * The narrowest process scope explaining each concern. Charts overlap: a queue's dip shows on every team that works
+   * it, a team's dip on the queues it answers, a queue's on its channel. For two concerned scopes A and B that share
+   * contacts, the recent shift (the last 6 days, a shift rule's span, against the baseline, as a z on the contacts) of
+   * A without B's contacts and of B without A's tells them apart:
+   * - a queue inside a concerned channel: if the rest of the channel shifted too, the channel explains the queue;
+   *   otherwise the queue explains the channel;
+   * - a team against a queue or channel: whichever shifts more without the other is the cause (a queue dip across
+   *   teams shows on the queue's other teams, not on the team's other queues); both keep their own reviews only when
+   *   each still shifts clearly (z ≥ 3, and at least half the other's z) without the other; when neither shifts without the other (a queue the team
+   *   works alone), the one whose own shift is the larger z, where the shift is most concentrated, names it.
+   */
+  private resolve(scopes: string[], kpi: FlagKpi, baseline: Day[], recent: Day[]): Map<string, string> {
+    const root = new Map(scopes.map((s) => [s, s]));
+    // The days a concern's pattern can span: the last day (a point beyond limits), the routing window, a shift's 6.
+    const windows = [1, this.settings.systemicWindowDays, MDC_SETTINGS.shiftPoints].map((d) => recent.slice(-d));
+    const window = windows[windows.length - 1] as Day[];
+    const shiftIn = (w: Day[], keep: (agentId: string, queueId: string) => boolean): number => this.shiftZ(kpi, baseline, w, keep);
+    const shift = (keep: (agentId: string, queueId: string) => boolean): number => shiftIn(window, keep);
+    const inScope = (scope: string) => (agentId: string, queueId: string) => this.scopesOf(agentId, queueId).includes(scope);
+    const SIGNIFICANT = 2;
+    // Queues against their channels.
+    for (const ch of scopes.filter((s) => s.startsWith('channel:'))) {
+      const queues = scopes.filter((s) => s.startsWith('queue:') && this.channelOf.get(s.slice(6)) === ch.slice(8));
+      let narrowest: { queue: string; z: number } | undefined;
+      for (const q of queues) {
+        const rest = shift((a, qu) => inScope(ch)(a, qu) && !inScope(q)(a, qu));
+        if (rest >= SIGNIFICANT) root.set(q, ch);
+        else if (!narrowest || rest < narrowest.z) narrowest = { queue: q, z: rest };
+      }
+      if (narrowest) root.set(ch, narrowest.queue);
+    }
+    // Teams against the process scopes that are their own roots.
+    const processRoots = scopes.filter((s) => !s.startsWith('team:') && root.get(s) === s);
+    for (const team of scopes.filter((s) => s.startsWith('team:'))) {
+      let best: { scope: string; z: number } | undefined;
+      // The team's own queues are candidates too, concerned or not: a queue's dip may show first on the chart of a
+      // team that answers much of it.
+      const ownQueues = this.teamQueues(team.slice(5), window).map((q) => `queue:${q}`).filter((q) => !root.has(q));
+      for (const p of [...processRoots, ...ownQueues]) {
+        if ((root.get(p) ?? p) !== p || !this.overlaps(team, p, window)) continue;
+        // Judged over the window where the shift shows most (the likeliest onset of the three): a dip's first day is
+        // lost in six days, and a six-day shift is faint on its last day alone.
+        const w = maxBy(windows, (x) => Math.max(shiftIn(x, inScope(team)), shiftIn(x, inScope(p))));
+        const processWithoutTeam = shiftIn(w, (a, q) => inScope(p)(a, q) && !inScope(team)(a, q));
+        const teamWithoutProcess = shiftIn(w, (a, q) => inScope(team)(a, q) && !inScope(p)(a, q));
+        let cause: 'team' | 'process' | 'both';
+        // Both still shift clearly without the other: two causes, two reviews.
+        if (Math.min(processWithoutTeam, teamWithoutProcess) >= Math.max(3, Math.max(processWithoutTeam, teamWithoutProcess) / 2)) cause = 'both';
+        // One does: the one that shifts more without the other is the cause.
+        else if (Math.max(processWithoutTeam, teamWithoutProcess) >= SIGNIFICANT) cause = processWithoutTeam >= teamWithoutProcess ? 'process' : 'team';
+        // Neither shifts without the other (a queue the team works alone, or too few contacts outside the overlap):
+        // the scope where the shift is most concentrated, the larger z over the same days, names it.
+        else cause = shiftIn(w, inScope(team)) >= shiftIn(w, inScope(p)) ? 'team' : 'process';
+        if (cause === 'team') root.set(p, team);
+        else if (cause === 'process' && (!best || processWithoutTeam > best.z)) best = { scope: p, z: processWithoutTeam };
+      }
+      if (best) root.set(team, best.scope);
+    }
+    // Follow chains (a queue explained by its channel, a team by that queue) to their end.
+    const out = new Map<string, string>();
+    for (const s of scopes) {
+      let r = s;
+      const seen = new Set<string>();
+      while ((root.get(r) ?? r) !== r && !seen.has(r)) {
+        seen.add(r);
+        r = root.get(r) as string;
+      }
+      out.set(s, r);
+    }
+    return out;
+  }
+
+  /** The queues with at least 20% of a team's contacts over `days`. */
+  private teamQueues(team: string, days: Day[]): string[] {
+    const by = new Map<string, number>();
+    let total = 0;
+    for (const h of days)
+      for (const [agentId, byQueue] of h.cells) {
+        if (this.teamOf.get(agentId) !== team) continue;
+        for (const [q, cell] of byQueue) {
+          by.set(q, (by.get(q) ?? 0) + cell.aht.n);
+          total += cell.aht.n;
+        }
+      }
+    return [...by].filter(([, n]) => n >= 0.2 * total).map(([q]) => q);
+  }
+
+  /** Whether a team has contacts in a process scope over `days`. */
+  private overlaps(team: string, scope: string, days: Day[]): boolean {
+    for (const h of days)
+      for (const [agentId, byQueue] of h.cells) {
+        if (this.teamOf.get(agentId) !== team.slice(5)) continue;
+        for (const queueId of byQueue.keys()) if (this.scopesOf(agentId, queueId).includes(scope)) return true;
+      }
+    return false;
+  }
+
+  /**
+   * How far the cells passing `keep` shifted over `window` against the baseline, as a one-sided z on the contacts
+   * (higher is worse): bad rate against the baseline rate, or mean log handle time against the baseline mean.
+   */
+  private shiftZ(kpi: FlagKpi, baseline: Day[], window: Day[], keep: (agentId: string, queueId: string) => boolean): number {
+    const total = (days: Day[]) => {
+      const cells: AgentQueueDay[] = [];
+      for (const h of days) for (const [a, byQueue] of h.cells) for (const [q, cell] of byQueue) if (keep(a, q)) cells.push(cell);
+      return sumCells(cells, kpi);
+    };
+    const b = total(baseline);
+    const w = total(window);
+    if (b.n < 5 || w.n < 5) return 0;
+    if (kpi === 'aht') {
+      const sd = Math.sqrt(Math.max(1e-6, (b.sq - (b.x * b.x) / b.n) / Math.max(1, b.n - 1)));
+      return (w.x / w.n - b.x / b.n) / (sd / Math.sqrt(w.n));
+    }
+    const p = Math.min(0.99, Math.max(0.01, b.x / b.n));
+    return (w.x / w.n - p) / Math.sqrt((p * (1 - p)) / w.n);
+  }
+
+  /** Opens a systemic review for `scope` and KPI unless one opened within the cool-down; returns the open review. */
+  private openReview(scope: string, kpi: FlagKpi, dayMs: number, c: { rule: string; explanation: string; figures: FlagCase['figures']; from: number }): void {
+    const key = `${scope}|${kpi}`;
+    if ((this.systemicOpen.get(key) ?? 0) >= dayMs) return;
+    this.systemicOpen.set(key, dayMs + this.settings.coolDownDays * DAY_MS);
+    const teams = scope.startsWith('team:') ? [scope.slice(5)] : this.teamsIn(scope, c.from, dayMs);
+    const review: FlagCase = {
+      kind: 'systemic',
+      kpi,
+      scope,
+      dayMs,
+      agentId: null,
+      teamId: scope.startsWith('team:') ? scope.slice(5) : null,
+      queueId: scope.startsWith('queue:') ? scope.slice(6) : null,
+      rule: c.rule,
+      explanation: c.explanation,
+      figures: { ...c.figures, teams: teams.length },
+      evidence: { negative: [], positive: [] },
+      touched: { teams, agents: [] },
+    };
+    this.cases.push(review);
+    this.reviews.set(key, review);
+  }
+
+  /** Teams (in the directory) with at least 5% of a process scope's contacts over [from, to]. */
+  private teamsIn(scope: string, from: number, to: number): string[] {
+    const by = new Map<string, number>();
+    let total = 0;
+    for (const h of this.history) {
+      if (h.dayMs < from || h.dayMs > to) continue;
+      for (const [agentId, byQueue] of h.cells)
+        for (const [queueId, cell] of byQueue) {
+          if (!this.scopesOf(agentId, queueId).includes(scope)) continue;
+          total += cell.aht.n;
+          const team = this.teamOf.get(agentId);
+          if (team !== undefined) by.set(team, (by.get(team) ?? 0) + cell.aht.n);
+        }
+    }
+    return [...by].filter(([, n]) => n >= 0.05 * total).map(([t]) => t).sort();
   }
 
   /** Updates every agent's CUSUMs for one KPI with today's outcomes against peers on the same queues. */
@@ -334,6 +535,8 @@ export class Flagger {
       let n = 0;
       let wUp = 0;
       let wDown = 0;
+      /** The drift CUSUM's step, in log-likelihood-ratio units. */
+      let wDrift = 0;
       let bad = 0;
       let expected = 0;
       let z: number | null = null;
@@ -350,6 +553,7 @@ export class Flagger {
         z = (dev / n - st.offset) / (st.sigma / Math.sqrt(n)) / st.zScale;
         wUp = z - s.k;
         wDown = -z - s.k;
+        if (s.drift) wDrift = 2 * s.drift.k * (z - s.drift.k);
         bad = dev / n;
       } else {
         const lnR = Math.log(s.oddsRatio);
@@ -363,6 +567,7 @@ export class Flagger {
           const p = Math.min(0.95, Math.max(0.005, peerRate * st.ratio));
           wUp += c.bad * lnR - c.n * Math.log(1 - p + s.oddsRatio * p);
           wDown += c.bad * lnI - c.n * Math.log(1 - p + s.improvementOddsRatio * p);
+          if (s.drift) wDrift += c.bad * Math.log(s.drift.oddsRatio) - c.n * Math.log(1 - p + s.drift.oddsRatio * p);
           n += c.n;
           bad += c.bad;
           expected += c.n * p;
@@ -371,7 +576,7 @@ export class Flagger {
       }
       const t = this.today.get(agentId) ?? {};
       // In log-likelihood-ratio units: handle time's normal CUSUM step z − k scaled by the shift it is tuned to (2k).
-      t[kpi] = { w: kpi === 'aht' ? 2 * s.k * wUp : wUp, n, bad: kpi === 'aht' ? 0 : bad, expected };
+      t[kpi] = { w: kpi === 'aht' ? 2 * s.k * wUp : wUp, w2: wDrift, n, bad: kpi === 'aht' ? 0 : bad, expected };
       this.today.set(agentId, t);
       state.up = Math.max(0, state.up + wUp);
       state.down = Math.max(0, state.down + wDown);
@@ -404,6 +609,7 @@ export class Flagger {
         this.cases.push({
           kind: 'recognition',
           kpi,
+          scope: `agent:${agentId}`,
           dayMs,
           agentId,
           teamId: this.teamOf.get(agentId) ?? null,
@@ -417,115 +623,74 @@ export class Flagger {
     }
   }
 
-  /** The combined CUSUM: every KPI's evidence of the day added; a signal names the KPI that contributed most. */
+  /**
+   * The combined CUSUMs: every KPI's evidence of the day added, once tuned to the full drop and once (if set) to the
+   * smaller shift of a drift's first days; a signal names the KPI that contributed most. A signal from either
+   * restarts both for that agent.
+   */
   private combine(dayMs: number, baselineDays: number): void {
-    const s = this.settings;
-    for (const [agentId, t] of this.today) {
-      let c = this.combined.get(agentId);
-      if (!c) this.combined.set(agentId, (c = { s: 0, from: dayMs, coolUntil: 0, by: emptyBy() }));
-      const w = FLAG_KPIS.reduce((acc, k) => acc + (t[k]?.w ?? 0), 0);
-      c.s = Math.max(0, c.s + w);
-      if (c.s === 0) {
-        c.from = dayMs + DAY_MS;
-        c.by = emptyBy();
-        continue;
+    const detectors: { states: Map<string, CombinedState>; step: 'w' | 'w2'; h: number; name: string }[] = [{ states: this.combined, step: 'w', h: this.hCombined, name: 'combined' }];
+    if (this.settings.drift) detectors.push({ states: this.drifting, step: 'w2', h: this.hDrift, name: 'drift' });
+    for (const [agentId, t] of this.today)
+      for (const d of detectors) {
+        let c = d.states.get(agentId);
+        if (!c) d.states.set(agentId, (c = { s: 0, from: dayMs, coolUntil: 0, by: emptyBy() }));
+        if (!this.combineDay(agentId, t, c, d, dayMs, baselineDays)) continue;
+        for (const other of detectors) {
+          const o = other.states.get(agentId);
+          if (!o) continue;
+          o.s = 0;
+          o.by = emptyBy();
+          o.coolUntil = dayMs + this.settings.coolDownDays * DAY_MS;
+        }
+        break;
       }
-      for (const k of FLAG_KPIS) {
-        const x = t[k];
-        if (!x) continue;
-        c.by[k].w += x.w;
-        c.by[k].n += x.n;
-        c.by[k].bad += x.bad;
-        c.by[k].expected += x.expected;
-      }
-      if (c.s <= this.hCombined || dayMs < c.coolUntil) continue;
-      const lead = FLAG_KPIS.reduce((best, k) => (c.by[k].w > c.by[best].w ? k : best), 'aht' as FlagKpi);
-      const own = this.state.get(`${agentId}|${lead}`);
-      if (c.by[lead].n < s.minVolume[lead] || (own && dayMs < own.coolUntil)) continue;
-      const b = c.by[lead];
-      this.signals.push({ agentId, kpi: lead, dayMs });
-      this.pending.push({
-        agentId,
-        kpi: lead,
-        combined: true,
-        dayMs,
-        runFrom: c.from,
-        figures: {
-          cusum: round(c.s),
-          h: this.hCombined,
-          n: b.n,
-          bad: lead === 'aht' ? null : b.bad,
-          expectedBad: lead === 'aht' ? null : round(b.expected),
-          z: null,
-          baselineDays,
-          combined: FLAG_KPIS.map((k) => `${KPI_WORDS[k].label} ${round(c.by[k].w)}`).join(', '),
-        },
-      });
-      c.s = 0;
-      c.by = emptyBy();
-      c.coolUntil = dayMs + s.coolDownDays * DAY_MS;
-      if (own) own.coolUntil = dayMs + s.coolDownDays * DAY_MS;
-    }
   }
 
-  /**
-   * h for the combined CUSUM from its false-flag budget, by simulation of in-control days at the baseline's volumes
-   * and rates (a seeded generator, so the same data always gives the same h).
-   */
-  private calibrateCombined(perDay: Record<FlagKpi, number>, p0: Record<'csat' | 'fcrSurvey', number>): number {
+  /** One day into one combined CUSUM; true when it signalled. */
+  private combineDay(agentId: string, t: Partial<Record<FlagKpi, DayStep>>, c: CombinedState, d: { step: 'w' | 'w2'; h: number; name: string }, dayMs: number, baselineDays: number): boolean {
     const s = this.settings;
-    const cacheKey = JSON.stringify([perDay, p0, s.oddsRatio, s.k, s.combinedFalseFlagsPer100]);
-    const cached = COMBINED_H.get(cacheKey);
-    if (cached !== undefined) return cached;
-    const rand = mulberry32(20_260_101);
-    const normal = () => Math.sqrt(-2 * Math.log(1 - rand())) * Math.cos(2 * Math.PI * rand());
-    const poisson = (l: number) => {
-      const L = Math.exp(-l);
-      let k = 0;
-      let p = 1;
-      do {
-        k++;
-        p *= rand();
-      } while (p > L);
-      return k - 1;
-    };
-    const lnR = Math.log(s.oddsRatio);
-    const day = (): number => {
-      let w = 0;
-      for (const k of ['csat', 'fcrSurvey'] as const) {
-        const n = poisson(perDay[k]);
-        let bad = 0;
-        for (let i = 0; i < n; i++) if (rand() < p0[k]) bad++;
-        w += bad * lnR - n * Math.log(1 - p0[k] + s.oddsRatio * p0[k]);
-      }
-      return w + 2 * s.k * (normal() - s.k);
-    };
-    // Days to a false signal, over many runs, for a candidate h.
-    const needed = 100 / s.combinedFalseFlagsPer100;
-    const arl = (h: number) => {
-      let total = 0;
-      const runs = 400;
-      for (let r = 0; r < runs; r++) {
-        let st = 0;
-        let t = 0;
-        while (st <= h && t < 20 * needed) {
-          st = Math.max(0, st + day());
-          t++;
-        }
-        total += t;
-      }
-      return total / runs;
-    };
-    let lo = 1;
-    let hi = 20;
-    while (hi - lo > 0.1) {
-      const mid = (lo + hi) / 2;
-      if (arl(mid) >= needed) hi = mid;
-      else lo = mid;
+    const w = FLAG_KPIS.reduce((acc, k) => acc + (t[k]?.[d.step] ?? 0), 0);
+    c.s = Math.max(0, c.s + w);
+    if (c.s === 0) {
+      c.from = dayMs + DAY_MS;
+      c.by = emptyBy();
+      return false;
     }
-    const h = Math.round(hi * 10) / 10;
-    COMBINED_H.set(cacheKey, h);
-    return h;
+    for (const k of FLAG_KPIS) {
+      const x = t[k];
+      if (!x) continue;
+      c.by[k].w += x[d.step];
+      c.by[k].n += x.n;
+      c.by[k].bad += x.bad;
+      c.by[k].expected += x.expected;
+    }
+    if (c.s <= d.h || dayMs < c.coolUntil) return false;
+    const lead = FLAG_KPIS.reduce((best, k) => (c.by[k].w > c.by[best].w ? k : best), 'aht' as FlagKpi);
+    const own = this.state.get(`${agentId}|${lead}`);
+    if (c.by[lead].n < s.minVolume[lead] || (own && dayMs < own.coolUntil)) return false;
+    const b = c.by[lead];
+    this.signals.push({ agentId, kpi: lead, dayMs });
+    this.pending.push({
+      agentId,
+      kpi: lead,
+      combined: true,
+      dayMs,
+      runFrom: c.from,
+      figures: {
+        cusum: round(c.s),
+        h: d.h,
+        n: b.n,
+        bad: lead === 'aht' ? null : b.bad,
+        expectedBad: lead === 'aht' ? null : round(b.expected),
+        z: null,
+        baselineDays,
+        combined: FLAG_KPIS.map((k) => `${KPI_WORDS[k].label} ${round(c.by[k].w)}`).join(', '),
+        detector: d.name,
+      },
+    });
+    if (own) own.coolUntil = dayMs + s.coolDownDays * DAY_MS;
+    return true;
   }
 
   /**
@@ -610,40 +775,64 @@ export class Flagger {
   }
 
   /** Signals from yesterday become cases today, once teammates' signals of the same days are known. */
-  private decide(dayMs: number, concerns: Set<string>): void {
+  private decide(dayMs: number, concerns: Map<string, string>): void {
     const s = this.settings;
     const ready = this.pending.filter((p) => p.dayMs <= dayMs - this.settings.decisionDelayDays * DAY_MS);
     this.pending = this.pending.filter((p) => p.dayMs > dayMs - this.settings.decisionDelayDays * DAY_MS);
     for (const p of ready) {
-      const team = this.teamOf.get(p.agentId) ?? 'unassigned';
+      // Agents not in the directory have no team: they are judged against their queue's peers and its charts only.
+      const team = this.teamOf.get(p.agentId);
       const windowFrom = p.dayMs - s.systemicWindowDays * DAY_MS;
-      const teammates = new Set(this.signals.filter((x) => (p.combined || x.kpi === p.kpi) && x.dayMs >= windowFrom && x.dayMs <= dayMs && this.teamOf.get(x.agentId) === team).map((x) => x.agentId));
-      const share = teammates.size / Math.max(1, this.teamSize.get(team) ?? 1);
+      const signalling = (inGroup: (agentId: string) => boolean) => new Set(this.signals.filter((x) => (p.combined || x.kpi === p.kpi) && x.dayMs >= windowFrom && x.dayMs <= dayMs && inGroup(x.agentId)).map((x) => x.agentId));
       const mainQueue = this.mainQueue(p.agentId, p.runFrom, p.dayMs);
-      // A team concern explains the signal unless the agent stands out from their own teammates over the same days.
-      const teamConcern = concerns.has(`team:${team}|${p.kpi}`) && this.againstTeam(p.agentId, team, p.kpi, Math.min(p.runFrom, p.dayMs - 6 * DAY_MS), p.dayMs) < 2.5;
-      const queueConcern = false;
       const label = KPI_WORDS[p.kpi].label;
       const period = `${new Date(p.runFrom).toISOString().slice(0, 10)} to ${new Date(p.dayMs).toISOString().slice(0, 10)}`;
-      if (teamConcern || queueConcern || share >= s.systemicShare) {
-        this.decisions.push({ agentId: p.agentId, kpi: p.kpi, signalDay: p.dayMs, outcome: 'systemic', reason: teamConcern ? 'team concern' : queueConcern ? 'queue concern' : 'team share' });
-        const why = teamConcern ? `${scopeToken(`team:${team}`)} shows a concern on its ${label} chart` : queueConcern ? `${scopeToken(`queue:${mainQueue ?? '-'}`)} shows a concern on its ${label} chart` : `${teammates.size} of ${this.teamSize.get(team) ?? '?'} agents in ${scopeToken(`team:${team}`)} signalled at the same time`;
-        const key = `team:${team}|${p.kpi}`;
-        if ((this.systemicOpen.get(key) ?? 0) < dayMs) {
-          this.systemicOpen.set(key, dayMs + s.coolDownDays * DAY_MS);
-          this.cases.push({
-            kind: 'systemic',
-            kpi: p.kpi,
-            dayMs,
-            agentId: null,
-            teamId: team,
-            queueId: queueConcern ? mainQueue : null,
-            rule: teamConcern || queueConcern ? 'concurrent system concern' : `${Math.round(s.systemicShare * 100)}% of a team signalling together`,
-            explanation: `${label} fell for several people at once: ${why} (${period}). This is treated as a system issue for the team leader or manager; no individual case opens.`,
-            figures: { share: round(share), signalling: teammates.size, teamSize: this.teamSize.get(team) ?? null },
-            evidence: { negative: [], positive: [] },
-          });
+      // A concern on the agent's team, main queue or its channel explains the signal (through the review that names
+      // its narrowest scope) unless the agent stands out from the others in that scope over the same days.
+      const from = Math.min(p.runFrom, p.dayMs - 6 * DAY_MS);
+      let route: { root: string; reason: string; why: string; rule: string; figures: FlagCase['figures'] } | undefined;
+      const ownScopes = [team === undefined ? null : `team:${team}`, ...this.queuesOf(p.agentId, from, p.dayMs).flatMap((q) => [`queue:${q}`, ...(this.channelOf.has(q) ? [`channel:${this.channelOf.get(q) as string}`] : [])])];
+      for (const scope of new Set(ownScopes)) {
+        if (scope === null) continue;
+        const root = concerns.get(`${scope}|${p.kpi}`);
+        if (root !== undefined && this.againstScope(p.agentId, root, p.kpi, from, p.dayMs) < 2.5) {
+          route = { root, reason: `${scope.split(':')[0]} concern`, why: `${scopeToken(scope)} shows a concern on its ${label} chart${root === scope ? '' : `, explained by ${scopeToken(root)}`}`, rule: 'concurrent system concern', figures: {} };
+          break;
         }
+        // A review still open on the scope (the system is being looked at) holds the signal too, unless the agent
+        // stands out from the others in it: a dip's chart can fall quiet for a day while the dip goes on.
+        const review = this.reviews.get(`${scope}|${p.kpi}`);
+        if (review && review.dayMs >= dayMs - s.coolDownDays * DAY_MS && this.againstScope(p.agentId, scope, p.kpi, from, p.dayMs) < 2.5) {
+          route = { root: scope, reason: `${scope.split(':')[0]} review open`, why: `a review of ${label} for ${scopeToken(scope)} opened ${new Date(review.dayMs).toISOString().slice(0, 10)} and is still open`, rule: 'concurrent system review', figures: {} };
+          break;
+        }
+      }
+      if (!route && team !== undefined) {
+        const teammates = signalling((a) => this.teamOf.get(a) === team);
+        const size = this.teamSize.get(team) ?? 1;
+        if (teammates.size / size >= s.systemicShare) {
+          const scope = `team:${team}`;
+          route = { root: concerns.get(`${scope}|${p.kpi}`) ?? scope, reason: 'team share', why: `${teammates.size} of ${size} agents in ${scopeToken(scope)} signalled at the same time`, rule: `${Math.round(s.systemicShare * 100)}% of a team signalling together`, figures: { share: round(teammates.size / size), signalling: teammates.size, teamSize: size } };
+        }
+      }
+      if (!route && mainQueue !== null) {
+        const active = this.activeOn(mainQueue, windowFrom, dayMs);
+        const peers = signalling((a) => active.has(a));
+        if (peers.size >= 3 && peers.size / Math.max(1, active.size) >= s.systemicShare) {
+          const scope = `queue:${mainQueue}`;
+          route = { root: concerns.get(`${scope}|${p.kpi}`) ?? scope, reason: 'queue share', why: `${peers.size} of the ${active.size} agents on ${scopeToken(scope)} signalled at the same time`, rule: `${Math.round(s.systemicShare * 100)}% of a queue's agents signalling together`, figures: { share: round(peers.size / active.size), signalling: peers.size, agentsOnQueue: active.size } };
+        }
+      }
+      if (route) {
+        this.decisions.push({ agentId: p.agentId, kpi: p.kpi, signalDay: p.dayMs, outcome: 'systemic', reason: route.reason });
+        this.openReview(route.root, p.kpi, dayMs, {
+          rule: route.rule,
+          explanation: `${label} fell for several people at once: ${route.why} (${period}). This is treated as a system issue for ${route.root.startsWith('team:') ? 'the team leader or manager' : 'the queue owner, with the team leaders it touched'}; no individual case opens.`,
+          figures: route.figures,
+          from: windowFrom,
+        });
+        const review = this.reviews.get(`${route.root}|${p.kpi}`);
+        if (review?.touched && !review.touched.agents.includes(p.agentId)) review.touched.agents.push(p.agentId);
         continue;
       }
       if (this.improving(p.agentId, dayMs)) {
@@ -666,12 +855,13 @@ export class Flagger {
       this.cases.push({
         kind: 'individual',
         kpi: p.kpi,
+        scope: `agent:${p.agentId}`,
         dayMs,
         agentId: p.agentId,
-        teamId: team,
+        teamId: team ?? null,
         queueId: mainQueue,
         rule: p.kpi === 'aht' ? `one-sided normal CUSUM (k ${s.k}) against peers` : `one-sided Bernoulli CUSUM (odds ratio ${s.oddsRatio}) against peers`,
-        explanation: `${label} for ${scopeToken(`agent:${p.agentId}`)}, ${period}: ${what}. ${scopeToken(`team:${team}`)} and ${mainQueue ? scopeToken(`queue:${mainQueue}`) : 'their queues'} show no concern on ${label}, and fewer than ${Math.round(s.systemicShare * 100)}% of the team signalled.`,
+        explanation: `${label} for ${scopeToken(`agent:${p.agentId}`)}, ${period}: ${what}. ${team === undefined ? `Not in the directory, so judged against the queue's peers alone: ` : `${scopeToken(`team:${team}`)} and `}${mainQueue ? scopeToken(`queue:${mainQueue}`) : 'their queues'} show no concern on ${label} that explains it, and fewer than ${Math.round(s.systemicShare * 100)}% of ${team === undefined ? "the queue's agents" : 'the team'} signalled.`,
         figures: {
           ...f,
           agentRate: agentRate === null ? null : round(agentRate),
@@ -686,18 +876,20 @@ export class Flagger {
   }
 
   /**
-   * How far the agent stands out from their teammates over [from, to] on a KPI, in standard errors: the agent's bad
-   * rate against the teammates' (or mean log handle time against theirs), as a one-sided z.
+   * How far the agent stands out from the others in a scope over [from, to] on a KPI, in standard errors: the agent's
+   * bad rate in the scope against the others' (or mean log handle time against theirs), as a one-sided z. For a team,
+   * the agent's contacts on every queue against their teammates'; for a queue or channel, on it alone.
    */
-  private againstTeam(agentId: string, team: string, kpi: FlagKpi, from: number, to: number): number {
+  private againstScope(agentId: string, scope: string, kpi: FlagKpi, from: number, to: number): number {
     const mine: AgentQueueDay[] = [];
     const theirs: AgentQueueDay[] = [];
     for (const h of this.history) {
       if (h.dayMs < from || h.dayMs > to) continue;
-      for (const [a, byQueue] of h.cells) {
-        if (a === agentId) mine.push(...byQueue.values());
-        else if (this.teamOf.get(a) === team) theirs.push(...byQueue.values());
-      }
+      for (const [a, byQueue] of h.cells)
+        for (const [q, cell] of byQueue) {
+          if (!this.scopesOf(a, q).includes(scope)) continue;
+          (a === agentId ? mine : theirs).push(cell);
+        }
     }
     const m = sumCells(mine, kpi);
     const t = sumCells(theirs, kpi);
@@ -710,6 +902,16 @@ export class Flagger {
     return (m.x / m.n - pt) / Math.sqrt((pt * (1 - pt)) / m.n);
   }
 
+  /** Agents with contacts on a queue over [from, to]. */
+  private activeOn(queueId: string, from: number, to: number): Set<string> {
+    const out = new Set<string>();
+    for (const h of this.history) {
+      if (h.dayMs < from || h.dayMs > to) continue;
+      for (const [a, byQueue] of h.cells) if (byQueue.has(queueId)) out.add(a);
+    }
+    return out;
+  }
+
   /** Whether the agent was recognised lately, or is on course for it (an improvement CUSUM past 80% of its h). */
   private improving(agentId: string, dayMs: number): boolean {
     if (this.cases.some((c) => c.kind === 'recognition' && c.agentId === agentId && c.dayMs >= dayMs - 2 * this.settings.coolDownDays * DAY_MS)) return true;
@@ -718,6 +920,20 @@ export class Flagger {
       const h = k === 'aht' ? this.hNormal : (this.hBernoulli.get(k) ?? 4.5);
       return st !== undefined && st.down > 0.8 * h;
     });
+  }
+
+  /** The queues with at least 20% of the agent's contacts over [from, to], most first. */
+  private queuesOf(agentId: string, from: number, to: number): string[] {
+    const by = new Map<string, number>();
+    let total = 0;
+    for (const h of this.history) {
+      if (h.dayMs < from || h.dayMs > to) continue;
+      for (const [q, cell] of h.cells.get(agentId) ?? []) {
+        by.set(q, (by.get(q) ?? 0) + cell.aht.n + cell.csat.n);
+        total += cell.aht.n + cell.csat.n;
+      }
+    }
+    return [...by].filter(([, n]) => n >= 0.2 * total).sort((a, b) => b[1] - a[1]).map(([q]) => q);
   }
 
   /** The queue where the agent had most contacts over [from, to]. */
@@ -767,8 +983,80 @@ export class Flagger {
   }
 }
 
+/**
+ * h for the combined CUSUM from its false-flag budget, by simulation of in-control days at the baseline's volumes
+ * and rates (a seeded generator, so the same data always gives the same h).
+ */
+function calibrateCombined(perDay: Record<FlagKpi, number>, p0: Record<'csat' | 'fcrSurvey', number>, s: { oddsRatio: number; k: number; falseFlagsPer100: number }): number {
+  const cacheKey = JSON.stringify([perDay, p0, s.oddsRatio, s.k, s.falseFlagsPer100]);
+  const cached = COMBINED_H.get(cacheKey);
+  if (cached !== undefined) return cached;
+  const rand = mulberry32(20_260_101);
+  const normal = () => Math.sqrt(-2 * Math.log(1 - rand())) * Math.cos(2 * Math.PI * rand());
+  const poisson = (l: number) => {
+    const L = Math.exp(-l);
+    let k = 0;
+    let p = 1;
+    do {
+      k++;
+      p *= rand();
+    } while (p > L);
+    return k - 1;
+  };
+  const lnR = Math.log(s.oddsRatio);
+  const day = (): number => {
+    let w = 0;
+    for (const k of ['csat', 'fcrSurvey'] as const) {
+      const n = poisson(perDay[k]);
+      let bad = 0;
+      for (let i = 0; i < n; i++) if (rand() < p0[k]) bad++;
+      w += bad * lnR - n * Math.log(1 - p0[k] + s.oddsRatio * p0[k]);
+    }
+    return w + 2 * s.k * (normal() - s.k);
+  };
+  // Days to a false signal, over many runs, for a candidate h.
+  const needed = 100 / s.falseFlagsPer100;
+  const arl = (h: number) => {
+    let total = 0;
+    const runs = 400;
+    for (let r = 0; r < runs; r++) {
+      let st = 0;
+      let t = 0;
+      while (st <= h && t < 20 * needed) {
+        st = Math.max(0, st + day());
+        t++;
+      }
+      total += t;
+    }
+    return total / runs;
+  };
+  let lo = 1;
+  let hi = 20;
+  while (hi - lo > 0.1) {
+    const mid = (lo + hi) / 2;
+    if (arl(mid) >= needed) hi = mid;
+    else lo = mid;
+  }
+  const h = Math.round(hi * 10) / 10;
+  COMBINED_H.set(cacheKey, h);
+  return h;
+}
+
 /** Combined h by calibration inputs: the simulation is deterministic, so equal inputs give equal h. */
 const COMBINED_H = new Map<string, number>();
+
+function maxBy<T>(xs: T[], f: (x: T) => number): T {
+  let best = xs[0] as T;
+  let max = Number.NEGATIVE_INFINITY;
+  for (const x of xs) {
+    const v = f(x);
+    if (v > max) {
+      max = v;
+      best = x;
+    }
+  }
+  return best;
+}
 
 function emptyBy(): Record<FlagKpi, { w: number; n: number; bad: number; expected: number }> {
   return { csat: { w: 0, n: 0, bad: 0, expected: 0 }, fcrSurvey: { w: 0, n: 0, bad: 0, expected: 0 }, aht: { w: 0, n: 0, bad: 0, expected: 0 } };

@@ -38,7 +38,7 @@ export interface FlaggingRun {
 }
 
 export function flagKey(c: FlagCase): string {
-  return `${c.kind}|${c.agentId ?? c.teamId ?? c.queueId ?? '-'}|${c.kpi}|${new Date(c.dayMs).toISOString().slice(0, 10)}`;
+  return `${c.kind}|${c.agentId ?? c.teamId ?? c.queueId ?? c.scope}|${c.kpi}|${new Date(c.dayMs).toISOString().slice(0, 10)}`;
 }
 
 export class FlaggingService {
@@ -201,7 +201,7 @@ export class FlaggingService {
     // Closed days only: today is still moving.
     for (const d of [...builder.days.keys()]) if (d >= today) builder.days.delete(d);
     const job: FlaggerJob = {
-      directory: { agents: dir.agents.map((a) => ({ id: a.id, teamId: a.teamId })), teams: dir.teams.map((t) => ({ id: t.id })) },
+      directory: { agents: dir.agents.map((a) => ({ id: a.id, teamId: a.teamId })), teams: dir.teams.map((t) => ({ id: t.id })), queues: dir.queues.map((q) => ({ id: q.id, channel: q.channel })) },
       days: [...builder.days],
     };
     let found: FlagCase[];
@@ -220,12 +220,12 @@ export class FlaggingService {
       const filed = await this.cases.fileFlagged(
         {
           kind,
-          scope: c.agentId ? `agent:${c.agentId}` : c.teamId ? `team:${c.teamId}` : `queue:${c.queueId ?? '-'}`,
+          scope: c.scope,
           agentId: c.agentId,
           teamId: c.teamId,
           kpi: c.kpi,
           rule: c.rule,
-          figures: { ...c.figures, explanation: c.explanation, day: new Date(c.dayMs).toISOString().slice(0, 10), evidencePositive: c.evidence.positive, evidenceNegative: c.evidence.negative },
+          figures: { ...c.figures, explanation: c.explanation, day: new Date(c.dayMs).toISOString().slice(0, 10), evidencePositive: c.evidence.positive, evidenceNegative: c.evidence.negative, ...(c.touched ? { touchedTeams: c.touched.teams, touchedAgents: c.touched.agents } : {}) },
           evidenceContactIds: [...c.evidence.negative, ...c.evidence.positive],
           assignedCoachId: null,
           openedMs: c.dayMs,

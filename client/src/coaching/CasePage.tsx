@@ -41,6 +41,9 @@ const FIGURE_WORDS: Record<string, string> = {
   share: 'Share of team signalling',
   signalling: 'Agents signalling',
   teamSize: 'Team size',
+  agentsOnQueue: 'Agents on the queue',
+  teams: 'Teams touched',
+  detector: 'Detector',
   value: 'Latest value',
   mean: 'Chart mean',
   upper: 'Upper limit',
@@ -138,6 +141,7 @@ function WhyPanel({ k }: { k: CaseDetail }) {
     <Panel title="Why this was flagged">
       <p data-testid="case-explanation">{explain(k.figures.explanation, k.rule)}</p>
       <p className="muted small-inline">Rule: {k.rule}</p>
+      {k.kind === 'systemic' && Array.isArray(k.figures.touchedTeams) ? <p data-testid="case-reach">{explain(reach(k.figures.touchedTeams as string[], (k.figures.touchedAgents as string[] | undefined) ?? []), '')}</p> : null}
       {figures.length > 0 ? (
         <details>
           <summary>The figures</summary>
@@ -155,6 +159,13 @@ function WhyPanel({ k }: { k: CaseDetail }) {
       ) : null}
     </Panel>
   );
+}
+
+/** A systemic review's reach, in tokens the explanation's reader names: the teams it touched, the signals it holds. */
+function reach(teams: string[], agents: string[]): string {
+  const who = teams.length === 0 ? 'No team in the directory works it.' : `Teams it touched: ${teams.map((t) => `{team:${t}}`).join(', ')}.`;
+  const held = agents.length === 0 ? 'No agent signal has been held by it.' : `Agents whose signals it holds instead of individual cases: ${agents.map((a) => `{agent:${a}}`).join(', ')}.`;
+  return `${who} ${held}`;
 }
 
 function useAssignees(k: CaseDetail, enabled: boolean) {

@@ -30,6 +30,7 @@ export function useScopeNames(): (scope: string) => string {
     if (kind === 'agent') return dir.data?.agents.find((a) => a.id === id)?.name ?? id ?? scope;
     if (kind === 'team') return `Team ${dir.data?.teams.find((t) => t.id === id)?.name ?? id ?? ''}`;
     if (kind === 'queue') return `Queue ${dir.data?.queues.find((q) => q.id === id)?.name ?? id ?? ''}`;
+    if (kind === 'channel') return `the ${id ?? ''} channel`;
     return scope;
   };
 }
