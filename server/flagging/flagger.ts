@@ -48,6 +48,25 @@ export interface FlaggerSettings {
    */
   drift: { oddsRatio: number; k: number; falseFlagsPer100: number } | null;
   /**
+   * Routing: a signal is held by a review still open on the agent's team, queue or channel (not only by a concern
+   * today). Off: measured on bench/flagging (15 centres), holding on open reviews and on every queue with 20% of the
+   * agent's contacts cut recall from 82% to 49% (false reviews on 30 charts hold real drops); with neither, recall
+   * stays at 82% with misattribution 4.6%.
+   */
+  holdOnOpenReview: boolean;
+  /** Routing: the agent's queues whose concerns may explain a signal: those with at least this share of their contacts (above 1: the main queue only, the default; see holdOnOpenReview). */
+  agentQueueShare: number;
+  /** Routing: 30% of a queue's agents signalling together makes a queue review, as for a team. */
+  queueShareRule: boolean;
+  /**
+   * Routing: whose chart concerns can hold the signal of an agent in the directory: their team's only (the default),
+   * or their main queue's and its channel's too. Agents not in the directory are always routed by queue and channel.
+   * Measured on bench/flagging (10 held-out centres): recall 70% by team, 67% with queues, 63% with channels too, at
+   * the same false-case rate and misattribution 3.0–3.2%; a queue's dip still reaches its review through the team
+   * charts it shows on, whose concerns resolve to the queue.
+   */
+  routeVia: 'team' | 'team+queue' | 'team+queue+channel';
+  /**
    * Normal CUSUM reference value for handle time, in standard deviations of the agent's daily standardised value: half
    * the shift tuned to. AHT +20% (the drop worth detecting, as CSAT 85% → 70% is for the odds ratio) is about 1.8 sd
    * of a day at ~39 contacts (σ of log handle time 0.5, inflated by agent-day spread ~1.27); 0.6 tunes to a 1.2 sd
@@ -77,6 +96,10 @@ export const DEFAULT_FLAGGER_SETTINGS: FlaggerSettings = {
   falseFlagsPer100: { csat: 0.045, fcrSurvey: 0.015, aht: 0.15 },
   combinedFalseFlagsPer100: 0.18,
   drift: null,
+  holdOnOpenReview: false,
+  agentQueueShare: 2,
+  queueShareRule: true,
+  routeVia: 'team',
   oddsRatio: 2.4,
   improvementOddsRatio: 0.49,
   k: 0.6,
@@ -791,18 +814,21 @@ export class Flagger {
       // its narrowest scope) unless the agent stands out from the others in that scope over the same days.
       const from = Math.min(p.runFrom, p.dayMs - 6 * DAY_MS);
       let route: { root: string; reason: string; why: string; rule: string; figures: FlagCase['figures'] } | undefined;
-      const ownScopes = [team === undefined ? null : `team:${team}`, ...this.queuesOf(p.agentId, from, p.dayMs).flatMap((q) => [`queue:${q}`, ...(this.channelOf.has(q) ? [`channel:${this.channelOf.get(q) as string}`] : [])])];
+      const queues = team !== undefined && s.routeVia === 'team' ? [] : s.agentQueueShare > 1 ? (mainQueue === null ? [] : [mainQueue]) : this.queuesOf(p.agentId, from, p.dayMs, s.agentQueueShare);
+      const ownScopes = [team === undefined ? null : `team:${team}`, ...queues.flatMap((q) => [`queue:${q}`, ...(this.channelOf.has(q) && (team === undefined || s.routeVia === 'team+queue+channel') ? [`channel:${this.channelOf.get(q) as string}`] : [])])];
       for (const scope of new Set(ownScopes)) {
         if (scope === null) continue;
         const root = concerns.get(`${scope}|${p.kpi}`);
-        if (root !== undefined && this.againstScope(p.agentId, root, p.kpi, from, p.dayMs) < 2.5) {
+        // Stands out from the others in the agent's own scope (their teammates, their queue's peers), whichever scope
+        // the concern's review names.
+        if (root !== undefined && this.againstScope(p.agentId, scope, p.kpi, from, p.dayMs) < 2.5) {
           route = { root, reason: `${scope.split(':')[0]} concern`, why: `${scopeToken(scope)} shows a concern on its ${label} chart${root === scope ? '' : `, explained by ${scopeToken(root)}`}`, rule: 'concurrent system concern', figures: {} };
           break;
         }
         // A review still open on the scope (the system is being looked at) holds the signal too, unless the agent
         // stands out from the others in it: a dip's chart can fall quiet for a day while the dip goes on.
         const review = this.reviews.get(`${scope}|${p.kpi}`);
-        if (review && review.dayMs >= dayMs - s.coolDownDays * DAY_MS && this.againstScope(p.agentId, scope, p.kpi, from, p.dayMs) < 2.5) {
+        if (s.holdOnOpenReview && review && review.dayMs >= dayMs - s.coolDownDays * DAY_MS && this.againstScope(p.agentId, scope, p.kpi, from, p.dayMs) < 2.5) {
           route = { root: scope, reason: `${scope.split(':')[0]} review open`, why: `a review of ${label} for ${scopeToken(scope)} opened ${new Date(review.dayMs).toISOString().slice(0, 10)} and is still open`, rule: 'concurrent system review', figures: {} };
           break;
         }
@@ -815,7 +841,7 @@ export class Flagger {
           route = { root: concerns.get(`${scope}|${p.kpi}`) ?? scope, reason: 'team share', why: `${teammates.size} of ${size} agents in ${scopeToken(scope)} signalled at the same time`, rule: `${Math.round(s.systemicShare * 100)}% of a team signalling together`, figures: { share: round(teammates.size / size), signalling: teammates.size, teamSize: size } };
         }
       }
-      if (!route && mainQueue !== null) {
+      if (!route && mainQueue !== null && s.queueShareRule) {
         const active = this.activeOn(mainQueue, windowFrom, dayMs);
         const peers = signalling((a) => active.has(a));
         if (peers.size >= 3 && peers.size / Math.max(1, active.size) >= s.systemicShare) {
@@ -923,7 +949,7 @@ export class Flagger {
   }
 
   /** The queues with at least 20% of the agent's contacts over [from, to], most first. */
-  private queuesOf(agentId: string, from: number, to: number): string[] {
+  private queuesOf(agentId: string, from: number, to: number, share: number): string[] {
     const by = new Map<string, number>();
     let total = 0;
     for (const h of this.history) {
@@ -933,7 +959,7 @@ export class Flagger {
         total += cell.aht.n + cell.csat.n;
       }
     }
-    return [...by].filter(([, n]) => n >= 0.2 * total).sort((a, b) => b[1] - a[1]).map(([q]) => q);
+    return [...by].filter(([, n]) => n >= share * total).sort((a, b) => b[1] - a[1]).map(([q]) => q);
   }
 
   /** The queue where the agent had most contacts over [from, to]. */

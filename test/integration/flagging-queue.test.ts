@@ -3,8 +3,8 @@
  * the default simulated centre are posted through POST /api/v2/events, with CSAT on the voice-billing queue (worked
  * by the Billing and Digital & Email teams) falling from 85% to 65% for nine days (the simulator's queue outage: every
  * contact on that queue, whoever answers it). The flagger must open exactly one CSAT review, for the queue, listing
- * both teams; no CSAT review for either team or the voice channel; and no individual case for anyone who answers the
- * queue while it dips. A team leader of either team sees the review; a coach does not.
+ * both teams; no CSAT review for either team or the voice channel; and no individual CSAT case for anyone who answers
+ * the queue while it dips. A team leader of either team sees the review; a coach does not.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CaseSummary } from '../../shared/access.js';
@@ -67,8 +67,10 @@ describe('a queue-wide dip across two teams', () => {
     expect(String(review.figures.explanation)).toContain(`{queue:${QUEUE}}`);
   });
 
-  it('opens no individual case for anyone answering the queue while it dips', () => {
-    const blamed = cases.filter((c) => c.kind === 'individual' && onQueue.has(c.agentId ?? '') && Date.parse(c.openedAt) >= dip.startMs && Date.parse(c.openedAt) < dip.endMs + 2 * DAY);
+  it('opens no individual CSAT case for anyone answering the queue while it dips', () => {
+    // The dip moves CSAT alone; a case on another KPI meanwhile is outside it (the flagger's ordinary false-case rate,
+    // about 0.5 per 100 agent-days, measured by bench/flagging), not blame for the queue's dip.
+    const blamed = cases.filter((c) => c.kind === 'individual' && c.kpi === 'csat' && onQueue.has(c.agentId ?? '') && Date.parse(c.openedAt) >= dip.startMs && Date.parse(c.openedAt) < dip.endMs + 2 * DAY);
     expect(blamed.map((c) => `${c.agentId ?? '-'} ${c.kpi} ${c.openedAt}`)).toEqual([]);
   });
 
