@@ -112,7 +112,10 @@ export interface FunnelAgent {
 export interface FunnelReply {
   ok: true;
   kpi: FunnelKpi;
-  team: { id: string; name: string };
+  /** The agents' group: a team (all their contacts) or a queue (each agent's contacts on it). */
+  group: { kind: 'team' | 'queue'; id: string; name: string };
+  /** The team, for a team funnel (kept for readers of the first version of this reply). */
+  team?: { id: string; name: string };
   from: string;
   to: string;
   days: number;

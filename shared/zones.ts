@@ -43,11 +43,18 @@ export class ScopeZones {
 
   /** The zone of a scope named as the API names it (centre, site:ID, team:ID, queue:ID, channel:NAME, agent:ID). */
   of(scope: string): string {
-    return this.byScope.get(scope) ?? this.centre;
+    return this.own(scope) ?? this.centre;
   }
 
-  /** The zone of a scope with one of its own (a site, or a team, agent or queue with a site); else undefined. */
+  /**
+   * The zone of a scope with one of its own (a site, or a team, agent or queue with a site); else undefined. An
+   * agent's figures on one queue (the KPI engine's `agentq:["AGENT","QUEUE"]`) follow the agent's days.
+   */
   own(scope: string): string | undefined {
+    if (scope.startsWith('agentq:')) {
+      const [agentId] = JSON.parse(scope.slice('agentq:'.length)) as [string, string];
+      return this.byScope.get(`agent:${agentId}`);
+    }
     return this.byScope.get(scope);
   }
 

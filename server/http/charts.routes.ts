@@ -1,10 +1,11 @@
 /**
  * Chart API (session or read key): GET /api/v1/charts/xmr, a system XmR chart with the NHS "Making Data Count" rules
- * and icons, and GET /api/v1/charts/funnel, a team's agents on a funnel plot. Closed periods only: a day still running
+ * and icons, and GET /api/v1/charts/funnel, a team's or a queue's agents on a funnel plot. Closed periods only: a day still running
  * (or a quarter-hour) would be judged on part of its contacts.
  *
- * The funnel is by team only. The KPI service keeps agent figures across all the queues an agent works, not per
- * agent and queue, so a queue funnel would have to guess each agent's share of the queue; it is refused, not faked.
+ * The funnel is by team or by queue. By queue, each agent is placed by their contacts on that queue alone (the KPI
+ * engine's agent × queue scopes), and the group rate and overdispersion come from every agent on the queue, whatever
+ * their team: a queue answered by two teams of 15 estimates τ² from 30 agents, not 15.
  */
 import { TZDate } from '@date-fns/tz';
 import { format, subDays } from 'date-fns';
@@ -19,6 +20,7 @@ import type { Principal } from '../access/principal.js';
 import type { CaseStore } from '../coaching/case.store.js';
 import type { DirectoryService } from '../directory/directory.service.js';
 import { agentFunnel, systemChart, type AgentCounts, type ChartInput } from '../flagging/charts.js';
+import { agentQueueScope } from '../kpi/contributions.js';
 import type { Counters } from '../kpi/counters.js';
 import type { KpiService } from '../kpi/kpi.service.js';
 import type { TargetService } from '../targets/target.service.js';
@@ -123,46 +125,56 @@ export function chartRoutes(routes: RouteTable, { kpis, targets, directory, dirI
 
   routes.add(
     router,
-    { method: 'get', path: '/api/v1/charts/funnel', audiences: ['admin', 'manager', 'team_leader', 'key:read'], summary: "a team's agents on a funnel plot with intervals and shrunken rates" },
+    { method: 'get', path: '/api/v1/charts/funnel', audiences: ['admin', 'manager', 'team_leader', 'key:read'], summary: "a team's or a queue's agents on a funnel plot with intervals and shrunken rates" },
     async (req, res) => {
       const q = parseInput(funnelQuery, req.query, 'query');
-      if (q.queue !== undefined) {
-        throw new HttpError(
-          400,
-          'invalid_input',
-          'a funnel by queue is not available: agent figures are kept across all the queues an agent works, not per queue; ask for a team (team=ID)',
-        );
-      }
-      if (q.team === undefined) throw new HttpError(400, 'invalid_input', 'say which team: team=ID');
+      if ((q.team === undefined) === (q.queue === undefined)) throw new HttpError(400, 'invalid_input', 'say which team or which queue: team=ID or queue=ID (one of them)');
       const p = principalOf(res);
-      const teamScope: Scope = { kind: 'team', id: q.team };
-      if (!(await canSee(p, teamScope))) deny(`you do not have access to team ${q.team}`);
       const dir = await directory.get();
-      const team = dir.teams.find((x) => x.id === q.team);
-      if (!team) throw new HttpError(404, 'not_found', `no team '${q.team}'`);
-      const members = dir.agents.filter((a) => a.teamId === team.id);
+      const nameOf = (agentId: string) => dir.agents.find((a) => a.id === agentId)?.name ?? agentId;
+      let group: { kind: 'team' | 'queue'; id: string; name: string };
+      let members: { agentId: string; scope: string }[];
+      if (q.team !== undefined) {
+        const teamScope: Scope = { kind: 'team', id: q.team };
+        if (!(await canSee(p, teamScope))) deny(`you do not have access to team ${q.team}`);
+        const team = dir.teams.find((x) => x.id === q.team);
+        if (!team) throw new HttpError(404, 'not_found', `no team '${q.team}'`);
+        group = { kind: 'team', id: team.id, name: team.name };
+        members = dir.agents.filter((a) => a.teamId === team.id).map((a) => ({ agentId: a.id, scope: `agent:${a.id}` }));
+      } else {
+        const queueId = q.queue as string;
+        if (!(await canSee(p, { kind: 'queue', id: queueId }))) deny(`you do not have access to queue ${queueId}`);
+        const queue = dir.queues.find((x) => x.id === queueId);
+        if (!queue) throw new HttpError(404, 'not_found', `no queue '${queueId}'`);
+        group = { kind: 'queue', id: queue.id, name: queue.name };
+        members = (await kpis.agentsOnQueue(queue.id)).map((agentId) => ({ agentId, scope: agentQueueScope(agentId, queue.id) }));
+      }
       // Every agent shown must be one the caller may see; one hidden agent refuses the whole plot.
-      for (const a of members) if (!(await canSee(p, { kind: 'agent', id: a.id }))) deny(`you do not have access to every agent in team ${team.id}`);
-      const { fromMs, toMs } = closedDays(q.days, formatScope(teamScope));
+      for (const a of members) if (!(await canSee(p, { kind: 'agent', id: a.agentId }))) deny(`you do not have access to every agent in ${group.kind} ${group.id}`);
+      const groupScope = `${group.kind}:${group.id}`;
+      const { fromMs, toMs } = closedDays(q.days, groupScope);
       const counts: AgentCounts[] = [];
       for (const a of members) {
-        const c = await kpis.counters(`agent:${a.id}`, fromMs, toMs);
+        // Each agent's own closed days (their site's zone), as on a team funnel.
+        const own = closedDays(q.days, `agent:${a.agentId}`);
+        const c = await kpis.counters(a.scope, own.fromMs, own.toMs);
         // Agents who handled nothing in the period are not on the plot.
         if (c.handled === 0) continue;
-        counts.push({ agentId: a.id, name: a.name, handled: c.handled, ...OUTCOMES[q.kpi](c) });
+        counts.push({ agentId: a.agentId, name: nameOf(a.agentId), handled: c.handled, ...OUTCOMES[q.kpi](c) });
       }
       const f = agentFunnel(counts);
       const reply: FunnelReply = {
         ok: true,
         kpi: q.kpi,
-        team: { id: team.id, name: team.name },
+        group,
+        ...(group.kind === 'team' ? { team: { id: group.id, name: group.name } } : {}),
         from: new Date(fromMs).toISOString(),
         to: new Date(toMs).toISOString(),
         days: q.days,
-        timeZone: kpis.zoneOf(formatScope(teamScope)),
+        timeZone: kpis.zoneOf(groupScope),
         ...f,
         method:
-          'limits θ0 ± z·√(θ0(1−θ0)/n + τ²), z 1.96 (95%) and 3.09 (99.8%); τ² by DerSimonian–Laird from z-scores winsorised at the 10th and 90th percentiles; Wilson 95% intervals; shrunken rates from a beta prior fitted to the team by the method of moments',
+          `limits θ0 ± z·√(θ0(1−θ0)/n + τ²), z 1.96 (95%) and 3.09 (99.8%); τ² by DerSimonian–Laird from z-scores winsorised at the 10th and 90th percentiles; Wilson 95% intervals; shrunken rates from a beta prior fitted to the ${group.kind} by the method of moments${group.kind === 'queue' ? "; each agent's figures on this queue alone" : ''}`,
       };
       res.json(reply);
     },

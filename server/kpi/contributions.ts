@@ -36,6 +36,24 @@ export interface Cell {
   reason: string | null;
 }
 
+export const AGENT_QUEUE_PREFIX = 'agentq:';
+
+/**
+ * An agent's contacts on one queue: the funnel by queue compares the agents on a queue by their figures there, not by
+ * their figures across every queue they work. Kept and rolled up like every other scope; not a scope anyone
+ * subscribes to or is shown by name.
+ */
+export function agentQueueScope(agentId: string, queueId: string): string {
+  return AGENT_QUEUE_PREFIX + JSON.stringify([agentId, queueId]);
+}
+
+/** The agent and queue of an agent × queue scope, or undefined for any other scope. */
+export function parseAgentQueue(scope: string): { agentId: string; queueId: string } | undefined {
+  if (!scope.startsWith(AGENT_QUEUE_PREFIX)) return undefined;
+  const [agentId, queueId] = JSON.parse(scope.slice(AGENT_QUEUE_PREFIX.length)) as [string, string];
+  return { agentId, queueId };
+}
+
 export function cellScope(c: Cell): string {
   return CELL_PREFIX + JSON.stringify([c.team, c.queue, c.channel, c.reason]);
 }
@@ -76,8 +94,11 @@ export class Contributions {
     return scopes;
   }
 
-  private withAgent(scopes: string[], agentId: string | undefined): string[] {
-    if (agentId !== undefined) scopes.push(`agent:${agentId}`, `team:${this.teamOf(agentId)}`);
+  private withAgent(scopes: string[], agentId: string | undefined, queueId: string | undefined): string[] {
+    if (agentId !== undefined) {
+      scopes.push(`agent:${agentId}`, `team:${this.teamOf(agentId)}`);
+      if (queueId !== undefined) scopes.push(agentQueueScope(agentId, queueId));
+    }
     return scopes;
   }
 
@@ -93,21 +114,21 @@ export class Contributions {
     const parts: Part[] = [];
     const credited = this.credited(c);
     const wait = this.waitPart(c);
-    if (wait) parts.push({ scopes: this.withAgent(this.contactScopes(c, c.agentId), c.agentId), counters: wait });
+    if (wait) parts.push({ scopes: this.withAgent(this.contactScopes(c, c.agentId), c.agentId, c.queueId), counters: wait });
     parts.push(...this.handleParts(c, credited));
     const outcome = this.outcomePart(c);
-    if (outcome) parts.push({ scopes: this.withAgent(this.contactScopes(c, credited), credited), counters: outcome });
+    if (outcome) parts.push({ scopes: this.withAgent(this.contactScopes(c, credited), credited, c.queueId), counters: outcome });
     for (const q of c.qa.values()) {
       const p = zero();
       p.qaN = 1;
       p.qaSum = q.score;
-      parts.push({ scopes: this.withAgent(this.contactScopes(c, q.agentId), q.agentId), counters: p });
+      parts.push({ scopes: this.withAgent(this.contactScopes(c, q.agentId), q.agentId, c.queueId), counters: p });
     }
     for (const named of c.complaints.values()) {
       const p = zero();
       p.complaints = 1;
       const agentId = named ?? credited;
-      parts.push({ scopes: this.withAgent(this.contactScopes(c, agentId), agentId), counters: p });
+      parts.push({ scopes: this.withAgent(this.contactScopes(c, agentId), agentId, c.queueId), counters: p });
     }
     return { atMs, parts };
   }
@@ -162,7 +183,10 @@ export class Contributions {
       add(`agent:${leg.agentId}`, leg.handleSeconds, leg.holdSeconds, leg.holds);
       add(`team:${this.teamOf(leg.agentId)}`, leg.handleSeconds, leg.holdSeconds, leg.holds);
       const queue = leg.queueId ?? c.queueId;
-      if (queue !== undefined) add(`queue:${queue}`, leg.handleSeconds, leg.holdSeconds, leg.holds);
+      if (queue !== undefined) {
+        add(`queue:${queue}`, leg.handleSeconds, leg.holdSeconds, leg.holds);
+        add(agentQueueScope(leg.agentId, queue), leg.handleSeconds, leg.holdSeconds, leg.holds);
+      }
     }
     const parts: Part[] = [];
     whole.handled = 1;

@@ -23,6 +23,7 @@ import type { Store } from '../store/db.js';
 import { scanEvents } from '../store/events.store.js';
 import { addInto, parseCounters, zero, type Counters } from './counters.js';
 import { alignOutward, CELL_PREFIX, contactKeyOf, creditRuleOf, KpiEngine } from './engine.js';
+import { AGENT_QUEUE_PREFIX, parseAgentQueue } from './contributions.js';
 import { kpisOf } from './formulas.js';
 import { historyBasis, KpiHistory } from './history.js';
 
@@ -65,7 +66,7 @@ export class KpiService {
   private history: KpiHistory | undefined;
   private basis = '';
   private cutoff = 0;
-  private cellCache: { history: KpiHistory; atMs: number; stored: string[] } | undefined;
+  private readonly scopeCache = new Map<string, { history: KpiHistory; atMs: number; stored: string[] }>();
   private rebuilding: Promise<void> | undefined;
   private again: Promise<void> | undefined;
   private held: FrontlineEvent[] = [];
@@ -244,13 +245,31 @@ export class KpiService {
 
   /** Every segment cell with figures, stored or in the hot window (cached for a minute: new cells appear rarely). */
   async knownCells(): Promise<string[]> {
+    return this.knownScopes(CELL_PREFIX);
+  }
+
+  /** The agents with figures on a queue (the KPI engine's agent × queue scopes), stored or in the hot window. */
+  async agentsOnQueue(queueId: string): Promise<string[]> {
+    const out: string[] = [];
+    for (const s of await this.knownScopes(AGENT_QUEUE_PREFIX)) {
+      const aq = parseAgentQueue(s);
+      if (aq?.queueId === queueId) out.push(aq.agentId);
+    }
+    return out;
+  }
+
+  /** Every scope named `prefix…` with figures, stored or in the hot window (the stored list cached for a minute). */
+  private async knownScopes(prefix: string): Promise<string[]> {
     const engine = this.ready();
     const history = this.history as KpiHistory;
-    if (!this.cellCache || this.cellCache.history !== history || this.clock.now() - this.cellCache.atMs > 60_000) {
-      this.cellCache = { history, atMs: this.clock.now(), stored: await history.scopesLike(CELL_PREFIX) };
+    const cached = this.scopeCache.get(prefix);
+    let stored = cached?.stored;
+    if (!cached || cached.history !== history || this.clock.now() - cached.atMs > 60_000) {
+      stored = await history.scopesLike(prefix);
+      this.scopeCache.set(prefix, { history, atMs: this.clock.now(), stored });
     }
-    const all = new Set(this.cellCache.stored);
-    for (const s of engine.scopes()) if (s.startsWith(CELL_PREFIX)) all.add(s);
+    const all = new Set(stored);
+    for (const s of engine.scopes()) if (s.startsWith(prefix)) all.add(s);
     return [...all].sort();
   }
 

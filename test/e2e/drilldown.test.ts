@@ -179,8 +179,24 @@ describe('drilling from a chart point to a contact', () => {
     await contactsShown(new URL(page.url()).search);
     await shot(page, 'charts-3-funnel-agent-contacts');
 
-    // Keyboard way in, over 31 days: the agent table's link for a 56-day funnel; the contacts page reads it in two parts.
+    // By queue: every agent on the queue, whatever their team, by their contacts there; a point opens those contacts.
     await page.goBack();
+    await page.getByLabel('Scope').selectOption('queue:chat-general');
+    const byQueue = await get<FunnelReply>('/api/v1/charts/funnel?queue=chat-general&kpi=csat&days=28');
+    await expect.poll(() => page.getByTestId('funnel-dot').count()).toBe(byQueue.agents.filter((a) => a.n > 0 && a.rate !== null).length);
+    expect(await page.locator('.charts-panel h2').last().innerText()).toContain('queue');
+    await shot(page, 'charts-4-queue-funnel');
+    const queueDot = await hoverDot(page, page.getByTestId('funnel-dot').first(), page.getByTestId('funnel-chart'));
+    await page.mouse.click(queueDot.x, queueDot.y);
+    await page.waitForURL(/\/contacts\?/);
+    expect(new URL(page.url()).searchParams.get('queues')).toBe('chat-general');
+    await contactsShown(new URL(page.url()).search);
+    await page.goBack();
+    await page.getByLabel('Scope').selectOption(scope);
+    await expect.poll(() => page.locator('.charts-panel h2').last().innerText()).toContain(`team ${team.name}`);
+    await page.getByTestId('funnel-dot').first().waitFor();
+
+    // Keyboard way in, over 31 days: the agent table's link for a 56-day funnel; the contacts page reads it in two parts.
     await page.getByLabel('Funnel period').selectOption('56');
     const long = await get<FunnelReply>(`/api/v1/charts/funnel?team=${encodeURIComponent(team.id)}&kpi=csat&days=56`);
     const link = page.getByTestId('funnel-agent-link').first();

@@ -1,7 +1,8 @@
 /**
  * The chart API over a simulated centre with known truth: a team-wide CSAT dip shows on the team's XmR chart as
  * special-cause concern low points inside the dip (with the rule lengths in the answer), and an agent with an injected
- * step drop sits below the 95% limit of their team's funnel while the plot lists every agent with interval and limits.
+ * step drop sits below the 95% limit of their team's funnel while the plot lists every agent with interval and limits;
+ * by queue, each agent's responses on the queues they work add up to their team-funnel figure.
  * Agents cannot open a team chart, and an agent scope is not a system chart.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -175,12 +176,41 @@ describe('agent funnel plot', () => {
     expect(d?.shrunken?.mean).toBeLessThan(f.theta0 as number);
   });
 
-  it("refuses a team leader another team's agents (403), an agent (403), and a queue funnel it cannot compute (400)", async () => {
+  it("refuses a team leader another team's agents (403), an agent (403), and a team and a queue at once (400)", async () => {
     expect((await call(t.baseUrl, 'GET', `/api/v1/charts/funnel?team=${tech}`, billingLead)).status).toBe(403);
     expect((await call(t.baseUrl, 'GET', `/api/v1/charts/funnel?team=${billing}`, billingLead)).status).toBe(200);
     expect((await call(t.baseUrl, 'GET', `/api/v1/charts/funnel?team=${billing}`, agent)).status).toBe(403);
-    const queue = await call(t.baseUrl, 'GET', '/api/v1/charts/funnel?queue=voice-billing', manager);
-    expect(queue.status).toBe(400);
-    expect(((await queue.json()) as { error: { message: string } }).error.message).toMatch(/not available/);
+    // chat-general is answered by all three teams: a billing team leader may not see the others' agents on it.
+    expect((await call(t.baseUrl, 'GET', '/api/v1/charts/funnel?queue=chat-general', billingLead)).status).toBe(403);
+    const both = await call(t.baseUrl, 'GET', `/api/v1/charts/funnel?team=${tech}&queue=voice-tech`, manager);
+    expect(both.status).toBe(400);
+    expect(((await both.json()) as { error: { message: string } }).error.message).toMatch(/team or which queue/);
+    expect((await call(t.baseUrl, 'GET', '/api/v1/charts/funnel?queue=no-such-queue', manager)).status).toBe(404);
+  });
+
+  it("by queue places each agent by their contacts on that queue alone, and estimates overdispersion over every agent on it", async () => {
+    const get = async (q: string) => {
+      const res = await call(t.baseUrl, 'GET', `/api/v1/charts/funnel?${q}&kpi=csat&days=28`, manager);
+      expect(res.status, q).toBe(200);
+      return (await res.json()) as FunnelReply;
+    };
+    const team = await get(`team=${tech}`);
+    const queues = await Promise.all(directory.queues.map((q) => get(`queue=${q.id}`)));
+    // Each tech agent's responses on the queues they work add up to their responses on the team funnel.
+    for (const a of team.agents) {
+      const onQueues = queues.map((f) => f.agents.find((x) => x.agentId === a.agentId)?.n ?? 0);
+      expect(onQueues.reduce((x, y) => x + y, 0), a.agentId).toBe(a.n);
+      expect(onQueues.filter((n) => n > 0).length, `${a.agentId} works more than one queue`).toBeGreaterThan(1);
+    }
+    const chat = queues[directory.queues.findIndex((q) => q.id === 'chat-general')] as FunnelReply;
+    expect(chat.group).toEqual({ kind: 'queue', id: 'chat-general', name: directory.queues.find((q) => q.id === 'chat-general')?.name });
+    // Agents of all three teams, so τ² rests on 45 agents rather than one team's 15.
+    expect(new Set(chat.agents.map((a) => directory.agents.find((x) => x.id === a.agentId)?.teamId)).size).toBe(3);
+    expect(chat.units).toBeGreaterThan(40);
+    expect(chat.phi).not.toBeNull();
+    const y = chat.agents.reduce((s, a) => s + a.y, 0);
+    const n = chat.agents.reduce((s, a) => s + a.n, 0);
+    expect(chat.theta0).toBeCloseTo(y / n, 10);
+    expect(chat.method).toMatch(/on this queue alone/);
   });
 });

@@ -167,6 +167,11 @@ export function buildOracle(all: FrontlineEvent[], dir: Directory): (scope: stri
           return agentId === id;
         case 'team':
           return agentId !== undefined && (teamOf.get(agentId) ?? 'unassigned') === id;
+        case 'agentq': {
+          // An agent's contacts on one queue: `agentq:["AGENT","QUEUE"]`.
+          const [a, qu] = JSON.parse(id) as [string, string];
+          return agentId === a && c.offered?.queueId === qu;
+        }
         default:
           return false;
       }
@@ -176,6 +181,10 @@ export function buildOracle(all: FrontlineEvent[], dir: Directory): (scope: stri
       if (kind === 'agent') return c.ends.filter((e) => e.agentId === id);
       if (kind === 'team') return c.ends.filter((e) => (teamOf.get(e.agentId) ?? 'unassigned') === id);
       if (kind === 'queue') return c.ends.filter((e) => (e.queueId ?? c.offered?.queueId) === id);
+      if (kind === 'agentq') {
+        const [a, qu] = JSON.parse(id) as [string, string];
+        return c.ends.filter((e) => e.agentId === a && (e.queueId ?? c.offered?.queueId) === qu);
+      }
       return undefined;
     };
 

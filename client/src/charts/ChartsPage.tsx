@@ -33,6 +33,15 @@ const PERIODS: Period[] = [
 ];
 const FUNNEL_PERIODS = [28, 56, 90];
 
+/** The group a funnel plot is drawn for: the picked team or queue, else none. */
+function funnelGroup(scope: string, dir: Directory | undefined): { kind: 'team' | 'queue'; id: string; name: string } | null {
+  const [kind, id] = scope.split(':') as [string, string | undefined];
+  if (id === undefined) return null;
+  if (kind === 'team') return { kind, id, name: dir?.teams.find((t) => t.id === id)?.name ?? id };
+  if (kind === 'queue') return { kind, id, name: dir?.queues.find((q) => q.id === id)?.name ?? id };
+  return null;
+}
+
 const isFunnelKpi = (k: KpiName): k is FunnelKpi => (FUNNEL_KPIS as readonly string[]).includes(k);
 
 export function ChartsPage({ me }: { me: Me }) {
@@ -58,8 +67,7 @@ export function ChartsPage({ me }: { me: Me }) {
   const setFunnelDays = (d: number) => set({ funnel: String(d) });
   const chart = useXmr(scope, kpi, period.granularity, period.days);
   const scopeLabel = options.find((o) => o.value === scope)?.label ?? scope;
-  const teamId = scope.startsWith('team:') ? scope.slice(5) : null;
-  const teamName = dir.data?.teams.find((t) => t.id === teamId)?.name ?? teamId ?? '';
+  const group = funnelGroup(scope, dir.data);
 
   return (
     <div className="page charts-page">
@@ -97,8 +105,8 @@ export function ChartsPage({ me }: { me: Me }) {
         peers on the funnel plot, never on a system chart.
       </p>
       <XmrPanel scopeLabel={scopeLabel} kpi={kpi} chart={chart} />
-      {teamId === null ? (
-        <p className="muted charts-note">Pick a team to see its agents on a funnel plot.</p>
+      {group === null ? (
+        <p className="muted charts-note">Pick a team or a queue to see its agents on a funnel plot.</p>
       ) : !isFunnelKpi(kpi) ? (
         <p className="muted charts-note">
           The agent funnel plot is drawn for survey rates: pick {FUNNEL_KPIS.map((k) => KPI_DEFINITIONS[k].label).join(' or ')} to see it.
@@ -106,7 +114,7 @@ export function ChartsPage({ me }: { me: Me }) {
       ) : (
         <>
           <PeriodSelect value={funnelDays} choices={FUNNEL_PERIODS} onPick={setFunnelDays} label="Funnel period" className="inline charts-funnel-period" />
-          <FunnelPanel teamId={teamId} teamName={teamName} kpi={kpi} days={funnelDays} />
+          <FunnelPanel group={group} kpi={kpi} days={funnelDays} />
         </>
       )}
     </div>

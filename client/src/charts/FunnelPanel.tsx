@@ -1,5 +1,5 @@
 /**
- * A team's agents on a funnel plot: responses (n) across, rate up, the group rate and the 95% and 99.8% limits
+ * A team's or a queue's agents on a funnel plot (by queue, each agent's contacts on that queue alone): responses (n) across, rate up, the group rate and the 95% and 99.8% limits
  * (widened for overdispersion) drawn over n; below it a table where every agent's rate carries its interval. An agent's
  * point, or their name in the table, opens their contacts in the funnel's period for its KPI (a period over 31 days is
  * read by the contacts page in parts).
@@ -9,6 +9,7 @@ import { Link, useNavigate } from 'react-router';
 import { CartesianGrid, ReferenceLine, ResponsiveContainer, Scatter, ScatterChart, Tooltip, XAxis, YAxis } from 'recharts';
 import { POSITION_WORDS, type FunnelAgent, type FunnelKpi, type FunnelPosition, type FunnelReply } from '../../../shared/charts.js';
 import { count } from '../../../shared/kpi-format.js';
+import { EMPTY_FILTER } from '../../../shared/segments.js';
 import { KPI_DEFINITIONS } from '../../../shared/kpis.js';
 import { api, errText } from '../api/http.js';
 import { contactsLink } from '../drilldown/ContactsPages.js';
@@ -21,10 +22,10 @@ interface AgentDot {
   agent: FunnelAgent;
 }
 
-export function FunnelPanel({ teamId, teamName, kpi, days }: { teamId: string; teamName: string; kpi: FunnelKpi; days: number }) {
+export function FunnelPanel({ group, kpi, days }: { group: { kind: 'team' | 'queue'; id: string; name: string }; kpi: FunnelKpi; days: number }) {
   const q = useQuery({
-    queryKey: ['charts', 'funnel', teamId, kpi, days],
-    queryFn: () => api<FunnelReply>(`/api/v1/charts/funnel?team=${encodeURIComponent(teamId)}&kpi=${kpi}&days=${days}`),
+    queryKey: ['charts', 'funnel', group.kind, group.id, kpi, days],
+    queryFn: () => api<FunnelReply>(`/api/v1/charts/funnel?${group.kind}=${encodeURIComponent(group.id)}&kpi=${kpi}&days=${days}`),
     staleTime: 5 * 60_000,
   });
   const label = KPI_DEFINITIONS[kpi].label;
@@ -32,7 +33,8 @@ export function FunnelPanel({ teamId, teamName, kpi, days }: { teamId: string; t
   return (
     <section className="panel charts-panel" aria-label="Agent funnel plot">
       <h2>
-        {label} by agent, team {teamName} <span className="charts-sub">funnel plot · last {days} closed days</span>
+        {label} by agent, {group.kind} {group.name}
+        {group.kind === 'queue' ? ' (each on this queue alone)' : ''} <span className="charts-sub">funnel plot · last {days} closed days</span>
       </h2>
       {q.error ? <p className="error">{errText(q.error)}</p> : null}
       {!f && !q.error ? <p className="muted">Loading…</p> : null}
@@ -41,8 +43,8 @@ export function FunnelPanel({ teamId, teamName, kpi, days }: { teamId: string; t
   );
 }
 
-/** The contacts behind an agent's point: theirs, over the funnel's closed days, for its KPI. */
-const agentContacts = (f: FunnelReply, a: FunnelAgent) => contactsLink(`agent:${a.agentId}`, f.from, f.to, f.kpi);
+/** The contacts behind an agent's point: theirs (on the funnel's queue, for a queue funnel), over its closed days, for its KPI. */
+const agentContacts = (f: FunnelReply, a: FunnelAgent) => contactsLink(`agent:${a.agentId}`, f.from, f.to, f.kpi, f.group.kind === 'queue' ? { ...EMPTY_FILTER, queues: [f.group.id] } : EMPTY_FILTER);
 
 function FunnelBody({ f }: { f: FunnelReply }) {
   const navigate = useNavigate();
@@ -56,7 +58,7 @@ function FunnelBody({ f }: { f: FunnelReply }) {
   return (
     <>
       {f.theta0 === null ? (
-        <p className="muted">No {label} responses for this team in the period.</p>
+        <p className="muted">No {label} responses for this {f.group.kind} in the period.</p>
       ) : (
         <div className="charts-plot" data-testid="funnel-chart">
           <ResponsiveContainer>
@@ -64,7 +66,7 @@ function FunnelBody({ f }: { f: FunnelReply }) {
               <CartesianGrid stroke="#eceff4" />
               <XAxis type="number" dataKey="n" name="responses" tick={{ fontSize: 11 }} domain={xAxis.domain} ticks={xAxis.ticks} allowDataOverflow label={{ value: `responses (n)`, position: 'insideBottom', offset: -10, fontSize: 11 }} />
               <YAxis type="number" dataKey="y" name={label} unit="%" tick={{ fontSize: 11 }} width={56} domain={axis.domain} ticks={axis.ticks} allowDataOverflow />
-              <ReferenceLine y={f.theta0 * 100} stroke={COLOURS.mean} strokeWidth={1.5} label={{ value: `team ${pct(f.theta0)}`, position: 'right', fill: COLOURS.mean, fontSize: 11 }} />
+              <ReferenceLine y={f.theta0 * 100} stroke={COLOURS.mean} strokeWidth={1.5} label={{ value: `${f.group.kind} ${pct(f.theta0)}`, position: 'right', fill: COLOURS.mean, fontSize: 11 }} />
               <Scatter data={line('lower998')} line={{ stroke: COLOURS.data, strokeDasharray: '8 3', strokeWidth: 1.5 }} shape={() => <g />} isAnimationActive={false} legendType="none" tooltipType="none" />
               <Scatter data={line('upper998')} line={{ stroke: COLOURS.data, strokeDasharray: '8 3', strokeWidth: 1.5 }} shape={() => <g />} isAnimationActive={false} legendType="none" tooltipType="none" />
               <Scatter data={line('lower95')} line={{ stroke: COLOURS.limit, strokeDasharray: '3 3', strokeWidth: 1.5 }} shape={() => <g />} isAnimationActive={false} legendType="none" tooltipType="none" />
@@ -90,7 +92,7 @@ function FunnelBody({ f }: { f: FunnelReply }) {
       ) : null}
       <ul className="charts-legend" aria-label="Key">
         <li>
-          <svg width="26" height="10" aria-hidden="true"><line x1="0" y1="5" x2="26" y2="5" stroke={COLOURS.mean} strokeWidth="1.5" /></svg> team rate (θ0)
+          <svg width="26" height="10" aria-hidden="true"><line x1="0" y1="5" x2="26" y2="5" stroke={COLOURS.mean} strokeWidth="1.5" /></svg> {f.group.kind} rate (θ0)
         </li>
         <li>
           <svg width="26" height="10" aria-hidden="true"><line x1="0" y1="5" x2="26" y2="5" stroke={COLOURS.limit} strokeWidth="1.5" strokeDasharray="3 3" /></svg> 95% limits
@@ -106,12 +108,12 @@ function FunnelBody({ f }: { f: FunnelReply }) {
         </li>
       </ul>
       <p className="charts-caption">
-        Team rate {pct(f.theta0)} over {count(on.reduce((s, a) => s + a.n, 0))} responses from {f.units} agents.{' '}
+        {f.group.kind === 'team' ? 'Team' : 'Queue'} rate {pct(f.theta0)} over {count(on.reduce((s, a) => s + a.n, 0))} responses from {f.units} agents.{' '}
         {f.phi === null
           ? 'Too few agents to estimate overdispersion: limits are for chance alone.'
           : `Overdispersion φ = ${f.phi.toFixed(2)}, τ² = ${f.tau2 === 0 ? '0' : f.tau2.toExponential(1)}${f.tau2 > 0 ? `: a spread between agents of about ${(Math.sqrt(f.tau2) * 100).toFixed(1)} points (SD) beyond chance, so the limits are widened` : ': no more spread than chance, so the limits are not widened'}.`}{' '}
-        An agent outside the 99.8% limits differs from the team by more than chance and ordinary variation would explain; within them, the
-        difference is noise. Shrunken rates pull small samples towards the team rate.
+        An agent outside the 99.8% limits differs from the {f.group.kind} by more than chance and ordinary variation would explain; within
+        them, the difference is noise. Shrunken rates pull small samples towards the {f.group.kind} rate.
       </p>
       <AgentTable f={f} />
     </>
