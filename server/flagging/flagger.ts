@@ -365,7 +365,7 @@ export class Flagger {
         const because = also.length === 0 ? '' : ` It also explains the concern on ${also.map(scopeToken).join(', ')}.`;
         this.openReview(root, kpi, dayMs, {
           rule: `XmR special cause of concern (${chart.rules.join(', ') || 'rule'})`,
-          explanation: `${KPI_WORDS[kpi].label} for ${scopeToken(shown)} shows a special cause of concern on its daily XmR chart (${chart.rules.join(', ')}; shift and trend rules 6 points): the latest ${kpi === 'aht' ? 'mean log handle time' : 'bad-outcome rate'} ${fmt(kpi, chart.last ?? null)} against limits ${fmt(kpi, chart.limits.lower)} to ${fmt(kpi, chart.limits.upper)} from ${chart.baseDays} baseline days.${because}${shown === root ? '' : ` The shift is on ${scopeToken(root)}: its other teams' contacts shifted too, the team's other contacts did not.`} Review the system (process, tools, routing, staffing) with the ${root.startsWith('team:') ? 'team leader' : 'queue owner and the team leaders it touched'} before looking at individuals.`,
+          explanation: `${KPI_WORDS[kpi].label} for ${scopeToken(shown)} shows a special cause of concern on its daily XmR chart (${chart.rules.join(', ')}; shift and trend rules 6 points): the latest ${kpi === 'aht' ? 'mean log handle time' : 'bad-outcome rate'} ${fmt(kpi, chart.last ?? null)} against limits ${fmt(kpi, chart.limits.lower)} to ${fmt(kpi, chart.limits.upper)} from ${chart.baseDays} baseline days.${because}${shown === root ? '' : ` The shift is ${scopeToken(root)}'s: it shows on the rest of ${scopeToken(root)}'s contacts too, and not on the rest of ${scopeToken(shown)}'s.`} Review the system (process, tools, routing, staffing) with the ${root.startsWith('team:') ? 'team leader' : 'queue owner and the team leaders it touched'} before looking at individuals.`,
           figures: { value: chart.last ?? null, mean: chart.limits.mean, upper: chart.limits.upper, lower: chart.limits.lower, baselineDays: chart.baseDays },
           from: recent[Math.max(0, recent.length - this.settings.systemicWindowDays)]?.dayMs ?? dayMs,
         });
@@ -406,8 +406,24 @@ export class Flagger {
       }
       if (narrowest) root.set(ch, narrowest.queue);
     }
+    /** Which of a team and a process scope that share contacts is the cause of the shift both show. */
+    const judge = (team: string, p: string): { cause: 'team' | 'process' | 'both'; processWithoutTeam: number } => {
+      // Judged over the window where the shift shows most (the likeliest onset of the three): a dip's first day is
+      // lost in six days, and a six-day shift is faint on its last day alone.
+      const w = maxBy(windows, (x) => Math.max(shiftIn(x, inScope(team)), shiftIn(x, inScope(p))));
+      const processWithoutTeam = shiftIn(w, (a, q) => inScope(p)(a, q) && !inScope(team)(a, q));
+      const teamWithoutProcess = shiftIn(w, (a, q) => inScope(team)(a, q) && !inScope(p)(a, q));
+      // Both still shift clearly without the other: two causes, two reviews.
+      if (Math.min(processWithoutTeam, teamWithoutProcess) >= Math.max(3, Math.max(processWithoutTeam, teamWithoutProcess) / 2)) return { cause: 'both', processWithoutTeam };
+      // One does: the one that shifts more without the other is the cause.
+      if (Math.max(processWithoutTeam, teamWithoutProcess) >= SIGNIFICANT) return { cause: processWithoutTeam >= teamWithoutProcess ? 'process' : 'team', processWithoutTeam };
+      // Neither shifts without the other (a queue the team works alone, or too few contacts outside the overlap):
+      // the scope where the shift is most concentrated, the larger z over the same days, names it.
+      return { cause: shiftIn(w, inScope(team)) >= shiftIn(w, inScope(p)) ? 'team' : 'process', processWithoutTeam };
+    };
     // Teams against the process scopes that are their own roots.
     const processRoots = scopes.filter((s) => !s.startsWith('team:') && root.get(s) === s);
+    const paired = new Set<string>();
     for (const team of scopes.filter((s) => s.startsWith('team:'))) {
       let best: { scope: string; z: number } | undefined;
       // The team's own queues are candidates too, concerned or not: a queue's dip may show first on the chart of a
@@ -415,23 +431,25 @@ export class Flagger {
       const ownQueues = this.teamQueues(team.slice(5), window).map((q) => `queue:${q}`).filter((q) => !root.has(q));
       for (const p of [...processRoots, ...ownQueues]) {
         if ((root.get(p) ?? p) !== p || !this.overlaps(team, p, window)) continue;
-        // Judged over the window where the shift shows most (the likeliest onset of the three): a dip's first day is
-        // lost in six days, and a six-day shift is faint on its last day alone.
-        const w = maxBy(windows, (x) => Math.max(shiftIn(x, inScope(team)), shiftIn(x, inScope(p))));
-        const processWithoutTeam = shiftIn(w, (a, q) => inScope(p)(a, q) && !inScope(team)(a, q));
-        const teamWithoutProcess = shiftIn(w, (a, q) => inScope(team)(a, q) && !inScope(p)(a, q));
-        let cause: 'team' | 'process' | 'both';
-        // Both still shift clearly without the other: two causes, two reviews.
-        if (Math.min(processWithoutTeam, teamWithoutProcess) >= Math.max(3, Math.max(processWithoutTeam, teamWithoutProcess) / 2)) cause = 'both';
-        // One does: the one that shifts more without the other is the cause.
-        else if (Math.max(processWithoutTeam, teamWithoutProcess) >= SIGNIFICANT) cause = processWithoutTeam >= teamWithoutProcess ? 'process' : 'team';
-        // Neither shifts without the other (a queue the team works alone, or too few contacts outside the overlap):
-        // the scope where the shift is most concentrated, the larger z over the same days, names it.
-        else cause = shiftIn(w, inScope(team)) >= shiftIn(w, inScope(p)) ? 'team' : 'process';
+        paired.add(p);
+        const { cause, processWithoutTeam } = judge(team, p);
         if (cause === 'team') root.set(p, team);
         else if (cause === 'process' && (!best || processWithoutTeam > best.z)) best = { scope: p, z: processWithoutTeam };
       }
       if (best) root.set(team, best.scope);
+    }
+    // A concerned queue or channel whose teams' charts are quiet: the teams answering much of it are candidates, as
+    // a team's dip may show first on the chart of a queue it answers most of.
+    for (const p of processRoots) {
+      if (paired.has(p) || root.get(p) !== p) continue;
+      let best: { team: string; z: number } | undefined;
+      for (const t of this.teamsIn(p, window[0]?.dayMs ?? 0, window[window.length - 1]?.dayMs ?? 0, 0.2)) {
+        const team = `team:${t}`;
+        if (root.has(team)) continue;
+        const { cause, processWithoutTeam } = judge(team, p);
+        if (cause === 'team' && (!best || processWithoutTeam < best.z)) best = { team, z: processWithoutTeam };
+      }
+      if (best) root.set(p, best.team);
     }
     // Follow chains (a queue explained by its channel, a team by that queue) to their end.
     const out = new Map<string, string>();
@@ -517,8 +535,8 @@ export class Flagger {
     this.reviews.set(key, review);
   }
 
-  /** Teams (in the directory) with at least 5% of a process scope's contacts over [from, to]. */
-  private teamsIn(scope: string, from: number, to: number): string[] {
+  /** Teams (in the directory) with at least `share` (5%) of a process scope's contacts over [from, to]. */
+  private teamsIn(scope: string, from: number, to: number, share = 0.05): string[] {
     const by = new Map<string, number>();
     let total = 0;
     for (const h of this.history) {
@@ -531,7 +549,7 @@ export class Flagger {
           if (team !== undefined) by.set(team, (by.get(team) ?? 0) + cell.aht.n);
         }
     }
-    return [...by].filter(([, n]) => n >= 0.05 * total).map(([t]) => t).sort();
+    return [...by].filter(([, n]) => n >= share * total).map(([t]) => t).sort();
   }
 
   /** Updates every agent's CUSUMs for one KPI with today's outcomes against peers on the same queues. */

@@ -44,8 +44,15 @@ export const AGENT_QUEUE_PREFIX = 'agentq:';
  * subscribes to or is shown by name.
  */
 export function agentQueueScope(agentId: string, queueId: string): string {
-  return AGENT_QUEUE_PREFIX + JSON.stringify([agentId, queueId]);
+  // Named once per pair: every contribution of every contact asks, on the ingest path.
+  let byQueue = AGENT_QUEUE_NAMES.get(agentId);
+  if (!byQueue) AGENT_QUEUE_NAMES.set(agentId, (byQueue = new Map<string, string>()));
+  let name = byQueue.get(queueId);
+  if (name === undefined) byQueue.set(queueId, (name = AGENT_QUEUE_PREFIX + JSON.stringify([agentId, queueId])));
+  return name;
 }
+
+const AGENT_QUEUE_NAMES = new Map<string, Map<string, string>>();
 
 /** The agent and queue of an agent × queue scope, or undefined for any other scope. */
 export function parseAgentQueue(scope: string): { agentId: string; queueId: string } | undefined {
