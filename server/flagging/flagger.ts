@@ -423,7 +423,6 @@ export class Flagger {
     };
     // Teams against the process scopes that are their own roots.
     const processRoots = scopes.filter((s) => !s.startsWith('team:') && root.get(s) === s);
-    const paired = new Set<string>();
     for (const team of scopes.filter((s) => s.startsWith('team:'))) {
       let best: { scope: string; z: number } | undefined;
       // The team's own queues are candidates too, concerned or not: a queue's dip may show first on the chart of a
@@ -431,25 +430,11 @@ export class Flagger {
       const ownQueues = this.teamQueues(team.slice(5), window).map((q) => `queue:${q}`).filter((q) => !root.has(q));
       for (const p of [...processRoots, ...ownQueues]) {
         if ((root.get(p) ?? p) !== p || !this.overlaps(team, p, window)) continue;
-        paired.add(p);
         const { cause, processWithoutTeam } = judge(team, p);
         if (cause === 'team') root.set(p, team);
         else if (cause === 'process' && (!best || processWithoutTeam > best.z)) best = { scope: p, z: processWithoutTeam };
       }
       if (best) root.set(team, best.scope);
-    }
-    // A concerned queue or channel whose teams' charts are quiet: the teams answering much of it are candidates, as
-    // a team's dip may show first on the chart of a queue it answers most of.
-    for (const p of processRoots) {
-      if (paired.has(p) || root.get(p) !== p) continue;
-      let best: { team: string; z: number } | undefined;
-      for (const t of this.teamsIn(p, window[0]?.dayMs ?? 0, window[window.length - 1]?.dayMs ?? 0, 0.2)) {
-        const team = `team:${t}`;
-        if (root.has(team)) continue;
-        const { cause, processWithoutTeam } = judge(team, p);
-        if (cause === 'team' && (!best || processWithoutTeam < best.z)) best = { team, z: processWithoutTeam };
-      }
-      if (best) root.set(p, best.team);
     }
     // Follow chains (a queue explained by its channel, a team by that queue) to their end.
     const out = new Map<string, string>();
