@@ -105,6 +105,8 @@ export interface FrontlineServer {
 export function createServer({ config, store, clock, logger, clientDir, socketSweepMs }: ServerDeps): FrontlineServer {
   const applyStored = (events: AcceptedEvent[]): void => {
     pulse.onStored(events);
+    // Before the KPI engine re-dates a contact by a revised offer: the flagger reads the day it leaves again.
+    flagging.beforeApplied(events);
     kpis.onStored(events);
     voc.onStored(events);
     // After the KPI engine, which dates each event's contact by its offer.

@@ -4,9 +4,15 @@
  * closed, and soon after new data for a closed day arrives (a backfill, a late survey, a revision, a directory
  * change): such data asks for a run once it has been quiet for `lateQuietMs` (20 s), and at most `lateMaxWaitMs`
  * (60 s) after the first of it, so a centre that backfills its history sees its cases within about a minute plus the
- * run itself. Re-running over the same days opens nothing twice (each case carries the flagger's key). Each run reads
- * every stored day again (the same cases as a run at start, by construction); it does not yet re-read only the
- * affected days.
+ * run itself. Re-running over the same days opens nothing twice (each case carries the flagger's key).
+ *
+ * Reading: the first run reads every stored day (day-reader.ts). Later runs keep the closed days' counts and read
+ * again only the days that changed: those holding an offer of a contact whose events arrived since (late or
+ * back-dated), and the days that have closed since. The counts are then those of a full read, so the cases are too
+ * (test/integration/flagging-incremental.test.ts). A directory change that moves an agent's zone or the survey
+ * credit rule, a run that failed, or a backfill touching more than `MAX_DIRTY_CONTACTS` contacts reads everything
+ * again. The flagger's pass over the counts (calibration and CUSUMs, off the main thread) still covers every day:
+ * a CUSUM is a running sum, so a changed day changes every day after it.
  */
 import type { CaseKind } from '../../shared/access.js';
 import type { CaseStore } from '../coaching/case.store.js';
@@ -17,19 +23,27 @@ import type { Logger } from '../logger.js';
 import type { Store } from '../store/db.js';
 import type { AcceptedEvent } from '../ingest/ingest.service.js';
 import { contactIdOf } from '../../shared/events.js';
-import { scanEvents } from '../store/events.store.js';
 import { scopeZones } from '../../shared/zones.js';
-import { DailyCountsBuilder } from './daily.js';
+import { DailyCountsBuilder, type DailyCounts } from './daily.js';
+import { COUNTED_TYPES, readAllDays, readChangedDays } from './day-reader.js';
 import { FlaggerWorkerStartError, runFlagger, runFlaggerOffThread, type FlaggerJob } from './flagger-job.js';
 import type { FlagCase } from './flagger.js';
 
 const CHECK_MS = 15 * 60_000;
-// Every lifecycle type: a higher revision of a contact resets it whichever of its events comes first.
-const TYPES: readonly string[] = ['contact.offered', 'contact.answered', 'contact.transferred', 'contact.ended', 'contact.abandoned', 'survey.responded'];
+/** Past this many changed contacts a run reads every day again (one pass beats a read per contact chunk). */
+const MAX_DIRTY_CONTACTS = 50_000;
 
 export interface FlaggingRun {
   days: number;
+  /** How the counts were read: every day, or only the days that changed since the previous run. */
+  read: 'full' | 'changed';
+  /** Days counted again from the store (every closed day on a full read). */
+  daysRead: number;
   events: number;
+  /** Reading the counts from the store (of `ms`). */
+  readMs: number;
+  /** Whether the flagger ran over the counts (not when no closed day and nothing in the directory changed). */
+  flagged: boolean;
   found: number;
   opened: number;
   /** Signals added to an open case of the same scope, KPI and kind instead of opening another. */
@@ -59,7 +73,24 @@ export class FlaggingService {
   private lateSince: number | undefined;
   private lateReasons = new Set<string>();
   private openCache: { atMs: number; value: number } | undefined;
+  /**
+   * The closed days' counts from the last run: `basis` names the zones and credit rule they were counted under,
+   * `until` the first day not yet closed then.
+   */
+  private held: { basis: string; days: DailyCounts; until: number } | undefined;
+  /** Contacts with events stored for a closed day since the last run started reading. */
+  private changed = new Set<string>();
+  private changedOverflow = false;
+  /** Contacts were noted as changed since the last request for a run. */
+  private unrequested = false;
+  /** The directory the last run flagged with (teams, queues, agents' teams): a change asks the flagger again. */
+  private flaggedWith: string | undefined;
   lastRun: FlaggingRun | undefined;
+
+  /** The closed days' counts the last run flagged (tests and diagnostics; read-only). */
+  get heldCounts(): DailyCounts | undefined {
+    return this.held?.days;
+  }
 
   constructor(
     private readonly store: Store,
@@ -71,20 +102,51 @@ export class FlaggingService {
   ) {}
 
   /**
-   * Newly stored events: those that belong to a closed day (their contact was offered before the first day still
-   * open in any zone) ask for a run. A contact the KPI engine holds is dated by its offer; any other by the event.
+   * Before the KPI engine applies newly stored events: a higher revision of a contact's offer may move it off a
+   * closed day, which the engine then no longer tells (it dates the contact by the new offer). Such contacts are read
+   * again. An offer moved from a day older than the engine's hot window (nine days) is read at the next full read.
+   */
+  beforeApplied(events: readonly AcceptedEvent[]): void {
+    if (!this.active) return;
+    let openFrom: number | undefined;
+    for (const { event: e } of events) {
+      if (e.type !== 'contact.offered' || e.revision === undefined) continue;
+      const was = this.kpis.contactTime(e.contactId);
+      if (was === undefined) continue;
+      openFrom ??= this.openFromCached(this.kpis.now());
+      if (was < openFrom) this.noteChanged(e.contactId);
+    }
+  }
+
+  /**
+   * Newly stored events, after the KPI engine applied them: a contact offered on a closed day (dated by the engine,
+   * else by the event) is read again, and so is one the engine does not hold (an event for a contact older than its
+   * hot window, or an orphan whose contact has not arrived: the run finds out which from the store, and skips the
+   * flagger if no day changed). Either asks for a run.
    */
   onStored(events: readonly AcceptedEvent[]): void {
     if (!this.active) return;
     const openFrom = this.openFromCached(this.kpis.now());
     for (const { event: e } of events) {
-      if (!TYPES.includes(e.type)) continue;
+      if (!COUNTED_TYPES.includes(e.type)) continue;
       const cid = contactIdOf(e);
-      const at = (cid === undefined ? undefined : this.kpis.contactTime(cid)) ?? Date.parse(e.occurredAt);
-      if (at < openFrom) {
-        this.requestRun('late or back-dated events for a closed day');
-        return;
-      }
+      if (cid === undefined) continue;
+      const at = this.kpis.contactTime(cid);
+      if (at === undefined || at < openFrom || Date.parse(e.occurredAt) < openFrom) this.noteChanged(cid);
+    }
+    if (this.unrequested) {
+      this.unrequested = false;
+      this.requestRun('late or back-dated events for a closed day');
+    }
+  }
+
+  private noteChanged(contactId: string): void {
+    this.unrequested = true;
+    if (this.changedOverflow) return;
+    this.changed.add(contactId);
+    if (this.changed.size > MAX_DIRTY_CONTACTS) {
+      this.changedOverflow = true;
+      this.changed.clear();
     }
   }
 
@@ -148,6 +210,10 @@ export class FlaggingService {
     this.lateTimer = undefined;
     this.lateSince = undefined;
     this.lateReasons.clear();
+    // Not noting changes from here on: the next start reads every day again.
+    this.held = undefined;
+    this.changed = new Set();
+    this.changedOverflow = false;
     this.abort.abort(new Error('the flagging service stopped'));
     if (this.timer) clearInterval(this.timer);
     this.timer = undefined;
@@ -194,24 +260,47 @@ export class FlaggingService {
     const zones = scopeZones(dir);
     this.zones = { centre: zones.centre, all: zones.all() };
     this.openCache = undefined;
-    const builder = new DailyCountsBuilder(zones.centre, (agentId) => zones.of(`agent:${agentId}`), creditRuleOf(dir));
+    const credit = creditRuleOf(dir);
+    const newBuilder = () => new DailyCountsBuilder(zones.centre, (agentId) => zones.of(`agent:${agentId}`), credit);
     // Each agent's days are their site's; a date is flagged once it has closed at every site.
-    const today = builder.openFrom(this.kpis.now(), this.zones.all);
-    const events = await scanEvents(this.store.db, (q) => q.where('type', 'in', TYPES), (e) => builder.add(e));
-    // Closed days only: today is still moving.
-    for (const d of [...builder.days.keys()]) if (d >= today) builder.days.delete(d);
+    const today = newBuilder().openFrom(this.kpis.now(), this.zones.all);
+    const basis = JSON.stringify([zones.centre, credit, dir.agents.map((a) => [a.id, zones.of(`agent:${a.id}`)]).sort()]);
+    // What arrives from here on is read by the next run (this one may or may not see it).
+    const changed = this.changed;
+    const overflow = this.changedOverflow;
+    this.changed = new Set();
+    this.changedOverflow = false;
+    const held = this.held;
+    this.held = undefined;
+    const incremental = held !== undefined && held.basis === basis && !overflow && today >= held.until;
+    const read = incremental
+      ? await readChangedDays(this.store.db, newBuilder, zones.centre, this.zones.all, held.days, held.until, today, changed)
+      : await readAllDays(this.store.db, newBuilder(), today);
+    const { days, events, daysRead } = read;
+    const readMs = Date.now() - t0;
     const job: FlaggerJob = {
       directory: { agents: dir.agents.map((a) => ({ id: a.id, teamId: a.teamId })), teams: dir.teams.map((t) => ({ id: t.id })), queues: dir.queues.map((q) => ({ id: q.id, channel: q.channel })) },
-      days: [...builder.days],
+      days: [...days],
     };
+    const flaggedWith = JSON.stringify(job.directory);
+    if (incremental && daysRead === 0 && flaggedWith === this.flaggedWith && held) {
+      // Nothing the flagger reads has changed (an orphan, say, whose contact has not arrived): its cases stand.
+      this.held = { basis, days, until: today };
+      this.lastRun = { days: days.size, read: 'changed', daysRead, events, readMs, flagged: false, found: 0, opened: 0, added: 0, ms: Date.now() - t0 };
+      this.logger.debug(this.lastRun, 'flagger: no closed day changed');
+      return this.lastRun;
+    }
     let found: FlagCase[];
     try {
       found = await this.flag(job);
     } catch (err) {
       // Stopped mid-run: nothing was filed, and the next leader (or the next start) runs these days again.
-      if (this.stopped) return { days: builder.days.size, events, found: 0, opened: 0, added: 0, ms: Date.now() - t0 };
+      if (this.stopped) return { days: days.size, read: incremental ? 'changed' : 'full', daysRead, events, readMs, flagged: false, found: 0, opened: 0, added: 0, ms: Date.now() - t0 };
       throw err;
     }
+    // Counted and flagged: the next run starts from these counts (a run that failed above reads everything again).
+    this.held = { basis, days, until: today };
+    this.flaggedWith = flaggedWith;
     let opened = 0;
     let added = 0;
     // Oldest first, so a scope's first signal opens its case and later ones join it.
@@ -236,7 +325,7 @@ export class FlaggingService {
       else if (filed === 'added') added++;
     }
     this.lastDay = today;
-    this.lastRun = { days: builder.days.size, events, found: found.length, opened, added, ms: Date.now() - t0 };
+    this.lastRun = { days: days.size, read: incremental ? 'changed' : 'full', daysRead, events, readMs, flagged: true, found: found.length, opened, added, ms: Date.now() - t0 };
     this.logger.info(this.lastRun, 'flagger ran over the closed days');
     return this.lastRun;
   }

@@ -55,7 +55,13 @@ describe('flagging in the server', () => {
 
   it('running again over the same days opens nothing twice', async () => {
     const before = (await t.server.cases.list({ limit: 1000 })).length;
-    const again = await t.server.flagging.run();
+    // Nothing new: the days are not read again and the flagger is not asked.
+    expect(await t.server.flagging.run()).toMatchObject({ read: 'changed', daysRead: 0, flagged: false, opened: 0 });
+    // A restart reads and flags every day again.
+    t.server.flagging.stop();
+    await t.server.flagging.start();
+    const again = t.server.flagging.lastRun!;
+    expect(again).toMatchObject({ read: 'full', flagged: true });
     expect(again.found).toBeGreaterThan(0);
     expect(again.opened).toBe(0);
     expect((await t.server.cases.list({ limit: 1000 })).length).toBe(before);
