@@ -4,19 +4,28 @@
  */
 import { startTsWorker } from '../threads/ts-worker.js';
 import type { AgentQueueDay } from './daily.js';
-import { Flagger, type FlagCase, type FlaggerDirectory, type FlaggerSettings } from './flagger.js';
+import { calibrationEntries, Flagger, seedCalibration, type FlagCase, type FlaggerDirectory, type FlaggerSettings } from './flagger.js';
 
 export interface FlaggerJob {
   directory: FlaggerDirectory;
   /** Closed local days in any order: [day start ms, agent → queue → counts]. */
   days: [number, Map<string, Map<string, AgentQueueDay>>][];
   settings?: Partial<FlaggerSettings>;
+  /** Calibrations from earlier runs (flagger.ts `calibrationEntries`): the same h, without simulating again. */
+  calibration?: [string, number][];
 }
 
 /** Feeds the days in order and returns every case the flagger opened. */
 export function runFlagger(job: FlaggerJob): FlagCase[] {
+  if (job.calibration) seedCalibration(job.calibration);
   const flagger = new Flagger(job.directory, job.settings);
   return flagger.run(new Map(job.days));
+}
+
+/** runFlagger, with the calibrations the thread holds afterwards (to seed the next run's thread with). */
+export function runFlaggerForWorker(job: FlaggerJob): { cases: FlagCase[]; calibration: [string, number][] } {
+  const cases = runFlagger(job);
+  return { cases, calibration: calibrationEntries() };
 }
 
 const WORKER = new URL('./flagger.worker.ts', import.meta.url);
@@ -30,11 +39,12 @@ export class FlaggerWorkerStartError extends Error {
 }
 
 /**
- * Runs the job on a worker thread (one per run: a run is rare, once a day, and its memory goes with the thread).
+ * Runs the job on a worker thread (one per run: a run is rare, once a day or after late data, and its memory goes with
+ * the thread; its calibrations go to `learned`, to seed the next run with).
  * Rejects with FlaggerWorkerStartError when the
  * thread fails before its modules load, and with the flagger's own error otherwise.
  */
-export function runFlaggerOffThread(job: FlaggerJob, signal?: AbortSignal): Promise<FlagCase[]> {
+export function runFlaggerOffThread(job: FlaggerJob, signal?: AbortSignal, learned?: (calibration: [string, number][]) => void): Promise<FlagCase[]> {
   return new Promise((resolve, reject) => {
     const stopped = () => (signal?.reason instanceof Error ? signal.reason : new Error('the flagger run was stopped'));
     if (signal?.aborted) {
@@ -44,12 +54,13 @@ export function runFlaggerOffThread(job: FlaggerJob, signal?: AbortSignal): Prom
     const worker = startTsWorker(WORKER, job, 'frontline-flagger');
     let ready = false;
     let settled = false;
-    worker.on('message', (m: { ready: true } | { cases: FlagCase[] }) => {
+    worker.on('message', (m: { ready: true } | { cases: FlagCase[]; calibration: [string, number][] }) => {
       if ('ready' in m) {
         ready = true;
         return;
       }
       settled = true;
+      learned?.(m.calibration);
       resolve(m.cases);
       void worker.terminate();
     });

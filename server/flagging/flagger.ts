@@ -271,7 +271,7 @@ export class Flagger {
       const odds1 = (p0 / (1 - p0)) * s.oddsRatio;
       const p1 = odds1 / (1 + odds1);
       const perDay = Math.max(1, t.n / Math.max(1, agentDays));
-      this.hBernoulli.set(kpi, bernoulliHForBudget(p0, p1, perDay, s.falseFlagsPer100[kpi]));
+      this.hBernoulli.set(kpi, calibrated(['bernoulli', p0, p1, perDay, s.falseFlagsPer100[kpi]], () => bernoulliHForBudget(p0, p1, perDay, s.falseFlagsPer100[kpi])));
     }
     {
       const all = baseline.flatMap((b) => [...b.cells.values()].flatMap((q) => [...q.values()]));
@@ -285,14 +285,16 @@ export class Flagger {
       if (s.drift) this.hDrift = calibrateCombined(perDay, p0, s.drift);
     }
     // Normal CUSUM on daily standardised values: ARL0 in days ≥ 100 / budget.
-    let lo = 1;
-    let hi = 15;
-    while (hi - lo > 0.05) {
-      const mid = (lo + hi) / 2;
-      if (normalArl(s.k, mid) >= 100 / s.falseFlagsPer100.aht) hi = mid;
-      else lo = mid;
-    }
-    this.hNormal = Math.round(hi * 20) / 20;
+    this.hNormal = calibrated(['normal', s.k, s.falseFlagsPer100.aht], () => {
+      let lo = 1;
+      let hi = 15;
+      while (hi - lo > 0.05) {
+        const mid = (lo + hi) / 2;
+        if (normalArl(s.k, mid) >= 100 / s.falseFlagsPer100.aht) hi = mid;
+        else lo = mid;
+      }
+      return Math.round(hi * 20) / 20;
+    });
   }
 
   /** The process scopes a cell counts for: its agent's team (agents in the directory only), its queue, the queue's channel. */
@@ -1021,9 +1023,10 @@ export class Flagger {
  * and rates (a seeded generator, so the same data always gives the same h).
  */
 function calibrateCombined(perDay: Record<FlagKpi, number>, p0: Record<'csat' | 'fcrSurvey', number>, s: { oddsRatio: number; k: number; falseFlagsPer100: number }): number {
-  const cacheKey = JSON.stringify([perDay, p0, s.oddsRatio, s.k, s.falseFlagsPer100]);
-  const cached = COMBINED_H.get(cacheKey);
-  if (cached !== undefined) return cached;
+  return calibrated(['combined', perDay, p0, s.oddsRatio, s.k, s.falseFlagsPer100], () => simulateCombinedH(perDay, p0, s));
+}
+
+function simulateCombinedH(perDay: Record<FlagKpi, number>, p0: Record<'csat' | 'fcrSurvey', number>, s: { oddsRatio: number; k: number; falseFlagsPer100: number }): number {
   const rand = mulberry32(20_260_101);
   const normal = () => Math.sqrt(-2 * Math.log(1 - rand())) * Math.cos(2 * Math.PI * rand());
   const poisson = (l: number) => {
@@ -1070,13 +1073,38 @@ function calibrateCombined(perDay: Record<FlagKpi, number>, p0: Record<'csat' | 
     if (arl(mid) >= needed) hi = mid;
     else lo = mid;
   }
-  const h = Math.round(hi * 10) / 10;
-  COMBINED_H.set(cacheKey, h);
+  return Math.round(hi * 10) / 10;
+}
+
+/**
+ * Calibrated h by its inputs. Each calibration is a deterministic simulation or search (seconds of CPU for the
+ * combined CUSUM), so equal inputs give equal h. Shared by every flagger on this thread; a worker thread hands its
+ * entries back (flagger-job.ts) and the service seeds the next run's thread with them, so a run after late data,
+ * whose baselines have barely moved, does not calibrate again.
+ */
+const CALIBRATED = new Map<string, number>();
+const CALIBRATED_MAX = 5_000;
+
+function calibrated(inputs: unknown[], compute: () => number): number {
+  const key = JSON.stringify(inputs);
+  let h = CALIBRATED.get(key);
+  if (h === undefined) {
+    h = compute();
+    if (CALIBRATED.size >= CALIBRATED_MAX) CALIBRATED.delete(CALIBRATED.keys().next().value as string);
+    CALIBRATED.set(key, h);
+  }
   return h;
 }
 
-/** Combined h by calibration inputs: the simulation is deterministic, so equal inputs give equal h. */
-const COMBINED_H = new Map<string, number>();
+/** Every calibration this thread has made or been given, to seed another thread with. */
+export function calibrationEntries(): [string, number][] {
+  return [...CALIBRATED];
+}
+
+/** Seeds this thread's calibrations (entries from calibrationEntries on another thread). */
+export function seedCalibration(entries: readonly [string, number][]): void {
+  for (const [k, h] of entries) if (!CALIBRATED.has(k) && CALIBRATED.size < CALIBRATED_MAX) CALIBRATED.set(k, h);
+}
 
 function maxBy<T>(xs: T[], f: (x: T) => number): T {
   let best = xs[0] as T;

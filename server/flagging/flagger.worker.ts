@@ -5,9 +5,9 @@
  */
 import { parentPort } from 'node:worker_threads';
 import { workerInput } from '../threads/ts-worker.js';
-import { runFlagger, type FlaggerJob } from './flagger-job.js';
+import { runFlaggerForWorker, type FlaggerJob } from './flagger-job.js';
 
 if (!parentPort) throw new Error('flagger.worker.ts runs as a worker thread');
 // Modules loaded: from here on, an error is the flagger's own, not the thread's failing to start.
 parentPort.postMessage({ ready: true });
-parentPort.postMessage({ cases: runFlagger(workerInput<FlaggerJob>()) });
+parentPort.postMessage(runFlaggerForWorker(workerInput<FlaggerJob>()));

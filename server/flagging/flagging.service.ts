@@ -85,6 +85,8 @@ export class FlaggingService {
   private unrequested = false;
   /** The directory the last run flagged with (teams, queues, agents' teams): a change asks the flagger again. */
   private flaggedWith: string | undefined;
+  /** The calibrations the last worker thread held (flagger.ts): the next run's thread starts with them. */
+  private calibration: [string, number][] = [];
   lastRun: FlaggingRun | undefined;
 
   /** The closed days' counts the last run flagged (tests and diagnostics; read-only). */
@@ -245,7 +247,7 @@ export class FlaggingService {
   private async flag(job: FlaggerJob): Promise<FlagCase[]> {
     if (this.inThread) return runFlagger(job);
     try {
-      return await runFlaggerOffThread(job, this.abort.signal);
+      return await runFlaggerOffThread({ ...job, calibration: this.calibration }, this.abort.signal, (c) => (this.calibration = c));
     } catch (err) {
       if (!(err instanceof FlaggerWorkerStartError)) throw err;
       this.inThread = true;
