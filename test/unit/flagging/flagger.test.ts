@@ -87,6 +87,28 @@ describe('the flagger', () => {
     expect(await runFlaggerOffThread(job)).toEqual(cases);
   }, 60_000);
 
+  it("finds an agent's own drop that starts during a brief dip of their team, and blames none of the teammates", () => {
+    // Issue 18's recall: a team concern used to hold the agent's signal (no one stood out by level) and then keep
+    // the agent quiet for the whole 10-day cool-down: with the old settings (heldCoolDownDays 10, standOut 'level')
+    // this agent gets no case at all. Now an agent stands out by change against their teammates' change, and a held
+    // signal may fire again after 3 days: the case opens on day 38.
+    const team = directory.teams[1]?.id as string;
+    const agent = directory.agents.filter((a) => a.teamId === team)[2]?.id as string;
+    const brief: ScenarioSpec[] = [
+      { id: 'dip', kind: 'team-dip', targetId: team, startMs: START + 30 * DAY, endMs: START + 33 * DAY, rampMs: 0, magnitudes: { csatLogit: shift(0.85, 0.7), fcrLogit: shift(0.75, 0.65), ahtFactor: 1.2, qaPoints: 0, arrivalFactor: 1 }, nominal },
+      { id: 'own', kind: 'agent-step-drop', targetId: agent, startMs: START + 30 * DAY, endMs: START + 46 * DAY, rampMs: 0, magnitudes: { csatLogit: shift(0.85, 0.7), fcrLogit: shift(0.75, 0.65), ahtFactor: 1.2, qaPoints: -8, arrivalFactor: 1 }, nominal },
+    ];
+    const b = new DailyCountsBuilder('Europe/London');
+    for (const e of new CentreSimulator({ seed: 5, startMs: START, directory, scenarios: brief }).advanceTo(START + 46 * DAY)) b.add(e);
+    const found = new Flagger(directory).run(b.days);
+    const mine = found.filter((c) => c.kind === 'individual' && c.agentId === agent && c.dayMs >= START + 30 * DAY);
+    expect(mine[0]?.dayMs ?? Number.POSITIVE_INFINITY, 'a case within 10 days of the drop').toBeLessThan(START + 40 * DAY);
+    expect(found.some((c) => c.kind === 'systemic' && c.scope === `team:${team}` && c.dayMs >= START + 30 * DAY && c.dayMs < START + 36 * DAY), 'the dip has its review').toBe(true);
+    const teammates = new Set(directory.agents.filter((a) => a.teamId === team && a.id !== agent).map((a) => a.id));
+    // At most one of 14 may stand out from teammates by chance, as for the longer dip above.
+    expect(found.filter((c) => c.kind === 'individual' && teammates.has(c.agentId ?? '') && c.dayMs >= START + 30 * DAY && c.dayMs < START + 36 * DAY).length).toBeLessThanOrEqual(1);
+  }, 60_000);
+
   it('stopping mid-run ends the worker thread and rejects with the reason', async () => {
     const abort = new AbortController();
     const run = runFlaggerOffThread({ directory, days: [...counts] }, abort.signal);
