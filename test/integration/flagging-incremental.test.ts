@@ -59,7 +59,7 @@ describe.each<Dialect>(['sqlite', 'postgres'])('the flagger after late data on %
     };
     let n = 0;
     const lateSurveys = new Set<string>();
-    for (const [cid, at] of offeredAt) {
+    for (const cid of offeredAt.keys()) {
       const d = dayOf(cid);
       if (d >= 20 && d <= 24 && n++ % 5 === 0) lateSurveys.add(cid);
     }
@@ -84,7 +84,7 @@ describe.each<Dialect>(['sqlite', 'postgres'])('the flagger after late data on %
     expect(revisions.filter((e) => e.type === 'contact.offered')).toHaveLength(30);
     // One contact on the day still open (day 41), which a run must not count yet.
     const today: FrontlineEvent[] = [
-      { id: 'open-1', occurredAt: new Date(START + 41 * DAY + 3600_000).toISOString(), source: 'test', type: 'contact.offered', contactId: 'open-c1', channel: 'voice', queueId: 'voice-billing' } as FrontlineEvent,
+      { id: 'open-1', occurredAt: new Date(START + 41 * DAY + 3600_000).toISOString(), source: 'test', type: 'contact.offered', contactId: 'open-c1', channel: 'voice', queueId: 'voice-billing' },
     ];
     const lateEvents = all.filter(late);
     await store(t, [...lateEvents, ...revisions, ...today]);
@@ -111,7 +111,7 @@ describe.each<Dialect>(['sqlite', 'postgres'])('the flagger after late data on %
     expect(after.found).toBeGreaterThan(0);
 
     // A survey whose contact never arrived: nothing to read again, no flagger pass.
-    await store(t, [{ id: 'orphan-s1', occurredAt: new Date(NOW - 3600_000).toISOString(), source: 'test', type: 'survey.responded', contactId: 'never-came', csat: 1 } as FrontlineEvent]);
+    await store(t, [{ id: 'orphan-s1', occurredAt: new Date(NOW - 3600_000).toISOString(), source: 'test', type: 'survey.responded', contactId: 'never-came', csat: 1 }]);
     const orphan = await t.server.flagging.run();
     expect(orphan).toMatchObject({ read: 'changed', daysRead: 0, flagged: false });
   }, 240_000);
