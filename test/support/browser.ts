@@ -52,7 +52,14 @@ export async function hoverDot(page: Page, dot: Locator, chart: Locator, tries =
         await chart.locator('.recharts-tooltip-wrapper').waitFor({ state: 'visible', timeout: 3_000 });
         return at;
       } catch (err) {
-        if (i + 1 >= tries) throw err;
+        if (i + 1 >= tries) {
+          // Say what was under the mouse: a flake here (the tooltip stays hidden under load) is otherwise blind.
+          const under = await page.evaluate(({ x, y }) => {
+            const el = document.elementFromPoint(x, y);
+            return el ? `${el.tagName.toLowerCase()}.${String(el.getAttribute('class') ?? '')} in ${el.closest('[data-testid]')?.getAttribute('data-testid') ?? 'no test id'}` : 'nothing';
+          }, at);
+          throw new Error(`no tooltip after ${tries} hovers; last at (${at.x.toFixed(0)}, ${at.y.toFixed(0)}) over ${under}`, { cause: err });
+        }
       }
     }
     await page.waitForTimeout(300);
