@@ -325,16 +325,7 @@ export class Flagger {
       }
     }
     // Normal CUSUM on daily standardised values: ARL0 in days ≥ 100 / budget.
-    this.hNormal = calibrated(['normal', s.k, s.falseFlagsPer100.aht], () => {
-      let lo = 1;
-      let hi = 15;
-      while (hi - lo > 0.05) {
-        const mid = (lo + hi) / 2;
-        if (normalArl(s.k, mid) >= 100 / s.falseFlagsPer100.aht) hi = mid;
-        else lo = mid;
-      }
-      return Math.round(hi * 20) / 20;
-    });
+    this.hNormal = calibrated(['normal', s.k, s.falseFlagsPer100.aht], () => smallestH(1, 15, 20, (h) => normalArl(s.k, h) >= 100 / s.falseFlagsPer100.aht));
   }
 
   /** The process scopes a cell counts for: its agent's team (agents in the directory only), its queue, the queue's channel. */
@@ -1203,14 +1194,7 @@ function simulateCombinedH(perDay: Record<FlagKpi, number>, p0: Record<'csat' | 
     }
     return total / runs;
   };
-  let lo = 1;
-  let hi = 20;
-  while (hi - lo > 0.1) {
-    const mid = (lo + hi) / 2;
-    if (arl(mid) >= needed) hi = mid;
-    else lo = mid;
-  }
-  return Math.round(hi * 10) / 10;
+  return smallestH(1, 20, 10, (h) => arl(h) >= needed);
 }
 
 /**
@@ -1258,14 +1242,20 @@ function simulateTrendH(windowDays: number, falseFlagsPer100: number): number {
     }
     return total / runs;
   };
-  let lo = 1;
-  let hi = 6;
-  while (hi - lo > 0.05) {
+  return smallestH(1, 6, 20, (h) => arl(h) >= needed);
+}
+
+/**
+ * The smallest h in [lo, hi] (to within 1 / `per`, rounded to it) for which `enough` holds, by bisection: an
+ * in-control run length grows with h, so `enough(h)` (ARL0 at least the budget's) is false below some h, true above.
+ */
+function smallestH(lo: number, hi: number, per: number, enough: (h: number) => boolean): number {
+  while (hi - lo > 1 / per) {
     const mid = (lo + hi) / 2;
-    if (arl(mid) >= needed) hi = mid;
+    if (enough(mid)) hi = mid;
     else lo = mid;
   }
-  return Math.round(hi * 20) / 20;
+  return Math.round(hi * per) / per;
 }
 
 /**
