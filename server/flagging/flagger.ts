@@ -710,18 +710,7 @@ export class Flagger {
         let c = d.states.get(agentId);
         if (!c) d.states.set(agentId, (c = { s: 0, from: dayMs, coolUntil: 0, by: emptyBy() }));
         if (!this.combineDay(agentId, t, c, d, dayMs, baselineDays)) continue;
-        for (const other of detectors) {
-          const o = other.states.get(agentId);
-          if (!o) continue;
-          o.s = 0;
-          o.by = emptyBy();
-          o.coolUntil = dayMs + this.settings.coolDownDays * DAY_MS;
-        }
-        const tr = this.trending.get(agentId);
-        if (tr) {
-          tr.days = [];
-          tr.coolUntil = dayMs + this.settings.coolDownDays * DAY_MS;
-        }
+        this.quietDetectors(agentId, dayMs + this.settings.coolDownDays * DAY_MS);
         break;
       }
     if (this.settings.trend) for (const [agentId, t] of this.today) this.trendDay(agentId, t, dayMs, baselineDays, this.settings.trend.windowDays);
@@ -765,16 +754,23 @@ export class Flagger {
       figures: { cusum: round(g), h: this.hTrend, n, bad: null, expectedBad: null, z: null, baselineDays, combined: FLAG_KPIS.map((k) => `${KPI_WORDS[k].label} ${round(weight(k))}`).join(', '), detector: 'trend' },
     });
     const until = dayMs + this.settings.coolDownDays * DAY_MS;
-    tr.days = [];
-    tr.coolUntil = until;
     if (own) own.coolUntil = until;
+    this.quietDetectors(agentId, until);
+  }
+
+  /** After a pooled signal (combined, drift or trend): every pooled detector of the agent starts again, quiet until `until`. */
+  private quietDetectors(agentId: string, until: number): void {
     for (const states of [this.combined, this.drifting]) {
       const c = states.get(agentId);
-      if (c) {
-        c.s = 0;
-        c.by = emptyBy();
-        c.coolUntil = until;
-      }
+      if (!c) continue;
+      c.s = 0;
+      c.by = emptyBy();
+      c.coolUntil = until;
+    }
+    const tr = this.trending.get(agentId);
+    if (tr) {
+      tr.days = [];
+      tr.coolUntil = until;
     }
   }
 
