@@ -249,6 +249,11 @@ export function createServer({ config, store, clock, logger, clientDir, socketSw
 
   const httpServer = http.createServer(app);
   httpServer.requestTimeout = 60_000;
+  // Idle keep-alive connections stay open longer than a load balancer's or client's own idle timeout (60 s on the
+  // common cloud balancers; undici's 4 s): with Node's default 5 s, a client reusing a connection at the moment the
+  // server drops it gets "other side closed" (a balancer answers 502).
+  httpServer.keepAliveTimeout = 65_000;
+  httpServer.headersTimeout = 66_000;
   const realtime = attachRealtime(httpServer, {
     pulse,
     kpis,

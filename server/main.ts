@@ -1,16 +1,16 @@
-/** Entry point for `npm start`: config, store, server, directory, simulator; graceful shutdown on SIGINT/SIGTERM. */
+/** Entry point (`node dist/node/server/main.js` once built, as `npm start` runs it): config, store, server, directory, simulator; graceful shutdown on SIGINT/SIGTERM. */
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { createServer } from './app.js';
 import { startSimulation, type SimulationHandle } from './bootstrap/simulation.js';
 import { scaledClock, systemClock } from './clock.js';
 import { loadConfig } from './config.js';
 import { createLogger } from './logger.js';
 import { defaultCentreDirectory } from './simulator/index.js';
+import { projectRoot } from './paths.js';
 import { openStore } from './store/db.js';
 import { countEvents } from './store/events.store.js';
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const root = projectRoot();
 
 async function main(): Promise<void> {
   const config = loadConfig();

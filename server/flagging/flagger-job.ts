@@ -2,7 +2,7 @@
  * One flagger run over closed days, as plain data in and out, so it can run on a worker thread
  * (`flagger.worker.ts`) or, where no worker can start, on the calling thread.
  */
-import { startTsWorker } from '../threads/ts-worker.js';
+import { startWorker } from '../threads/worker.js';
 import type { AgentQueueDay } from './daily.js';
 import { calibrationEntries, Flagger, seedCalibration, type FlagCase, type FlaggerDirectory, type FlaggerSettings } from './flagger.js';
 
@@ -51,7 +51,7 @@ export function runFlaggerOffThread(job: FlaggerJob, signal?: AbortSignal, learn
       reject(stopped());
       return;
     }
-    const worker = startTsWorker(WORKER, job, 'frontline-flagger');
+    const worker = startWorker(WORKER, job, 'frontline-flagger');
     let ready = false;
     let settled = false;
     worker.on('message', (m: { ready: true } | { cases: FlagCase[]; calibration: [string, number][] }) => {

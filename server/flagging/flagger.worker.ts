@@ -4,7 +4,7 @@
  * node. The main thread builds the daily counts from the store and posts them here; the cases come back.
  */
 import { parentPort } from 'node:worker_threads';
-import { workerInput } from '../threads/ts-worker.js';
+import { workerInput } from '../threads/worker.js';
 import { runFlaggerForWorker, type FlaggerJob } from './flagger-job.js';
 
 if (!parentPort) throw new Error('flagger.worker.ts runs as a worker thread');

@@ -26,11 +26,12 @@ export interface ChildServer {
   kill(signal?: NodeJS.Signals): Promise<void>;
 }
 
-export async function startChildServer(env: Record<string, string>, readyTimeoutMs = 60_000): Promise<ChildServer> {
+/** Runs `server/main.ts` under tsx, or `opts.args` (e.g. a compiled build's main.js) in `opts.cwd`. */
+export async function startChildServer(env: Record<string, string>, readyTimeoutMs = 60_000, opts: { args?: string[]; cwd?: string } = {}): Promise<ChildServer> {
   const port = env.PORT ? Number(env.PORT) : await freePort();
   let out = '';
-  const proc = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'server', 'main.ts')], {
-    cwd: ROOT,
+  const proc = spawn(process.execPath, opts.args ?? ['--import', 'tsx', path.join(ROOT, 'server', 'main.ts')], {
+    cwd: opts.cwd ?? ROOT,
     env: { ...process.env, LOG_LEVEL: 'warn', HOST: '127.0.0.1', ...env, PORT: String(port) },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
