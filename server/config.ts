@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
 import { parseStateMap } from '../shared/contract-v2.js';
-import { ssoConfigFields, ssoSettings, type SsoSettings } from './sso/sso.config.js';
+import { ssoEnvSchema, ssoSettings, type SsoSettings } from './sso/sso.config.js';
 import type { AgentState } from '../shared/events.js';
 
 const bool = z
@@ -97,7 +97,7 @@ export const configSchema = z.object({
     .transform((u) => u.replace(/\/+$/, ''))
     .optional(),
   /** Single sign-on (OpenID Connect): see server/sso/sso.config.ts and README, "Single sign-on (OpenID Connect)". */
-  ...ssoConfigFields,
+  ...ssoEnvSchema.shape,
 });
 
 export type EnvConfig = z.infer<typeof configSchema>;

@@ -22,7 +22,7 @@ export const SSO_RESULTS = {
   expired: 'The sign-in took longer than 10 minutes. Start again with the button below.',
   invalid_response: 'The answer from your organisation\'s sign-in could not be verified, so you were not signed in. Start again; if it keeps happening, tell an administrator.',
   unavailable: 'Your organisation\'s sign-in service could not be reached. Try again in a minute, or tell an administrator.',
-  locked: 'Too many failed sign-ins from this address. Wait 15 minutes, then try again.',
+  locked: 'Too many failed sign-ins came from this address today, so sign-in from it is paused. Try again later, or ask an administrator.',
   busy: 'Too many sign-ins were started from this address in the last few minutes. Wait a few minutes, then try again.',
   not_configured: 'Single sign-on is not set up on this server. Sign in with your username and password.',
   refused: 'Your organisation\'s role for you could not be applied (see the audit log), so you were not signed in. Ask an administrator.',

@@ -3,7 +3,7 @@
  * functions, no HTTP or store, so the rules can be tested on their own.
  */
 import { createHash } from 'node:crypto';
-import { ROLES, type Role } from '../../shared/access.js';
+import type { Role } from '../../shared/access.js';
 import type { SsoSettings } from './sso.config.js';
 
 /** When claims map to several roles, the one that sees the most wins (someone in both groups is an admin). */
@@ -100,8 +100,4 @@ export function displayNameOf(claims: Claims): string {
 
 export function emailOf(claims: Claims): string | null {
   return typeof claims.email === 'string' && claims.email.length <= 320 ? claims.email : null;
-}
-
-export function isRole(v: string): v is Role {
-  return (ROLES as readonly string[]).includes(v);
 }

@@ -123,21 +123,22 @@ export class OidcService {
    */
   async finish(input: { binding: string | undefined; query: URLSearchParams; ip: string; userAgent: string | null }): Promise<FinishedLogin> {
     const { accounts, audit } = this.deps;
-    // Failed callbacks count like failed passwords: per address, so nobody can lock single sign-on for everyone.
-    const subject = `sso|${input.ip}`;
-    const wait = await accounts.throttle.attempt(subject, input.ip);
+    // Failed callbacks count against the address, with failed passwords (100 a day); no per-person lock: the
+    // provider guards the credentials, and nobody can lock single sign-on for an office or for everyone.
+    const subject = 'sso';
+    const wait = await accounts.throttle.attempt(subject, input.ip, 'address');
     if (wait > 0) {
       await audit.record({ actor: 'anonymous', action: 'auth.sso_login', outcome: 'locked', ip: input.ip });
-      throw new SsoRefusal('locked', 'too many failed single sign-ins from this address');
+      throw new SsoRefusal('locked', 'too many failed sign-ins from this address today');
     }
     try {
       const done = await this.exchange(input);
-      await accounts.throttle.succeeded(subject, input.ip);
+      await accounts.throttle.succeeded(subject, input.ip, 'address');
       return done;
     } catch (err) {
       if (!(err instanceof SsoRefusal)) throw err;
       // A person waiting for a role, or refused by their account's state, did nothing wrong: not a failed attempt.
-      if (err.result === 'waiting' || err.result === 'disabled' || err.result === 'no_role' || err.result === 'refused') await accounts.throttle.succeeded(subject, input.ip);
+      if (err.result === 'waiting' || err.result === 'disabled' || err.result === 'no_role' || err.result === 'refused') await accounts.throttle.succeeded(subject, input.ip, 'address');
       if (err.result !== 'waiting') await audit.record({ actor: 'anonymous', action: 'auth.sso_login', outcome: 'failure', ip: input.ip, details: { result: err.result, reason: err.reason } });
       throw err;
     }
@@ -171,7 +172,7 @@ export class OidcService {
     }
     if (!claims) throw new SsoRefusal('invalid_response', 'the provider sent no ID token');
     const issuer = config.serverMetadata().issuer;
-    const outcome = await identities.signIn(issuer, claims as Record<string, unknown> & { sub: string }, input.ip);
+    const outcome = await identities.signIn(issuer, claims, input.ip);
     if (outcome.kind === 'refused') throw new SsoRefusal(outcome.result, outcome.reason);
     const s = await sessions.create(outcome.userId, input.ip, input.userAgent);
     await audit.record({ actor: `user:${outcome.userId}`, action: 'auth.sso_login', target: `user:${outcome.userId}`, ip: input.ip, details: { issuer, created: outcome.created } });

@@ -79,8 +79,8 @@ export interface SsoSettings {
   allowPassword: boolean;
 }
 
-const ssoEnv = z.object(ssoConfigFields);
-type SsoEnv = z.infer<typeof ssoEnv> & { PUBLIC_URL?: string | undefined };
+export const ssoEnvSchema = z.object(ssoConfigFields);
+type SsoEnv = z.infer<typeof ssoEnvSchema> & { PUBLIC_URL?: string | undefined };
 
 /** The settings, null when SSO is off, or a message naming the variable that is wrong. */
 export function ssoSettings(e: SsoEnv): SsoSettings | null | string {
