@@ -260,6 +260,35 @@ describe('single sign-on (OpenID Connect) against a real provider', () => {
     expect(r.session).toBeUndefined();
   });
 
+  it('signing in ends the session this browser already had', async () => {
+    const before = await sessionFor(t, people.coach);
+    const token = /fl_session=([^;]+)/.exec(before.cookie ?? '')?.[1] as string;
+    const jar = new Jar();
+    jar.set(t.baseUrl, 'fl_session', token);
+    const trip = await toCallback(jar, t.baseUrl, 'walt');
+    const r = await finishAt(jar, t.baseUrl, trip.callbackUrl);
+    expect(r.session).not.toBe(token);
+    expect((await session(r.session)).principal?.username).toBe('walt');
+    expect((await session(token)).principal).toBeNull();
+  });
+
+  it('claims that would demote the last active admin are refused, and the admin stays', async () => {
+    provider.accounts.set('root', { name: 'Rita Root', preferred_username: 'rita', groups: ['fl-admins'] });
+    const rita = await signInWithSso(t.baseUrl, 'root');
+    const ritaMe = (await session(rita.session)).principal;
+    expect(ritaMe?.role).toBe('admin');
+    const ritaCreds = { cookie: `fl_session=${rita.session}`, csrf: ((await (await fetch(`${t.baseUrl}/api/v1/session`, { headers: { cookie: `fl_session=${rita.session}` } })).json()) as { principal: { csrfToken: string } }).principal.csrfToken };
+    expect((await call(t.baseUrl, 'PATCH', `/api/v1/users/${people.admin.id}`, ritaCreds, { disabled: true })).status).toBe(200);
+    provider.accounts.set('root', { ...provider.accounts.get('root'), groups: ['fl-agents'], agent_id: 'a-bob' });
+    const r = await signInWithSso(t.baseUrl, 'root');
+    expect(r.location).toBe('/?sso=refused');
+    expect(r.session).toBeUndefined();
+    expect((await session(rita.session)).principal?.role).toBe('admin');
+    expect((await auditOf('sso.role_refresh')).some((e) => e.outcome === 'failure' && /last active admin/.test(JSON.stringify(e.details)))).toBe(true);
+    expect((await call(t.baseUrl, 'PATCH', `/api/v1/users/${people.admin.id}`, ritaCreds, { disabled: false })).status).toBe(200);
+    admin = await sessionFor(t, people.admin);
+  });
+
   it('an address sending failed callbacks is paused with the password sign-ins\' daily limit, and a good sign-in too', async () => {
     clock.advance(24 * 3600_000 + 1);
     for (let i = 0; i < IP_LIMIT; i++) {
