@@ -319,3 +319,27 @@ describe('password sign-in turned off (OIDC_ALLOW_PASSWORD=off)', () => {
     }
   });
 });
+
+describe('on PostgreSQL', () => {
+  it('creates, finds again and lists waiting identities the same way', async () => {
+    const idp = await startProvider();
+    const pg = await startTestServer({ dialect: 'postgres', env: ssoEnv(idp) });
+    try {
+      idp.ready([`${pg.baseUrl}/api/v1/auth/oidc/callback`]);
+      const p = await seedPeople(pg);
+      idp.accounts.set('lena', { name: 'Lena Lead', preferred_username: 'lena', groups: ['fl-leads'], teams: ['t-billing'] });
+      idp.accounts.set('walt', { name: 'Walt Waiting', groups: [] });
+      const first = await signInWithSso(pg.baseUrl, 'lena');
+      const again = await signInWithSso(pg.baseUrl, 'lena');
+      const me = async (c: string | undefined) => ((await (await fetch(`${pg.baseUrl}/api/v1/session`, { headers: { cookie: `fl_session=${c}` } })).json()) as { principal: { id: string; role: string; teamIds: string[] } }).principal;
+      expect(await me(first.session)).toMatchObject({ role: 'team_leader', teamIds: ['t-billing'] });
+      expect((await me(again.session)).id).toBe((await me(first.session)).id);
+      expect((await signInWithSso(pg.baseUrl, 'walt')).location).toBe('/?sso=waiting');
+      const list = (await (await call(pg.baseUrl, 'GET', '/api/v1/sso/waiting', await sessionFor(pg, p.admin))).json()) as { waiting: WaitingIdentity[] };
+      expect(list.waiting.map((w) => w.subject)).toEqual(['walt']);
+    } finally {
+      await pg.close();
+      await idp.close();
+    }
+  });
+});
