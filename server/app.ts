@@ -220,7 +220,7 @@ export function createServer({ config, store, clock, logger, clientDir, socketSw
   app.use(ingestRoutes(routes, ingest, logger, orphans));
   app.use(authRoutes(routes, accounts, sessions, setup, cookies));
   app.use(userRoutes(routes, accounts, sessions, apiKeys, audit));
-  app.use(ssoRoutes(routes, { oidc, identities, accounts, sessions, cookies, logger }));
+  app.use(ssoRoutes(routes, { oidc, identities, accounts, sessions, cookies, logger, setupNeeded: () => setup.needed() }));
   app.use(displayRoutes(routes, displays, dirIndex, cookies, accounts.throttle));
   app.use(
     directoryRoutes(routes, directory, dirIndex, pulse, audit, cases, async () => {

@@ -24,6 +24,7 @@ export const SSO_RESULTS = {
   unavailable: 'Your organisation\'s sign-in service could not be reached. Try again in a minute, or tell an administrator.',
   locked: 'Too many failed sign-ins came from this address today, so sign-in from it is paused. Try again later, or ask an administrator.',
   busy: 'Too many sign-ins were started from this address in the last few minutes. Wait a few minutes, then try again.',
+  setup_first: 'Frontline is not set up yet: the first admin must be created with the setup code from the server console before anyone signs in.',
   not_configured: 'Single sign-on is not set up on this server. Sign in with your username and password.',
   refused: 'Your organisation\'s role for you could not be applied (see the audit log), so you were not signed in. Ask an administrator.',
 } as const;

@@ -31,9 +31,11 @@ export interface SsoRouteDeps {
   sessions: SessionService;
   cookies: CookieOptions;
   logger: Logger;
+  /** True until the first admin exists: no one signs in with SSO before that (it would make setup impossible). */
+  setupNeeded: () => Promise<boolean>;
 }
 
-export function ssoRoutes(routes: RouteTable, { oidc, identities, accounts, sessions, cookies, logger }: SsoRouteDeps): Router {
+export function ssoRoutes(routes: RouteTable, { oidc, identities, accounts, sessions, cookies, logger, setupNeeded }: SsoRouteDeps): Router {
   const router = Router();
   const json = express.json({ limit: '16kb' });
   const meta = (req: Request, res: Response) => ({ actor: actorOf(principalOf(res)), ip: req.ip ?? null });
@@ -51,6 +53,7 @@ export function ssoRoutes(routes: RouteTable, { oidc, identities, accounts, sess
 
   routes.add(router, { method: 'get', path: OIDC_START_PATH, audiences: 'public', summary: 'single sign-on: off to the provider (state, nonce, PKCE S256)' }, async (req, res) => {
     if (!oidc) return backToSignIn(res, 'not_configured');
+    if (await setupNeeded()) return backToSignIn(res, 'setup_first');
     const to = returnTo.parse(req.query.return ?? '/');
     try {
       const origin = `${req.protocol}://${req.get('host') ?? 'localhost'}`;
@@ -66,6 +69,7 @@ export function ssoRoutes(routes: RouteTable, { oidc, identities, accounts, sess
 
   routes.add(router, { method: 'get', path: '/api/v1/auth/oidc/callback', audiences: 'public', summary: 'single sign-on: the provider sends the browser back here' }, async (req, res) => {
     if (!oidc) return backToSignIn(res, 'not_configured');
+    if (await setupNeeded()) return backToSignIn(res, 'setup_first');
     const binding = readCookie(req.get('cookie'), 'oidc', isSecure(req, cookies));
     clearCookie(req, res, cookies, 'oidc');
     const query = new URLSearchParams(req.originalUrl.includes('?') ? req.originalUrl.slice(req.originalUrl.indexOf('?') + 1) : '');

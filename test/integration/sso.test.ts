@@ -326,6 +326,8 @@ describe('on PostgreSQL', () => {
     const pg = await startTestServer({ dialect: 'postgres', env: ssoEnv(idp) });
     try {
       idp.ready([`${pg.baseUrl}/api/v1/auth/oidc/callback`]);
+      // Before the first admin exists nobody signs in with SSO: setup would become impossible.
+      expect((await visit(new Jar(), `${pg.baseUrl}/api/v1/auth/oidc/start`)).headers.get('location')).toBe('/?sso=setup_first');
       const p = await seedPeople(pg);
       idp.accounts.set('lena', { name: 'Lena Lead', preferred_username: 'lena', groups: ['fl-leads'], teams: ['t-billing'] });
       idp.accounts.set('walt', { name: 'Walt Waiting', groups: [] });
