@@ -289,6 +289,16 @@ describe('single sign-on (OpenID Connect) against a real provider', () => {
     admin = await sessionFor(t, people.admin);
   });
 
+  it('pseudonymising a departed agent removes their id from the claims kept from the last sign-in too', async () => {
+    const before = await t.store.db.selectFrom('account_identities').select('claims').where('subject', '=', 'ann-at-idp').executeTakeFirstOrThrow();
+    expect(before.claims).toContain('"a-ann"');
+    const res = await call(t.baseUrl, 'POST', '/api/v1/privacy/pseudonymise-agent', admin, { agentId: 'a-ann', reason: 'left the company' });
+    expect(res.status).toBe(200);
+    const after = await t.store.db.selectFrom('account_identities').select('claims').where('subject', '=', 'ann-at-idp').executeTakeFirstOrThrow();
+    expect(after.claims).not.toContain('a-ann');
+    expect(after.claims).toMatch(/"former-[^"]+"/);
+  });
+
   it('an address sending failed callbacks is paused with the password sign-ins\' daily limit, and a good sign-in too', async () => {
     clock.advance(24 * 3600_000 + 1);
     for (let i = 0; i < IP_LIMIT; i++) {
