@@ -40,6 +40,9 @@ import { ingestRoutes } from './http/ingest.routes.js';
 import { OrphanService } from './ingest/orphans.js';
 import { privacyRoutes } from './http/privacy.routes.js';
 import { userRoutes } from './http/users.routes.js';
+import { ssoRoutes } from './http/sso.routes.js';
+import { IdentityService } from './sso/identity.service.js';
+import { OidcService } from './sso/oidc.service.js';
 import { IngestService } from './ingest/ingest.service.js';
 import { PulseService } from './live/pulse.service.js';
 import type { Logger } from './logger.js';
@@ -123,7 +126,9 @@ export function createServer({ config, store, clock, logger, clientDir, socketSw
   const apiKeys = new ApiKeyService(store, clock, (key) => void audit.record({ actor: `key:${key.id}`, action: 'apikey.use', target: `key:${key.id}`, details: { name: key.name } }));
   const pulse = new PulseService(store, directory, clock, logger);
   const sessions = new SessionService(store, clock, config.session);
-  const accounts = new AccountService(store, clock, sessions, directory, audit);
+  const accounts = new AccountService(store, clock, sessions, directory, audit, { passwordSignIn: config.sso && !config.sso.allowPassword ? 'admins' : 'everyone' });
+  const identities = new IdentityService(store, clock, accounts, directory, audit, config.sso);
+  const oidc = config.sso ? new OidcService(config.sso, { store, clock, accounts, sessions, identities, audit, logger }) : null;
   const setup = new SetupService(accounts, audit, store, clock);
   const displays = new DisplayService(store, clock, audit);
   const cases = new CaseStore(store);
@@ -215,6 +220,7 @@ export function createServer({ config, store, clock, logger, clientDir, socketSw
   app.use(ingestRoutes(routes, ingest, logger, orphans));
   app.use(authRoutes(routes, accounts, sessions, setup, cookies));
   app.use(userRoutes(routes, accounts, sessions, apiKeys, audit));
+  app.use(ssoRoutes(routes, { oidc, identities, accounts, sessions, cookies, logger, setupNeeded: () => setup.needed() }));
   app.use(displayRoutes(routes, displays, dirIndex, cookies, accounts.throttle));
   app.use(
     directoryRoutes(routes, directory, dirIndex, pulse, audit, cases, async () => {

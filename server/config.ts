@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
 import { parseStateMap } from '../shared/contract-v2.js';
+import { ssoEnvSchema, ssoSettings, type SsoSettings } from './sso/sso.config.js';
 import type { AgentState } from '../shared/events.js';
 
 const bool = z
@@ -90,6 +91,13 @@ export const configSchema = z.object({
   FLAGGER_LATE_QUIET_SECONDS: z.coerce.number().min(0).max(3600).default(20),
   /** ...and at most this many seconds after the first of it. */
   FLAGGER_LATE_MAX_WAIT_SECONDS: z.coerce.number().min(0).max(3600).default(60),
+  /** The address people open Frontline at (https://frontline.example.com); the SSO redirect URL is derived from it. */
+  PUBLIC_URL: z
+    .url({ protocol: /^https?$/, message: 'must be an http:// or https:// URL' })
+    .transform((u) => u.replace(/\/+$/, ''))
+    .optional(),
+  /** Single sign-on (OpenID Connect): see server/sso/sso.config.ts and README, "Single sign-on (OpenID Connect)". */
+  ...ssoEnvSchema.shape,
 });
 
 export type EnvConfig = z.infer<typeof configSchema>;
@@ -115,6 +123,9 @@ export interface Config {
   orphanTtlMs: number;
   /** When new data for a closed day makes the flagger run again (server/flagging/flagging.service.ts). */
   flaggerLate: { quietMs: number; maxWaitMs: number };
+  publicUrl: string | undefined;
+  /** Null when OIDC_ISSUER is not set: password sign-in only. */
+  sso: SsoSettings | null;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -124,6 +135,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new Error(`Invalid configuration:\n${lines.join('\n')}`);
   }
   const e = parsed.data;
+  const sso = ssoSettings(e);
+  if (typeof sso === 'string') throw new Error(`Invalid configuration:\n  ${sso}`);
   const dataDir = path.resolve(e.DATA_DIR);
   const url = e.DATABASE_URL;
   const database: Config['database'] =
@@ -163,5 +176,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     agentStates: e.FRONTLINE_AGENT_STATES,
     orphanTtlMs: e.ORPHAN_TTL_DAYS * 86_400_000,
     flaggerLate: { quietMs: e.FLAGGER_LATE_QUIET_SECONDS * 1000, maxWaitMs: e.FLAGGER_LATE_MAX_WAIT_SECONDS * 1000 },
+    publicUrl: e.PUBLIC_URL,
+    sso,
   });
 }

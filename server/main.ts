@@ -66,6 +66,11 @@ async function main(): Promise<void> {
   await server.init();
   const port = await server.listen(config.port, config.host);
   logger.info({ port }, 'listening');
+  if (config.sso) {
+    // Secrets stay out of the log; the redirect URL is what an admin registers at the provider.
+    const { issuer, clientId, redirectUrl, roleClaim, allowPassword } = config.sso;
+    logger.info({ issuer, clientId, redirectUrl: redirectUrl ?? 'from each request (scheme and Host)', roleClaim: roleClaim ?? null, passwordSignIn: allowPassword ? 'everyone' : 'admins only' }, 'single sign-on (OpenID Connect) is on');
+  }
   process.stdout.write(`\nFrontline is running: http://localhost:${port}\n\n`);
   const setupCode = await server.setup.prepare();
   if (setupCode) {

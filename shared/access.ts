@@ -1,6 +1,7 @@
 /** Roles, scopes and the signed-in principal as the client sees it. Shared by server and client. */
 import { z } from 'zod';
 import { CHANNELS, id } from './events.js';
+import type { SsoLink } from './sso.js';
 
 export const ROLES = ['admin', 'manager', 'team_leader', 'coach', 'agent'] as const;
 export type Role = (typeof ROLES)[number];
@@ -112,6 +113,8 @@ export interface UserInfo extends PersonBase {
   disabledAt: string | null;
   hasPassword: boolean;
   activeSessions: number;
+  /** Linked to the single sign-on provider, or null. */
+  sso: SsoLink | null;
 }
 
 export interface DisplayInfo {

@@ -6,6 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import type { z } from 'zod';
 import type { createUserBody, Role, UserInfo } from '../../shared/access.js';
+import type { SsoLink } from '../../shared/sso.js';
 import type { UserPrincipal } from '../access/principal.js';
 import type { AuditService } from '../audit/audit.service.js';
 import type { Clock } from '../clock.js';
@@ -34,6 +35,11 @@ export interface RequestMeta {
   userAgent?: string | null;
 }
 
+export interface AccountOptions {
+  /** 'admins': password sign-in is off (single sign-on only) except for admins, who keep a way in when the provider is down. */
+  passwordSignIn: 'everyone' | 'admins';
+}
+
 export class AccountService {
   readonly throttle: LoginThrottle;
 
@@ -43,6 +49,7 @@ export class AccountService {
     private readonly sessions: SessionService,
     private readonly directory: DirectoryService,
     private readonly audit: AuditService,
+    readonly options: AccountOptions = { passwordSignIn: 'everyone' },
   ) {
     this.throttle = new LoginThrottle(store, clock);
   }
@@ -53,15 +60,26 @@ export class AccountService {
   }
 
   async list(): Promise<UserInfo[]> {
-    const [rows, sessions] = await Promise.all([this.store.db.selectFrom('users').selectAll().orderBy('username').execute(), this.sessions.countByUser()]);
-    return rows.map((r) => toInfo(r, sessions.get(r.id) ?? 0));
+    const [rows, sessions, links] = await Promise.all([this.store.db.selectFrom('users').selectAll().orderBy('username').execute(), this.sessions.countByUser(), this.ssoLinks()]);
+    return rows.map((r) => toInfo(r, sessions.get(r.id) ?? 0, links.get(r.id) ?? null));
   }
 
   async get(id: string): Promise<UserInfo> {
     const row = await this.store.db.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst();
     if (!row) throw new AccountError('not_found', `no user with id '${id}'`);
-    const sessions = await this.sessions.countByUser();
-    return toInfo(row, sessions.get(id) ?? 0);
+    const [sessions, links] = await Promise.all([this.sessions.countByUser(), this.ssoLinks(id)]);
+    return toInfo(row, sessions.get(id) ?? 0, links.get(id) ?? null);
+  }
+
+  /** Single sign-on links by account (the most recently used one when an account has several). */
+  private async ssoLinks(userId?: string): Promise<Map<string, SsoLink>> {
+    let q = this.store.db.selectFrom('account_identities').select(['user_id', 'issuer', 'role_from_claims', 'last_login_ms']).where('user_id', 'is not', null);
+    if (userId !== undefined) q = q.where('user_id', '=', userId);
+    const links = new Map<string, SsoLink>();
+    for (const r of await q.orderBy('last_login_ms').execute()) {
+      links.set(r.user_id as string, { issuer: r.issuer, roleFromClaims: Number(r.role_from_claims) === 1, lastSignInAt: new Date(Number(r.last_login_ms)).toISOString() });
+    }
+    return links;
   }
 
   /** Creates a person. `password` may be omitted for single sign-on accounts. */
@@ -97,7 +115,11 @@ export class AccountService {
     return this.get(id);
   }
 
-  async update(id: string, change: UserChange, meta: RequestMeta & { selfUserId?: string }): Promise<UserInfo> {
+  /**
+   * Changes a person. `source: 'sso'` is a sign-in applying the provider's claims; any other change to role, teams or
+   * agent link is an admin's, and from then on that account's access is set here, no longer by the claims.
+   */
+  async update(id: string, change: UserChange, meta: RequestMeta & { selfUserId?: string; source?: 'admin' | 'sso' }): Promise<UserInfo> {
     const row = await this.store.db.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst();
     if (!row) throw new AccountError('not_found', `no user with id '${id}'`);
     const role = change.role ?? (row.role as Role);
@@ -135,6 +157,10 @@ export class AccountService {
       (disabledMs !== null && row.disabled_ms === null);
     let ended = 0;
     if (accessChanged) ended = await this.sessions.revokeAllForUser(id, role !== row.role ? 'role changed' : 'access changed');
+    const claimFields = role !== row.role || agentId !== row.agent_id || JSON.stringify(teamIds) !== row.team_ids;
+    if (claimFields && meta.source !== 'sso') {
+      await this.store.db.updateTable('account_identities').set({ role_from_claims: 0 }).where('user_id', '=', id).execute();
+    }
     await this.audit.record({
       actor: meta.actor,
       action: role !== row.role ? 'user.role_change' : 'user.update',
@@ -190,10 +216,21 @@ export class AccountService {
       await this.audit.record({ actor: 'anonymous', action: 'auth.login', target: `username:${username}`, outcome: 'failure', ip: meta.ip, details: { reason } });
       throw new AccountError('unauthenticated', 'the username or password is not right');
     }
+    // Checked after the password, so the answer says nothing about an account to someone who does not know it.
+    if (this.options.passwordSignIn === 'admins' && row.role !== 'admin') {
+      await this.throttle.succeeded(username, meta.ip);
+      await this.audit.record({ actor: `user:${row.id}`, action: 'auth.login', target: `user:${row.id}`, outcome: 'denied', ip: meta.ip, details: { reason: 'password sign-in is off; single sign-on only' } });
+      throw new AccountError('forbidden', 'password sign-in is turned off here; use the single sign-on button instead');
+    }
     await this.throttle.succeeded(username, meta.ip);
     const s = await this.sessions.create(row.id, meta.ip, meta.userAgent);
     await this.audit.record({ actor: `user:${row.id}`, action: 'auth.login', target: `user:${row.id}`, ip: meta.ip });
     return { token: s.token, expiresMs: s.expiresMs, userId: row.id };
+  }
+
+  /** Ends every session of a person (their live screens too); the number ended. */
+  endSessions(userId: string, reason: string): Promise<number> {
+    return this.sessions.revokeAllForUser(userId, reason);
   }
 
   async logout(p: UserPrincipal, ip: string | null): Promise<void> {
@@ -218,7 +255,7 @@ function newId(): string {
   return `u_${randomBytes(9).toString('base64url').replace(/[^A-Za-z0-9]/g, 'x')}`;
 }
 
-function toInfo(r: UsersTable, activeSessions: number): UserInfo {
+function toInfo(r: UsersTable, activeSessions: number, sso: SsoLink | null): UserInfo {
   return {
     id: r.id,
     username: r.username,
@@ -231,5 +268,6 @@ function toInfo(r: UsersTable, activeSessions: number): UserInfo {
     disabledAt: r.disabled_ms === null ? null : new Date(Number(r.disabled_ms)).toISOString(),
     hasPassword: r.password_hash !== null,
     activeSessions,
+    sso,
   };
 }

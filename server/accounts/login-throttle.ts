@@ -19,6 +19,12 @@ export const USER_WINDOW_MS = 15 * 60_000;
 export const IP_LIMIT = 100;
 export const IP_WINDOW_MS = 24 * 3600_000;
 
+/**
+ * 'address': only the per-address rule. Single sign-on uses it: its failures (a stale callback, a cancelled sign-in)
+ * guess no password, and a pair or subject lock would shut a whole office behind one NAT address out of SSO.
+ */
+export type ThrottleScope = 'all' | 'address';
+
 interface Rule {
   key: string;
   limit: number;
@@ -47,10 +53,11 @@ export class LoginThrottle {
    * may go ahead, else the milliseconds until it may be tried again. Atomic per key: of N parallel attempts exactly
    * the first `limit` go ahead.
    */
-  async attempt(subject: string, ip: string): Promise<number> {
+  async attempt(subject: string, ip: string, scope: ThrottleScope = 'all'): Promise<number> {
     const now = this.clock.now();
     let wait = 0;
-    for (const r of this.rules(subject, ip)) {
+    const rules = this.rules(subject, ip);
+    for (const r of scope === 'all' ? rules : rules.slice(2)) {
       // A window that has ended, or a lock that has run out, starts the count again.
       const fresh = sql<boolean>`(login_throttle.window_start_ms < ${now - r.windowMs} or (login_throttle.locked_until_ms is not null and login_throttle.locked_until_ms <= ${now}))`;
       const row = await this.store.db
@@ -79,9 +86,9 @@ export class LoginThrottle {
   }
 
   /** The attempt succeeded: clear the pair and subject counters, give back the address's count. */
-  async succeeded(subject: string, ip: string): Promise<void> {
+  async succeeded(subject: string, ip: string, scope: ThrottleScope = 'all'): Promise<void> {
     const [pair, user, addr] = this.rules(subject, ip) as [Rule, Rule, Rule];
-    await this.store.db.deleteFrom('login_throttle').where('key', 'in', [pair.key, user.key]).execute();
+    if (scope === 'all') await this.store.db.deleteFrom('login_throttle').where('key', 'in', [pair.key, user.key]).execute();
     await this.store.db
       .updateTable('login_throttle')
       .set({ failures: sql<number>`case when failures > 0 then failures - 1 else 0 end` })

@@ -33,6 +33,8 @@ export const COOKIE = {
   session: 'fl_session',
   display: 'fl_display',
   pairing: 'fl_pairing',
+  /** A single sign-on in flight: the random value its server-side record is keyed by (server/sso). */
+  oidc: 'fl_oidc',
 } as const;
 
 export type CookieName = keyof typeof COOKIE;
@@ -77,8 +79,9 @@ export function setCookie(req: Request, res: Response, o: CookieOptions, which: 
       value,
       httpOnly: true,
       secure: isSecure(req, o),
-      // Lax for the session so a link into the app from an email keeps you signed in; Strict for screens.
-      sameSite: which === 'session' ? 'lax' : 'strict',
+      // Lax for the session so a link into the app from an email keeps you signed in, and for a single sign-on in
+      // flight because the provider sends the browser back with a cross-site top-level GET; Strict for screens.
+      sameSite: which === 'session' || which === 'oidc' ? 'lax' : 'strict',
       path: '/',
       maxAge: maxAgeSeconds,
     }),

@@ -175,6 +175,11 @@ export class PrivacyService {
       if (name) changed += await scrubCustomerTexts(trx, [...handled], name, 'the agent', now);
       await trx.updateTable('agents').set({ id: pseudonym, name: `Former agent ${pseudonym.slice(7, 11)}` }).where('id', '=', agentId).execute();
       await trx.updateTable('users').set({ agent_id: null, updated_ms: now }).where('agent_id', '=', agentId).execute();
+      // Single sign-on keeps the agent claim seen at each person's last sign-in (server/sso): the id goes from there too.
+      for (const r of await trx.selectFrom('account_identities').select(['id', 'claims']).where('claims', 'like', `%${agentId}%`).execute()) {
+        const claims = replaceId(r.claims, agentId, pseudonym);
+        if (claims !== r.claims) await trx.updateTable('account_identities').set({ claims }).where('id', '=', r.id).execute();
+      }
       // A case's figures name the agent in its explanation (by token, or by id in cases filed before tokens).
       const cases = await trx.selectFrom('coaching_cases').select(['id', 'figures']).where('agent_id', '=', agentId).execute();
       for (const c of cases) {

@@ -96,6 +96,37 @@ export interface UsersTable {
   disabled_ms: number | null;
 }
 
+/** A provider identity (issuer, subject) and the account it signs in to; user_id null: waiting for an admin. */
+export interface AccountIdentitiesTable {
+  id: string;
+  issuer: string;
+  subject: string;
+  user_id: string | null;
+  /** 1: role, teams and agent link follow the provider's claims at every sign-in; 0: set by an admin. */
+  role_from_claims: number;
+  display_name: string;
+  email: string | null;
+  suggested_username: string;
+  /** JSON: the role, team and agent claims seen at the last sign-in. */
+  claims: string;
+  waiting_reason: string | null;
+  created_ms: number;
+  last_login_ms: number;
+}
+
+/** A single sign-on in flight; id is the sha256 of the random value in that browser's fl_oidc cookie. */
+export interface OidcLoginsTable {
+  id: string;
+  state: string;
+  nonce: string;
+  code_verifier: string;
+  redirect_uri: string;
+  return_to: string;
+  ip: string;
+  created_ms: number;
+  expires_ms: number;
+}
+
 export interface SessionsTable {
   /** sha256 of the session token; the token itself lives only in the browser's cookie. */
   id: string;
@@ -349,6 +380,8 @@ export interface Database {
   agents: AgentsTable;
   meta: MetaTable;
   users: UsersTable;
+  account_identities: AccountIdentitiesTable;
+  oidc_logins: OidcLoginsTable;
   sessions: SessionsTable;
   login_throttle: LoginThrottleTable;
   displays: DisplaysTable;

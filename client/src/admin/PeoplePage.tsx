@@ -1,9 +1,12 @@
 /** Admins: people, their roles and what they are scoped to; reset passwords; end sessions. */
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
-import { ROLE_LABELS, ROLES, type Role, type UserInfo } from '../../../shared/access.js';
+import { ROLE_LABELS, type UserInfo } from '../../../shared/access.js';
 import type { Directory } from '../../../shared/directory.js';
+import type { WaitingIdentity } from '../../../shared/sso.js';
 import { api, errText } from '../api/http.js';
+import { ScopeFields, scopeBody, type Fields } from './ScopeFields.js';
+import { ApproveIdentity, WaitingList } from './WaitingAccess.js';
 
 
 export function useDirectory() {
@@ -14,8 +17,10 @@ export function PeoplePage() {
   const qc = useQueryClient();
   const users = useQuery({ queryKey: ['users'], queryFn: async () => (await api<{ users: UserInfo[] }>('/api/v1/users')).users });
   const dir = useDirectory();
+  const waiting = useQuery({ queryKey: ['sso-waiting'], queryFn: async () => (await api<{ waiting: WaitingIdentity[] }>('/api/v1/sso/waiting')).waiting });
   const [editing, setEditing] = useState<UserInfo | null>(null);
-  const refresh = () => qc.invalidateQueries({ queryKey: ['users'] });
+  const [approving, setApproving] = useState<WaitingIdentity | null>(null);
+  const refresh = () => Promise.all([qc.invalidateQueries({ queryKey: ['users'] }), qc.invalidateQueries({ queryKey: ['sso-waiting'] })]);
   return (
     <div className="page">
       <h1>People</h1>
@@ -23,6 +28,12 @@ export function PeoplePage() {
         Roles decide what each person sees: team leaders their teams, managers their site (or the whole centre), coaches their cases, agents
         only their own figures. Changing someone&apos;s role, teams or password signs them out everywhere, live screens included.
       </p>
+      <WaitingList
+        waiting={waiting.data ?? []}
+        error={errText(waiting.error)}
+        onApprove={(w) => (setEditing(null), setApproving(w))}
+        onDismissed={() => (setApproving(null), void refresh())}
+      />
       <div className="panels">
         <div className="panel">
           <table>
@@ -32,6 +43,7 @@ export function PeoplePage() {
                 <th>Username</th>
                 <th>Role</th>
                 <th>Scope</th>
+                <th>Signs in with</th>
                 <th className="num">Sessions</th>
                 <th />
               </tr>
@@ -46,9 +58,10 @@ export function PeoplePage() {
                     {u.disabledAt ? ' (disabled)' : ''}
                   </td>
                   <td className="muted">{scopeText(u, dir.data)}</td>
+                  <td className="muted">{signInText(u)}</td>
                   <td className="num">{u.activeSessions}</td>
                   <td>
-                    <button type="button" className="link" onClick={() => setEditing(u)}>
+                    <button type="button" className="link" onClick={() => (setApproving(null), setEditing(u))}>
                       Edit
                     </button>
                   </td>
@@ -58,10 +71,23 @@ export function PeoplePage() {
           </table>
           {users.error ? <p className="error">{errText(users.error)}</p> : null}
         </div>
-        <div className="panel">{editing ? <EditUser key={editing.id} user={editing} dir={dir.data} onDone={() => (setEditing(null), void refresh())} /> : <CreateUser dir={dir.data} onDone={() => void refresh()} />}</div>
+        <div className="panel">
+          {approving ? (
+            <ApproveIdentity key={approving.id} identity={approving} users={users.data ?? []} dir={dir.data} onDone={() => (setApproving(null), void refresh())} />
+          ) : editing ? (
+            <EditUser key={editing.id} user={editing} dir={dir.data} onDone={() => (setEditing(null), void refresh())} />
+          ) : (
+            <CreateUser dir={dir.data} onDone={() => void refresh()} />
+          )}
+        </div>
       </div>
     </div>
   );
+}
+
+function signInText(u: UserInfo): string {
+  const sso = u.sso ? (u.sso.roleFromClaims ? 'SSO (role from the provider)' : 'SSO') : null;
+  return [sso, u.hasPassword ? 'password' : null].filter(Boolean).join(' + ') || 'nothing yet';
 }
 
 function scopeText(u: UserInfo, d: Directory | undefined): string {
@@ -71,76 +97,6 @@ function scopeText(u: UserInfo, d: Directory | undefined): string {
   if (u.role === 'agent') return u.agentId ? name('agents', u.agentId) : '–';
   return u.role === 'admin' ? 'setup' : 'assigned cases';
 }
-
-interface Fields {
-  role: Role;
-  teamIds: string[];
-  siteId: string;
-  agentId: string;
-}
-
-function ScopeFields({ f, set, dir }: { f: Fields; set: (f: Fields) => void; dir: Directory | undefined }) {
-  return (
-    <>
-      <label>
-        Role
-        <select value={f.role} onChange={(e) => set({ ...f, role: e.target.value as Role })}>
-          {ROLES.map((r) => (
-            <option key={r} value={r}>
-              {ROLE_LABELS[r]}
-            </option>
-          ))}
-        </select>
-      </label>
-      {f.role === 'team_leader' ? (
-        <fieldset>
-          <legend>Teams led</legend>
-          {(dir?.teams ?? []).map((t) => (
-            <label key={t.id} className="check">
-              <input
-                type="checkbox"
-                checked={f.teamIds.includes(t.id)}
-                onChange={(e) => set({ ...f, teamIds: e.target.checked ? [...f.teamIds, t.id] : f.teamIds.filter((x) => x !== t.id) })}
-              />
-              {t.name}
-            </label>
-          ))}
-        </fieldset>
-      ) : null}
-      {f.role === 'manager' ? (
-        <label>
-          Site
-          <select value={f.siteId} onChange={(e) => set({ ...f, siteId: e.target.value })}>
-            <option value="">Whole centre</option>
-            {(dir?.sites ?? []).map((s) => (
-              <option key={s.id} value={s.id}>
-                {s.name}
-              </option>
-            ))}
-          </select>
-        </label>
-      ) : null}
-      <label>
-        Linked agent {f.role === 'agent' ? '(required)' : '(optional)'}
-        <select value={f.agentId} onChange={(e) => set({ ...f, agentId: e.target.value })}>
-          <option value="">None</option>
-          {(dir?.agents ?? []).map((a) => (
-            <option key={a.id} value={a.id}>
-              {a.name} ({a.id})
-            </option>
-          ))}
-        </select>
-      </label>
-    </>
-  );
-}
-
-const scopeBody = (f: Fields) => ({
-  role: f.role,
-  teamIds: f.role === 'team_leader' ? f.teamIds : [],
-  siteId: f.role === 'manager' && f.siteId ? f.siteId : null,
-  agentId: f.agentId || null,
-});
 
 function CreateUser({ dir, onDone }: { dir: Directory | undefined; onDone: () => void }) {
   const [f, setF] = useState<Fields>({ role: 'agent', teamIds: [], siteId: '', agentId: '' });
@@ -198,6 +154,9 @@ function EditUser({ user, dir, onDone }: { user: UserInfo; dir: Directory | unde
   return (
     <div className="form">
       <h2>{user.displayName}</h2>
+      {user.sso?.roleFromClaims ? (
+        <p className="muted">Role, teams and agent link come from the single sign-on provider at each sign-in. Saving a change here sets them here from then on.</p>
+      ) : null}
       <ScopeFields f={f} set={setF} dir={dir} />
       <div className="row">
         <button type="button" onClick={() => save.mutate()} disabled={save.isPending}>

@@ -31,6 +31,14 @@ const EXPECTED: Record<string, readonly Caller[]> = {
   'POST /api/v1/auth/password': PEOPLE,
   'GET /api/v1/setup': ALL,
   'POST /api/v1/setup': ALL,
+  // Single sign-on: the sign-in methods and both ends of the flow are public (without SSO configured, start and
+  // callback send the browser back to the sign-in page); the waiting list is for admins only.
+  'GET /api/v1/auth/methods': ALL,
+  'GET /api/v1/auth/oidc/start': ALL,
+  'GET /api/v1/auth/oidc/callback': ALL,
+  'GET /api/v1/sso/waiting': only('admin'),
+  'POST /api/v1/sso/waiting/:identityId/approve': only('admin'),
+  'DELETE /api/v1/sso/waiting/:identityId': only('admin'),
   'GET /api/v1/users': only('admin'),
   'POST /api/v1/users': only('admin'),
   'GET /api/v1/users/:userId': only('admin'),
@@ -224,6 +232,7 @@ function concrete(path: string): string {
     .replace(':boardId/:tileId', `${shownBoardId}/open`)
     .replace(':boardId', 'b_none')
     .replace(':rotationId', 'r_none')
+    .replace(':identityId', 'id_none')
     .replace('/:id', '/x-none');
 }
 
