@@ -135,6 +135,7 @@ export function createServer({ config, store, clock, logger, clientDir, socketSw
   const setup = new SetupService(accounts, audit, store, clock);
   const displays = new DisplayService(store, clock, audit);
   const cases = new CaseStore(store);
+  cases.onChanged((e) => metrics.caseChanged(e.action));
   const privacy = new PrivacyService(store, clock, audit, directory, config.retention);
   const afterPrivacyChange = async (): Promise<void> => {
     await pulse.reload();
@@ -169,7 +170,7 @@ export function createServer({ config, store, clock, logger, clientDir, socketSw
   });
 
   // Every node drops expired orphans from its engine; the leader marks them (server/ingest/orphans.ts).
-  const orphans = new OrphanService(store, clock, logger, { ttlMs: config.orphanTtlMs, leads, forget: (ids) => kpis.forgetOrphans(ids) });
+  const orphans = new OrphanService(store, clock, logger, { ttlMs: config.orphanTtlMs, leads, forget: (ids) => kpis.forgetOrphans(ids), onExpired: (n) => metrics.orphansExpired(n) });
 
   let index: { dir: unknown; index: DirectoryIndex } | undefined;
   const dirIndex = async (): Promise<DirectoryIndex> => {

@@ -111,6 +111,16 @@ export class FrontlineMetrics implements IngestObserver {
   });
   private readonly flaggerLastDaysRead = new Gauge({ name: 'frontline_flagger_last_run_days_read', help: 'Days the last finished run counted again from the store.', registers: [this.registry] });
   private readonly flaggerLastDays = new Gauge({ name: 'frontline_flagger_last_run_days', help: 'Closed days the last finished run flagged over.', registers: [this.registry] });
+  private readonly followUpsDueCount = new Counter({
+    name: 'frontline_follow_ups_due_total',
+    help: 'Coaching follow-ups that came due (the coach and agent were told), on the node running the scheduler.',
+    registers: [this.registry],
+  });
+  private readonly orphansExpiredCount = new Counter({
+    name: 'frontline_orphans_expired_total',
+    help: 'Orphan events (a survey, evaluation or complaint whose contact never arrived) expired after ORPHAN_TTL_DAYS, on the node that marks them.',
+    registers: [this.registry],
+  });
   private readonly flaggerLastAt = new Gauge({ name: 'frontline_flagger_last_run_timestamp_seconds', help: 'When the last flagger run finished (Unix time).', registers: [this.registry] });
 
   constructor(options: FrontlineMetricsOptions = {}) {
@@ -198,6 +208,15 @@ export class FrontlineMetrics implements IngestObserver {
     this.flaggerLastDaysRead.set(run.daysRead);
     this.flaggerLastDays.set(run.days);
     this.flaggerLastAt.set(Date.now() / 1000);
+  }
+
+  /** A coaching case changed on this node (CaseStore): counts the follow-ups that came due. */
+  caseChanged(action: string): void {
+    if (action === 'follow_up_due') this.followUpsDueCount.inc();
+  }
+
+  orphansExpired(n: number): void {
+    this.orphansExpiredCount.inc(n);
   }
 
   /** Where the live socket gauge reads its counts from at each scrape (the realtime layer, once attached). */

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { IngestReply } from '../../shared/api.js';
 import type { FrontlineEvent } from '../../shared/events.js';
 import type { KpiDelta } from '../../shared/live.js';
-import { scaledClock } from '../../server/clock.js';
+import { ManualClock, scaledClock } from '../../server/clock.js';
 import { call, openSocket, seedPeople, sessionFor, type Credentials, type People } from '../support/people.js';
 import { parseExposition, samplesOf, valueOf, type Exposition } from '../support/prometheus.js';
 import { startTestServer, type TestServer } from '../support/server.js';
@@ -138,6 +138,15 @@ describe('GET /metrics', () => {
     expect(m.samples.some((s) => Object.values(s.labels).some((v) => v.includes('a-ann') || v.includes('a-nobody')))).toBe(false);
   });
 
+  it('counts coaching follow-ups as they come due', async () => {
+    const before = valueOf(await scrape(), 'frontline_follow_ups_due_total');
+    const now = t.clock.now();
+    const c = await t.server.cases.insert({ kind: 'individual', scope: 'agent:a-bob', agentId: 'a-bob', teamId: 't-billing', kpi: 'csat', rule: 'test', figures: {}, evidenceContactIds: [], assignedCoachId: people.coach.id, openedMs: now - 30 * 86_400_000 });
+    await t.server.cases.change(c.id, c.version, { actor: `user:${people.coach.id}`, action: 'session', atMs: now - 10 * 86_400_000, details: {}, patch: { stage: 'held', held_ms: now - 10 * 86_400_000, follow_up_ms: now - 86_400_000, review_days: 7 } });
+    expect(await t.server.followUps.run()).toEqual([c.id]);
+    expect(valueOf(await scrape(), 'frontline_follow_ups_due_total')).toBe(before + 1);
+  });
+
   it('reports the flagger’s first run (a full read) and the process metrics', async () => {
     const m = await until('flagger runs', () => scrape(), (e) => samplesOf(e, 'frontline_flagger_runs_total', { outcome: 'ok' }).some((s) => s.value >= 1));
     expect(valueOf(m, 'frontline_flagger_last_run_read', { read: 'full' })).toBe(1);
@@ -148,5 +157,27 @@ describe('GET /metrics', () => {
     expect(valueOf(m, 'process_resident_memory_bytes')).toBeGreaterThan(0);
     expect(valueOf(m, 'nodejs_heap_size_used_bytes')).toBeGreaterThan(0);
     expect(m.types.get('nodejs_gc_duration_seconds')).toBe('histogram');
+  });
+});
+
+describe('GET /metrics, orphans', () => {
+  it('counts orphan events as they expire', async () => {
+    const start = Date.parse('2026-11-18T11:00:00Z');
+    const clock = new ManualClock(start);
+    const o = await startTestServer({ clock, env: { ORPHAN_TTL_DAYS: '1' } });
+    try {
+      const key = (await o.server.apiKeys.create('prometheus', ['metrics'])).key;
+      const at = new Date(start - 60_000).toISOString();
+      const out = await o.server.ingest.ingest([{ id: 'orphan-1', type: 'survey.responded', occurredAt: at, contactId: 'never-offered', csat: 2 }]);
+      expect(out.accepted).toBe(1);
+      const read = async () => parseExposition(await (await call(o.baseUrl, 'GET', '/metrics', { bearer: key })).text());
+      expect(valueOf(await read(), 'frontline_orphans_expired_total')).toBe(0);
+      expect(valueOf(await read(), 'frontline_ingest_events_total', { source: 'internal', outcome: 'accepted' })).toBe(1);
+      clock.advance(2 * 86_400_000);
+      await o.server.orphans.tick();
+      expect(valueOf(await read(), 'frontline_orphans_expired_total')).toBe(1);
+    } finally {
+      await o.close();
+    }
   });
 });
