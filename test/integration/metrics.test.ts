@@ -11,6 +11,8 @@ import { ManualClock, scaledClock } from '../../server/clock.js';
 import { call, openSocket, seedPeople, sessionFor, type Credentials, type People } from '../support/people.js';
 import { parseExposition, samplesOf, valueOf, type Exposition } from '../support/prometheus.js';
 import { startTestServer, type TestServer } from '../support/server.js';
+import { openTestStore } from '../support/stores.js';
+import type { StoreQuery } from '../../server/store/db.js';
 
 let t: TestServer;
 let people: People;
@@ -178,6 +180,29 @@ describe('GET /metrics, orphans', () => {
       expect(valueOf(await read(), 'frontline_orphans_expired_total')).toBe(1);
     } finally {
       await o.close();
+    }
+  });
+});
+
+describe('store latency on PostgreSQL', () => {
+  it('times queries through the same hook, failed ones included, and stops when the listener is removed', async () => {
+    const store = await openTestStore('postgres');
+    try {
+      const seen: StoreQuery[] = [];
+      const off = store.onQuery((q) => seen.push(q));
+      await store.db.selectFrom('meta').selectAll().execute();
+      await store.db.insertInto('meta').values({ key: 'metrics-test', value: '1' }).execute();
+      await expect(store.db.insertInto('meta').values({ key: 'metrics-test', value: '2' }).execute()).rejects.toThrow();
+      off();
+      await store.db.deleteFrom('meta').where('key', '=', 'metrics-test').execute();
+      expect(seen.map((q) => [q.operation, q.failed])).toEqual([
+        ['select', false],
+        ['insert', false],
+        ['insert', true],
+      ]);
+      for (const q of seen) expect(q.ms).toBeGreaterThan(0);
+    } finally {
+      await store.cleanup();
     }
   });
 });
