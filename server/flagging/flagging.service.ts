@@ -225,12 +225,7 @@ export class FlaggingService {
     this.timer = undefined;
   }
 
-  /**
-   * Flags every closed day held in the store at the time of the call; one run at a time. A call while a run is
-   * under way gets the next run (shared by every caller meanwhile): the one under way may have read the store before
-   * the caller's data arrived.
-   */
-  /** Told after every run, finished or failed. */
+  /** Told after every run that finished or failed (not one cut short by stop()). */
   onRun(fn: (o: FlaggingOutcome) => void): () => void {
     this.runListeners.add(fn);
     return () => this.runListeners.delete(fn);
@@ -246,13 +241,19 @@ export class FlaggingService {
     }
   }
 
+  /**
+   * Flags every closed day held in the store at the time of the call; one run at a time. A call while a run is
+   * under way gets the next run (shared by every caller meanwhile): the one under way may have read the store before
+   * the caller's data arrived.
+   */
   run(): Promise<FlaggingRun> {
     if (!this.running) {
       const t0 = Date.now();
       this.running = this.runOnce()
         .then(
           (run) => {
-            this.tell({ ok: true, run });
+            // A run cut short by stop() filed nothing: it is neither a finished run nor a failure.
+            if (!this.stopped) this.tell({ ok: true, run });
             return run;
           },
           (err: unknown) => {
