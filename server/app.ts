@@ -61,6 +61,8 @@ import { VocService } from './voc/voc.service.js';
 import type { Store } from './store/db.js';
 import { Cluster } from './cluster/cluster.js';
 import type { AcceptedEvent } from './ingest/ingest.service.js';
+import { FrontlineMetrics } from './metrics/frontline-metrics.js';
+import { metricsRoutes } from './http/metrics.routes.js';
 
 export interface ServerDeps {
   config: Config;
@@ -97,6 +99,8 @@ export interface FrontlineServer {
   voc: VocService;
   /** Events held for a contact that has not arrived, and their expiry (server/ingest/orphans.ts). */
   orphans: OrphanService;
+  /** This server's Prometheus metrics (GET /metrics). */
+  metrics: FrontlineMetrics;
   /** Set when this node is one of several (REDIS_URL and PostgreSQL). */
   cluster: Cluster | undefined;
   /** Loads state from the store; call before listen. */
@@ -106,7 +110,11 @@ export interface FrontlineServer {
 }
 
 export function createServer({ config, store, clock, logger, clientDir, socketSweepMs }: ServerDeps): FrontlineServer {
+  // Per server, never prom-client's global registry: tests build many servers in one process.
+  const metrics = new FrontlineMetrics(config.cluster ? { node: config.cluster.nodeId } : {});
+  const offQueries = store.onQuery((q) => metrics.storeQueried(q));
   const applyStored = (events: AcceptedEvent[]): void => {
+    metrics.eventsApplied();
     pulse.onStored(events);
     // Before the KPI engine re-dates a contact by a revised offer: the flagger reads the day it leaves again.
     flagging.beforeApplied(events);
@@ -132,6 +140,7 @@ export function createServer({ config, store, clock, logger, clientDir, socketSw
   const setup = new SetupService(accounts, audit, store, clock);
   const displays = new DisplayService(store, clock, audit);
   const cases = new CaseStore(store);
+  cases.onChanged((e) => metrics.caseChanged(e.action));
   const privacy = new PrivacyService(store, clock, audit, directory, config.retention);
   const afterPrivacyChange = async (): Promise<void> => {
     await pulse.reload();
@@ -152,6 +161,7 @@ export function createServer({ config, store, clock, logger, clientDir, socketSw
   const targets = new TargetService(store, clock, audit, kpis);
   const boards = new BoardService(store, clock, audit, displays);
   const flagging = new FlaggingService(store, directory, kpis, cases, logger, { lateQuietMs: config.flaggerLate.quietMs, lateMaxWaitMs: config.flaggerLate.maxWaitMs });
+  flagging.onRun((o) => metrics.flaggerRan(o));
   const ingest = new IngestService({
     store,
     clock,
@@ -161,10 +171,11 @@ export function createServer({ config, store, clock, logger, clientDir, socketSw
     // One node: straight to the services. Several: the change feed delivers every node's commits, this one's too.
     onStored: cluster ? () => cluster.feed.wake() : applyStored,
     redactIncoming: (events) => privacy.redactIncoming(events),
+    observer: metrics,
   });
 
   // Every node drops expired orphans from its engine; the leader marks them (server/ingest/orphans.ts).
-  const orphans = new OrphanService(store, clock, logger, { ttlMs: config.orphanTtlMs, leads, forget: (ids) => kpis.forgetOrphans(ids) });
+  const orphans = new OrphanService(store, clock, logger, { ttlMs: config.orphanTtlMs, leads, forget: (ids) => kpis.forgetOrphans(ids), onExpired: (n) => metrics.orphansExpired(n) });
 
   let index: { dir: unknown; index: DirectoryIndex } | undefined;
   const dirIndex = async (): Promise<DirectoryIndex> => {
@@ -209,6 +220,12 @@ export function createServer({ config, store, clock, logger, clientDir, socketSw
     res.set('Cache-Control', 'no-store');
     next();
   });
+  // Every request's duration, labelled with the declared route that answered it (set by the route's guard).
+  app.use((req, res, next) => {
+    const started = performance.now();
+    res.once('finish', () => metrics.request(req.method, res.locals.route, res.statusCode, (performance.now() - started) / 1000));
+    next();
+  });
   if (cluster) {
     // Which node answered: for operators reading a proxy's logs, and for the multi-node tests.
     app.use((_req, res, next) => {
@@ -217,6 +234,7 @@ export function createServer({ config, store, clock, logger, clientDir, socketSw
     });
   }
   app.use(healthRoutes(routes, store, cluster));
+  app.use(metricsRoutes(routes, metrics));
   app.use(ingestRoutes(routes, ingest, logger, orphans));
   app.use(authRoutes(routes, accounts, sessions, setup, cookies));
   app.use(userRoutes(routes, accounts, sessions, apiKeys, audit));
@@ -274,9 +292,19 @@ export function createServer({ config, store, clock, logger, clientDir, socketSw
     secureHandshake: (req) => handshakeIsSecure(req, cookies, config.trustProxy),
     keys: apiKeys,
     broadcastIntervalMs: config.liveBroadcastIntervalMs,
+    onKpiTick: (sent) => metrics.kpiTick(sent),
     ...(socketSweepMs === undefined ? {} : { sweepIntervalMs: socketSweepMs }),
     ...(cluster ? { adapter: cluster.redis.adapter } : {}),
     logger,
+  });
+
+  metrics.watchSockets(() => {
+    const counts = { person: 0, display: 0, key: 0 };
+    for (const s of realtime.io.sockets.sockets.values()) {
+      const kind = s.data.principal.kind;
+      counts[kind === 'user' ? 'person' : kind === 'display' ? 'display' : 'key']++;
+    }
+    return counts;
   });
 
   if (cluster) {
@@ -344,6 +372,7 @@ export function createServer({ config, store, clock, logger, clientDir, socketSw
     followUps,
     voc,
     orphans,
+    metrics,
     cluster,
     init: async () => {
       if (!cluster) {
@@ -402,6 +431,7 @@ export function createServer({ config, store, clock, logger, clientDir, socketSw
       flagging.stop();
       await kpis.stop();
       await cluster?.stop();
+      offQueries();
     },
   };
 }

@@ -49,7 +49,7 @@ export interface OrphanReport {
   }[];
 }
 
-export const API_KEY_SCOPES = ['ingest', 'read', 'admin', 'directory'] as const;
+export const API_KEY_SCOPES = ['ingest', 'read', 'admin', 'directory', 'metrics'] as const;
 export type ApiKeyScope = (typeof API_KEY_SCOPES)[number];
 
 /** What each scope lets a key do, for the key CLI and the admin keys page (README "Roles"). */
@@ -58,6 +58,7 @@ export const API_KEY_SCOPE_HELP: Record<ApiKeyScope, string> = {
   read: 'read every figure, case list and the directory',
   admin: 'read and change the directory',
   directory: 'read and change the directory, nothing else (an HR or workforce-management feed)',
+  metrics: 'scrape /metrics for Prometheus, nothing else',
 };
 
 /** An API key as listed (never the secret). */

@@ -27,6 +27,8 @@ export interface DisplayPrincipal {
 export interface KeyPrincipal {
   kind: 'apikey';
   keyId: string;
+  /** The name it was created with (the ingest metrics' `source` label: bounded by the number of keys). */
+  name: string;
   scopes: readonly ApiKeyScope[];
 }
 
@@ -46,7 +48,7 @@ export function actorOf(p: Principal | null): string {
 }
 
 /** The audience names route policies are declared with (function-level access). */
-export const AUDIENCES = ['admin', 'manager', 'team_leader', 'coach', 'agent', 'display', 'key:ingest', 'key:read', 'key:admin', 'key:directory'] as const;
+export const AUDIENCES = ['admin', 'manager', 'team_leader', 'coach', 'agent', 'display', 'key:ingest', 'key:read', 'key:admin', 'key:directory', 'key:metrics'] as const;
 export type Audience = (typeof AUDIENCES)[number];
 
 export function audiencesOf(p: Principal | null): Audience[] {

@@ -19,10 +19,11 @@ export interface SimulationHandle {
   stop(): Promise<void>;
 }
 
+/** Stores simulated events in batches; the ingest metrics count them under the source `simulator`. */
 export async function ingestAll(ingest: IngestService, events: FrontlineEvent[]): Promise<{ accepted: number; duplicate: number; rejected: number }> {
   const totals = { accepted: 0, duplicate: 0, rejected: 0 };
   for (let i = 0; i < events.length; i += BATCH) {
-    const out = await ingest.ingest(events.slice(i, i + BATCH));
+    const out = await ingest.ingest(events.slice(i, i + BATCH), 'stored', 'simulator');
     totals.accepted += out.accepted;
     totals.duplicate += out.duplicate;
     totals.rejected += out.rejected;

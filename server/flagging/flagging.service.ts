@@ -51,6 +51,9 @@ export interface FlaggingRun {
   ms: number;
 }
 
+/** What a run came to, for its listeners (the metrics): its figures, or how long it took to fail. */
+export type FlaggingOutcome = { ok: true; run: FlaggingRun } | { ok: false; ms: number };
+
 export function flagKey(c: FlagCase): string {
   return `${c.kind}|${c.agentId ?? c.teamId ?? c.queueId ?? c.scope}|${c.kpi}|${new Date(c.dayMs).toISOString().slice(0, 10)}`;
 }
@@ -88,6 +91,7 @@ export class FlaggingService {
   /** The calibrations the last worker thread held (flagger.ts): the next run's thread starts with them. */
   private calibration: [string, number][] = [];
   lastRun: FlaggingRun | undefined;
+  private readonly runListeners = new Set<(o: FlaggingOutcome) => void>();
 
   /** The closed days' counts the last run flagged (tests and diagnostics; read-only). */
   get heldCounts(): DailyCounts | undefined {
@@ -221,6 +225,22 @@ export class FlaggingService {
     this.timer = undefined;
   }
 
+  /** Told after every run that finished or failed (not one cut short by stop()). */
+  onRun(fn: (o: FlaggingOutcome) => void): () => void {
+    this.runListeners.add(fn);
+    return () => this.runListeners.delete(fn);
+  }
+
+  private tell(o: FlaggingOutcome): void {
+    for (const fn of this.runListeners) {
+      try {
+        fn(o);
+      } catch (err) {
+        this.logger.error({ err }, 'a flagging run listener failed');
+      }
+    }
+  }
+
   /**
    * Flags every closed day held in the store at the time of the call; one run at a time. A call while a run is
    * under way gets the next run (shared by every caller meanwhile): the one under way may have read the store before
@@ -228,7 +248,20 @@ export class FlaggingService {
    */
   run(): Promise<FlaggingRun> {
     if (!this.running) {
-      this.running = this.runOnce().finally(() => (this.running = undefined));
+      const t0 = Date.now();
+      this.running = this.runOnce()
+        .then(
+          (run) => {
+            // A run cut short by stop() filed nothing: it is neither a finished run nor a failure.
+            if (!this.stopped) this.tell({ ok: true, run });
+            return run;
+          },
+          (err: unknown) => {
+            this.tell({ ok: false, ms: Date.now() - t0 });
+            throw err;
+          },
+        )
+        .finally(() => (this.running = undefined));
       return this.running;
     }
     this.queued ??= this.running

@@ -26,6 +26,8 @@ import { HttpError } from './errors.js';
 declare module 'express-serve-static-core' {
   interface Locals {
     principal?: Principal | null;
+    /** The declared path of the route answering (the HTTP metrics' `route` label: never the raw URL). */
+    route?: string;
   }
 }
 
@@ -114,7 +116,7 @@ export function createAuthenticator(keys: ApiKeyService, sessions: SessionServic
         if (!check.ok) {
           throw new HttpError(401, 'unauthorized', KEY_REASONS[check.reason], { reason: check.reason }, { 'WWW-Authenticate': 'Bearer realm="frontline"' });
         }
-        return { kind: 'apikey', keyId: check.key.id, scopes: check.key.scopes };
+        return { kind: 'apikey', keyId: check.key.id, name: check.key.name, scopes: check.key.scopes };
       }
       const session = await sessions.verify(readCookie(h.cookie, 'session', h.secure));
       if (session) return session;
@@ -183,6 +185,7 @@ export class RouteTable {
 
   private guard(decl: RouteDeclaration): RequestHandler {
     return (req, res, next) => {
+      res.locals.route = decl.path;
       void (async () => {
         const unsafe = !SAFE.has(req.method);
         if (unsafe && !originAllowed(req.get('origin'), req.get('host'), this.deps.allowedOrigins)) {

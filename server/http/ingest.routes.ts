@@ -4,12 +4,13 @@
  * (accepted, or already stored), 207 with per-event results when some are rejected, 422 when none is stored.
  */
 import express, { Router } from 'express';
+import type { Principal } from '../access/principal.js';
 import { INGEST_MAX_BYTES, INGEST_MAX_EVENTS, type IngestReply } from '../../shared/api.js';
 import { bodyFormatOf, parseIngestBody } from '../ingest/parse-body.js';
 import type { IngestService } from '../ingest/ingest.service.js';
 import type { OrphanService } from '../ingest/orphans.js';
 import type { Logger } from '../logger.js';
-import type { RouteTable } from './access.js';
+import { principalOf, type RouteTable } from './access.js';
 import { HttpError } from './errors.js';
 
 export function ingestRoutes(routes: RouteTable, ingest: IngestService, logger: Logger, orphans: OrphanService): Router {
@@ -36,7 +37,7 @@ export function ingestRoutes(routes: RouteTable, ingest: IngestService, logger: 
         if (parsed.items.length === 0) throw new HttpError(400, 'bad_request', 'the array has no events');
         let outcome;
         try {
-          outcome = await ingest.ingest(parsed.items, contract);
+          outcome = await ingest.ingest(parsed.items, contract, sourceOf(principalOf(res)));
         } catch (err) {
           logger.error({ err }, 'ingest commit failed');
           throw new HttpError(503, 'store_unavailable', 'the event store could not commit this batch; nothing from it was stored; retry later', undefined, {
@@ -50,4 +51,9 @@ export function ingestRoutes(routes: RouteTable, ingest: IngestService, logger: 
     );
   }
   return router;
+}
+
+/** The ingest metrics' `source` label: the sending key's name (bounded by the keys an admin made; never an id). */
+function sourceOf(p: Principal | null): string {
+  return p?.kind === 'apikey' ? `key:${p.name}` : 'internal';
 }

@@ -38,6 +38,20 @@ interface Candidate {
   row: NewEventRow;
 }
 
+/** Why an event was rejected, as the ingest metrics count it (a bounded set; the per-event reply says more). */
+export const INGEST_REJECT_REASONS = ['invalid', 'clock_skew', 'id_conflict'] as const;
+export type IngestRejectReason = (typeof INGEST_REJECT_REASONS)[number];
+
+/** What one ingest call did, for the metrics (server/metrics): told after every call, never throws into ingest. */
+export interface IngestObserver {
+  /** A batch answered: its counts by outcome, why each rejected event was, and how long the call took. */
+  batch(o: { source: string; accepted: number; duplicate: number; rejected: Partial<Record<IngestRejectReason, number>>; seconds: number }): void;
+  /** A batch whose commit failed: nothing from it was stored. */
+  failed(o: { source: string; events: number; seconds: number }): void;
+  /** One group-commit transaction (one or more batches merged): how long writing took. */
+  commit(o: { events: number; seconds: number }): void;
+}
+
 /** Events merged into one transaction at most. */
 const MAX_GROUP_EVENTS = 10_000;
 
@@ -52,6 +66,7 @@ export interface IngestServiceOptions {
   onStored?: (events: AcceptedEvent[]) => void;
   /** Contract v2: the centre's own agent state names mapped to the five standard ones. */
   stateMap?: Readonly<Record<string, AgentState>>;
+  observer?: IngestObserver;
 }
 
 /**
@@ -61,7 +76,7 @@ export interface IngestServiceOptions {
  */
 export type IngestContract = 1 | 2 | 'stored';
 
-type Checked = { ok: true; event: FrontlineEvent; warnings: string[] } | { ok: false; issues: EventIssue[] };
+type Checked = { ok: true; event: FrontlineEvent; warnings: string[] } | { ok: false; issues: EventIssue[]; reason: IngestRejectReason };
 
 export class IngestService {
   private readonly queue: GroupCommitQueue<Candidate[], Map<number, IngestEventResult>>;
@@ -70,8 +85,25 @@ export class IngestService {
     this.queue = new GroupCommitQueue((groups) => this.commitGroups(groups), MAX_GROUP_EVENTS);
   }
 
-  async ingest(items: readonly unknown[], contract: IngestContract = 'stored'): Promise<IngestOutcome> {
+  /**
+   * `source` names who sent the batch for the metrics only: `key:<name>` for an API key, `simulator` for the built-in
+   * simulator, `internal` otherwise. Never a contact or event id (it is a label: its values must stay few).
+   */
+  async ingest(items: readonly unknown[], contract: IngestContract = 'stored', source = 'internal'): Promise<IngestOutcome> {
+    const started = performance.now();
+    const seconds = () => (performance.now() - started) / 1000;
+    try {
+      return await this.ingestBatch(items, contract, source, seconds);
+    } catch (err) {
+      this.observe((o) => o.failed({ source, events: items.length, seconds: seconds() }));
+      throw err;
+    }
+  }
+
+  private async ingestBatch(items: readonly unknown[], contract: IngestContract, source: string, seconds: () => number): Promise<IngestOutcome> {
     const receivedMs = this.opts.clock.now();
+    const reasons: Partial<Record<IngestRejectReason, number>> = {};
+    const reject = (reason: IngestRejectReason) => (reasons[reason] = (reasons[reason] ?? 0) + 1);
     const results: (IngestEventResult | undefined)[] = new Array<IngestEventResult | undefined>(items.length);
     const valid: { index: number; event: FrontlineEvent }[] = [];
     const warnings = new Map<number, string[]>();
@@ -80,7 +112,10 @@ export class IngestService {
       if (checked.ok) {
         valid.push({ index, event: checked.event });
         if (checked.warnings.length > 0) warnings.set(index, checked.warnings);
-      } else results[index] = { index, id: idOf(item), status: 'rejected', errors: checked.issues };
+      } else {
+        results[index] = { index, id: idOf(item), status: 'rejected', errors: checked.issues };
+        reject(checked.reason);
+      }
     });
     // Events about an already-erased customer are stored with that customer's pseudonym and without free text.
     const redacted = this.opts.redactIncoming && valid.length > 0 ? await this.opts.redactIncoming(valid.map((v) => v.event)) : undefined;
@@ -98,6 +133,7 @@ export class IngestService {
       const w = warnings.get(c.index);
       results[c.index] = r && w && r.status !== 'rejected' ? { ...r, warnings: w } : r;
       if (r?.status === 'accepted') stored.push({ event: c.event, receivedMs });
+      if (r?.status === 'rejected') reject('id_conflict');
     }
     const final = results as IngestEventResult[];
     let accepted = 0;
@@ -109,7 +145,17 @@ export class IngestService {
       else rejected++;
     }
     if (stored.length > 0) this.notify(stored);
+    this.observe((o) => o.batch({ source, accepted, duplicate, rejected: reasons, seconds: seconds() }));
     return { results: final, accepted, duplicate, rejected, stored };
+  }
+
+  private observe(fn: (o: IngestObserver) => void): void {
+    if (!this.opts.observer) return;
+    try {
+      fn(this.opts.observer);
+    } catch (err) {
+      this.opts.logger.error({ err }, 'the ingest metrics failed');
+    }
   }
 
   /** Waits for in-flight commits (graceful shutdown). */
@@ -119,16 +165,20 @@ export class IngestService {
 
   private check(item: unknown, receivedMs: number, contract: IngestContract): Checked {
     let v: Checked;
-    if (contract === 2) v = normaliseV2(item, this.opts.stateMap ? { stateMap: this.opts.stateMap } : {});
+    if (contract === 2) {
+      const n = normaliseV2(item, this.opts.stateMap ? { stateMap: this.opts.stateMap } : {});
+      v = n.ok ? n : { ...n, reason: 'invalid' };
+    }
     else {
       const plain = validateEvent(item, contract === 1 ? { contract: 1 } : {});
-      v = plain.ok ? { ...plain, warnings: [] } : plain;
+      v = plain.ok ? { ...plain, warnings: [] } : { ...plain, reason: 'invalid' };
     }
     if (!v.ok) return v;
     const skew = Date.parse(v.event.occurredAt) - receivedMs;
     if (skew > this.opts.maxClockSkewMs) {
       return {
         ok: false,
+        reason: 'clock_skew',
         issues: [{ path: 'occurredAt', reason: `is ${Math.round(skew / 1000)} s in the future; at most ${this.opts.maxClockSkewMs / 1000} s of clock skew is allowed` }],
       };
     }
@@ -147,7 +197,9 @@ export class IngestService {
         }
       }
     }
+    const started = performance.now();
     const { inserted, existing } = await writeEvents(this.opts.store, toInsert);
+    this.observe((o) => o.commit({ events: toInsert.length, seconds: (performance.now() - started) / 1000 }));
 
     return groups.map((group) => {
       const out = new Map<number, IngestEventResult>();

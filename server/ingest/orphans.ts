@@ -29,7 +29,7 @@ export class OrphanService {
     private readonly store: Store,
     private readonly clock: Clock,
     private readonly logger: Logger,
-    private readonly opts: { ttlMs: number; leads: () => boolean; forget: (contactIds: string[]) => number; everyMs?: number },
+    private readonly opts: { ttlMs: number; leads: () => boolean; forget: (contactIds: string[]) => number; everyMs?: number; onExpired?: (n: number) => void },
   ) {}
 
   get ttlMs(): number {
@@ -144,7 +144,10 @@ export class OrphanService {
 
   /** One round: expire (leader), then sweep. */
   async tick(): Promise<void> {
-    if (this.opts.leads()) await this.expire();
+    if (this.opts.leads()) {
+      const n = await this.expire();
+      if (n > 0) this.opts.onExpired?.(n);
+    }
     await this.sweep();
   }
 

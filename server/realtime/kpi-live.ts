@@ -39,9 +39,13 @@ export class KpiLive {
     return { key, seq: room.seq, asOf: nowIso, from: new Date(room.from).toISOString(), to: new Date(room.to).toISOString(), kpis: room.last };
   }
 
-  /** One tick: deltas for touched or moved subscriptions; rooms nobody listens to any more are dropped. */
-  tick(io: Server, nowIso: string): void {
+  /**
+   * One tick: deltas for touched or moved subscriptions; rooms nobody listens to any more are dropped. Returns how
+   * many deltas it sent (the live delta latency metric counts ticks that sent one).
+   */
+  tick(io: Server, nowIso: string): number {
     const touched = this.kpis.takeTouched();
+    let sent = 0;
     for (const [key, room] of this.rooms) {
       const roomName = KpiLive.room(key);
       if ((io.sockets.adapter.rooms.get(roomName)?.size ?? 0) === 0) {
@@ -67,6 +71,8 @@ export class KpiLive {
       room.to = toMs;
       // Local only: every node computes the same figures from the change feed, each room's seq is this node's own.
       io.local.to(roomName).emit('kpis:delta', { key, seq: room.seq, asOf: nowIso, from: new Date(fromMs).toISOString(), to: new Date(toMs).toISOString(), changed });
+      sent++;
     }
+    return sent;
   }
 }

@@ -90,6 +90,8 @@ export interface RealtimeDeps {
   broadcastIntervalMs: number;
   /** How often every socket's credential is re-checked against the store. */
   sweepIntervalMs?: number;
+  /** Told after each live KPI tick with how many deltas it sent (the live delta latency metric). */
+  onKpiTick?: (deltasSent: number) => void;
   /** The cross-node adapter (cluster mode): room broadcasts from this node reach sockets on every node. */
   adapter?: ServerOptions['adapter'];
   logger: Logger;
@@ -212,7 +214,7 @@ export function attachRealtime(httpServer: HttpServer, deps: RealtimeDeps): Real
   const kpiTimer = setInterval(() => {
     try {
       const asOf = new Date(deps.clock.now()).toISOString();
-      kpiLive.tick(io, asOf);
+      deps.onKpiTick?.(kpiLive.tick(io, asOf));
       // Sent only after a tick that worked: if deltas stop being computed, screens see their tiles go stale.
       if (Date.now() - lastHeartbeat >= LIVE_HEARTBEAT_MS) {
         lastHeartbeat = Date.now();

@@ -9,7 +9,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import SQLite from 'better-sqlite3';
-import { Kysely, Migrator, PostgresDialect, sql, SqliteDialect, type Migration, type MigrationProvider } from 'kysely';
+import { Kysely, Migrator, PostgresDialect, sql, SqliteDialect, type LogEvent, type Migration, type MigrationProvider } from 'kysely';
 import pg from 'pg';
 import type { Database } from './schema.js';
 import { pgKeys, type PgKeys } from './pg-keys.js';
@@ -48,7 +48,49 @@ export interface Store {
   sqlite: SQLite.Database | null;
   /** PostgreSQL only: the lock keys and channel names of the schema written to (pg-keys.ts). */
   pg: PgKeys | null;
+  /**
+   * Told after every query run through Kysely, with its duration (Kysely's log hook): the store latency metrics.
+   * The raw SQLite ingest path (events.store.ts) does not pass here; the ingest commit is timed on its own.
+   */
+  onQuery(fn: QueryListener): () => void;
   close(): Promise<void>;
+}
+
+/** One query as the store latency metrics see it: its root operation, how long it took, and whether it failed. */
+export interface StoreQuery {
+  operation: StoreOperation;
+  ms: number;
+  failed: boolean;
+}
+export type QueryListener = (q: StoreQuery) => void;
+
+export const STORE_OPERATIONS = ['select', 'insert', 'update', 'delete', 'other'] as const;
+export type StoreOperation = (typeof STORE_OPERATIONS)[number];
+
+const NODE_OPERATIONS: Record<string, StoreOperation> = { SelectQueryNode: 'select', InsertQueryNode: 'insert', UpdateQueryNode: 'update', DeleteQueryNode: 'delete' };
+
+/** A bounded label for a query: the builder's root node, or the first keyword of raw SQL (`sql\`...\``). */
+export function operationOf(kind: string, text: string): StoreOperation {
+  const byNode = NODE_OPERATIONS[kind];
+  if (byNode) return byNode;
+  const word = /^\s*(\w+)/.exec(text)?.[1]?.toLowerCase();
+  return word === 'select' || word === 'insert' || word === 'update' || word === 'delete' ? word : 'other';
+}
+
+/** Kysely's `log` option, fanning each query out to the store's listeners; cheap when nobody listens. */
+function queryLog(): { log: (e: LogEvent) => void; onQuery: Store['onQuery'] } {
+  const listeners = new Set<QueryListener>();
+  return {
+    log: (e) => {
+      if (listeners.size === 0) return;
+      const q: StoreQuery = { operation: operationOf(e.query.query.kind, e.query.sql), ms: e.queryDurationMillis, failed: e.level === 'error' };
+      for (const fn of listeners) fn(q);
+    },
+    onQuery: (fn) => {
+      listeners.add(fn);
+      return () => listeners.delete(fn);
+    },
+  };
 }
 
 export type DatabaseTarget = { kind: 'sqlite'; file: string } | { kind: 'postgres'; url: string; schema?: string };
@@ -69,8 +111,9 @@ function openSqlite(file: string): Store {
   sqlite.pragma('synchronous = FULL');
   sqlite.pragma('busy_timeout = 5000');
   sqlite.pragma('foreign_keys = ON');
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
-  return { db, dialect: 'sqlite', description: `sqlite:${file}`, sqlite, pg: null, close: () => db.destroy() };
+  const { log, onQuery } = queryLog();
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }), log });
+  return { db, dialect: 'sqlite', description: `sqlite:${file}`, sqlite, pg: null, onQuery, close: () => db.destroy() };
 }
 
 function openPostgres(url: string, schema?: string): Store {
@@ -85,10 +128,11 @@ function openPostgres(url: string, schema?: string): Store {
   // Nor a checked-out one: pg emits `error` on a client whose socket dies, and nobody listens while Kysely holds it
   // (a database outage killed the node). The error still fails the query in flight, and the pool drops the client.
   pool.on('connect', (client) => client.on('error', () => undefined));
-  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  const { log, onQuery } = queryLog();
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }), log });
   const safe = new URL(url);
   safe.password = '';
-  return { db, dialect: 'postgres', sqlite: null, pg: null, description: `${safe.toString()}${schema ? ` (schema ${schema})` : ''}`, close: () => db.destroy() };
+  return { db, dialect: 'postgres', sqlite: null, pg: null, onQuery, description: `${safe.toString()}${schema ? ` (schema ${schema})` : ''}`, close: () => db.destroy() };
 }
 
 async function migrate(store: Store): Promise<void> {

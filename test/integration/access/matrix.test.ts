@@ -10,7 +10,7 @@ import { SOCKET_POLICIES } from '../../../server/realtime/socket.js';
 import { call, openSocket, pairDisplay, seedPeople, sessionFor, type Credentials, type People } from '../../support/people.js';
 import { startTestServer, type TestServer } from '../../support/server.js';
 
-const CALLERS = ['anonymous', 'admin', 'manager', 'team_leader', 'coach', 'agent', 'display', 'key:ingest', 'key:read', 'key:admin', 'key:directory'] as const;
+const CALLERS = ['anonymous', 'admin', 'manager', 'team_leader', 'coach', 'agent', 'display', 'key:ingest', 'key:read', 'key:admin', 'key:directory', 'key:metrics'] as const;
 type Caller = (typeof CALLERS)[number];
 
 const PEOPLE: readonly Caller[] = ['admin', 'manager', 'team_leader', 'coach', 'agent'];
@@ -22,6 +22,8 @@ const EXPECTED: Record<string, readonly Caller[]> = {
   'GET /healthz': ALL,
   'GET /readyz': ALL,
   'GET /api/v1/cluster': only('admin'),
+  // Prometheus scrapes with a metrics key; a signed-in admin may look too.
+  'GET /metrics': only('admin', 'key:metrics'),
   'POST /api/v1/events': only('key:ingest'),
   'POST /api/v2/events': only('key:ingest'),
   'GET /api/v1/ingest/orphans': only('admin'),
@@ -199,6 +201,7 @@ beforeAll(async () => {
     read: (await t.server.apiKeys.create('r', ['read'])).key,
     admin: (await t.server.apiKeys.create('a', ['admin'])).key,
     directory: (await t.server.apiKeys.create('d', ['directory'])).key,
+    metrics: (await t.server.apiKeys.create('m', ['metrics'])).key,
   };
   creds.set('anonymous', () => Promise.resolve(null));
   creds.set('admin', () => sessionFor(t, people.admin));
@@ -211,6 +214,7 @@ beforeAll(async () => {
   creds.set('key:read', () => Promise.resolve({ bearer: keys.read }));
   creds.set('key:admin', () => Promise.resolve({ bearer: keys.admin }));
   creds.set('key:directory', () => Promise.resolve({ bearer: keys.directory }));
+  creds.set('key:metrics', () => Promise.resolve({ bearer: keys.metrics }));
 });
 
 afterAll(async () => {

@@ -69,13 +69,13 @@ describe('scope predicates', () => {
     expect(canViewScope(wall, { kind: 'team', id: 't-billing' }, dir)).toBe(true);
     expect(canViewScope(wall, { kind: 'team', id: 't-tech' }, dir)).toBe(false);
     expect(canViewScope(wall, { kind: 'centre' }, dir)).toBe(false);
-    expect(canViewScope({ kind: 'apikey', keyId: 'k', scopes: ['read'] }, { kind: 'agent', id: 'a-ann' }, dir)).toBe(true);
-    expect(canViewScope({ kind: 'apikey', keyId: 'k', scopes: ['ingest'] }, { kind: 'centre' }, dir)).toBe(false);
+    expect(canViewScope({ kind: 'apikey', keyId: 'k', name: 'k', scopes: ['read'] }, { kind: 'agent', id: 'a-ann' }, dir)).toBe(true);
+    expect(canViewScope({ kind: 'apikey', keyId: 'k', name: 'k', scopes: ['ingest'] }, { kind: 'centre' }, dir)).toBe(false);
     expect(canViewScope(null, { kind: 'centre' }, dir)).toBe(false);
   });
 
   it('a directory key reads and changes the directory and nothing else; admin keys and admins change it too', () => {
-    const key = (scopes: ('ingest' | 'read' | 'admin' | 'directory')[]): Principal => ({ kind: 'apikey', keyId: 'k', scopes });
+    const key = (scopes: ('ingest' | 'read' | 'admin' | 'directory')[]): Principal => ({ kind: 'apikey', keyId: 'k', name: 'k', scopes });
     const directoryKey = key(['directory']);
     expect(canViewDirectory(directoryKey)).toBe(true);
     expect(canManageDirectory(directoryKey)).toBe(true);
