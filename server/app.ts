@@ -428,6 +428,7 @@ export function createServer({ config, store, clock, logger, clientDir, socketSw
       followUps.stop();
       orphans.stop();
       stopNotifications();
+      await Promise.all([notificationSender.idle(), notificationWatchers.idle()]);
       transports.close();
       await ingest.drain();
       await realtime.close();

@@ -50,6 +50,11 @@ export class NotificationSender {
     this.timer = undefined;
   }
 
+  /** Resolves when a run in flight has finished (shutdown). */
+  async idle(): Promise<void> {
+    await this.running.catch(() => undefined);
+  }
+
   /** Sends what is due now; runs one at a time (a call during a run waits for it, then runs). Returns rows settled. */
   run(): Promise<number> {
     this.running = this.running.catch(() => 0).then(() => this.sendDue());

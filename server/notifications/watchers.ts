@@ -62,6 +62,11 @@ export class NotificationWatchers {
     this.timer = undefined;
   }
 
+  /** Resolves when a check in flight has finished (shutdown). */
+  async idle(): Promise<void> {
+    await this.running.catch(() => undefined);
+  }
+
   /** One look at every watched thing; one at a time. */
   check(): Promise<void> {
     this.running = this.running.catch(() => undefined).then(async () => {
