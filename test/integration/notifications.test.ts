@@ -10,6 +10,7 @@ import http from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../server/clock.js';
 import { silentLogger } from '../../server/logger.js';
+import type { Dialect } from '../../server/store/db.js';
 import { NotificationSender } from '../../server/notifications/sender.js';
 import { createTransports } from '../../server/notifications/transports.js';
 import { NotificationWatchers } from '../../server/notifications/watchers.js';
@@ -62,7 +63,7 @@ function surveyed(csat: number, atMs: number): FrontlineEvent[] {
   ];
 }
 
-describe('notifications', () => {
+describe.each<Dialect>(['sqlite', 'postgres'])('notifications on %s', (dialect) => {
   const clock = new ManualClock(NOW);
   let t: TestServer;
   let mail: MailSink;
@@ -101,7 +102,7 @@ describe('notifications', () => {
   beforeAll(async () => {
     mail = await startMailSink();
     hooks = await startReceiver();
-    t = await startTestServer({ clock, env: { SMTP_URL: mail.url, PUBLIC_URL: 'https://frontline.test', NOTIFY_BREACH_SUSTAIN_MINUTES: '5', NOTIFY_RETRY_BASE_SECONDS: '60', NOTIFY_MAX_ATTEMPTS: '5' } });
+    t = await startTestServer({ dialect, clock, env: { SMTP_URL: mail.url, PUBLIC_URL: 'https://frontline.test', NOTIFY_BREACH_SUSTAIN_MINUTES: '5', NOTIFY_RETRY_BASE_SECONDS: '60', NOTIFY_MAX_ATTEMPTS: '5' } });
     // The test drives the loops itself, at the manual clock's times.
     t.server.notifications.sender.stop();
     t.server.notifications.watchers.stop();
@@ -113,6 +114,10 @@ describe('notifications', () => {
     expect(target.status).toBe(201);
     await setPrefs('teamLeader', { email: 'tom@billing.test', emailEnabled: true });
     await setPrefs('coach', { email: 'cora@coaching.test', emailEnabled: true });
+    // People who may not see Billing's figures: the South site's manager and an agent. They are never told.
+    for (const k of ['siteManager', 'agent'] as const) who[k] = await sessionFor(t, people[k]);
+    await setPrefs('siteManager', { email: 'sue@south.test', emailEnabled: true });
+    await setPrefs('agent', { email: 'ann@billing.test', emailEnabled: true });
     const hook = await call(t.baseUrl, 'POST', '/api/v1/notifications/endpoints', who.manager as Credentials, { channel: 'webhook', name: 'Billing chat-ops', scope: 'team:t-billing', address: `${hooks.url}/ok`, kinds: ['kpi_breach', 'kpi_recovered'] });
     expect(hook.status).toBe(201);
     secret = ((await hook.json()) as { secret: string }).secret;
@@ -255,5 +260,57 @@ describe('notifications', () => {
     expect(digest.text).toContain(`https://frontline.test/cases/${caseId}`);
     expect(mail.mails).toHaveLength(sent + 2);
     expect((await deliveries()).filter((d) => d.status !== 'sent')).toEqual([]);
+  });
+
+  it('a dispute tells the coach and the team leader; a follow-up coming due tells the coach', async () => {
+    await setPrefs('coach', { email: 'cora@coaching.test', emailEnabled: true });
+    const caseId = await assignCase();
+    await t.server.notifications.sender.run();
+    const sent = mail.mails.length;
+    const c = await call(t.baseUrl, 'GET', `/api/v1/cases/${caseId}`, who.agent as Credentials);
+    const version = ((await c.json()) as { case: { version: number } }).case.version;
+    const res = await call(t.baseUrl, 'POST', `/api/v1/cases/${caseId}/response`, who.agent as Credentials, { version, response: 'disputed', comment: 'Those surveys were about the billing outage' });
+    expect(res.status, await res.clone().text()).toBe(200);
+    await expect.poll(async () => (await deliveries()).filter((d) => d.kind === 'dispute_raised').length).toBe(2);
+    await t.server.notifications.sender.run();
+    const disputed = mail.mails.slice(sent);
+    expect(disputed.map((m) => m.to[0]).sort()).toEqual(['cora@coaching.test', 'tom@billing.test']);
+    for (const m of disputed) {
+      expect(m.subject).toBe('[Frontline] Case disputed: CSAT for Ann (Billing)');
+      expect(m.text).toContain('Their comment: "Those surveys were about the billing outage"');
+    }
+
+    await t.store.db.updateTable('coaching_cases').set({ stage: 'held', follow_up_ms: clock.now() - MIN }).where('id', '=', caseId).execute();
+    expect(await t.server.followUps.run()).toEqual([caseId]);
+    await expect.poll(async () => (await deliveries()).filter((d) => d.kind === 'follow_up_due').length).toBe(1);
+    await t.server.notifications.sender.run();
+    expect(mail.mails.at(-1)).toMatchObject({ to: ['cora@coaching.test'], subject: '[Frontline] Follow-up review due: CSAT for Ann (Billing)' });
+    // Nobody outside Billing heard of any of it.
+    expect(mail.mails.filter((m) => m.to.some((a) => a === 'sue@south.test' || a === 'ann@billing.test'))).toEqual([]);
+  });
+
+  it('an ingest key that delivered and then fell silent tells the admins, and again when it is back', async () => {
+    await setPrefs('admin', { email: 'ada@centre.test', emailEnabled: true });
+    const { key } = await t.server.apiKeys.create('CRM feed', ['ingest']);
+    const post = async () => {
+      const event: FrontlineEvent = { id: uid(), type: 'agent.state', occurredAt: new Date(clock.now()).toISOString(), agentId: 'a-ann', state: 'available' };
+      const res = await fetch(`${t.baseUrl}/api/v1/events`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` }, body: JSON.stringify([event]) });
+      expect(res.status).toBeLessThan(300);
+    };
+    await post();
+    clock.advance(15 * MIN);
+    await tick();
+    expect(mail.mails.filter((m) => m.to.includes('ada@centre.test'))).toEqual([]);
+    clock.advance(1 * MIN + 1000);
+    await tick();
+    await tick();
+    const silent = mail.mails.filter((m) => m.to.includes('ada@centre.test'));
+    expect(silent.map((m) => m.subject)).toEqual(['[Frontline] Data source silent: CRM feed has sent nothing for 16 minutes']);
+    await post();
+    await tick();
+    const back = mail.mails.filter((m) => m.to.includes('ada@centre.test'));
+    expect(back.map((m) => m.subject)).toEqual(['[Frontline] Data source silent: CRM feed has sent nothing for 16 minutes', '[Frontline] Data source delivering again: CRM feed']);
+    // Only admins hear about sources.
+    expect(mail.mails.filter((m) => m.subject.includes('Data source') && !m.to.includes('ada@centre.test'))).toEqual([]);
   });
 });
