@@ -21,8 +21,11 @@ export function notificationRoutes(routes: RouteTable, notifications: Notificati
   const router = Router();
   const json = express.json({ limit: '16kb' });
 
-  /** A whole-centre manager or an admin manages every endpoint; a site manager those of their site's teams. */
-  const mayManage = async (p: UserPrincipal, scope: string): Promise<boolean> => p.role === 'admin' || canViewScope(p, scopeText.parse(scope), await dirIndex());
+  /** Admins and whole-centre managers manage every endpoint; a site manager those of their site's teams (not the centre's). */
+  const mayManage = async (p: UserPrincipal, scope: string): Promise<boolean> => {
+    if (p.role === 'admin' || (p.role === 'manager' && p.siteId === null)) return true;
+    return p.role === 'manager' && scope !== 'centre' && canViewScope(p, scopeText.parse(scope), await dirIndex());
+  };
   const endpointFor = async (p: UserPrincipal, id: string) => {
     const e = await notifications.endpoint(id);
     if (!(await mayManage(p, e.scope))) deny('this endpoint belongs to a team you do not manage');

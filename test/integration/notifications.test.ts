@@ -139,6 +139,28 @@ describe.each<Dialect>(['sqlite', 'postgres'])('notifications on %s', (dialect) 
     expect(text).not.toContain(secret);
   });
 
+  it('a site manager manages endpoints for their own teams only; bodies are checked with a clear error', async () => {
+    const add = (scope: string, address = `${hooks.url}/ok`) => call(t.baseUrl, 'POST', '/api/v1/notifications/endpoints', who.siteManager as Credentials, { channel: 'webhook', name: 'South', scope, address, kinds: ['kpi_breach'] });
+    expect((await add('team:t-billing')).status).toBe(403);
+    expect((await add('centre')).status).toBe(403);
+    const bad = await add('team:t-south', 'ftp://example.com/x');
+    expect(bad.status).toBe(400);
+    expect(((await bad.json()) as { error: { message: string } }).error.message).toContain('must be an http:// or https:// URL');
+    const ok = await add('team:t-south');
+    expect(ok.status).toBe(201);
+    const { endpoint } = (await ok.json()) as { endpoint: { id: string } };
+    // The South manager sees only their own endpoint; they cannot touch Billing's.
+    const list = (await (await call(t.baseUrl, 'GET', '/api/v1/notifications/endpoints', who.siteManager as Credentials)).json()) as { endpoints: { name: string }[] };
+    expect(list.endpoints.map((e) => e.name)).toEqual(['South']);
+    const billing = (await (await call(t.baseUrl, 'GET', '/api/v1/notifications/endpoints', who.manager as Credentials)).json()) as { endpoints: { id: string; name: string }[] };
+    const billingId = billing.endpoints.find((e) => e.name === 'Billing chat-ops')!.id;
+    expect((await call(t.baseUrl, 'DELETE', `/api/v1/notifications/endpoints/${billingId}`, who.siteManager as Credentials)).status).toBe(403);
+    expect((await call(t.baseUrl, 'DELETE', `/api/v1/notifications/endpoints/${endpoint.id}`, who.siteManager as Credentials)).status).toBe(200);
+    const quiet = await call(t.baseUrl, 'PUT', '/api/v1/notifications/preferences', who.coach as Credentials, { ...DEFAULT_PREFS, quietHours: { start: '25:00', end: '07:00' } });
+    expect(quiet.status).toBe(400);
+    expect(((await quiet.json()) as { error: { message: string } }).error.message).toContain('quietHours.start must be a time HH:MM');
+  });
+
   it('a CSAT breach held for the sustain time sends one email to the team leader and one signed webhook', async () => {
     // Ten surveys of 1 out of 5 this morning: Billing's CSAT today is 0% against a target of 80%.
     const events: FrontlineEvent[] = [];
