@@ -67,6 +67,8 @@ import { NotificationWatchers } from './notifications/watchers.js';
 /** How often the sender looks for due notices, and the watchers at KPIs and sources. */
 const NOTIFY_SEND_POLL_MS = 2_000;
 const NOTIFY_WATCH_INTERVAL_MS = 30_000;
+/** The delivery log keeps sent and failed notices this long. */
+const NOTIFY_LOG_DAYS = 90;
 
 export interface ServerDeps {
   config: Config;
@@ -338,6 +340,7 @@ export function createServer({ config, store, clock, logger, clientDir, socketSw
   const hourly = async () => {
     await sessions.purgeExpired();
     await privacy.applyRetention();
+    await notificationService.outbox.purge(clock.now() - NOTIFY_LOG_DAYS * 86_400_000);
   };
   const startHousekeeping = async () => {
     await hourly();

@@ -79,4 +79,14 @@ export class Outbox {
       }
     });
   }
+
+  /** Drops sent and failed notices (and their attempts) filed before `beforeMs`; pending ones are kept. */
+  async purge(beforeMs: number): Promise<number> {
+    return this.store.db.transaction().execute(async (trx) => {
+      const old = trx.selectFrom('notification_outbox').select('id').where('created_ms', '<', beforeMs).where('status', 'in', ['sent', 'failed']);
+      await trx.deleteFrom('notification_attempts').where('outbox_id', 'in', old).execute();
+      const res = await trx.deleteFrom('notification_outbox').where('created_ms', '<', beforeMs).where('status', 'in', ['sent', 'failed']).executeTakeFirst();
+      return Number(res.numDeletedRows);
+    });
+  }
 }

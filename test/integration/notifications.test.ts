@@ -335,4 +335,15 @@ describe.each<Dialect>(['sqlite', 'postgres'])('notifications on %s', (dialect) 
     // Only admins hear about sources.
     expect(mail.mails.filter((m) => m.subject.includes('Data source') && !m.to.includes('ada@centre.test'))).toEqual([]);
   });
+
+  it('the delivery log keeps 90 days: older sent notices and their attempts are dropped, pending ones kept', async () => {
+    const all = await deliveries();
+    expect(all.length).toBeGreaterThan(0);
+    const outbox = t.server.notifications.service.outbox;
+    expect(await outbox.purge(NOW)).toBe(0);
+    const removed = await outbox.purge(clock.now() + 1);
+    expect(removed).toBe(all.filter((d) => d.status !== 'pending').length);
+    expect((await deliveries()).filter((d) => d.status !== 'pending')).toEqual([]);
+    expect(await t.store.db.selectFrom('notification_attempts').select('id').execute()).toEqual([]);
+  });
 });
