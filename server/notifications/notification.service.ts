@@ -198,7 +198,7 @@ export class NotificationService {
   }
 
   /** Case triggers: assigned (to the coach), follow-up due (to the owner), disputed (to the coach and team leaders). */
-  async onCaseChanged(e: CaseChanged): Promise<void> {
+  async onCaseChanged(e: CaseChanged & { assigneeId?: string | null }): Promise<void> {
     if (e.action !== 'assigned' && e.action !== 'follow_up_due' && e.action !== 'responded') return;
     const c = await this.d.cases.get(e.caseId);
     if (!c) return;
@@ -212,7 +212,9 @@ export class NotificationService {
     const data = { caseId: c.id, kpi: c.kpi, kpiLabel, subject, teamId: c.teamId, teamName: team?.name ?? null, by };
     const key = `case:${c.id}:${e.action}:${e.atMs}`;
     const coach = c.assignedCoachId === null ? [] : [c.assignedCoachId];
-    if (e.action === 'assigned') await this.raise({ kind: 'case_assigned', data }, key, { kind: 'case', caseId: c.id, userIds: coach });
+    // From the trail: the person it was given to then (it may have been reassigned since).
+    const assignee = e.assigneeId === undefined ? coach : e.assigneeId === null ? [] : [e.assigneeId];
+    if (e.action === 'assigned') await this.raise({ kind: 'case_assigned', data }, key, { kind: 'case', caseId: c.id, userIds: assignee });
     else if (e.action === 'follow_up_due') await this.raise({ kind: 'follow_up_due', data }, key, { kind: 'case', caseId: c.id, userIds: coach });
     else {
       const detail = await this.d.cases.detail(c.id);

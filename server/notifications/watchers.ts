@@ -36,6 +36,9 @@ export function step<S extends string>(prev: WatchState<S>, observed: S | null, 
   return { next: { ...prev, pending }, announce: false };
 }
 
+/** How far back each read of the case trail reaches before the last one's end. */
+const CASE_TRAIL_OVERLAP_MS = 10 * 60_000;
+
 export interface WatcherOptions {
   breachSustainMs: number;
   sourceSilentMs: number;
@@ -72,6 +75,7 @@ export class NotificationWatchers {
     this.running = this.running.catch(() => undefined).then(async () => {
       await this.checkKpis();
       await this.checkSources();
+      await this.checkCaseTrail();
     });
     return this.running;
   }
@@ -132,6 +136,38 @@ export class NotificationWatchers {
       const data = { keyId: k.id, keyName: k.name, lastEventAt: new Date(last).toISOString(), silentMinutes: Math.round((now - last) / 60_000) };
       await this.d.notifications.raise({ kind: next.told === 'silent' ? 'source_unhealthy' : 'source_healthy', data }, `${key}:${next.told}:${next.since}`, { kind: 'admins' });
     }
+  }
+
+  /**
+   * Case notices are filed right after a case change commits, on the node that made it; a crash in between would lose
+   * one. The case's own trail (case_events) is written in the change's transaction, so the leader re-reads its recent
+   * entries and files them again: the dedupe key is the same, so a notice already filed is not filed twice. The
+   * window overlaps the last read by a few minutes, for trail rows committed late.
+   */
+  private async checkCaseTrail(): Promise<void> {
+    const now = this.d.clock.now();
+    const key = 'case-trail';
+    const row = await this.d.store.db.selectFrom('notification_state').select('value').where('key', '=', key).executeTakeFirst();
+    const readTo = row ? (JSON.parse(row.value) as { readToMs: number }).readToMs : now;
+    const entries = await this.d.store.db
+      .selectFrom('case_events')
+      .select(['case_id', 'at_ms', 'actor', 'action', 'details'])
+      .where('at_ms', '>=', readTo - CASE_TRAIL_OVERLAP_MS)
+      .where('at_ms', '<=', now)
+      .where('action', 'in', ['assigned', 'responded', 'follow_up_due'])
+      .orderBy('at_ms')
+      .execute();
+    for (const e of entries) {
+      const details = JSON.parse(e.details) as { to?: unknown };
+      const assigneeId = e.action === 'assigned' && typeof details.to === 'string' ? details.to : undefined;
+      await this.d.notifications.onCaseChanged({ caseId: e.case_id, action: e.action, actor: e.actor, atMs: Number(e.at_ms), ...(assigneeId ? { assigneeId } : {}) });
+    }
+    const text = JSON.stringify({ readToMs: now });
+    await this.d.store.db
+      .insertInto('notification_state')
+      .values({ key, value: text, updated_ms: now })
+      .onConflict((oc) => oc.column('key').doUpdateSet({ value: text, updated_ms: now }))
+      .execute();
   }
 
   private async load<S extends string>(key: string, initial: S): Promise<WatchState<S>> {

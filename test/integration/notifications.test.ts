@@ -336,6 +336,17 @@ describe.each<Dialect>(['sqlite', 'postgres'])('notifications on %s', (dialect) 
     expect(mail.mails.filter((m) => m.subject.includes('Data source') && !m.to.includes('ada@centre.test'))).toEqual([]);
   });
 
+  it('a case change whose notice was never filed (the node died after the commit) is filed by the leader from the case trail, once', async () => {
+    const c = await t.server.cases.insert({ kind: 'individual', scope: 'agent:a-ann', agentId: 'a-ann', teamId: 't-billing', kpi: 'aht', rule: 'CUSUM above h', figures: {}, evidenceContactIds: [], assignedCoachId: null, openedMs: clock.now() });
+    // What CaseStore.change commits, without the after-commit listener that files the notice.
+    await t.store.db.updateTable('coaching_cases').set({ assigned_coach_id: people.coach.id, stage: 'assigned' }).where('id', '=', c.id).execute();
+    await t.store.db.insertInto('case_events').values({ case_id: c.id, at_ms: clock.now(), actor: `user:${people.teamLeader.id}`, action: 'assigned', details: JSON.stringify({ from: null, to: people.coach.id, toName: 'cora.coach' }) }).execute();
+    const sent = mail.mails.length;
+    await tick();
+    await tick();
+    expect(mail.mails.slice(sent).map((m) => [m.to[0], m.subject])).toEqual([['cora@coaching.test', '[Frontline] Case assigned to you: AHT for Ann (Billing)']]);
+  });
+
   it('the delivery log keeps 90 days: older sent notices and their attempts are dropped, pending ones kept', async () => {
     const all = await deliveries();
     expect(all.length).toBeGreaterThan(0);

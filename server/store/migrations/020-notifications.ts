@@ -83,6 +83,8 @@ export function notifications(dialect: Dialect): Migration {
         .addColumn('value', 'text', (c) => c.notNull())
         .addColumn('updated_ms', 'bigint', (c) => c.notNull())
         .execute();
+      // The leader re-reads recent case trail entries, so a notice lost between a case change and its filing is filed.
+      await db.schema.createIndex('case_events_at').on('case_events').column('at_ms').execute();
     },
   };
 }
