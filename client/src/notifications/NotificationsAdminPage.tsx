@@ -6,7 +6,8 @@ import { api, errText } from '../api/http.js';
 import { useDirectory } from '../coaching/case-words.js';
 import { notificationKeys, useDeliveries, useEndpoints } from './queries.js';
 
-const TEAM_KINDS: readonly NotificationKind[] = NOTIFICATION_KINDS;
+/** The same kinds as a person's, worded for a team's channel. */
+const ENDPOINT_KIND_LABELS: Record<NotificationKind, string> = { ...NOTIFICATION_KIND_LABELS, case_assigned: 'Case assigned to a coach' };
 
 export function NotificationsAdminPage() {
   const qc = useQueryClient();
@@ -64,7 +65,7 @@ export function NotificationsAdminPage() {
                     {e.channel === 'webhook' ? 'Webhook ' : 'Email '}
                     <code>{e.address}</code>
                   </td>
-                  <td className="small-inline">{e.kinds.map((k) => NOTIFICATION_KIND_LABELS[k]).join(', ')}</td>
+                  <td className="small-inline">{e.kinds.map((k) => ENDPOINT_KIND_LABELS[k]).join(', ')}</td>
                   <td className="actions">
                     <button type="button" className="secondary" onClick={() => test.mutate(e.id)}>
                       Test
@@ -127,10 +128,10 @@ export function NotificationsAdminPage() {
           </label>
           <fieldset>
             <legend>Events</legend>
-            {TEAM_KINDS.map((k) => (
+            {NOTIFICATION_KINDS.map((k) => (
               <label key={k} className="check">
                 <input type="checkbox" checked={kinds.includes(k)} onChange={(e) => setKinds(e.target.checked ? [...kinds, k] : kinds.filter((x) => x !== k))} />
-                {NOTIFICATION_KIND_LABELS[k]}
+                {ENDPOINT_KIND_LABELS[k]}
               </label>
             ))}
           </fieldset>
@@ -173,7 +174,7 @@ function DeliveryLog() {
           {(log.data ?? []).map((d) => (
             <tr key={d.id}>
               <td className="muted">{new Date(d.createdAt).toLocaleString('en-GB')}</td>
-              <td>{d.kind === 'test' ? 'Test' : NOTIFICATION_KIND_LABELS[d.kind]}</td>
+              <td>{d.kind === 'test' ? 'Test' : ENDPOINT_KIND_LABELS[d.kind]}</td>
               <td>
                 {d.recipientName} <span className="muted">({d.channel})</span>
               </td>
