@@ -63,6 +63,17 @@ import { Cluster } from './cluster/cluster.js';
 import type { AcceptedEvent } from './ingest/ingest.service.js';
 import { FrontlineMetrics } from './metrics/frontline-metrics.js';
 import { metricsRoutes } from './http/metrics.routes.js';
+import { notificationRoutes } from './http/notifications.routes.js';
+import { NotificationService } from './notifications/notification.service.js';
+import { NotificationSender } from './notifications/sender.js';
+import { createTransports } from './notifications/transports.js';
+import { NotificationWatchers } from './notifications/watchers.js';
+
+/** How often the sender looks for due notices, and the watchers at KPIs and sources. */
+const NOTIFY_SEND_POLL_MS = 2_000;
+const NOTIFY_WATCH_INTERVAL_MS = 30_000;
+/** The delivery log keeps sent and failed notices this long. */
+const NOTIFY_LOG_DAYS = 90;
 
 export interface ServerDeps {
   config: Config;
@@ -101,6 +112,8 @@ export interface FrontlineServer {
   orphans: OrphanService;
   /** This server's Prometheus metrics (GET /metrics). */
   metrics: FrontlineMetrics;
+  /** Notifications: who is told what (service), the leader's sender loop and KPI/source watchers. */
+  notifications: { service: NotificationService; sender: NotificationSender; watchers: NotificationWatchers };
   /** Set when this node is one of several (REDIS_URL and PostgreSQL). */
   cluster: Cluster | undefined;
   /** Loads state from the store; call before listen. */
@@ -187,6 +200,32 @@ export function createServer({ config, store, clock, logger, clientDir, socketSw
   const coaching = new CoachingService(cases, accounts, kpis, dirIndex, clock);
   const followUps = new FollowUpScheduler(cases, clock, logger);
 
+  // Notifications: filed on the node where the change happens (a case change, a watcher on the leader), sent by the
+  // leader's sender loop from the outbox.
+  const notify = config.notify;
+  const transports = createTransports({ smtpUrl: notify.smtpUrl, from: notify.smtpFrom, webhookTimeoutMs: notify.webhookTimeoutMs });
+  const notificationService = new NotificationService({ store, clock, logger, accounts, cases, directory, dirIndex, audit, emailAvailable: notify.smtpUrl !== null });
+  const notificationSender = new NotificationSender(store, notificationService.outbox, transports, clock, logger, {
+    maxAttempts: notify.maxAttempts,
+    retryBaseMs: notify.retryBaseMs,
+    retryCapMs: 6 * 3600_000,
+    publicUrl: notify.publicUrl,
+    pollMs: NOTIFY_SEND_POLL_MS,
+  });
+  const notificationWatchers = new NotificationWatchers(
+    { store, clock, logger, kpis, targets, directory, dirIndex, notifications: notificationService },
+    { breachSustainMs: notify.breachSustainMs, sourceSilentMs: notify.sourceSilentMs, checkMs: NOTIFY_WATCH_INTERVAL_MS },
+  );
+  cases.onChanged((e) => void notificationService.onCaseChanged(e).catch((err: unknown) => logger.error({ err, caseId: e.caseId }, 'filing case notifications failed')));
+  const startNotifications = (): void => {
+    notificationSender.start();
+    notificationWatchers.start();
+  };
+  const stopNotifications = (): void => {
+    notificationSender.stop();
+    notificationWatchers.stop();
+  };
+
   const authenticator = createAuthenticator(apiKeys, sessions, displays);
   const cookies: CookieOptions = { secure: config.secureCookies };
   const routes = new RouteTable({ authenticator, cookies, allowedOrigins: config.allowedOrigins, audit, logger });
@@ -260,6 +299,7 @@ export function createServer({ config, store, clock, logger, clientDir, socketSw
   app.use(segmentRoutes(routes, { segments: new SegmentsService(kpis), targets, directory, dirIndex, cases }));
   app.use(reviewRoutes(routes, { reviews: new ReviewService({ store, kpis, targets, cases, voc, clock }), directory, dirIndex, accounts, audit }));
   app.use(vocRoutes(routes, { voc, directory, dirIndex, cases, audit, clock }));
+  app.use(notificationRoutes(routes, notificationService, dirIndex));
   app.use(wallRoutes(routes, { boards, displays, targets, kpis, pulse, cases, directory, store, dirIndex }));
   app.use('/api', (req, res) => sendError(res, 404, 'not_found', `no such API route: ${req.method} ${req.originalUrl}`));
   if (clientDir && fs.existsSync(path.join(clientDir, 'index.html'))) {
@@ -339,6 +379,7 @@ export function createServer({ config, store, clock, logger, clientDir, socketSw
   const hourly = async () => {
     await sessions.purgeExpired();
     await privacy.applyRetention();
+    await notificationService.outbox.purge(clock.now() - NOTIFY_LOG_DAYS * 86_400_000);
   };
   const startHousekeeping = async () => {
     await hourly();
@@ -373,6 +414,7 @@ export function createServer({ config, store, clock, logger, clientDir, socketSw
     voc,
     orphans,
     metrics,
+    notifications: { service: notificationService, sender: notificationSender, watchers: notificationWatchers },
     cluster,
     init: async () => {
       if (!cluster) {
@@ -383,6 +425,7 @@ export function createServer({ config, store, clock, logger, clientDir, socketSw
         await followUps.start();
         await startHousekeeping();
         orphans.start();
+        startNotifications();
         return;
       }
       // Several nodes: join first (leadership, the feed's starting point), load, then take up the duties if leading.
@@ -403,6 +446,7 @@ export function createServer({ config, store, clock, logger, clientDir, socketSw
       });
       cluster.addDuty({ name: 'flagger', start: startFlagging, stop: () => flagging.stop() });
       cluster.addDuty({ name: 'follow-ups', start: () => followUps.start(), stop: () => followUps.stop() });
+      cluster.addDuty({ name: 'notifications', start: startNotifications, stop: stopNotifications });
       cluster.addDuty({
         name: 'housekeeping',
         start: startHousekeeping,
@@ -426,6 +470,9 @@ export function createServer({ config, store, clock, logger, clientDir, socketSw
       if (housekeeping) clearInterval(housekeeping);
       followUps.stop();
       orphans.stop();
+      stopNotifications();
+      await Promise.all([notificationSender.idle(), notificationWatchers.idle()]);
+      transports.close();
       await ingest.drain();
       await realtime.close();
       flagging.stop();

@@ -98,6 +98,21 @@ export const configSchema = z.object({
     .optional(),
   /** Single sign-on (OpenID Connect): see server/sso/sso.config.ts and README, "Single sign-on (OpenID Connect)". */
   ...ssoEnvSchema.shape,
+  /** Notifications by email: smtp://user:pass@host:587 (STARTTLS when offered) or smtps://host:465. Absent: no email. */
+  SMTP_URL: z
+    .string()
+    .refine((u) => /^smtps?:\/\/[^/\s]+/.test(u), { message: 'must be an smtp:// or smtps:// URL, e.g. smtp://user:password@mail.example.com:587' })
+    .optional(),
+  /** The sender of notification email. */
+  SMTP_FROM: z.string().min(3).max(300).default('Frontline <frontline@localhost>'),
+  /** A KPI must stay off target (or back on it) this long before anyone is told: no flapping. */
+  NOTIFY_BREACH_SUSTAIN_MINUTES: z.coerce.number().min(0).max(24 * 60).default(5),
+  /** An ingest key that delivered events and then sent nothing for this long is reported silent. */
+  NOTIFY_SOURCE_SILENT_MINUTES: z.coerce.number().min(2).max(7 * 24 * 60).default(15),
+  /** Delivery tries before a notice is marked failed, and the first retry's delay (doubling after each failure). */
+  NOTIFY_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(20).default(6),
+  NOTIFY_RETRY_BASE_SECONDS: z.coerce.number().min(0.01).max(3600).default(30),
+  NOTIFY_WEBHOOK_TIMEOUT_SECONDS: z.coerce.number().min(1).max(120).default(10),
 });
 
 export type EnvConfig = z.infer<typeof configSchema>;
@@ -126,6 +141,17 @@ export interface Config {
   publicUrl: string | undefined;
   /** Null when OIDC_ISSUER is not set: password sign-in only. */
   sso: SsoSettings | null;
+  /** Notifications (server/notifications). */
+  notify: {
+    smtpUrl: string | null;
+    smtpFrom: string;
+    publicUrl: string;
+    breachSustainMs: number;
+    sourceSilentMs: number;
+    maxAttempts: number;
+    retryBaseMs: number;
+    webhookTimeoutMs: number;
+  };
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -178,5 +204,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     flaggerLate: { quietMs: e.FLAGGER_LATE_QUIET_SECONDS * 1000, maxWaitMs: e.FLAGGER_LATE_MAX_WAIT_SECONDS * 1000 },
     publicUrl: e.PUBLIC_URL,
     sso,
+    notify: {
+      smtpUrl: e.SMTP_URL ?? null,
+      smtpFrom: e.SMTP_FROM,
+      publicUrl: e.PUBLIC_URL ?? `http://localhost:${e.PORT}`,
+      breachSustainMs: e.NOTIFY_BREACH_SUSTAIN_MINUTES * 60_000,
+      sourceSilentMs: e.NOTIFY_SOURCE_SILENT_MINUTES * 60_000,
+      maxAttempts: e.NOTIFY_MAX_ATTEMPTS,
+      retryBaseMs: e.NOTIFY_RETRY_BASE_SECONDS * 1000,
+      webhookTimeoutMs: e.NOTIFY_WEBHOOK_TIMEOUT_SECONDS * 1000,
+    },
   });
 }

@@ -21,6 +21,7 @@ import { AgentProfilePage } from './drilldown/AgentProfilePage.js';
 import { DashboardPage } from './dashboard/DashboardPage.js';
 import { PulsePage } from './live/PulsePage.js';
 import { NAV, Shell } from './shell/Shell.js';
+import { NotificationsAdminPage } from './notifications/NotificationsAdminPage.js';
 import { WallPage } from './wall/WallPage.js';
 
 export function App() {
@@ -53,6 +54,7 @@ export function App() {
         <Route path="/admin/keys" element={<Allowed me={principal} path="/admin/keys" el={<ApiKeysPage />} />} />
         <Route path="/admin/privacy" element={<Allowed me={principal} path="/admin/privacy" el={<PrivacyPage />} />} />
         <Route path="/admin/audit" element={<Allowed me={principal} path="/admin/audit" el={<AuditPage />} />} />
+        <Route path="/admin/notifications" element={<Allowed me={principal} path="/admin/notifications" el={<NotificationsAdminPage />} />} />
         <Route path="/admin/system" element={<Allowed me={principal} path="/admin/system" el={<SystemPage />} />} />
         <Route path="/cases" element={<Allowed me={principal} path="/cases" el={<CasesPage me={principal} />} />} />
         <Route path="/cases/:caseId" element={<Allowed me={principal} path="/cases" el={<CasePage me={principal} />} />} />

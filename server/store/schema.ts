@@ -401,4 +401,76 @@ export interface Database {
   kpi_checkpoint: KpiCheckpointTable;
   boards: BoardsTable;
   rotations: RotationsTable;
+  notification_prefs: NotificationPrefsTable;
+  notification_endpoints: NotificationEndpointsTable;
+  notification_outbox: NotificationOutboxTable;
+  notification_attempts: NotificationAttemptsTable;
+  notification_state: NotificationStateTable;
+}
+
+/** One person's notification choices (JSON as validated by shared/notifications.ts). */
+export interface NotificationPrefsTable {
+  user_id: string;
+  prefs: string;
+  updated_ms: number;
+}
+
+/** A team's or the centre's webhook or email address. */
+export interface NotificationEndpointsTable {
+  id: string;
+  /** webhook | email */
+  channel: string;
+  name: string;
+  /** centre or team:ID */
+  scope: string;
+  address: string;
+  /** Webhooks: the HMAC-SHA256 secret every delivery is signed with. */
+  secret: string | null;
+  /** JSON array of event kinds. */
+  kinds: string;
+  created_by: string;
+  created_ms: number;
+  disabled_ms: number | null;
+}
+
+/** One notice for one recipient, from filing to delivery (or giving up). */
+export interface NotificationOutboxTable {
+  id: string;
+  event_id: string;
+  dedupe_key: string;
+  kind: string;
+  /** user:ID or endpoint:ID */
+  recipient: string;
+  /** email | webhook */
+  channel: string;
+  address: string;
+  payload: string;
+  /** null: sent alone; hourly | daily | quiet: held for the recipient's next digest. */
+  digest: string | null;
+  due_ms: number;
+  /** pending | sent | failed */
+  status: string;
+  attempts: number;
+  claimed_until_ms: number | null;
+  created_ms: number;
+  sent_ms: number | null;
+  last_error: string | null;
+}
+
+export interface NotificationAttemptsTable {
+  id: Generated<number>;
+  outbox_id: string;
+  at_ms: number;
+  /** delivered | error */
+  status: string;
+  /** HTTP status, or the SMTP server's reply. */
+  reply: string | null;
+  duration_ms: number;
+  error: string | null;
+}
+
+export interface NotificationStateTable {
+  key: string;
+  value: string;
+  updated_ms: number;
 }

@@ -5,6 +5,7 @@ import { PASSWORD_MIN, ROLE_LABELS, type Me } from '../../../shared/access.js';
 import { API_KEY_SCOPE_HELP, API_KEY_SCOPES, type ApiKeyInfo, type ApiKeyScope, type AuditRecord } from '../../../shared/api.js';
 import { api, errText } from '../api/http.js';
 import { useDirectory } from '../coaching/case-words.js';
+import { NotificationSettings } from '../notifications/NotificationSettings.js';
 
 
 
@@ -294,6 +295,7 @@ export function AccountPage({ me }: { me: Me }) {
         {change.isSuccess ? <p className="ok">Password changed. Your other sessions have been signed out.</p> : null}
         <button type="submit">Change password</button>
       </form>
+      <NotificationSettings role={me.role} />
     </div>
   );
 }

@@ -27,6 +27,7 @@ export const NAV: readonly NavItem[] = [
   { to: '/admin/boards', label: 'Boards', roles: ['admin', 'manager', 'team_leader'] },
   { to: '/admin/screens', label: 'Screens', roles: ['admin', 'team_leader'] },
   { to: '/admin/keys', label: 'API keys', roles: ['admin'] },
+  { to: '/admin/notifications', label: 'Notifications', roles: ['admin', 'manager'] },
   { to: '/admin/privacy', label: 'Privacy', roles: ['admin'] },
   { to: '/admin/audit', label: 'Audit log', roles: ['admin'] },
   { to: '/admin/system', label: 'System', roles: ['admin'] },

@@ -132,6 +132,16 @@ const EXPECTED: Record<string, readonly Caller[]> = {
   'POST /api/v1/privacy/pseudonymise-agent': only('admin'),
   'GET /api/v1/privacy/retention': only('admin'),
   'POST /api/v1/privacy/retention/run': only('admin'),
+  // Notifications: everyone keeps their own preferences and may test their own email; admins and managers manage
+  // team and centre endpoints (a site manager only their site's teams) and read the delivery log.
+  'GET /api/v1/notifications/preferences': PEOPLE,
+  'PUT /api/v1/notifications/preferences': PEOPLE,
+  'POST /api/v1/notifications/test': PEOPLE,
+  'GET /api/v1/notifications/endpoints': only('admin', 'manager'),
+  'POST /api/v1/notifications/endpoints': only('admin', 'manager'),
+  'PATCH /api/v1/notifications/endpoints/:endpointId': only('admin', 'manager'),
+  'DELETE /api/v1/notifications/endpoints/:endpointId': only('admin', 'manager'),
+  'GET /api/v1/notifications/deliveries': only('admin', 'manager'),
 };
 
 const SOCKET_EXPECTED: Record<string, readonly Caller[]> = {
@@ -237,6 +247,7 @@ function concrete(path: string): string {
     .replace(':boardId', 'b_none')
     .replace(':rotationId', 'r_none')
     .replace(':identityId', 'id_none')
+    .replace(':endpointId', 'nep_none')
     .replace('/:id', '/x-none');
 }
 
