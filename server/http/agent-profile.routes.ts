@@ -4,7 +4,7 @@
  * the team's own figures only go to callers who may see the team (canViewScope), and only cases the caller may open
  * are listed (canViewCase).
  */
-import { Router } from 'express';
+import type { Router } from 'express';
 import { z } from 'zod';
 import { PROFILE_KPIS, PROFILE_MAX_DAYS, WEEK_TABLE_HEADER, weekTableRows, type ProfileKpi } from '../../shared/agent-profile.js';
 import type { Target } from '../../shared/kpis.js';
@@ -41,7 +41,7 @@ export interface AgentProfileDeps {
 }
 
 export function agentProfileRoutes(routes: RouteTable, { profiles, directory, dirIndex, cases, targets, now }: AgentProfileDeps): Router {
-  const router = Router();
+  const router = routes.router('Agent profile');
   const STAFF = ['admin', 'manager', 'team_leader', 'coach', 'agent'] as const;
 
   routes.add(

@@ -1,5 +1,5 @@
 /** Sign-in, sign-out, the current session, changing one's own password, and the first-run setup. */
-import express, { Router } from 'express';
+import express, { type Router } from 'express';
 import { z } from 'zod';
 import { PASSWORD_MAX, userFields, type DisplayMe, type Me } from '../../shared/access.js';
 import type { AccountService } from '../accounts/account.service.js';
@@ -19,7 +19,7 @@ const setupBody = z.strictObject({
 });
 
 export function authRoutes(routes: RouteTable, accounts: AccountService, sessions: SessionService, setup: SetupService, cookies: CookieOptions): Router {
-  const router = Router();
+  const router = routes.router('Sign-in and setup');
   const json = express.json({ limit: '16kb' });
 
   routes.add(router, { method: 'get', path: '/api/v1/session', audiences: 'public', summary: 'who is signed in (person or screen), or nobody' }, async (_req, res) => {

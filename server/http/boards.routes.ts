@@ -3,7 +3,7 @@
  * scopes they can see; a board is visible to, and editable by, whoever can see every scope on it (admins: all). A
  * rotation is visible when all its boards are.
  */
-import express, { Router } from 'express';
+import express, { type Router } from 'express';
 import { z } from 'zod';
 import { scopeText } from '../../shared/access.js';
 import { boardBody, displayShowsBody, rotationBody, type Board, type Rotation } from '../../shared/boards.js';
@@ -19,7 +19,7 @@ const EDITORS = ['admin', 'manager', 'team_leader'] as const;
 const idParam = z.string().min(1).max(64);
 
 export function boardRoutes(routes: RouteTable, boards: BoardService, displays: DisplayService, dirIndex: () => Promise<DirectoryIndex>): Router {
-  const router = Router();
+  const router = routes.router('Wallboards');
   const json = express.json({ limit: '64kb' });
 
   const seesBoard = (p: Principal | null, b: Pick<Board, 'tiles'>, dir: DirectoryIndex) => b.tiles.every((t) => canViewScope(p, scopeText.parse(t.scope), dir));

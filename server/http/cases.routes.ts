@@ -5,7 +5,7 @@
  * Opening a case is written to the security audit log; every change is written to the case's own trail.
  * Read keys (exports, integrations) list cases without their notes.
  */
-import express, { Router } from 'express';
+import express, { type Router } from 'express';
 import { maskPersonalData } from '../../shared/mask.js';
 import type { Directory } from '../../shared/directory.js';
 import type { DirectoryService } from '../directory/directory.service.js';
@@ -46,7 +46,7 @@ export interface CaseRouteDeps {
 }
 
 export function caseRoutes(routes: RouteTable, { cases, coaching, accounts, dirIndex, audit, contacts, directory, clock }: CaseRouteDeps): Router {
-  const router = Router();
+  const router = routes.router('Coaching cases');
   const json = express.json({ limit: '64kb' });
   const PEOPLE = ['admin', 'manager', 'team_leader', 'coach', 'agent'] as const;
   const WORKERS = ['manager', 'team_leader', 'coach'] as const;

@@ -9,7 +9,7 @@
  */
 import { TZDate } from '@date-fns/tz';
 import { format, subDays } from 'date-fns';
-import { Router } from 'express';
+import type { Router } from 'express';
 import { z } from 'zod';
 import { formatScope, scopeText, type Scope } from '../../shared/access.js';
 import { CHART_GRANULARITIES, FUNNEL_DAYS, FUNNEL_KPIS, SYSTEM_SCOPE_KINDS, XMR_DAYS, type FunnelKpi, type FunnelReply, type XmrChartReply } from '../../shared/charts.js';
@@ -57,7 +57,7 @@ export interface ChartDeps {
 }
 
 export function chartRoutes(routes: RouteTable, { kpis, targets, directory, dirIndex, cases }: ChartDeps): Router {
-  const router = Router();
+  const router = routes.router('Charts');
 
   async function canSee(p: Principal | null, scope: Scope): Promise<boolean> {
     const links = p?.kind === 'user' && p.role === 'coach' ? await cases.linksFor(p.userId) : undefined;

@@ -2,7 +2,7 @@
  * Drill-down to contacts: the contacts behind a chart point or bar (scope, period, KPI), and one contact's record.
  * The list needs the scope to be visible to the caller; a single contact needs its agent (or, unanswered, its queue).
  */
-import { Router } from 'express';
+import type { Router } from 'express';
 import { z } from 'zod';
 import { formatScope, scopeText, type Scope } from '../../shared/access.js';
 import { KPI_NAMES } from '../../shared/kpis.js';
@@ -29,7 +29,7 @@ const listQuery = segmentFilterQuery.extend({
 const MAX_RANGE_MS = 31 * 86_400_000;
 
 export function contactRoutes(routes: RouteTable, contacts: ContactsService, directory: DirectoryService, dirIndex: () => Promise<DirectoryIndex>, cases: CaseStore): Router {
-  const router = Router();
+  const router = routes.router('Contacts');
   const PEOPLE = ['admin', 'manager', 'team_leader', 'coach', 'agent'] as const;
   const sees = async (p: Principal | null, scope: Scope) => {
     const links = p?.kind === 'user' && p.role === 'coach' ? await cases.linksFor(p.userId) : undefined;

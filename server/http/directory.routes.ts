@@ -1,5 +1,5 @@
 /** The organisation directory (whole, or one item at a time), one team, one agent, and the live pulse over REST. */
-import express, { Router } from 'express';
+import express, { type Router } from 'express';
 import { z } from 'zod';
 import {
   DIRECTORY_ITEM_NAMES,
@@ -72,7 +72,7 @@ export function directoryRoutes(
   cases: CaseStore,
   onChange: () => Promise<void>,
 ): Router {
-  const router = Router();
+  const router = routes.router('Directory');
 
   routes.add(router, { method: 'get', path: '/api/v1/directory', audiences: [...STAFF, 'key:read', 'key:admin', 'key:directory'], summary: 'sites, teams, queues, agents' }, async (_req, res) => {
     if (!canViewDirectory(principalOf(res))) deny();

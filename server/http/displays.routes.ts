@@ -1,5 +1,5 @@
 /** Pairing wall screens: the screen's side (public, cookie-bound) and the approver's side (admins, team leaders). */
-import express, { Router } from 'express';
+import express, { type Router } from 'express';
 import { z } from 'zod';
 import { scopeText } from '../../shared/access.js';
 import { canGrantDisplayScope, canViewScope, type DirectoryIndex } from '../access/policies.js';
@@ -26,7 +26,7 @@ export function displayRoutes(
   cookies: CookieOptions,
   throttle: LoginThrottle,
 ): Router {
-  const router = Router();
+  const router = routes.router('Screens');
   const json = express.json({ limit: '16kb' });
 
   routes.add(router, { method: 'post', path: '/api/v1/display/pairing', audiences: 'public', summary: 'a screen asks for a pairing code' }, async (req, res) => {

@@ -3,7 +3,7 @@
  * shared/contract-v2.ts): thin handlers over the ingest service. Both answer 200 when every event is stored
  * (accepted, or already stored), 207 with per-event results when some are rejected, 422 when none is stored.
  */
-import express, { Router } from 'express';
+import express, { type Router } from 'express';
 import { INGEST_MAX_BYTES, INGEST_MAX_EVENTS, type IngestReply } from '../../shared/api.js';
 import { bodyFormatOf, parseIngestBody } from '../ingest/parse-body.js';
 import type { IngestService } from '../ingest/ingest.service.js';
@@ -13,7 +13,7 @@ import type { RouteTable } from './access.js';
 import { HttpError } from './errors.js';
 
 export function ingestRoutes(routes: RouteTable, ingest: IngestService, logger: Logger, orphans: OrphanService): Router {
-  const router = Router();
+  const router = routes.router('Ingest');
   routes.add(router, { method: 'get', path: '/api/v1/ingest/orphans', audiences: ['admin'], summary: 'events held for a contact that has not arrived, and expired ones, per source' }, async (_req, res) => {
     res.json({ ok: true, ...(await orphans.report()) });
   });

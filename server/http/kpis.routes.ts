@@ -2,7 +2,7 @@
  * KPI read API (session or read key): GET /api/v1/kpis and GET /api/v1/trends, JSON or CSV (format=csv).
  * Every scope is checked with canViewScope before anything is computed.
  */
-import { Router } from 'express';
+import type { Router } from 'express';
 import { z } from 'zod';
 import { formatScope, scopeText, type Scope } from '../../shared/access.js';
 import type { KpisReply, TrendReply } from '../../shared/api.js';
@@ -36,7 +36,7 @@ const trendsQuery = kpisQuery.extend({
 });
 
 export function kpiRoutes(routes: RouteTable, kpis: KpiService, dirIndex: () => Promise<DirectoryIndex>, cases: CaseStore, targets: TargetService): Router {
-  const router = Router();
+  const router = routes.router('KPIs');
   const PEOPLE = ['admin', 'manager', 'team_leader', 'coach', 'agent'] as const;
 
   async function checkScope(p: Principal | null, scope: Scope): Promise<void> {

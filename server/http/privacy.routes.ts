@@ -1,5 +1,5 @@
 /** Erasure and retention (admins only). */
-import express, { Router } from 'express';
+import express, { type Router } from 'express';
 import { z } from 'zod';
 import { id } from '../../shared/events.js';
 import { actorOf } from '../access/principal.js';
@@ -11,7 +11,7 @@ const eraseCustomerBody = z.strictObject({ customerId: id, reason: z.string().tr
 const pseudonymiseAgentBody = z.strictObject({ agentId: id, reason: z.string().trim().min(3).max(500) });
 
 export function privacyRoutes(routes: RouteTable, privacy: PrivacyService): Router {
-  const router = Router();
+  const router = routes.router('Privacy');
   const json = express.json({ limit: '16kb' });
   const meta = (req: express.Request, res: express.Response) => ({ actor: actorOf(principalOf(res)), ip: req.ip ?? null });
 

@@ -2,7 +2,7 @@
  * Service quality reviews: a live preview for a scope and period, saved snapshots, and stakeholders' comments. For
  * admins, managers and team leaders, for scopes they can see (the predicates decide, as everywhere).
  */
-import express, { Router } from 'express';
+import express, { type Router } from 'express';
 import { z } from 'zod';
 import { formatScope, scopeText, type Scope } from '../../shared/access.js';
 import { reviewCommentBody, reviewPeriodQuery, saveReviewBody } from '../../shared/review.js';
@@ -25,7 +25,7 @@ export interface ReviewRouteDeps {
 }
 
 export function reviewRoutes(routes: RouteTable, { reviews, directory, dirIndex, accounts, audit }: ReviewRouteDeps): Router {
-  const router = Router();
+  const router = routes.router('Service reviews');
   const json = express.json({ limit: '16kb' });
   const WHO = ['admin', 'manager', 'team_leader'] as const;
   const check = async (p: Principal | null, scope: Scope) => {

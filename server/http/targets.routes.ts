@@ -1,5 +1,5 @@
 /** Targets: read by everyone who can see the scope; set by admins and managers (for scopes they can see). */
-import express, { Router } from 'express';
+import express, { type Router } from 'express';
 import { z } from 'zod';
 import { scopeText } from '../../shared/access.js';
 import { KPI_NAMES, localDate } from '../../shared/kpis.js';
@@ -31,7 +31,7 @@ const targetBody = z
   });
 
 export function targetRoutes(routes: RouteTable, targets: TargetService, dirIndex: () => Promise<DirectoryIndex>, cases: CaseStore): Router {
-  const router = Router();
+  const router = routes.router('Targets');
   const json = express.json({ limit: '16kb' });
   const PEOPLE = ['admin', 'manager', 'team_leader', 'coach', 'agent'] as const;
 

@@ -1,5 +1,5 @@
 /** People and roles (admins only), and the API keys integrators use. */
-import express, { Router } from 'express';
+import express, { type Router } from 'express';
 import { z } from 'zod';
 import { createUserBody, PASSWORD_MAX, updateUserBody } from '../../shared/access.js';
 import { API_KEY_SCOPES } from '../../shared/api.js';
@@ -23,7 +23,7 @@ const auditQuery = z.object({
 });
 
 export function userRoutes(routes: RouteTable, accounts: AccountService, sessions: SessionService, keys: ApiKeyService, audit: AuditService): Router {
-  const router = Router();
+  const router = routes.router('People and API keys');
   const json = express.json({ limit: '16kb' });
   const meta = (req: express.Request, res: express.Response) => ({ actor: actorOf(principalOf(res)), ip: req.ip ?? null });
 

@@ -3,7 +3,7 @@
  * sentiment, and the theme dictionary (read by everyone who sees comments; changed by admins and managers). Every
  * scope is checked with canViewScope; comments are already masked in the store.
  */
-import express, { Router } from 'express';
+import express, { type Router } from 'express';
 import { z } from 'zod';
 import { formatScope, scopeText, type Scope } from '../../shared/access.js';
 import { dictionaryBody, SENTIMENTS } from '../../shared/voc.js';
@@ -37,7 +37,7 @@ export interface VocRouteDeps {
 }
 
 export function vocRoutes(routes: RouteTable, { voc, directory, dirIndex, cases, audit, clock }: VocRouteDeps): Router {
-  const router = Router();
+  const router = routes.router('Voice of the customer');
   const PEOPLE = ['admin', 'manager', 'team_leader', 'coach', 'agent'] as const;
 
   async function checkScope(p: Principal | null, scope: Scope): Promise<void> {

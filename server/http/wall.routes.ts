@@ -3,7 +3,7 @@
  * (trend, agent grid, latest comments, open coaching). Only for display credentials, and only for boards the screen
  * shows and scopes it was granted.
  */
-import { Router } from 'express';
+import type { Router } from 'express';
 import { TZDate } from '@date-fns/tz';
 import { subDays } from 'date-fns';
 import { z } from 'zod';
@@ -54,7 +54,7 @@ function tileKpis(t: Tile): KpiName[] {
 }
 
 export function wallRoutes(routes: RouteTable, d: WallDeps): Router {
-  const router = Router();
+  const router = routes.router('Wall screens');
 
   routes.add(router, { method: 'get', path: '/api/v1/wall', audiences: ['display'], summary: "a screen's boards, rotation and targets" }, async (_req, res) => {
     const p = requireDisplay(res);
