@@ -163,8 +163,8 @@ export interface RouteDoc {
   status?: number;
   /** Also answers text/csv on success (format=csv). */
   csv?: boolean;
-  /** Other answers, by status, in words (409 conflict, 429 throttled, 503 not ready...). */
-  also?: Readonly<Record<number, string>>;
+  /** Other answers by status: in words (an error reply: 409, 429, 503...), or with the schema of their body. */
+  also?: Readonly<Record<number, string | { description: string; body: z.ZodType }>>;
 }
 
 export interface RouteDeclaration {

@@ -29,6 +29,7 @@ const profileQuery = z.strictObject(
   { error: (i) => (i.code === 'unrecognized_keys' ? `unknown query parameter(s): ${i.keys.join(', ')}; use from, to, weeks and format` : undefined) },
 );
 const idParam = z.string().min(1).max(128);
+const profileParams = z.object({ agentId: idParam });
 const MAX_RANGE_MS = PROFILE_MAX_DAYS * 86_400_000;
 
 export interface AgentProfileDeps {
@@ -46,7 +47,7 @@ export function agentProfileRoutes(routes: RouteTable, { profiles, directory, di
 
   routes.add(
     router,
-    { method: 'get', path: '/api/v1/agents/:agentId/profile', audiences: [...STAFF, 'key:read'], summary: "one agent's weekly figures against the team, QA evaluations and coaching history" },
+    { method: 'get', path: '/api/v1/agents/:agentId/profile', audiences: [...STAFF, 'key:read'], summary: "one agent's weekly figures against the team, QA evaluations and coaching history", doc: { params: profileParams, query: profileQuery, csv: true } },
     async (req, res) => {
       const agentId = parseInput(idParam, req.params.agentId, 'agent id');
       const q = parseInput(profileQuery, req.query, 'query');

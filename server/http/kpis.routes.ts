@@ -57,7 +57,7 @@ export function kpiRoutes(routes: RouteTable, kpis: KpiService, dirIndex: () => 
     return alignOutward(fromMs, toMs);
   }
 
-  routes.add(router, { method: 'get', path: '/api/v1/kpis', audiences: [...PEOPLE, 'key:read'], summary: 'every KPI for a scope and range' }, async (req, res) => {
+  routes.add(router, { method: 'get', path: '/api/v1/kpis', audiences: [...PEOPLE, 'key:read'], summary: 'every KPI for a scope and range', doc: { query: kpisQuery, csv: true } }, async (req, res) => {
     const q = parseInput(kpisQuery, req.query, 'query');
     await checkScope(principalOf(res), q.scope);
     const { fromMs, toMs } = range(q);
@@ -100,7 +100,7 @@ export function kpiRoutes(routes: RouteTable, kpis: KpiService, dirIndex: () => 
     res.json(reply);
   });
 
-  routes.add(router, { method: 'get', path: '/api/v1/trends', audiences: [...PEOPLE, 'key:read'], summary: 'one KPI over time for a scope' }, async (req, res) => {
+  routes.add(router, { method: 'get', path: '/api/v1/trends', audiences: [...PEOPLE, 'key:read'], summary: 'one KPI over time for a scope', doc: { query: trendsQuery, csv: true } }, async (req, res) => {
     const q = parseInput(trendsQuery, req.query, 'query');
     await checkScope(principalOf(res), q.scope);
     const { fromMs, toMs } = range(q);

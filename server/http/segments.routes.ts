@@ -35,7 +35,7 @@ export function segmentRoutes(routes: RouteTable, deps: SegmentDeps): Router {
   const router = routes.router('Segments');
   const PEOPLE = ['admin', 'manager', 'team_leader', 'coach', 'agent'] as const;
 
-  routes.add(router, { method: 'get', path: '/api/v1/segments', audiences: [...PEOPLE, 'key:read'], summary: 'a scope narrowed by multi-select filters: KPIs vs the previous period, a breakdown and a trend' }, async (req, res) => {
+  routes.add(router, { method: 'get', path: '/api/v1/segments', audiences: [...PEOPLE, 'key:read'], summary: 'a scope narrowed by multi-select filters: KPIs vs the previous period, a breakdown and a trend', doc: { query, csv: true } }, async (req, res) => {
     const q = parseInput(query, req.query, 'query');
     const p = principalOf(res);
     const links = p?.kind === 'user' && p.role === 'coach' ? await deps.cases.linksFor(p.userId) : undefined;
