@@ -32,7 +32,11 @@ export function ingestRoutes(routes: RouteTable, ingest: IngestService, logger: 
   for (const contract of [1, 2] as const) {
     routes.add(
       router,
-      { method: 'post', path: `/api/v${contract}/events`, audiences: ['key:ingest'], summary: `ingest events, contract v${contract} (JSON array or NDJSON)`,
+      {
+        method: 'post',
+        path: `/api/v${contract}/events`,
+        audiences: ['key:ingest'],
+        summary: `ingest events, contract v${contract} (JSON array or NDJSON)`,
         doc: {
           body: BATCHES[contract],
           bodyTypes: ['application/json', 'application/x-ndjson'],

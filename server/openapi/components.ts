@@ -10,7 +10,7 @@ import { boardBody, displayShowsBody, rotationBody, tileSchema } from '../../sha
 import { actionInput } from '../../shared/coaching.js';
 import { agent, directory, openingHours, queue, site, team } from '../../shared/directory.js';
 import type { EventIssue } from '../../shared/events.js';
-import { EVENT_SCHEMAS, EVENT_TYPES, frontlineEvent, surveyAnswer, type EventType } from '../../shared/events.js';
+import { surveyAnswer, type EventType } from '../../shared/events.js';
 import { v1EventSchemas, v2EventSchemas } from './contracts.js';
 
 export interface ComponentMeta {
@@ -73,8 +73,6 @@ components.add(rotationBody, { id: 'RotationInput' });
 components.add(displayShowsBody, { id: 'DisplayShows' });
 components.add(actionInput, { id: 'ActionInput', description: 'one agreed SMART action' });
 components.add(surveyAnswer, { id: 'SurveyAnswer' });
-components.add(frontlineEvent, { id: 'StoredEvent', description: 'an event as stored (contract v2 normalises to this form)' });
-for (const type of EVENT_TYPES) components.add(EVENT_SCHEMAS[type], { id: `Stored${eventSchemaName(type)}` });
 
 /** The events of each public contract, one named component per type. */
 export const v1Events = v1EventSchemas();

@@ -17,6 +17,24 @@ function describeFromGlobal(ctx: { zodSchema: z.core.$ZodType; jsonSchema: z.cor
   if (description !== undefined && ctx.jsonSchema.description === undefined) ctx.jsonSchema.description = description;
 }
 
+/**
+ * A discriminated union of named objects (the events of a contract) gets OpenAPI's `discriminator`, so a client
+ * generator picks the type by its `type` field instead of trying every alternative.
+ */
+function discriminate(ctx: { zodSchema: z.core.$ZodType; jsonSchema: z.core.JSONSchema.BaseSchema }): void {
+  const union = ctx.zodSchema;
+  if (!(union instanceof z.ZodDiscriminatedUnion)) return;
+  const key = union.def.discriminator;
+  const mapping: Record<string, string> = {};
+  for (const option of union.options) {
+    const id = components.get(option)?.id;
+    const tag = option instanceof z.ZodObject ? (option.shape as Record<string, unknown>)[key] : undefined;
+    if (id === undefined || !(tag instanceof z.ZodLiteral)) return;
+    mapping[String(tag.value)] = SCHEMA_REF + id;
+  }
+  ctx.jsonSchema.discriminator = { propertyName: key, mapping };
+}
+
 function rewriteRefs(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(rewriteRefs);
   if (typeof value !== 'object' || value === null) return value;
@@ -34,7 +52,16 @@ export class SchemaSet {
    * form); a reply as it is produced ('output').
    */
   convert(schema: z.ZodType, io: 'input' | 'output'): Json {
-    const json = z.toJSONSchema(schema, { target: 'draft-2020-12', io, unrepresentable: 'any', metadata: components, override: describeFromGlobal }) as Json;
+    const json = z.toJSONSchema(schema, {
+      target: 'draft-2020-12',
+      io,
+      unrepresentable: 'any',
+      metadata: components,
+      override: (ctx) => {
+        describeFromGlobal(ctx);
+        discriminate(ctx);
+      },
+    }) as Json;
     const { $defs, $schema: _dialect, ...root } = json as Json & { $defs?: Record<string, Json> };
     for (const [name, def] of Object.entries($defs ?? {})) {
       const body = rewriteRefs(def) as Json;

@@ -113,13 +113,15 @@ describe('the API description', () => {
       if (Array.isArray(v)) v.forEach((x, i) => walk(x, `${at}/${i}`));
       else if (typeof v === 'object' && v !== null) {
         for (const [k, x] of Object.entries(v)) {
-          if (k === '$ref') {
+          const refs = k === '$ref' ? [x as string] : k === 'mapping' ? Object.values(x as Record<string, string>) : [];
+          for (const ref of refs) {
             try {
-              resolveRef(doc, x as string);
+              resolveRef(doc, ref);
             } catch (err) {
               problems.push(`${at}: ${(err as Error).message}`);
             }
-          } else walk(x, `${at}/${k}`);
+          }
+          if (k !== '$ref') walk(x, `${at}/${k}`);
         }
       }
     };
@@ -196,6 +198,11 @@ describe('what the description says is what the server enforces', () => {
     const refused = await agree('POST', '/api/v2/events', key, [noQueue], { fits: false, status: 422 });
     expect(((await refused.json()) as { results: { errors: { path: string }[] }[] }).results[0]?.errors.map((e) => e.path)).toContain('queueId');
     expect(doc.paths['/api/v2/events']?.post?.responses).toHaveProperty('422');
+    // Each event type is named, and a generator can pick it by its type field.
+    expect((requestSchema('post', '/api/v2/events').items as Json).discriminator).toMatchObject({
+      propertyName: 'type',
+      mapping: { 'agent.state': '#/components/schemas/V2AgentState', 'survey.offered': '#/components/schemas/V2SurveyOffered' },
+    });
   });
 
   it('POST /api/v1/events: contract v1 is described without the fields v2 added', async () => {

@@ -5,7 +5,8 @@
  */
 type Schema = { [k: string]: unknown };
 
-const ANNOTATIONS = new Set(['description', 'default', 'format', 'title', 'examples', 'contentMediaType', 'deprecated', 'readOnly', 'writeOnly']);
+/** Keywords that constrain nothing here (`discriminator` only says which `oneOf` alternative to try first). */
+const ANNOTATIONS = new Set(['description', 'default', 'format', 'title', 'examples', 'contentMediaType', 'deprecated', 'readOnly', 'writeOnly', 'discriminator']);
 const KNOWN = new Set([
   '$ref',
   'type',
