@@ -117,16 +117,35 @@ function errorAnswer(description: string, errorSchema: Json): Json {
   return { description, content: { 'application/json': { schema: errorSchema } } };
 }
 
+const pathParamsOf = (path: string): string[] => [...path.matchAll(PARAM)].map((m) => m[1] as string);
+const isUnsafe = (d: RouteDeclaration): boolean => UNSAFE.includes(d.method);
+
 function operation(d: RouteDeclaration, tag: string, schemas: SchemaSet, errorSchema: Json): Json {
-  const doc = d.doc ?? {};
-  const pathParams = [...d.path.matchAll(PARAM)].map((m) => m[1] as string);
+  const op: Json = { operationId: operationId(d.method, d.path), summary: d.summary, description: who(d), tags: [tag], security: security(d) };
+  const parameters = parametersOf(d, schemas);
+  if (parameters.length > 0) op.parameters = parameters;
+  const body = d.doc?.body;
+  if (body) {
+    const schema = schemas.convert(body, 'input');
+    const content: Record<string, Json> = {};
+    for (const type of d.doc?.bodyTypes ?? ['application/json']) {
+      content[type] = type === 'application/json' ? { schema } : { schema: { type: 'string', contentMediaType: type, description: 'newline-delimited JSON: one item of the JSON array form per line' } };
+    }
+    op.requestBody = { required: true, content };
+  }
+  op.responses = responsesOf(d, schemas, errorSchema);
+  return op;
+}
+
+/** Path parameters (every `:name`, with its schema where one is given), query parameters, and the CSRF header. */
+function parametersOf(d: RouteDeclaration, schemas: SchemaSet): Json[] {
   const parameters: Json[] = [];
-  const paramSchemas = (doc.params?.shape ?? {}) as Record<string, z.ZodType | undefined>;
-  for (const name of pathParams) {
+  const paramSchemas = (d.doc?.params?.shape ?? {}) as Record<string, z.ZodType | undefined>;
+  for (const name of pathParamsOf(d.path)) {
     const s = paramSchemas[name];
     parameters.push({ name, in: 'path', required: true, schema: s ? schemas.convert(s, 'input') : { type: 'string' } });
   }
-  const querySchemas: Record<string, z.ZodType> = doc.query?.shape ?? {};
+  const querySchemas: Record<string, z.ZodType> = d.doc?.query?.shape ?? {};
   for (const [name, s] of Object.entries(querySchemas)) {
     let schema = schemas.convert(s, 'input');
     // A value a preprocess turns into a list (?teams=a&teams=b) has no input form of its own: show the list.
@@ -134,9 +153,8 @@ function operation(d: RouteDeclaration, tag: string, schemas: SchemaSet, errorSc
     const { description, ...rest } = schema;
     parameters.push({ name, in: 'query', required: !s.safeParse(undefined).success, ...(typeof description === 'string' ? { description } : {}), schema: rest });
   }
-  const unsafe = UNSAFE.includes(d.method);
   const people = d.audiences !== 'public' && d.audiences.some((a) => a !== 'display' && !a.startsWith('key:'));
-  if (unsafe && people) {
+  if (isUnsafe(d) && people) {
     parameters.push({
       name: CSRF_HEADER,
       in: 'header',
@@ -145,18 +163,12 @@ function operation(d: RouteDeclaration, tag: string, schemas: SchemaSet, errorSc
       schema: { type: 'string' },
     });
   }
+  return parameters;
+}
 
-  const op: Json = { operationId: operationId(d.method, d.path), summary: d.summary, description: who(d), tags: [tag], security: security(d) };
-  if (parameters.length > 0) op.parameters = parameters;
-  if (doc.body) {
-    const schema = schemas.convert(doc.body, 'input');
-    const content: Record<string, Json> = {};
-    for (const type of doc.bodyTypes ?? ['application/json']) {
-      content[type] = type === 'application/json' ? { schema } : { schema: { type: 'string', contentMediaType: type, description: 'newline-delimited JSON: one item of the JSON array form per line' } };
-    }
-    op.requestBody = { required: true, content };
-  }
-
+/** The success answer, the answers the route names, and the errors its declaration implies. */
+function responsesOf(d: RouteDeclaration, schemas: SchemaSet, errorSchema: Json): Record<string, Json> {
+  const doc = d.doc ?? {};
   const responses: Record<string, Json> = {};
   const success = doc.status ?? 200;
   responses[String(success)] = {
@@ -173,14 +185,14 @@ function operation(d: RouteDeclaration, tag: string, schemas: SchemaSet, errorSc
   const add = (status: number, description: string) => {
     responses[String(status)] ??= errorAnswer(description, errorSchema);
   };
+  const pathParams = pathParamsOf(d.path);
   if (pathParams.length > 0 || doc.query || doc.body) add(400, 'invalid input: error.details lists each field path and reason');
   if (d.audiences !== 'public') add(401, 'no credential, or an expired session or unknown API key');
-  if (d.audiences !== 'public' || unsafe) {
+  if (d.audiences !== 'public' || isUnsafe(d)) {
     add(403, d.audiences === 'public' ? 'the request came from a page on another site (Origin check)' : 'the caller may not do this (role, key scope, the object, the Origin or CSRF check)');
   }
   if (pathParams.length > 0) add(404, `no such ${pathParams.join(' / ')}`);
   if (doc.body) add(413, 'the body is larger than the limit');
   responses.default = errorAnswer('unexpected: 500 (logged), or 503 with Retry-After when the database cannot be reached', errorSchema);
-  op.responses = responses;
-  return op;
+  return responses;
 }
