@@ -37,6 +37,7 @@ import { displayRoutes } from './http/displays.routes.js';
 import { errorHandler, sendError } from './http/errors.js';
 import { healthRoutes } from './http/health.routes.js';
 import { ingestRoutes } from './http/ingest.routes.js';
+import { openApiRoutes } from './http/openapi.routes.js';
 import { OrphanService } from './ingest/orphans.js';
 import { privacyRoutes } from './http/privacy.routes.js';
 import { userRoutes } from './http/users.routes.js';
@@ -301,6 +302,8 @@ export function createServer({ config, store, clock, logger, clientDir, socketSw
   app.use(vocRoutes(routes, { voc, directory, dirIndex, cases, audit, clock }));
   app.use(notificationRoutes(routes, notificationService, dirIndex));
   app.use(wallRoutes(routes, { boards, displays, targets, kpis, pulse, cases, directory, store, dirIndex }));
+  // After every other route: the description is built from the declarations on its first request.
+  app.use(openApiRoutes(routes));
   app.use('/api', (req, res) => sendError(res, 404, 'not_found', `no such API route: ${req.method} ${req.originalUrl}`));
   if (clientDir && fs.existsSync(path.join(clientDir, 'index.html'))) {
     // The built client: public files (the app decides what to show after asking /api/v1/session).

@@ -76,8 +76,8 @@ export interface ContractV2Options {
 export type V2Normalised = { ok: true; event: FrontlineEvent; warnings: string[] } | { ok: false; issues: EventIssue[] };
 
 /** Earliest and latest epoch-millisecond times accepted (2000 to 2100): a seconds value sent by mistake is refused. */
-const EPOCH_MIN_MS = Date.UTC(2000, 0, 1);
-const EPOCH_MAX_MS = Date.UTC(2100, 0, 1);
+export const EPOCH_MIN_MS = Date.UTC(2000, 0, 1);
+export const EPOCH_MAX_MS = Date.UTC(2100, 0, 1);
 
 function epochToIso(value: number, path: string): string | EventIssue {
   if (!Number.isInteger(value) || value < EPOCH_MIN_MS || value >= EPOCH_MAX_MS) {

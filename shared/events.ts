@@ -262,7 +262,8 @@ export const V1_EVENT_TYPES: readonly EventType[] = EVENT_TYPES.filter((t) => t 
 /** Fields that came with contract v2 (v1 refuses them, pointing at v2). */
 export const V2_ONLY_FIELDS = ['revision', 'ext', 'callback', 'waitSeconds', 'toExternal', 'kind', 'holdCount', 'abandonedIn', 'programmeId', 'responseId', 'answers', 'stateName'] as const;
 const V2_QUEUE_ON_ENDED = 'queueId';
-const V1_ID_FIELDS = ['id', 'source', 'contactId', 'queueId', 'customerId', 'reason', 'agentId', 'fromAgentId', 'toAgentId', 'toQueueId', 'evaluatorId', 'category'] as const;
+/** Id fields contract v1 holds to MAX_ID_LENGTH (v2 allows MAX_ID_LENGTH_V2). */
+export const V1_ID_FIELDS = ['id', 'source', 'contactId', 'queueId', 'customerId', 'reason', 'agentId', 'fromAgentId', 'toAgentId', 'toQueueId', 'evaluatorId', 'category'] as const;
 
 /**
  * Validates one event in its stored form (which contract v2 normalises to) with a plain reason per problem. The type

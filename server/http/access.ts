@@ -12,7 +12,8 @@
 import { timingSafeEqual } from 'node:crypto';
 import { parseCookie as parseCookies, stringifySetCookie } from 'cookie';
 import type { IncomingMessage } from 'node:http';
-import type { Request, RequestHandler, Response, Router } from 'express';
+import { Router, type Request, type RequestHandler, type Response } from 'express';
+import type { z } from 'zod';
 import { CSRF_HEADER } from '../../shared/access.js';
 import type { Audience, Principal } from '../access/principal.js';
 import { audiencesOf } from '../access/principal.js';
@@ -147,12 +148,39 @@ function sameToken(a: string | undefined, b: string): boolean {
 
 export type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
 
+/**
+ * What the API description (GET /api/v1/openapi.json, server/openapi/) says of a route beyond its declaration: the
+ * zod schemas the handler validates its input with (the very same objects, so the description cannot drift from what
+ * is enforced), and the answers it gives besides the ones derived from the declaration.
+ */
+export interface RouteDoc {
+  /** Path parameters, one property per `:name` in the path. */
+  params?: z.ZodObject;
+  /** Query parameters, one property each. */
+  query?: z.ZodObject;
+  /** The request body (JSON unless `bodyTypes` says otherwise). */
+  body?: z.ZodType;
+  /** Media types the body may come as, when not only application/json. */
+  bodyTypes?: readonly string[];
+  /** The success reply, where a zod schema describes it. */
+  response?: z.ZodType;
+  /** The success status when not 200 (201 for a creation). */
+  status?: number;
+  /** Also answers text/csv on success (format=csv). */
+  csv?: boolean;
+  /** Other answers by status: in words (an error reply: 409, 429, 503...), or with the schema of their body. */
+  also?: Readonly<Record<number, string | { description: string; body: z.ZodType }>>;
+}
+
 export interface RouteDeclaration {
   method: Method;
   path: string;
   /** Who may call it at all; 'public' needs no credential. Object-level checks happen inside the handler. */
   audiences: readonly Audience[] | 'public';
   summary: string;
+  doc?: RouteDoc;
+  /** The part of the product the route belongs to (its routes file), for the API description's tags. */
+  area?: string;
 }
 
 export interface AccessDeps {
@@ -166,11 +194,20 @@ export interface AccessDeps {
 /** The one way routes are added: each carries its declaration, and its guard runs before any body parsing. */
 export class RouteTable {
   readonly declarations: RouteDeclaration[] = [];
+  private readonly areas = new WeakMap<Router, string>();
 
   constructor(private readonly deps: AccessDeps) {}
 
+  /** A router for one area of the product: routes added to it are tagged with the area in the API description. */
+  router(area: string): Router {
+    const router = Router();
+    this.areas.set(router, area);
+    return router;
+  }
+
   add(router: Router, decl: RouteDeclaration, ...handlers: RequestHandler[]): void {
-    this.declarations.push(decl);
+    const area = decl.area ?? this.areas.get(router);
+    this.declarations.push(area === undefined ? decl : { ...decl, area });
     router[decl.method](decl.path, this.guard(decl), ...handlers);
   }
 

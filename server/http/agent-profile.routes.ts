@@ -4,7 +4,7 @@
  * the team's own figures only go to callers who may see the team (canViewScope), and only cases the caller may open
  * are listed (canViewCase).
  */
-import { Router } from 'express';
+import type { Router } from 'express';
 import { z } from 'zod';
 import { PROFILE_KPIS, PROFILE_MAX_DAYS, WEEK_TABLE_HEADER, weekTableRows, type ProfileKpi } from '../../shared/agent-profile.js';
 import type { Target } from '../../shared/kpis.js';
@@ -29,6 +29,7 @@ const profileQuery = z.strictObject(
   { error: (i) => (i.code === 'unrecognized_keys' ? `unknown query parameter(s): ${i.keys.join(', ')}; use from, to, weeks and format` : undefined) },
 );
 const idParam = z.string().min(1).max(128);
+const profileParams = z.object({ agentId: idParam });
 const MAX_RANGE_MS = PROFILE_MAX_DAYS * 86_400_000;
 
 export interface AgentProfileDeps {
@@ -41,12 +42,12 @@ export interface AgentProfileDeps {
 }
 
 export function agentProfileRoutes(routes: RouteTable, { profiles, directory, dirIndex, cases, targets, now }: AgentProfileDeps): Router {
-  const router = Router();
+  const router = routes.router('Agent profile');
   const STAFF = ['admin', 'manager', 'team_leader', 'coach', 'agent'] as const;
 
   routes.add(
     router,
-    { method: 'get', path: '/api/v1/agents/:agentId/profile', audiences: [...STAFF, 'key:read'], summary: "one agent's weekly figures against the team, QA evaluations and coaching history" },
+    { method: 'get', path: '/api/v1/agents/:agentId/profile', audiences: [...STAFF, 'key:read'], summary: "one agent's weekly figures against the team, QA evaluations and coaching history", doc: { params: profileParams, query: profileQuery, csv: true } },
     async (req, res) => {
       const agentId = parseInput(idParam, req.params.agentId, 'agent id');
       const q = parseInput(profileQuery, req.query, 'query');

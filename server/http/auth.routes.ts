@@ -1,5 +1,5 @@
 /** Sign-in, sign-out, the current session, changing one's own password, and the first-run setup. */
-import express, { Router } from 'express';
+import express, { type Router } from 'express';
 import { z } from 'zod';
 import { PASSWORD_MAX, userFields, type DisplayMe, type Me } from '../../shared/access.js';
 import type { AccountService } from '../accounts/account.service.js';
@@ -19,7 +19,7 @@ const setupBody = z.strictObject({
 });
 
 export function authRoutes(routes: RouteTable, accounts: AccountService, sessions: SessionService, setup: SetupService, cookies: CookieOptions): Router {
-  const router = Router();
+  const router = routes.router('Sign-in and setup');
   const json = express.json({ limit: '16kb' });
 
   routes.add(router, { method: 'get', path: '/api/v1/session', audiences: 'public', summary: 'who is signed in (person or screen), or nobody' }, async (_req, res) => {
@@ -38,7 +38,7 @@ export function authRoutes(routes: RouteTable, accounts: AccountService, session
     res.json({ ok: true, principal: null, needsSetup: await setup.needed() });
   });
 
-  routes.add(router, { method: 'post', path: '/api/v1/auth/login', audiences: 'public', summary: 'sign in with username and password' }, json, async (req, res) => {
+  routes.add(router, { method: 'post', path: '/api/v1/auth/login', audiences: 'public', summary: 'sign in with username and password', doc: { body: loginBody, also: { 429: 'too many failed sign-ins for this account or address: wait (Retry-After)' } } }, json, async (req, res) => {
     const body = parseInput(loginBody, req.body);
     const s = await accounts.login(body.username, body.password, { ip: req.ip ?? 'unknown', userAgent: req.get('user-agent') ?? null });
     setCookie(req, res, cookies, 'session', s.token, Math.floor(sessions.policy.absoluteMs / 1000));
@@ -51,7 +51,7 @@ export function authRoutes(routes: RouteTable, accounts: AccountService, session
     res.json({ ok: true });
   });
 
-  routes.add(router, { method: 'post', path: '/api/v1/auth/password', audiences: ALL_PEOPLE, summary: 'change your own password (ends your other sessions)' }, json, async (req, res) => {
+  routes.add(router, { method: 'post', path: '/api/v1/auth/password', audiences: ALL_PEOPLE, summary: 'change your own password (ends your other sessions)', doc: { body: passwordBody } }, json, async (req, res) => {
     const body = parseInput(passwordBody, req.body);
     await accounts.changeOwnPassword(requireUser(res), body.currentPassword, body.newPassword, req.ip ?? null);
     res.json({ ok: true });
@@ -61,7 +61,7 @@ export function authRoutes(routes: RouteTable, accounts: AccountService, session
     res.json({ ok: true, needsSetup: await setup.needed() });
   });
 
-  routes.add(router, { method: 'post', path: '/api/v1/setup', audiences: 'public', summary: 'create the first admin with the setup code from the console' }, json, async (req, res) => {
+  routes.add(router, { method: 'post', path: '/api/v1/setup', audiences: 'public', summary: 'create the first admin with the setup code from the console', doc: { body: setupBody, status: 201, also: { 410: 'setup is already complete' } } }, json, async (req, res) => {
     const body = parseInput(setupBody, req.body);
     const { userId } = await setup.complete(body.setupCode, { username: body.username, displayName: body.displayName, password: body.password }, req.ip ?? null);
     const s = await sessions.create(userId, req.ip ?? null, req.get('user-agent') ?? null);

@@ -3,7 +3,7 @@
  * scopes they can see; a board is visible to, and editable by, whoever can see every scope on it (admins: all). A
  * rotation is visible when all its boards are.
  */
-import express, { Router } from 'express';
+import express, { type Router } from 'express';
 import { z } from 'zod';
 import { scopeText } from '../../shared/access.js';
 import { boardBody, displayShowsBody, rotationBody, type Board, type Rotation } from '../../shared/boards.js';
@@ -17,9 +17,11 @@ import { parseInput } from './validate.js';
 
 const EDITORS = ['admin', 'manager', 'team_leader'] as const;
 const idParam = z.string().min(1).max(64);
+const boardParams = z.object({ boardId: idParam });
+const rotationParams = z.object({ rotationId: idParam });
 
 export function boardRoutes(routes: RouteTable, boards: BoardService, displays: DisplayService, dirIndex: () => Promise<DirectoryIndex>): Router {
-  const router = Router();
+  const router = routes.router('Wallboards');
   const json = express.json({ limit: '64kb' });
 
   const seesBoard = (p: Principal | null, b: Pick<Board, 'tiles'>, dir: DirectoryIndex) => b.tiles.every((t) => canViewScope(p, scopeText.parse(t.scope), dir));
@@ -34,7 +36,7 @@ export function boardRoutes(routes: RouteTable, boards: BoardService, displays: 
     res.json({ ok: true, boards: all.filter((b) => seesBoard(p, b, dir)), rotations });
   });
 
-  routes.add(router, { method: 'post', path: '/api/v1/boards', audiences: [...EDITORS], summary: 'create a wallboard' }, json, async (req, res) => {
+  routes.add(router, { method: 'post', path: '/api/v1/boards', audiences: [...EDITORS], summary: 'create a wallboard', doc: { body: boardBody, status: 201 } }, json, async (req, res) => {
     const p = requireUser(res);
     const body = parseInput(boardBody, req.body);
     const hidden = outOfSight(p, body, await dirIndex());
@@ -42,7 +44,7 @@ export function boardRoutes(routes: RouteTable, boards: BoardService, displays: 
     res.status(201).json({ ok: true, board: await boards.createBoard(body, { userId: p.userId, ip: req.ip ?? null }) });
   });
 
-  routes.add(router, { method: 'put', path: '/api/v1/boards/:boardId', audiences: [...EDITORS], summary: 'change a wallboard (screens showing it follow within seconds)' }, json, async (req, res) => {
+  routes.add(router, { method: 'put', path: '/api/v1/boards/:boardId', audiences: [...EDITORS], summary: 'change a wallboard (screens showing it follow within seconds)', doc: { params: boardParams, body: boardBody } }, json, async (req, res) => {
     const p = requireUser(res);
     const id = parseInput(idParam, req.params.boardId, 'board id');
     const body = parseInput(boardBody, req.body);
@@ -53,7 +55,7 @@ export function boardRoutes(routes: RouteTable, boards: BoardService, displays: 
     res.json({ ok: true, board: await boards.updateBoard(id, body, { userId: p.userId, ip: req.ip ?? null }) });
   });
 
-  routes.add(router, { method: 'delete', path: '/api/v1/boards/:boardId', audiences: [...EDITORS], summary: 'delete a wallboard no screen or rotation uses' }, async (req, res) => {
+  routes.add(router, { method: 'delete', path: '/api/v1/boards/:boardId', audiences: [...EDITORS], summary: 'delete a wallboard no screen or rotation uses', doc: { params: boardParams, also: { 409: 'a screen or rotation still uses it' } } }, async (req, res) => {
     const p = requireUser(res);
     const id = parseInput(idParam, req.params.boardId, 'board id');
     if (!seesBoard(p, await boards.getBoard(id), await dirIndex())) deny('this board shows scopes you cannot see; ask an admin');
@@ -71,14 +73,14 @@ export function boardRoutes(routes: RouteTable, boards: BoardService, displays: 
     }
   };
 
-  routes.add(router, { method: 'post', path: '/api/v1/rotations', audiences: [...EDITORS], summary: 'create a rotation through boards' }, json, async (req, res) => {
+  routes.add(router, { method: 'post', path: '/api/v1/rotations', audiences: [...EDITORS], summary: 'create a rotation through boards', doc: { body: rotationBody, status: 201 } }, json, async (req, res) => {
     const p = requireUser(res);
     const body = parseInput(rotationBody, req.body);
     await checkRotationBoards(p, body);
     res.status(201).json({ ok: true, rotation: await boards.createRotation(body, { userId: p.userId, ip: req.ip ?? null }) });
   });
 
-  routes.add(router, { method: 'put', path: '/api/v1/rotations/:rotationId', audiences: [...EDITORS], summary: 'change a rotation' }, json, async (req, res) => {
+  routes.add(router, { method: 'put', path: '/api/v1/rotations/:rotationId', audiences: [...EDITORS], summary: 'change a rotation', doc: { params: rotationParams, body: rotationBody } }, json, async (req, res) => {
     const p = requireUser(res);
     const id = parseInput(idParam, req.params.rotationId, 'rotation id');
     const body = parseInput(rotationBody, req.body);
@@ -87,7 +89,7 @@ export function boardRoutes(routes: RouteTable, boards: BoardService, displays: 
     res.json({ ok: true, rotation: await boards.updateRotation(id, body, { userId: p.userId, ip: req.ip ?? null }) });
   });
 
-  routes.add(router, { method: 'delete', path: '/api/v1/rotations/:rotationId', audiences: [...EDITORS], summary: 'delete a rotation no screen shows' }, async (req, res) => {
+  routes.add(router, { method: 'delete', path: '/api/v1/rotations/:rotationId', audiences: [...EDITORS], summary: 'delete a rotation no screen shows', doc: { params: rotationParams, also: { 409: 'a screen still shows it' } } }, async (req, res) => {
     const p = requireUser(res);
     const id = parseInput(idParam, req.params.rotationId, 'rotation id');
     await checkRotationBoards(p, await boards.getRotation(id));
@@ -95,7 +97,7 @@ export function boardRoutes(routes: RouteTable, boards: BoardService, displays: 
     res.json({ ok: true });
   });
 
-  routes.add(router, { method: 'put', path: '/api/v1/displays/:displayId/shows', audiences: ['admin', 'team_leader'], summary: 'choose the board or rotation a screen shows' }, json, async (req, res) => {
+  routes.add(router, { method: 'put', path: '/api/v1/displays/:displayId/shows', audiences: ['admin', 'team_leader'], summary: 'choose the board or rotation a screen shows', doc: { params: z.object({ displayId: idParam }), body: displayShowsBody } }, json, async (req, res) => {
     const p = requireUser(res);
     const id = parseInput(idParam, req.params.displayId, 'display id');
     const body = parseInput(displayShowsBody, req.body);

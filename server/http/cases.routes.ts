@@ -5,7 +5,7 @@
  * Opening a case is written to the security audit log; every change is written to the case's own trail.
  * Read keys (exports, integrations) list cases without their notes.
  */
-import express, { Router } from 'express';
+import express, { type Router } from 'express';
 import { maskPersonalData } from '../../shared/mask.js';
 import type { Directory } from '../../shared/directory.js';
 import type { DirectoryService } from '../directory/directory.service.js';
@@ -32,6 +32,8 @@ const listQuery = z.object({
   limit: z.coerce.number().int().min(1).max(1000).default(200),
 });
 const caseId = z.string().min(1).max(64);
+const caseParams = z.object({ caseId });
+const actionParams = z.object({ caseId, actionId: z.string().min(1).max(40) });
 
 export interface CaseRouteDeps {
   cases: CaseStore;
@@ -46,12 +48,12 @@ export interface CaseRouteDeps {
 }
 
 export function caseRoutes(routes: RouteTable, { cases, coaching, accounts, dirIndex, audit, contacts, directory, clock }: CaseRouteDeps): Router {
-  const router = Router();
+  const router = routes.router('Coaching cases');
   const json = express.json({ limit: '64kb' });
   const PEOPLE = ['admin', 'manager', 'team_leader', 'coach', 'agent'] as const;
   const WORKERS = ['manager', 'team_leader', 'coach'] as const;
 
-  routes.add(router, { method: 'get', path: '/api/v1/cases', audiences: [...PEOPLE, 'key:read'], summary: 'coaching cases the caller may see (with inbox views)' }, async (req, res) => {
+  routes.add(router, { method: 'get', path: '/api/v1/cases', audiences: [...PEOPLE, 'key:read'], summary: 'coaching cases the caller may see (with inbox views)', doc: { query: listQuery } }, async (req, res) => {
     const q = parseInput(listQuery, req.query, 'query');
     const p = principalOf(res);
     const me = p?.kind === 'user' ? p.userId : undefined;
@@ -67,7 +69,7 @@ export function caseRoutes(routes: RouteTable, { cases, coaching, accounts, dirI
     res.json({ ok: true, cases: visible });
   });
 
-  routes.add(router, { method: 'get', path: '/api/v1/cases/:caseId', audiences: PEOPLE, summary: 'one coaching case with its workflow (plan, session, actions, response, outcome)' }, async (req, res) => {
+  routes.add(router, { method: 'get', path: '/api/v1/cases/:caseId', audiences: PEOPLE, summary: 'one coaching case with its workflow (plan, session, actions, response, outcome)', doc: { params: caseParams } }, async (req, res) => {
     const id = parseInput(caseId, req.params.caseId, 'case id');
     const p = principalOf(res);
     try {
@@ -81,22 +83,22 @@ export function caseRoutes(routes: RouteTable, { cases, coaching, accounts, dirI
     }
   });
 
-  routes.add(router, { method: 'get', path: '/api/v1/cases/:caseId/evidence', audiences: PEOPLE, summary: "the contacts frozen as a case's evidence, comments masked" }, async (req, res) => {
+  routes.add(router, { method: 'get', path: '/api/v1/cases/:caseId/evidence', audiences: PEOPLE, summary: "the contacts frozen as a case's evidence, comments masked", doc: { params: caseParams } }, async (req, res) => {
     const c = await coaching.viewable(principalOf(res), parseInput(caseId, req.params.caseId, 'case id'));
     res.json({ ok: true, contacts: await evidenceOf(contacts, await directory.get(), c.evidenceContactIds) });
   });
 
-  routes.add(router, { method: 'get', path: '/api/v1/cases/:caseId/review', audiences: PEOPLE, summary: 'the before/after follow-up review (frozen once the case closes)' }, async (req, res) => {
+  routes.add(router, { method: 'get', path: '/api/v1/cases/:caseId/review', audiences: PEOPLE, summary: 'the before/after follow-up review (frozen once the case closes)', doc: { params: caseParams } }, async (req, res) => {
     const c = await coaching.viewable(principalOf(res), parseInput(caseId, req.params.caseId, 'case id'));
     res.json({ ok: true, review: await coaching.review(c) });
   });
 
-  routes.add(router, { method: 'get', path: '/api/v1/cases/:caseId/history', audiences: PEOPLE, summary: "the case's trail: every change, who made it and when" }, async (req, res) => {
+  routes.add(router, { method: 'get', path: '/api/v1/cases/:caseId/history', audiences: PEOPLE, summary: "the case's trail: every change, who made it and when", doc: { params: caseParams } }, async (req, res) => {
     const c = await coaching.viewable(principalOf(res), parseInput(caseId, req.params.caseId, 'case id'));
     res.json({ ok: true, events: await coaching.trail(c) });
   });
 
-  routes.add(router, { method: 'get', path: '/api/v1/cases/:caseId/assignees', audiences: WORKERS, summary: 'the people a case may be given to' }, async (req, res) => {
+  routes.add(router, { method: 'get', path: '/api/v1/cases/:caseId/assignees', audiences: WORKERS, summary: 'the people a case may be given to', doc: { params: caseParams } }, async (req, res) => {
     const c = await coaching.viewable(principalOf(res), parseInput(caseId, req.params.caseId, 'case id'));
     const dir = await dirIndex();
     const people: Assignee[] = (await accounts.list())
@@ -106,8 +108,15 @@ export function caseRoutes(routes: RouteTable, { cases, coaching, accounts, dirI
   });
 
   /** Runs a workflow write and answers with the case as it now stands. */
-  const write = (path: string, method: 'post' | 'put' | 'patch', audiences: readonly (typeof PEOPLE)[number][], summary: string, run: (p: Principal | null, id: string, req: express.Request) => Promise<void>) =>
-    routes.add(router, { method, path, audiences: [...audiences], summary }, json, async (req, res) => {
+  const write = (
+    path: string,
+    method: 'post' | 'put' | 'patch',
+    audiences: readonly (typeof PEOPLE)[number][],
+    summary: string,
+    body: z.ZodType,
+    run: (p: Principal | null, id: string, req: express.Request) => Promise<void>,
+  ) =>
+    routes.add(router, { method, path, audiences: [...audiences], summary, doc: { params: path.includes(':actionId') ? actionParams : caseParams, body, also: { 409: 'the case changed since you read it (reload and try again), or it is closed' } } }, json, async (req, res) => {
       const p = principalOf(res);
       const id = parseInput(caseId, req.params.caseId, 'case id');
       await run(p, id, req);
@@ -115,19 +124,19 @@ export function caseRoutes(routes: RouteTable, { cases, coaching, accounts, dirI
       res.json({ ok: true, case: c });
     });
 
-  write('/api/v1/cases/:caseId/assign', 'post', WORKERS, 'give a case to a coach or owner, or take an unassigned one', (p, id, req) => coaching.assign(p, id, parseInput(assignBody, req.body)));
-  write('/api/v1/cases/:caseId/plan', 'put', WORKERS, 'plan the coaching session', (p, id, req) => coaching.plan(p, id, parseInput(planBody, req.body)));
-  write('/api/v1/cases/:caseId/session', 'post', WORKERS, 'record the session held: notes, agreed SMART actions, follow-up date', (p, id, req) => coaching.recordSession(p, id, parseInput(sessionBody, req.body)));
-  write('/api/v1/cases/:caseId/actions', 'post', WORKERS, 'add an agreed action', (p, id, req) => {
+  write('/api/v1/cases/:caseId/assign', 'post', WORKERS, 'give a case to a coach or owner, or take an unassigned one', assignBody, (p, id, req) => coaching.assign(p, id, parseInput(assignBody, req.body)));
+  write('/api/v1/cases/:caseId/plan', 'put', WORKERS, 'plan the coaching session', planBody, (p, id, req) => coaching.plan(p, id, parseInput(planBody, req.body)));
+  write('/api/v1/cases/:caseId/session', 'post', WORKERS, 'record the session held: notes, agreed SMART actions, follow-up date', sessionBody, (p, id, req) => coaching.recordSession(p, id, parseInput(sessionBody, req.body)));
+  write('/api/v1/cases/:caseId/actions', 'post', WORKERS, 'add an agreed action', addActionBody, (p, id, req) => {
     const b = parseInput(addActionBody, req.body);
     return coaching.addAction(p, id, b.version, b.action);
   });
-  write('/api/v1/cases/:caseId/actions/:actionId', 'patch', [...WORKERS, 'agent'], 'mark an action done or dropped (the agent: their own actions)', (p, id, req) => {
+  write('/api/v1/cases/:caseId/actions/:actionId', 'patch', [...WORKERS, 'agent'], 'mark an action done or dropped (the agent: their own actions)', actionStatusBody, (p, id, req) => {
     const b = parseInput(actionStatusBody, req.body);
-    return coaching.setActionStatus(p, id, parseInput(z.string().min(1).max(40), req.params.actionId, 'action id'), b.version, b.status);
+    return coaching.setActionStatus(p, id, parseInput(actionParams, req.params, 'action id').actionId, b.version, b.status);
   });
-  write('/api/v1/cases/:caseId/response', 'post', ['agent'], 'the agent acknowledges or disputes the case, with a comment and reflection', (p, id, req) => coaching.respond(p, id, parseInput(responseBody, req.body)));
-  write('/api/v1/cases/:caseId/close', 'post', WORKERS, 'close the case with an outcome and reason (freezes the review)', (p, id, req) => coaching.close(p, id, parseInput(closeBody, req.body)));
+  write('/api/v1/cases/:caseId/response', 'post', ['agent'], 'the agent acknowledges or disputes the case, with a comment and reflection', responseBody, (p, id, req) => coaching.respond(p, id, parseInput(responseBody, req.body)));
+  write('/api/v1/cases/:caseId/close', 'post', WORKERS, 'close the case with an outcome and reason (freezes the review)', closeBody, (p, id, req) => coaching.close(p, id, parseInput(closeBody, req.body)));
   return router;
 }
 

@@ -9,7 +9,7 @@
  */
 import { TZDate } from '@date-fns/tz';
 import { format, subDays } from 'date-fns';
-import { Router } from 'express';
+import type { Router } from 'express';
 import { z } from 'zod';
 import { formatScope, scopeText, type Scope } from '../../shared/access.js';
 import { CHART_GRANULARITIES, FUNNEL_DAYS, FUNNEL_KPIS, SYSTEM_SCOPE_KINDS, XMR_DAYS, type FunnelKpi, type FunnelReply, type XmrChartReply } from '../../shared/charts.js';
@@ -57,7 +57,7 @@ export interface ChartDeps {
 }
 
 export function chartRoutes(routes: RouteTable, { kpis, targets, directory, dirIndex, cases }: ChartDeps): Router {
-  const router = Router();
+  const router = routes.router('Charts');
 
   async function canSee(p: Principal | null, scope: Scope): Promise<boolean> {
     const links = p?.kind === 'user' && p.role === 'coach' ? await cases.linksFor(p.userId) : undefined;
@@ -72,7 +72,7 @@ export function chartRoutes(routes: RouteTable, { kpis, targets, directory, dirI
 
   routes.add(
     router,
-    { method: 'get', path: '/api/v1/charts/xmr', audiences: ['admin', 'manager', 'team_leader', 'coach', 'agent', 'key:read'], summary: 'a system XmR chart (Making Data Count) for a scope and KPI' },
+    { method: 'get', path: '/api/v1/charts/xmr', audiences: ['admin', 'manager', 'team_leader', 'coach', 'agent', 'key:read'], summary: 'a system XmR chart (Making Data Count) for a scope and KPI', doc: { query: xmrQuery } },
     async (req, res) => {
       const q = parseInput(xmrQuery, req.query, 'query');
       if (!(SYSTEM_SCOPE_KINDS as readonly string[]).includes(q.scope.kind)) {
@@ -125,7 +125,7 @@ export function chartRoutes(routes: RouteTable, { kpis, targets, directory, dirI
 
   routes.add(
     router,
-    { method: 'get', path: '/api/v1/charts/funnel', audiences: ['admin', 'manager', 'team_leader', 'key:read'], summary: "a team's or a queue's agents on a funnel plot with intervals and shrunken rates" },
+    { method: 'get', path: '/api/v1/charts/funnel', audiences: ['admin', 'manager', 'team_leader', 'key:read'], summary: "a team's or a queue's agents on a funnel plot with intervals and shrunken rates", doc: { query: funnelQuery } },
     async (req, res) => {
       const q = parseInput(funnelQuery, req.query, 'query');
       if ((q.team === undefined) === (q.queue === undefined)) throw new HttpError(400, 'invalid_input', 'say which team or which queue: team=ID or queue=ID (one of them)');

@@ -2,7 +2,7 @@
  * Drill-down to contacts: the contacts behind a chart point or bar (scope, period, KPI), and one contact's record.
  * The list needs the scope to be visible to the caller; a single contact needs its agent (or, unanswered, its queue).
  */
-import { Router } from 'express';
+import type { Router } from 'express';
 import { z } from 'zod';
 import { formatScope, scopeText, type Scope } from '../../shared/access.js';
 import { KPI_NAMES } from '../../shared/kpis.js';
@@ -27,16 +27,17 @@ const listQuery = segmentFilterQuery.extend({
   limit: z.coerce.number().int().min(1).max(2000).default(500),
 });
 const MAX_RANGE_MS = 31 * 86_400_000;
+const contactParams = z.object({ contactId: z.string().min(1).max(MAX_ID_LENGTH_V2) });
 
 export function contactRoutes(routes: RouteTable, contacts: ContactsService, directory: DirectoryService, dirIndex: () => Promise<DirectoryIndex>, cases: CaseStore): Router {
-  const router = Router();
+  const router = routes.router('Contacts');
   const PEOPLE = ['admin', 'manager', 'team_leader', 'coach', 'agent'] as const;
   const sees = async (p: Principal | null, scope: Scope) => {
     const links = p?.kind === 'user' && p.role === 'coach' ? await cases.linksFor(p.userId) : undefined;
     return canViewScope(p, scope, await dirIndex(), links);
   };
 
-  routes.add(router, { method: 'get', path: '/api/v1/contacts', audiences: [...PEOPLE, 'key:read'], summary: 'the contacts behind a chart point or bar: scope, period and KPI' }, async (req, res) => {
+  routes.add(router, { method: 'get', path: '/api/v1/contacts', audiences: [...PEOPLE, 'key:read'], summary: 'the contacts behind a chart point or bar: scope, period and KPI', doc: { query: listQuery } }, async (req, res) => {
     const q = parseInput(listQuery, req.query, 'query');
     if (!(await sees(principalOf(res), q.scope))) deny(`you do not have access to ${formatScope(q.scope)}`);
     const fromMs = Date.parse(q.from);
@@ -49,8 +50,8 @@ export function contactRoutes(routes: RouteTable, contacts: ContactsService, dir
     res.json({ ok: true, filter, ...(await contacts.behind(scope, formatScope(scope), dir, fromMs, toMs, kpi ?? null, limit, filter, centreZoneOf(dir))) });
   });
 
-  routes.add(router, { method: 'get', path: '/api/v1/contacts/:contactId', audiences: PEOPLE, summary: "one contact's record and timeline" }, async (req, res) => {
-    const id = parseInput(z.string().min(1).max(MAX_ID_LENGTH_V2), req.params.contactId, 'contact id');
+  routes.add(router, { method: 'get', path: '/api/v1/contacts/:contactId', audiences: PEOPLE, summary: "one contact's record and timeline", doc: { params: contactParams } }, async (req, res) => {
+    const { contactId: id } = parseInput(contactParams, req.params, 'contact id');
     const rec = await contacts.record(id, await directory.get());
     if (!rec) throw new HttpError(404, 'not_found', `no contact '${id}'`);
     const scope: Scope = rec.contact.agentId ? { kind: 'agent', id: rec.contact.agentId } : rec.contact.queueId ? { kind: 'queue', id: rec.contact.queueId } : { kind: 'centre' };

@@ -1,5 +1,5 @@
 /** The organisation directory (whole, or one item at a time), one team, one agent, and the live pulse over REST. */
-import express, { Router } from 'express';
+import express, { type Router } from 'express';
 import { z } from 'zod';
 import {
   DIRECTORY_ITEM_NAMES,
@@ -24,6 +24,8 @@ import { parseInput } from './validate.js';
 const STAFF = ['admin', 'manager', 'team_leader', 'coach', 'agent'] as const;
 const MANAGERS = ['admin', 'key:admin', 'key:directory'] as const;
 const idParam = z.string().min(1).max(128);
+const itemParams = z.object({ id: idParam });
+const directoryReply = z.object({ ok: z.literal(true), directory: directorySchema });
 
 const REFUSAL_STATUS: Record<DirectoryRefusal, [number, string]> = {
   unknown_reference: [400, 'unknown_reference'],
@@ -72,16 +74,16 @@ export function directoryRoutes(
   cases: CaseStore,
   onChange: () => Promise<void>,
 ): Router {
-  const router = Router();
+  const router = routes.router('Directory');
 
-  routes.add(router, { method: 'get', path: '/api/v1/directory', audiences: [...STAFF, 'key:read', 'key:admin', 'key:directory'], summary: 'sites, teams, queues, agents' }, async (_req, res) => {
+  routes.add(router, { method: 'get', path: '/api/v1/directory', audiences: [...STAFF, 'key:read', 'key:admin', 'key:directory'], summary: 'sites, teams, queues, agents', doc: { response: directoryReply } }, async (_req, res) => {
     if (!canViewDirectory(principalOf(res))) deny();
     res.json({ ok: true, directory: await directory.get() });
   });
 
   routes.add(
     router,
-    { method: 'put', path: '/api/v1/directory', audiences: MANAGERS, summary: 'replace the directory' },
+    { method: 'put', path: '/api/v1/directory', audiences: MANAGERS, summary: 'replace the directory', doc: { body: directorySchema } },
     express.json({ limit: '10mb' }),
     async (req, res) => {
       if (!canManageDirectory(principalOf(res))) deny();
@@ -101,7 +103,7 @@ export function directoryRoutes(
     const noun = DIRECTORY_ITEM_NAMES[kind];
     routes.add(
       router,
-      { method: 'put', path: `/api/v1/directory/${kind}/:id`, audiences: MANAGERS, summary: `add or change one ${noun}` },
+      { method: 'put', path: `/api/v1/directory/${kind}/:id`, audiences: MANAGERS, summary: `add or change one ${noun}`, doc: { params: itemParams, body: (DIRECTORY_ITEM_SCHEMAS[kind] as z.ZodObject).partial({ id: true }), also: { 201: `created: the ${noun} is new` } } },
       express.json({ limit: '100kb' }),
       async (req, res) => {
         const p = principalOf(res);
@@ -115,7 +117,7 @@ export function directoryRoutes(
         res.status(created ? 201 : 200).json(reply);
       },
     );
-    routes.add(router, { method: 'delete', path: `/api/v1/directory/${kind}/:id`, audiences: MANAGERS, summary: `remove one ${noun}` }, async (req, res) => {
+    routes.add(router, { method: 'delete', path: `/api/v1/directory/${kind}/:id`, audiences: MANAGERS, summary: `remove one ${noun}`, doc: { params: itemParams, also: { 409: `something still refers to the ${noun}` } } }, async (req, res) => {
       const p = principalOf(res);
       if (!canManageDirectory(p)) deny();
       const id = parseInput(idParam, req.params.id, `${noun} id`);
@@ -127,7 +129,7 @@ export function directoryRoutes(
     });
   }
 
-  routes.add(router, { method: 'get', path: '/api/v1/teams/:teamId', audiences: [...STAFF, 'key:read'], summary: 'one team and its agents' }, async (req, res) => {
+  routes.add(router, { method: 'get', path: '/api/v1/teams/:teamId', audiences: [...STAFF, 'key:read'], summary: 'one team and its agents', doc: { params: z.object({ teamId: idParam }) } }, async (req, res) => {
     const teamId = parseInput(idParam, req.params.teamId, 'team id');
     if (!canViewTeam(principalOf(res), teamId, await dirIndex())) deny('you do not have access to this team');
     const d = await directory.get();
@@ -136,7 +138,7 @@ export function directoryRoutes(
     res.json({ ok: true, team, agents: d.agents.filter((a) => a.teamId === teamId) });
   });
 
-  routes.add(router, { method: 'get', path: '/api/v1/agents/:agentId', audiences: [...STAFF, 'key:read'], summary: 'one agent and their live state today' }, async (req, res) => {
+  routes.add(router, { method: 'get', path: '/api/v1/agents/:agentId', audiences: [...STAFF, 'key:read'], summary: 'one agent and their live state today', doc: { params: z.object({ agentId: idParam }) } }, async (req, res) => {
     const agentId = parseInput(idParam, req.params.agentId, 'agent id');
     const p = principalOf(res);
     const links = p?.kind === 'user' && p.role === 'coach' ? await cases.linksFor(p.userId) : undefined;
@@ -147,7 +149,7 @@ export function directoryRoutes(
     res.json({ ok: true, agent, team: d.teams.find((t) => t.id === agent.teamId) ?? null, today: pulse.agentToday(agentId) });
   });
 
-  routes.add(router, { method: 'get', path: '/api/v1/pulse', audiences: [...STAFF, 'display', 'key:read'], summary: "the live pulse: today's centre-wide counts" }, async (_req, res) => {
+  routes.add(router, { method: 'get', path: '/api/v1/pulse', audiences: [...STAFF, 'display', 'key:read'], summary: "the live pulse: today's centre-wide counts", doc: { also: { 503: 'the live pulse is still loading (Retry-After)' } } }, async (_req, res) => {
     if (!canViewPulse(principalOf(res), await dirIndex())) deny();
     const snap = pulse.current();
     if (!snap) throw new HttpError(503, 'not_ready', 'the live pulse is still loading; retry in a moment', undefined, { 'Retry-After': '2' });

@@ -1,5 +1,5 @@
 /** Pairing wall screens: the screen's side (public, cookie-bound) and the approver's side (admins, team leaders). */
-import express, { Router } from 'express';
+import express, { type Router } from 'express';
 import { z } from 'zod';
 import { scopeText } from '../../shared/access.js';
 import { canGrantDisplayScope, canViewScope, type DirectoryIndex } from '../access/policies.js';
@@ -19,6 +19,8 @@ const approveBody = z.strictObject({
   scopes: z.array(scopeText).min(1).max(50),
 });
 
+const displayParams = z.object({ displayId: z.string().min(1).max(64) });
+
 export function displayRoutes(
   routes: RouteTable,
   displays: DisplayService,
@@ -26,10 +28,10 @@ export function displayRoutes(
   cookies: CookieOptions,
   throttle: LoginThrottle,
 ): Router {
-  const router = Router();
+  const router = routes.router('Screens');
   const json = express.json({ limit: '16kb' });
 
-  routes.add(router, { method: 'post', path: '/api/v1/display/pairing', audiences: 'public', summary: 'a screen asks for a pairing code' }, async (req, res) => {
+  routes.add(router, { method: 'post', path: '/api/v1/display/pairing', audiences: 'public', summary: 'a screen asks for a pairing code', doc: { status: 201, also: { 409: 'this screen is already paired' } } }, async (req, res) => {
     const p = principalOf(res);
     if (p?.kind === 'display') throw new HttpError(409, 'already_paired', 'this screen is already paired');
     const out = await displays.startPairing(req.ip ?? null);
@@ -58,7 +60,7 @@ export function displayRoutes(
     res.json({ ok: true, displays: visible });
   });
 
-  routes.add(router, { method: 'post', path: '/api/v1/displays', audiences: ['admin', 'team_leader'], summary: 'approve the code a screen shows, name it, choose what it shows' }, json, async (req, res) => {
+  routes.add(router, { method: 'post', path: '/api/v1/displays', audiences: ['admin', 'team_leader'], summary: 'approve the code a screen shows, name it, choose what it shows', doc: { body: approveBody, status: 201, also: { 429: 'too many wrong codes: approvals wait 15 minutes (Retry-After)' } } }, json, async (req, res) => {
     const p = requireUser(res);
     const body = parseInput(approveBody, req.body);
     const dir = await dirIndex();
@@ -72,9 +74,9 @@ export function displayRoutes(
     res.status(201).json({ ok: true, display });
   });
 
-  routes.add(router, { method: 'post', path: '/api/v1/displays/:displayId/revoke', audiences: ['admin', 'team_leader'], summary: 'revoke a screen (it disconnects within seconds)' }, async (req, res) => {
+  routes.add(router, { method: 'post', path: '/api/v1/displays/:displayId/revoke', audiences: ['admin', 'team_leader'], summary: 'revoke a screen (it disconnects within seconds)', doc: { params: displayParams } }, async (req, res) => {
     const p = requireUser(res);
-    const id = parseInput(z.string().min(1).max(64), req.params.displayId, 'display id');
+    const { displayId: id } = parseInput(displayParams, req.params, 'display id');
     if (p.role !== 'admin') {
       const dir = await dirIndex();
       const scopes = await displays.scopesOf(id);

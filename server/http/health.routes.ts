@@ -1,4 +1,4 @@
-import { Router } from 'express';
+import type { Router } from 'express';
 import { sql } from 'kysely';
 import type { SystemReply } from '../../shared/api.js';
 import type { Cluster } from '../cluster/cluster.js';
@@ -10,7 +10,7 @@ import type { RouteTable } from './access.js';
  * /api/v1/cluster: with several nodes, who leads, who is linked, where this node's change feed stands.
  */
 export function healthRoutes(routes: RouteTable, store: Store, cluster?: Cluster): Router {
-  const router = Router();
+  const router = routes.router('Health');
   routes.add(router, { method: 'get', path: '/healthz', audiences: 'public', summary: 'process is up' }, (_req, res) => {
     res.json({ ok: true });
   });

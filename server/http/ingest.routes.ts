@@ -3,9 +3,11 @@
  * shared/contract-v2.ts): thin handlers over the ingest service. Both answer 200 when every event is stored
  * (accepted, or already stored), 207 with per-event results when some are rejected, 422 when none is stored.
  */
-import express, { Router } from 'express';
+import express, { type Router } from 'express';
+import { z } from 'zod';
 import type { Principal } from '../access/principal.js';
 import { INGEST_MAX_BYTES, INGEST_MAX_EVENTS, type IngestReply } from '../../shared/api.js';
+import { ingestReply, v1Events, v2Events } from '../openapi/components.js';
 import { bodyFormatOf, parseIngestBody } from '../ingest/parse-body.js';
 import type { IngestService } from '../ingest/ingest.service.js';
 import type { OrphanService } from '../ingest/orphans.js';
@@ -13,15 +15,41 @@ import type { Logger } from '../logger.js';
 import { principalOf, type RouteTable } from './access.js';
 import { HttpError } from './errors.js';
 
+/**
+ * The request body each contract is described with: the events the ingest service validates each item with
+ * (server/openapi/contracts.ts), as a JSON array of 1 to INGEST_MAX_EVENTS.
+ */
+const batchOf = (events: Record<string, z.ZodObject>) => {
+  const [first, ...rest] = Object.values(events) as [z.ZodObject, ...z.ZodObject[]];
+  return z.array(z.discriminatedUnion('type', [first, ...rest])).min(1).max(INGEST_MAX_EVENTS);
+};
+const BATCHES = { 1: batchOf(v1Events), 2: batchOf(v2Events) } as const;
+
 export function ingestRoutes(routes: RouteTable, ingest: IngestService, logger: Logger, orphans: OrphanService): Router {
-  const router = Router();
+  const router = routes.router('Ingest');
   routes.add(router, { method: 'get', path: '/api/v1/ingest/orphans', audiences: ['admin'], summary: 'events held for a contact that has not arrived, and expired ones, per source' }, async (_req, res) => {
     res.json({ ok: true, ...(await orphans.report()) });
   });
   for (const contract of [1, 2] as const) {
     routes.add(
       router,
-      { method: 'post', path: `/api/v${contract}/events`, audiences: ['key:ingest'], summary: `ingest events, contract v${contract} (JSON array or NDJSON)` },
+      {
+        method: 'post',
+        path: `/api/v${contract}/events`,
+        audiences: ['key:ingest'],
+        summary: `ingest events, contract v${contract} (JSON array or NDJSON)`,
+        doc: {
+          body: BATCHES[contract],
+          bodyTypes: ['application/json', 'application/x-ndjson'],
+          response: ingestReply,
+          also: {
+            207: { description: 'some events were stored, some rejected (each result says which and why)', body: ingestReply },
+            413: `more than ${INGEST_MAX_EVENTS} events, or more than ${INGEST_MAX_BYTES} bytes (after inflating gzip or deflate)`,
+            422: { description: 'no event was stored: every one was rejected (each result says why)', body: ingestReply },
+            503: 'the store could not commit the batch; nothing was stored; retry (Retry-After)',
+          },
+        },
+      },
       // Raw body with a hard byte limit (gzip and deflate bodies are inflated and counted after inflation).
       express.raw({ type: () => true, limit: INGEST_MAX_BYTES }),
       async (req, res) => {

@@ -2,7 +2,7 @@
  * KPI read API (session or read key): GET /api/v1/kpis and GET /api/v1/trends, JSON or CSV (format=csv).
  * Every scope is checked with canViewScope before anything is computed.
  */
-import { Router } from 'express';
+import type { Router } from 'express';
 import { z } from 'zod';
 import { formatScope, scopeText, type Scope } from '../../shared/access.js';
 import type { KpisReply, TrendReply } from '../../shared/api.js';
@@ -36,7 +36,7 @@ const trendsQuery = kpisQuery.extend({
 });
 
 export function kpiRoutes(routes: RouteTable, kpis: KpiService, dirIndex: () => Promise<DirectoryIndex>, cases: CaseStore, targets: TargetService): Router {
-  const router = Router();
+  const router = routes.router('KPIs');
   const PEOPLE = ['admin', 'manager', 'team_leader', 'coach', 'agent'] as const;
 
   async function checkScope(p: Principal | null, scope: Scope): Promise<void> {
@@ -57,7 +57,7 @@ export function kpiRoutes(routes: RouteTable, kpis: KpiService, dirIndex: () => 
     return alignOutward(fromMs, toMs);
   }
 
-  routes.add(router, { method: 'get', path: '/api/v1/kpis', audiences: [...PEOPLE, 'key:read'], summary: 'every KPI for a scope and range' }, async (req, res) => {
+  routes.add(router, { method: 'get', path: '/api/v1/kpis', audiences: [...PEOPLE, 'key:read'], summary: 'every KPI for a scope and range', doc: { query: kpisQuery, csv: true } }, async (req, res) => {
     const q = parseInput(kpisQuery, req.query, 'query');
     await checkScope(principalOf(res), q.scope);
     const { fromMs, toMs } = range(q);
@@ -100,7 +100,7 @@ export function kpiRoutes(routes: RouteTable, kpis: KpiService, dirIndex: () => 
     res.json(reply);
   });
 
-  routes.add(router, { method: 'get', path: '/api/v1/trends', audiences: [...PEOPLE, 'key:read'], summary: 'one KPI over time for a scope' }, async (req, res) => {
+  routes.add(router, { method: 'get', path: '/api/v1/trends', audiences: [...PEOPLE, 'key:read'], summary: 'one KPI over time for a scope', doc: { query: trendsQuery, csv: true } }, async (req, res) => {
     const q = parseInput(trendsQuery, req.query, 'query');
     await checkScope(principalOf(res), q.scope);
     const { fromMs, toMs } = range(q);

@@ -2,7 +2,7 @@
  * Notifications: each person's own preferences; team and centre endpoints (webhooks, team email addresses) and the
  * delivery log for admins and managers (a manager covering one site: that site's teams only); a test send.
  */
-import express, { Router } from 'express';
+import express, { type Router } from 'express';
 import { z } from 'zod';
 import { scopeText } from '../../shared/access.js';
 import { endpointPatchBody, newEndpointBody, notificationPrefs, testBody } from '../../shared/notifications.js';
@@ -18,7 +18,7 @@ const endpointId = z.string().regex(/^nep_[A-Za-z0-9]{16}$/, 'must be an endpoin
 const logQuery = z.strictObject({ limit: z.coerce.number().int().min(1).max(500).default(100) });
 
 export function notificationRoutes(routes: RouteTable, notifications: NotificationService, dirIndex: () => Promise<DirectoryIndex>): Router {
-  const router = Router();
+  const router = routes.router('Notifications');
   const json = express.json({ limit: '16kb' });
 
   /** Admins and whole-centre managers manage every endpoint; a site manager those of their site's teams (not the centre's). */

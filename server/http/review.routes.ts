@@ -2,7 +2,7 @@
  * Service quality reviews: a live preview for a scope and period, saved snapshots, and stakeholders' comments. For
  * admins, managers and team leaders, for scopes they can see (the predicates decide, as everywhere).
  */
-import express, { Router } from 'express';
+import express, { type Router } from 'express';
 import { z } from 'zod';
 import { formatScope, scopeText, type Scope } from '../../shared/access.js';
 import { reviewCommentBody, reviewPeriodQuery, saveReviewBody } from '../../shared/review.js';
@@ -25,15 +25,16 @@ export interface ReviewRouteDeps {
 }
 
 export function reviewRoutes(routes: RouteTable, { reviews, directory, dirIndex, accounts, audit }: ReviewRouteDeps): Router {
-  const router = Router();
+  const router = routes.router('Service reviews');
   const json = express.json({ limit: '16kb' });
   const WHO = ['admin', 'manager', 'team_leader'] as const;
   const check = async (p: Principal | null, scope: Scope) => {
     if (!canViewScope(p, scope, await dirIndex())) deny(`you do not have access to ${formatScope(scope)}`);
   };
   const idParam = z.string().min(1).max(40);
+  const reviewParams = z.object({ reviewId: idParam });
 
-  routes.add(router, { method: 'get', path: '/api/v1/reviews/preview', audiences: [...WHO], summary: 'build a service quality review for a scope and period (not saved)' }, async (req, res) => {
+  routes.add(router, { method: 'get', path: '/api/v1/reviews/preview', audiences: [...WHO], summary: 'build a service quality review for a scope and period (not saved)', doc: { query: reviewPeriodQuery } }, async (req, res) => {
     const q = parseInput(reviewPeriodQuery, req.query, 'query');
     await check(principalOf(res), q.scope);
     res.json({ ok: true, review: await reviews.build(q.scope, q.from, q.to, await directory.get(), await dirIndex()) });
@@ -46,7 +47,7 @@ export function reviewRoutes(routes: RouteTable, { reviews, directory, dirIndex,
     res.json({ ok: true, reviews: all.filter((r) => { const s = scopeText.safeParse(r.scope); return s.success && canViewScope(p, s.data, dir); }) });
   });
 
-  routes.add(router, { method: 'post', path: '/api/v1/reviews', audiences: [...WHO], summary: 'build and save a review as a snapshot' }, json, async (req, res) => {
+  routes.add(router, { method: 'post', path: '/api/v1/reviews', audiences: [...WHO], summary: 'build and save a review as a snapshot', doc: { body: saveReviewBody, status: 201 } }, json, async (req, res) => {
     const body = parseInput(saveReviewBody, req.body);
     const scope = parseInput(scopeText, body.scope, 'scope');
     const p = principalOf(res);
@@ -67,11 +68,11 @@ export function reviewRoutes(routes: RouteTable, { reviews, directory, dirIndex,
     return { ...r, createdByName: names.get(r.createdBy) ?? null };
   };
 
-  routes.add(router, { method: 'get', path: '/api/v1/reviews/:reviewId', audiences: [...WHO], summary: 'one saved review with its comments' }, async (req, res) => {
+  routes.add(router, { method: 'get', path: '/api/v1/reviews/:reviewId', audiences: [...WHO], summary: 'one saved review with its comments', doc: { params: reviewParams } }, async (req, res) => {
     res.json({ ok: true, review: await load(principalOf(res), parseInput(idParam, req.params.reviewId, 'review id')) });
   });
 
-  routes.add(router, { method: 'post', path: '/api/v1/reviews/:reviewId/comments', audiences: [...WHO], summary: "add a stakeholder's comment to a saved review" }, json, async (req, res) => {
+  routes.add(router, { method: 'post', path: '/api/v1/reviews/:reviewId/comments', audiences: [...WHO], summary: "add a stakeholder's comment to a saved review", doc: { params: reviewParams, body: reviewCommentBody, status: 201 } }, json, async (req, res) => {
     const id = parseInput(idParam, req.params.reviewId, 'review id');
     const body = parseInput(reviewCommentBody, req.body);
     const p = principalOf(res);

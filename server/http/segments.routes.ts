@@ -2,7 +2,7 @@
  * Segments: GET /api/v1/segments — a scope narrowed by multi-select filters, its KPIs against the period before, a
  * breakdown by one dimension and a daily trend for one KPI; JSON, or CSV holding exactly what the page shows.
  */
-import { Router } from 'express';
+import type { Router } from 'express';
 import { z } from 'zod';
 import { formatScope, scopeText } from '../../shared/access.js';
 import { KPI_DEFINITIONS, KPI_NAMES, statusOf, type KpiName, type Target, type TargetStatus } from '../../shared/kpis.js';
@@ -32,10 +32,10 @@ export interface SegmentDeps {
 }
 
 export function segmentRoutes(routes: RouteTable, deps: SegmentDeps): Router {
-  const router = Router();
+  const router = routes.router('Segments');
   const PEOPLE = ['admin', 'manager', 'team_leader', 'coach', 'agent'] as const;
 
-  routes.add(router, { method: 'get', path: '/api/v1/segments', audiences: [...PEOPLE, 'key:read'], summary: 'a scope narrowed by multi-select filters: KPIs vs the previous period, a breakdown and a trend' }, async (req, res) => {
+  routes.add(router, { method: 'get', path: '/api/v1/segments', audiences: [...PEOPLE, 'key:read'], summary: 'a scope narrowed by multi-select filters: KPIs vs the previous period, a breakdown and a trend', doc: { query, csv: true } }, async (req, res) => {
     const q = parseInput(query, req.query, 'query');
     const p = principalOf(res);
     const links = p?.kind === 'user' && p.role === 'coach' ? await deps.cases.linksFor(p.userId) : undefined;

@@ -3,7 +3,7 @@
  * people waiting for a role. The routes exist whether or not SSO is configured (start and callback then send the
  * browser back to the sign-in page with a plain message), so the access matrix sees them either way.
  */
-import express, { Router, type Request, type Response } from 'express';
+import express, { type Router, type Request, type Response } from 'express';
 import { z } from 'zod';
 import { approveIdentityBody, OIDC_START_PATH, SSO_RESULT_PARAM, type AuthMethods, type SsoResult } from '../../shared/sso.js';
 import { actorOf } from '../access/principal.js';
@@ -36,7 +36,7 @@ export interface SsoRouteDeps {
 }
 
 export function ssoRoutes(routes: RouteTable, { oidc, identities, accounts, sessions, cookies, logger, setupNeeded }: SsoRouteDeps): Router {
-  const router = Router();
+  const router = routes.router('Single sign-on');
   const json = express.json({ limit: '16kb' });
   const meta = (req: Request, res: Response) => ({ actor: actorOf(principalOf(res)), ip: req.ip ?? null });
   /** Back to the sign-in page with a message code (303: the browser follows with a GET). */

@@ -1,5 +1,5 @@
 /** Targets: read by everyone who can see the scope; set by admins and managers (for scopes they can see). */
-import express, { Router } from 'express';
+import express, { type Router } from 'express';
 import { z } from 'zod';
 import { scopeText } from '../../shared/access.js';
 import { KPI_NAMES, localDate } from '../../shared/kpis.js';
@@ -30,8 +30,10 @@ const targetBody = z
     if (fraction && (t.threshold < 0 || t.threshold > 1)) ctx.addIssue({ code: 'custom', path: ['threshold'], message: 'a rate is a fraction from 0 to 1 (0.8 for 80%)' });
   });
 
+const targetParams = z.object({ targetId: z.string().min(1).max(64) });
+
 export function targetRoutes(routes: RouteTable, targets: TargetService, dirIndex: () => Promise<DirectoryIndex>, cases: CaseStore): Router {
-  const router = Router();
+  const router = routes.router('Targets');
   const json = express.json({ limit: '16kb' });
   const PEOPLE = ['admin', 'manager', 'team_leader', 'coach', 'agent'] as const;
 
@@ -46,15 +48,15 @@ export function targetRoutes(routes: RouteTable, targets: TargetService, dirInde
     res.json({ ok: true, today: targets.todayLocal(), targets: await Promise.all(all.map(async (t) => ({ ...t, attainment: await targets.attainment(t) }))) });
   });
 
-  routes.add(router, { method: 'post', path: '/api/v1/targets', audiences: ['admin', 'manager'], summary: 'set a target' }, json, async (req, res) => {
+  routes.add(router, { method: 'post', path: '/api/v1/targets', audiences: ['admin', 'manager'], summary: 'set a target', doc: { body: targetBody, status: 201 } }, json, async (req, res) => {
     const body = parseInput(targetBody, req.body);
     if (!(await mayView(res, body.scope))) deny('you can only set targets for scopes you can see');
     const t = await targets.create(body, actorOf(requireUser(res)));
     res.status(201).json({ ok: true, target: { ...t, attainment: await targets.attainment(t) } });
   });
 
-  routes.add(router, { method: 'put', path: '/api/v1/targets/:targetId', audiences: ['admin', 'manager'], summary: 'change a target' }, json, async (req, res) => {
-    const id = parseInput(z.string().min(1).max(64), req.params.targetId, 'target id');
+  routes.add(router, { method: 'put', path: '/api/v1/targets/:targetId', audiences: ['admin', 'manager'], summary: 'change a target', doc: { params: targetParams, body: targetBody } }, json, async (req, res) => {
+    const { targetId: id } = parseInput(targetParams, req.params, 'target id');
     const body = parseInput(targetBody, req.body);
     const before = await targets.get(id);
     if (!(await mayView(res, before.scope)) || !(await mayView(res, body.scope))) deny('you can only change targets for scopes you can see');
@@ -62,8 +64,8 @@ export function targetRoutes(routes: RouteTable, targets: TargetService, dirInde
     res.json({ ok: true, target: { ...t, attainment: await targets.attainment(t) } });
   });
 
-  routes.add(router, { method: 'delete', path: '/api/v1/targets/:targetId', audiences: ['admin', 'manager'], summary: 'remove a target' }, async (req, res) => {
-    const id = parseInput(z.string().min(1).max(64), req.params.targetId, 'target id');
+  routes.add(router, { method: 'delete', path: '/api/v1/targets/:targetId', audiences: ['admin', 'manager'], summary: 'remove a target', doc: { params: targetParams } }, async (req, res) => {
+    const { targetId: id } = parseInput(targetParams, req.params, 'target id');
     const before = await targets.get(id);
     if (!(await mayView(res, before.scope))) deny('you can only remove targets for scopes you can see');
     await targets.remove(id, actorOf(requireUser(res)));

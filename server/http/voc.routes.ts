@@ -3,7 +3,7 @@
  * sentiment, and the theme dictionary (read by everyone who sees comments; changed by admins and managers). Every
  * scope is checked with canViewScope; comments are already masked in the store.
  */
-import express, { Router } from 'express';
+import express, { type Router } from 'express';
 import { z } from 'zod';
 import { formatScope, scopeText, type Scope } from '../../shared/access.js';
 import { dictionaryBody, SENTIMENTS } from '../../shared/voc.js';
@@ -37,7 +37,7 @@ export interface VocRouteDeps {
 }
 
 export function vocRoutes(routes: RouteTable, { voc, directory, dirIndex, cases, audit, clock }: VocRouteDeps): Router {
-  const router = Router();
+  const router = routes.router('Voice of the customer');
   const PEOPLE = ['admin', 'manager', 'team_leader', 'coach', 'agent'] as const;
 
   async function checkScope(p: Principal | null, scope: Scope): Promise<void> {
@@ -53,14 +53,14 @@ export function vocRoutes(routes: RouteTable, { voc, directory, dirIndex, cases,
     return { fromMs, toMs };
   }
 
-  routes.add(router, { method: 'get', path: '/api/v1/voc/themes', audiences: [...PEOPLE, 'key:read'], summary: 'top comment themes and sentiment for a scope and period, with the previous period' }, async (req, res) => {
+  routes.add(router, { method: 'get', path: '/api/v1/voc/themes', audiences: [...PEOPLE, 'key:read'], summary: 'top comment themes and sentiment for a scope and period, with the previous period', doc: { query: periodQuery } }, async (req, res) => {
     const q = parseInput(periodQuery, req.query, 'query');
     await checkScope(principalOf(res), q.scope);
     const { fromMs, toMs } = period(q);
     res.json({ ok: true, ...(await voc.themes(formatScope(q.scope), filterForScope(q.scope, await directory.get()), fromMs, toMs)) });
   });
 
-  routes.add(router, { method: 'get', path: '/api/v1/voc/comments', audiences: [...PEOPLE, 'key:read'], summary: 'the comments behind a theme or sentiment (masked)' }, async (req, res) => {
+  routes.add(router, { method: 'get', path: '/api/v1/voc/comments', audiences: [...PEOPLE, 'key:read'], summary: 'the comments behind a theme or sentiment (masked)', doc: { query: commentsQuery } }, async (req, res) => {
     const q = parseInput(commentsQuery, req.query, 'query');
     await checkScope(principalOf(res), q.scope);
     const { fromMs, toMs } = period(q);
@@ -72,7 +72,7 @@ export function vocRoutes(routes: RouteTable, { voc, directory, dirIndex, cases,
     res.json({ ok: true, ...voc.getDictionary() });
   });
 
-  routes.add(router, { method: 'put', path: '/api/v1/voc/dictionary', audiences: ['admin', 'manager'], summary: 'replace the theme dictionary (every comment is re-tagged)' }, express.json({ limit: '64kb' }), async (req, res) => {
+  routes.add(router, { method: 'put', path: '/api/v1/voc/dictionary', audiences: ['admin', 'manager'], summary: 'replace the theme dictionary (every comment is re-tagged)', doc: { body: dictionaryBody } }, express.json({ limit: '64kb' }), async (req, res) => {
     const body = parseInput(dictionaryBody, req.body);
     const p = principalOf(res);
     const out = await voc.setDictionary(body.themes, actorOf(p));

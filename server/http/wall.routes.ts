@@ -3,7 +3,7 @@
  * (trend, agent grid, latest comments, open coaching). Only for display credentials, and only for boards the screen
  * shows and scopes it was granted.
  */
-import { Router } from 'express';
+import type { Router } from 'express';
 import { TZDate } from '@date-fns/tz';
 import { subDays } from 'date-fns';
 import { z } from 'zod';
@@ -28,6 +28,7 @@ import { parseInput } from './validate.js';
 
 const COMMENTS_SHOWN = 6;
 const AGENTS_SHOWN = 60;
+const tileParams = z.object({ boardId: z.string().min(1).max(64), tileId: z.string().min(1).max(64) });
 
 export interface WallDeps {
   boards: BoardService;
@@ -54,7 +55,7 @@ function tileKpis(t: Tile): KpiName[] {
 }
 
 export function wallRoutes(routes: RouteTable, d: WallDeps): Router {
-  const router = Router();
+  const router = routes.router('Wall screens');
 
   routes.add(router, { method: 'get', path: '/api/v1/wall', audiences: ['display'], summary: "a screen's boards, rotation and targets" }, async (_req, res) => {
     const p = requireDisplay(res);
@@ -86,10 +87,9 @@ export function wallRoutes(routes: RouteTable, d: WallDeps): Router {
     res.json({ ok: true, ...config });
   });
 
-  routes.add(router, { method: 'get', path: '/api/v1/wall/tiles/:boardId/:tileId', audiences: ['display'], summary: "data for one of a screen's tiles" }, async (req, res) => {
+  routes.add(router, { method: 'get', path: '/api/v1/wall/tiles/:boardId/:tileId', audiences: ['display'], summary: "data for one of a screen's tiles", doc: { params: tileParams } }, async (req, res) => {
     const p = requireDisplay(res);
-    const boardId = parseInput(z.string().min(1).max(64), req.params.boardId, 'board id');
-    const tileId = parseInput(z.string().min(1).max(64), req.params.tileId, 'tile id');
+    const { boardId, tileId } = parseInput(tileParams, req.params, 'path');
     const info = await d.displays.get(p.displayId);
     const board = (await d.boards.resolveShows(info.shows)).find((b) => b.board.id === boardId)?.board;
     if (!board) deny('this screen does not show that board');

@@ -21,6 +21,8 @@ const only = (...c: Caller[]) => c;
 const EXPECTED: Record<string, readonly Caller[]> = {
   'GET /healthz': ALL,
   'GET /readyz': ALL,
+  // The API description: shapes only, no data.
+  'GET /api/v1/openapi.json': ALL,
   'GET /api/v1/cluster': only('admin'),
   // Prometheus scrapes with a metrics key; a signed-in admin may look too.
   'GET /metrics': only('admin', 'key:metrics'),
