@@ -1,9 +1,11 @@
 import { useMutation } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
 import { api, ApiFailure } from '../api/http.js';
+import { usePageTitle } from '../shell/page-title.js';
 import { useResetSession } from './session.js';
 
 export function SignInPage({ notice }: { notice?: string | null }) {
+  usePageTitle('Sign in');
   const reset = useResetSession();
   const [username, setUsername] = useState('');
   const [password, setPassword] = useState('');
@@ -16,7 +18,7 @@ export function SignInPage({ notice }: { notice?: string | null }) {
     login.mutate();
   };
   return (
-    <div className="auth-page">
+    <main className="auth-page">
       <form className="card" onSubmit={submit} aria-label="Sign in">
         <h1>Frontline</h1>
         <p className="muted">Sign in to see your centre, your team or your own figures.</p>
@@ -41,6 +43,6 @@ export function SignInPage({ notice }: { notice?: string | null }) {
           A wall screen? Open <a href="/wall">/wall</a> on it to pair it without a password.
         </p>
       </form>
-    </div>
+    </main>
   );
 }
