@@ -14,6 +14,7 @@ import { formatKpi } from '../../../shared/kpi-format.js';
 import { KPI_DEFINITIONS, type KpiName } from '../../../shared/kpis.js';
 import { api, errText } from '../api/http.js';
 import { contactsLink } from '../drilldown/ContactsPages.js';
+import { ActivePoint, CHART_KEYS, useEnterOpensPoint } from '../shell/PointList.js';
 import { axisUnit, COLOURS, MARK_WORDS, niceAxis, rulesCaption, rulesText, scaled, shortDay } from './chart-words.js';
 
 interface Datum {
@@ -62,6 +63,7 @@ export function XmrPanel({ scopeLabel, kpi, chart }: { scopeLabel: string; kpi: 
     const d = index === undefined ? undefined : data[index];
     if (d) void navigate(linkOf(d));
   };
+  const keys = useEnterOpensPoint<Datum>((d) => void navigate(linkOf(d)));
   const l = c.limits;
   const lines = [l?.mean, l?.upper, l?.lower, c.target?.threshold].filter((x): x is number => x !== undefined).map((x) => scaled(kpi, x));
   const axis = yAxis(kpi, [...data.map((d) => d.value), ...lines]);
@@ -87,14 +89,17 @@ export function XmrPanel({ scopeLabel, kpi, chart }: { scopeLabel: string; kpi: 
       {data.length === 0 ? (
         <p className="muted">No figures in this period.</p>
       ) : (
-        <div className="charts-plot" data-testid="xmr-chart">
+        <div className="charts-plot" data-testid="xmr-chart" onKeyDown={keys.onKeyDown}>
           <ResponsiveContainer>
             <LineChart
               data={data}
+              title={title}
+              desc={CHART_KEYS}
               margin={{ top: 12, right: 96, bottom: 4, left: 0 }}
               onClick={(e) => openPoint(e.activeTooltipIndex === undefined || e.activeTooltipIndex === null ? undefined : Number(e.activeTooltipIndex))}
               style={{ cursor: 'pointer' }}
             >
+              <ActivePoint into={keys.active} />
               <CartesianGrid stroke="#eceff4" vertical={false} />
               <XAxis dataKey="label" tick={{ fontSize: 11 }} interval="preserveStartEnd" minTickGap={14} />
               <YAxis tick={{ fontSize: 11 }} unit={axisUnit(kpi)} width={56} domain={axis.domain} ticks={axis.ticks} />
@@ -109,7 +114,7 @@ export function XmrPanel({ scopeLabel, kpi, chart }: { scopeLabel: string; kpi: 
                   strokeDasharray="12 4 2 4"
                   strokeWidth={2.5}
                   ifOverflow="hidden"
-                  label={edge(`target ${c.target.direction === 'up' ? '≥' : '≤'} ${formatKpi(kpi, c.target.threshold)}`, COLOURS.target, nudge.target)}
+                  label={edge(`target ${c.target.direction === 'up' ? '≥' : '≤'} ${formatKpi(kpi, c.target.threshold)}`, COLOURS.targetText, nudge.target)}
                 />
               ) : null}
               <Line
