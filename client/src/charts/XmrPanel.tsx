@@ -44,6 +44,9 @@ export function XmrPanel({ scopeLabel, kpi, chart }: { scopeLabel: string; kpi: 
   const def = KPI_DEFINITIONS[kpi];
   const c = chart.data;
   const title = `${def.label}, ${scopeLabel}`;
+  const keys = useEnterOpensPoint<Datum>((d) => {
+    if (c) void navigate(contactsLink(c.scope, d.start, d.end, c.kpi));
+  });
   if (chart.error) return <Frame title={title}><p className="error">{errText(chart.error)}</p></Frame>;
   if (!c) return <Frame title={title}><p className="muted">Loading…</p></Frame>;
   const data: Datum[] = c.points.map((p) => ({
@@ -63,7 +66,6 @@ export function XmrPanel({ scopeLabel, kpi, chart }: { scopeLabel: string; kpi: 
     const d = index === undefined ? undefined : data[index];
     if (d) void navigate(linkOf(d));
   };
-  const keys = useEnterOpensPoint<Datum>((d) => void navigate(linkOf(d)));
   const l = c.limits;
   const lines = [l?.mean, l?.upper, l?.lower, c.target?.threshold].filter((x): x is number => x !== undefined).map((x) => scaled(kpi, x));
   const axis = yAxis(kpi, [...data.map((d) => d.value), ...lines]);
@@ -99,7 +101,7 @@ export function XmrPanel({ scopeLabel, kpi, chart }: { scopeLabel: string; kpi: 
               onClick={(e) => openPoint(e.activeTooltipIndex === undefined || e.activeTooltipIndex === null ? undefined : Number(e.activeTooltipIndex))}
               style={{ cursor: 'pointer' }}
             >
-              <ActivePoint into={keys.active} />
+              <ActivePoint pointRef={keys.active} />
               <CartesianGrid stroke="#eceff4" vertical={false} />
               <XAxis dataKey="label" tick={{ fontSize: 11 }} interval="preserveStartEnd" minTickGap={14} />
               <YAxis tick={{ fontSize: 11 }} unit={axisUnit(kpi)} width={56} domain={axis.domain} ticks={axis.ticks} />

@@ -227,7 +227,7 @@ function TrendPanel({ kpi, scope, target, todayEnd, timeZone }: { kpi: KpiName; 
       <div style={{ width: '100%', height: 240 }} onKeyDown={keys.onKeyDown}>
         <ResponsiveContainer>
           <LineChart data={data} margin={{ top: 8, right: 16, bottom: 0, left: 0 }} title={`${KPI_DEFINITIONS[kpi].label} by day, last 30 days`} desc={CHART_KEYS} onClick={(e) => openPoint(e.activeTooltipIndex === undefined || e.activeTooltipIndex === null ? undefined : Number(e.activeTooltipIndex))} style={{ cursor: 'pointer' }}>
-            <ActivePoint into={keys.active} />
+            <ActivePoint pointRef={keys.active} />
             <CartesianGrid stroke="#e5e8ee" />
             <XAxis dataKey="day" tick={{ fontSize: 11 }} />
             <YAxis tick={{ fontSize: 11 }} unit={unit === 'fraction' ? '%' : unit === 'seconds' ? 's' : ''} width={48} />

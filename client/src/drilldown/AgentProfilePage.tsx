@@ -246,7 +246,7 @@ function KpiChart({ kpi, p, target }: { kpi: ProfileKpi; p: AgentProfileReply; t
               onClick={(e) => open(e.activeTooltipIndex === undefined || e.activeTooltipIndex === null ? undefined : Number(e.activeTooltipIndex))}
               style={{ cursor: 'pointer' }}
             >
-              <ActivePoint into={keys.active} />
+              <ActivePoint pointRef={keys.active} />
               <CartesianGrid stroke="#eceff4" />
               <XAxis dataKey="week" tick={{ fontSize: 11 }} interval="preserveStartEnd" minTickGap={8} />
               <YAxis tick={{ fontSize: 11 }} width={def.unit === 'seconds' ? 58 : 44} domain={axis.domain} ticks={axis.ticks} tickFormatter={tick} allowDataOverflow />

@@ -348,7 +348,7 @@ function TrendChart({ reply, kpi, tz, onPick }: { reply: SegmentReply; kpi: KpiN
           const p = i === undefined ? undefined : reply.trend[i];
           if (p) onPick(p);
         }}>
-          <ActivePoint into={keys.active} />
+          <ActivePoint pointRef={keys.active} />
           <CartesianGrid stroke="#e5e8ee" />
           <XAxis dataKey="day" tick={{ fontSize: 11 }} minTickGap={12} />
           <YAxis tick={{ fontSize: 11 }} unit={unitOf(kpi)} width={52} domain={KPI_DEFINITIONS[kpi].unit === 'fraction' ? [(lo: number) => Math.max(0, Math.floor(lo / 5) * 5), (hi: number) => Math.min(100, Math.ceil(hi / 5) * 5)] : ['auto', 'auto']} allowDecimals={false} />

@@ -55,18 +55,18 @@ export function PointList({ what, period, points, testId }: { what: string; peri
   );
 }
 
-/** Inside a recharts chart: keeps `into` on the data point its tooltip shows, whether moved to by mouse or arrow keys. */
-export function ActivePoint<T>({ into }: { into: RefObject<T | undefined> }) {
+/** Inside a recharts chart: keeps `pointRef` on the data point its tooltip shows, moved to by mouse or arrow keys. */
+export function ActivePoint<T>({ pointRef }: { pointRef: RefObject<T | undefined> }) {
   const points = useActiveTooltipDataPoints();
   useEffect(() => {
-    into.current = points?.[0] as T | undefined;
-  }, [points, into]);
+    pointRef.current = points?.[0] as T | undefined;
+  }, [points, pointRef]);
   return null;
 }
 
 /**
  * Enter on a focused chart opens the point its arrow keys are on, as a click on it does: recharts moves the tooltip
- * with the arrow keys but leaves Enter to toggle it. Put `onKeyDown` on the chart's wrapper and `<ActivePoint into={active} />`
+ * with the arrow keys but leaves Enter to toggle it. Put `onKeyDown` on the chart's wrapper and `<ActivePoint pointRef={active} />`
  * inside the chart.
  */
 export function useEnterOpensPoint<T>(open: (point: T) => void): { active: RefObject<T | undefined>; onKeyDown: (e: KeyboardEvent) => void } {

@@ -1,6 +1,6 @@
 /** The signed-in frame: who you are, what you can open (by role), sign out. */
 import { useMutation } from '@tanstack/react-query';
-import type { ReactNode } from 'react';
+import { useEffect, useRef, type ReactNode } from 'react';
 import { NavLink, useLocation, useNavigate } from 'react-router';
 import { ROLE_LABELS, type Me, type Role } from '../../../shared/access.js';
 import { api } from '../api/http.js';
@@ -65,6 +65,15 @@ function SkipLink() {
 export function Shell({ me, children }: { me: Me; children: ReactNode }) {
   const location = useLocation();
   usePageTitle(pageName(location.pathname));
+  // A link inside the page that led here is gone with the old page, leaving the focus nowhere (Tab would start again
+  // at the skip link): start the keyboard at the new page's content instead. A nav link keeps its focus, and the
+  // first page after sign-in starts at the top, skip link first.
+  const firstPath = useRef(location.pathname);
+  useEffect(() => {
+    if (location.pathname === firstPath.current) return;
+    firstPath.current = '';
+    if (document.activeElement === null || document.activeElement === document.body) document.getElementById('main')?.focus({ preventScroll: true });
+  }, [location.pathname]);
   const reset = useResetSession();
   const navigate = useNavigate();
   const signOut = useMutation({
