@@ -31,6 +31,8 @@ let flagged: CaseSummary;
 /** The agent the flagged case is about. */
 let agentId = '';
 let directory: Directory;
+/** Pages whose look the accessibility fixes changed: screenshots to look at (test-results/a11y-*.png). */
+const SHOWN = new Set(['dashboard', 'explore', 'charts', 'voice', 'agent profile']);
 /** Every page's serious or critical findings, gathered so one run lists them all. */
 const findings: string[] = [];
 
@@ -64,11 +66,19 @@ async function loaded(page: Page): Promise<void> {
   await page.waitForTimeout(400);
 }
 
+/** The dashboard once live: the socket connected, the tiles' targets read, the 30-day trend drawn. */
+async function dashboardReady(p: Page): Promise<void> {
+  await p.getByTestId('kpi-connection').getByText('● Live').waitFor();
+  await p.locator('.recharts-line-dot').nth(3).waitFor();
+  await p.waitForFunction(() => !document.body.innerText.includes('Checking target'), undefined, { timeout: 60_000 });
+}
+
 /** Opens a page, waits for its content, checks it with axe and records what it found (asserted at the end). */
 async function check(page: Page, url: string, label: string, ready: (p: Page) => Promise<unknown>): Promise<void> {
   await page.goto(`${server.baseUrl}${url}`);
   await ready(page);
   await loaded(page);
+  if (SHOWN.has(label)) await shot(page, `a11y-${label.replace(/\s+/g, '-')}`, { fullPage: true });
   try {
     await expectAccessible(page, label);
   } catch (err) {
@@ -128,8 +138,8 @@ describe('every page passes axe-core (WCAG 2.1 AA) with no serious or critical f
     const page = watchErrors(await (await contextFor(admin.cookie)).newPage(), errors);
     const team = directory.teams[0]!;
     const pages: [string, string, (p: Page) => Promise<unknown>][] = [
-      ['/', 'dashboard', (p) => p.locator('.kpi-tile').first().waitFor()],
-      ['/live', 'live pulse', (p) => p.getByTestId('connection').waitFor()],
+      ['/', 'dashboard', dashboardReady],
+      ['/live', 'live pulse', (p) => p.getByTestId('connection').getByText('● Live').waitFor()],
       ['/explore?scope=centre&days=7', 'explore', (p) => p.getByTestId('segment-trend').locator('.recharts-line-dot').first().waitFor()],
       [`/charts?scope=${encodeURIComponent(`team:${team.id}`)}`, 'charts', (p) => p.getByTestId('funnel-dot').first().waitFor()],
       ['/reviews', 'review', (p) => p.getByTestId('review-doc').waitFor({ timeout: 60_000 })],
@@ -182,7 +192,7 @@ describe('every page passes axe-core (WCAG 2.1 AA) with no serious or critical f
   it("an agent's own views: dashboard, profile, coaching inbox and case, voice, targets", async () => {
     const page = watchErrors(await (await contextFor(await login('agent'))).newPage(), errors);
     const pages: [string, string, (p: Page) => Promise<unknown>][] = [
-      ['/', 'agent dashboard', (p) => p.locator('.kpi-tile').first().waitFor()],
+      ['/', 'agent dashboard', dashboardReady],
       [`/agents/${encodeURIComponent(agentId)}`, 'my profile', (p) => p.getByTestId('profile-week-table').waitFor({ state: 'attached' })],
       ['/cases', 'agent coaching inbox', (p) => p.getByTestId('inbox-row').first().waitFor()],
       [`/cases/${flagged.id}`, 'agent case', (p) => p.getByTestId('case-explanation').waitFor()],
@@ -299,6 +309,7 @@ describe('the key flows with the keyboard alone', () => {
     await page.keyboard.press('Tab');
     expect((await focused(page)).text).toBe('Skip to content');
     expect(await page.locator('.skip-link').isVisible()).toBe(true);
+    await shot(page, 'a11y-keyboard-skip-link');
     await page.keyboard.press('Enter');
     expect(await page.evaluate(() => document.activeElement?.id)).toBe('main');
     await page.keyboard.press('Tab');
@@ -354,6 +365,7 @@ describe('the key flows with the keyboard alone', () => {
     await tabTo(page, (f) => f.tag === 'svg' && f.within === 'xmr-chart', 'the XmR chart');
     await page.keyboard.press('ArrowLeft');
     await page.getByTestId('xmr-chart').locator('.recharts-tooltip-wrapper').waitFor({ state: 'visible' });
+    await shot(page, 'a11y-keyboard-xmr-point');
     await page.keyboard.press('Enter');
     await page.waitForURL(/\/contacts\?/);
     await page.getByTestId('contacts-table').waitFor();

@@ -21,6 +21,7 @@ export interface ListedPoint {
 }
 
 export function PointList({ what, period, points, testId }: { what: string; period: string; points: ListedPoint[]; testId?: string }) {
+  if (points.length === 0) return null;
   return (
     <details className="point-list" data-testid={testId}>
       <summary>
