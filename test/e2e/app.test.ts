@@ -9,7 +9,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchBrowser, shot, watchErrors, navTo } from '../support/browser.js';
+import { expectAccessible, launchBrowser, shot, watchErrors, navTo } from '../support/browser.js';
 import { ROOT, startChildServer, type ChildServer } from '../support/child-server.js';
 import { tempDir } from '../support/stores.js';
 
@@ -123,6 +123,7 @@ describe('as a team leader', () => {
     await page.getByRole('alert').waitFor();
     expect(await page.getByRole('alert').innerText()).toContain('username or password is not right');
     await shot(page, 'sign-in-error-1440x900');
+    await expectAccessible(page, 'sign-in with its error');
     await page.getByLabel('Password').fill(TL_PASSWORD);
     await page.getByRole('button', { name: 'Sign in' }).click();
     await page.getByTestId('who').waitFor();

@@ -9,7 +9,7 @@ import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { FrontlineEvent } from '../../shared/events.js';
 import type { KpiSet } from '../../shared/kpis.js';
-import { launchBrowser, navTo } from '../support/browser.js';
+import { expectAccessible, launchBrowser, navTo } from '../support/browser.js';
 import { ROOT, startChildServer, type ChildServer } from '../support/child-server.js';
 import { cookieFrom, ORG } from '../support/people.js';
 import { tempDir } from '../support/stores.js';
@@ -94,6 +94,8 @@ it('tiles agree with the API, and an ingested event changes the right tile live'
   await expect.poll(() => page.getByTestId('tile-csat').innerText(), { timeout: 5_000 }).toMatch(/Off target/);
   expect(await page.getByTestId('tile-csat').innerText()).toMatch(/n=3/);
   await page.screenshot({ path: path.join(ROOT, 'test-results', 'dashboard-before-1440x900.png') });
+  // With a target set, the status colours (off target here, within tolerance below) are read with axe too.
+  await expectAccessible(page, 'dashboard off target');
 
   const t0 = Date.now();
   await feed(contact('k4', 'a-ann', 5));
@@ -102,6 +104,7 @@ it('tiles agree with the API, and an ingested event changes the right tile live'
   await expect.poll(() => page.getByTestId('tile-csat').innerText(), { timeout: 5_000 }).toMatch(/Within tolerance/);
   expect(await page.getByTestId('tile-csat').innerText()).toMatch(/n=4/);
   await page.screenshot({ path: path.join(ROOT, 'test-results', 'dashboard-after-1440x900.png') });
+  await expectAccessible(page, 'dashboard within tolerance');
   console.log(`dashboard: CSAT tile 66.7% -> 75.0% ${ms} ms after the ingest call`);
   expect(errors).toEqual([]);
 }, 60_000);
@@ -118,4 +121,5 @@ it('the targets page lists the target with its 90-day attainment; a team leader 
   expect(await page.getByRole('row', { name: /team:t-billing/ }).innerText()).toMatch(/no data|% of \d+ days/);
   expect(await page.getByRole('form', { name: 'New target' }).count()).toBe(0);
   await page.screenshot({ path: path.join(ROOT, 'test-results', 'targets-team-leader-1440x900.png') });
+  await expectAccessible(page, 'targets with a target and its attainment');
 }, 30_000);

@@ -73,3 +73,49 @@ export async function hoverDot(page: Page, dot: Locator, chart: Locator, tries =
 export async function navTo(page: Page, name: string): Promise<void> {
   await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name, exact: true }).click();
 }
+
+const AXE_SOURCE_PATH = path.join(import.meta.dirname, '..', '..', 'node_modules', 'axe-core', 'axe.min.js');
+let axeSource: string | undefined;
+
+/** The WCAG 2.1 A and AA rules: the standard the product is held to. */
+export const AXE_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] as const;
+
+interface AxeNode {
+  target: unknown[];
+  html: string;
+  failureSummary?: string;
+}
+interface AxeViolation {
+  id: string;
+  impact: string | null;
+  help: string;
+  helpUrl: string;
+  nodes: AxeNode[];
+}
+
+/**
+ * Runs axe-core (from node_modules; @axe-core/playwright needs Node 22) on the whole document against
+ * WCAG 2.1 A and AA, and fails with a readable list when any finding is serious or critical. Moderate and minor
+ * findings are returned, so a caller can print or assert on them too.
+ */
+export async function expectAccessible(page: Page, label: string): Promise<AxeViolation[]> {
+  axeSource ??= fs.readFileSync(AXE_SOURCE_PATH, 'utf8');
+  // Evaluated through the DevTools protocol rather than added as a <script>: the product's Content-Security-Policy
+  // rightly refuses inline script, and page.addScriptTag({ content }) would be blocked (and logged as an error).
+  if (!(await page.evaluate(() => 'axe' in window))) await page.evaluate(axeSource);
+  const violations = await page.evaluate(async (tags) => {
+    const axe = (window as unknown as { axe: { run: (ctx: Document, opts: unknown) => Promise<{ violations: AxeViolation[] }> } }).axe;
+    const result = await axe.run(document, { runOnly: { type: 'tag', values: tags }, resultTypes: ['violations'] });
+    return result.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, helpUrl: v.helpUrl, nodes: v.nodes.map((n) => ({ target: n.target, html: n.html, failureSummary: n.failureSummary })) }));
+  }, [...AXE_TAGS]);
+  const bad = violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+  if (bad.length > 0) {
+    const lines = bad.map((v) => {
+      const nodes = v.nodes.slice(0, 4).map((n) => `    - ${JSON.stringify(n.target)}: ${n.html.slice(0, 160)}${n.failureSummary ? `\n      ${n.failureSummary.replace(/\n\s*/g, ' ').slice(0, 240)}` : ''}`);
+      const more = v.nodes.length > 4 ? [`    … and ${v.nodes.length - 4} more`] : [];
+      return [`  ${v.id} (${v.impact}, ${v.nodes.length} element${v.nodes.length === 1 ? '' : 's'}): ${v.help}`, ...nodes, ...more].join('\n');
+    });
+    throw new Error(`${label} (${page.url()}): ${bad.length} serious or critical accessibility finding${bad.length === 1 ? '' : 's'} (WCAG 2.1 AA, axe-core)\n${lines.join('\n')}`);
+  }
+  return violations;
+}

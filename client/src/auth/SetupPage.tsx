@@ -2,10 +2,12 @@ import { useMutation } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
 import { PASSWORD_MIN } from '../../../shared/access.js';
 import { api, ApiFailure } from '../api/http.js';
+import { usePageTitle } from '../shell/page-title.js';
 import { useResetSession } from './session.js';
 
 /** First run: create the first admin with the one-time setup code the server printed in its console. */
 export function SetupPage() {
+  usePageTitle('Set up');
   const reset = useResetSession();
   const [f, setF] = useState({ setupCode: '', username: '', displayName: '', password: '' });
   const setup = useMutation({
@@ -18,7 +20,7 @@ export function SetupPage() {
   };
   const field = (k: keyof typeof f) => ({ value: f[k], onChange: (e: { target: { value: string } }) => setF({ ...f, [k]: e.target.value }) });
   return (
-    <div className="auth-page">
+    <main className="auth-page">
       <form className="card" onSubmit={submit} aria-label="First-run setup">
         <h1>Welcome to Frontline</h1>
         <p className="muted">
@@ -49,6 +51,6 @@ export function SetupPage() {
           Create admin and sign in
         </button>
       </form>
-    </div>
+    </main>
   );
 }

@@ -2,6 +2,7 @@ import { useMutation, useQuery } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
 import { SSO_RESULT_PARAM, ssoResultMessage, type AuthMethods } from '../../../shared/sso.js';
 import { api, ApiFailure } from '../api/http.js';
+import { usePageTitle } from '../shell/page-title.js';
 import { useResetSession } from './session.js';
 
 /** The message a single sign-on came back with (`/?sso=waiting`), read once; the address is then tidied. */
@@ -16,6 +17,7 @@ function takeSsoResult(): string | null {
 }
 
 export function SignInPage({ notice }: { notice?: string | null }) {
+  usePageTitle('Sign in');
   const [ssoMessage] = useState(takeSsoResult);
   const methods = useQuery({ queryKey: ['auth-methods'], queryFn: () => api<AuthMethods>('/api/v1/auth/methods'), staleTime: 300_000 });
   const sso = methods.data?.sso ?? null;
@@ -23,7 +25,7 @@ export function SignInPage({ notice }: { notice?: string | null }) {
   // Back to the page that was asked for once signed in.
   const back = window.location.pathname === '/' ? '' : `?return=${encodeURIComponent(window.location.pathname)}`;
   return (
-    <div className="auth-page">
+    <main className="auth-page">
       <div className="card">
         <h1>Frontline</h1>
         <p className="muted">Sign in to see your centre, your team or your own figures.</p>
@@ -53,7 +55,7 @@ export function SignInPage({ notice }: { notice?: string | null }) {
           A wall screen? Open <a href="/wall">/wall</a> on it to pair it without a password.
         </p>
       </div>
-    </div>
+    </main>
   );
 }
 

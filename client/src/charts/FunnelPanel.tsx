@@ -62,7 +62,7 @@ function FunnelBody({ f }: { f: FunnelReply }) {
       ) : (
         <div className="charts-plot" data-testid="funnel-chart">
           <ResponsiveContainer>
-            <ScatterChart margin={{ top: 12, right: 96, bottom: 18, left: 0 }}>
+            <ScatterChart margin={{ top: 12, right: 96, bottom: 18, left: 0 }} title="Agent funnel plot" desc="The table below lists each agent with a link to their contacts.">
               <CartesianGrid stroke="#eceff4" />
               <XAxis type="number" dataKey="n" name="responses" tick={{ fontSize: 11 }} domain={xAxis.domain} ticks={xAxis.ticks} allowDataOverflow label={{ value: `responses (n)`, position: 'insideBottom', offset: -10, fontSize: 11 }} />
               <YAxis type="number" dataKey="y" name={label} unit="%" tick={{ fontSize: 11 }} width={56} domain={axis.domain} ticks={axis.ticks} allowDataOverflow />

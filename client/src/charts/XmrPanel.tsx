@@ -14,6 +14,7 @@ import { formatKpi } from '../../../shared/kpi-format.js';
 import { KPI_DEFINITIONS, type KpiName } from '../../../shared/kpis.js';
 import { api, errText } from '../api/http.js';
 import { contactsLink } from '../drilldown/ContactsPages.js';
+import { ActivePoint, CHART_KEYS, useEnterOpensPoint } from '../shell/PointList.js';
 import { axisUnit, COLOURS, MARK_WORDS, niceAxis, rulesCaption, rulesText, scaled, shortDay } from './chart-words.js';
 
 interface Datum {
@@ -43,6 +44,9 @@ export function XmrPanel({ scopeLabel, kpi, chart }: { scopeLabel: string; kpi: 
   const def = KPI_DEFINITIONS[kpi];
   const c = chart.data;
   const title = `${def.label}, ${scopeLabel}`;
+  const keys = useEnterOpensPoint<Datum>((d) => {
+    if (c) void navigate(contactsLink(c.scope, d.start, d.end, c.kpi));
+  });
   if (chart.error) return <Frame title={title}><p className="error">{errText(chart.error)}</p></Frame>;
   if (!c) return <Frame title={title}><p className="muted">Loading…</p></Frame>;
   const data: Datum[] = c.points.map((p) => ({
@@ -87,14 +91,17 @@ export function XmrPanel({ scopeLabel, kpi, chart }: { scopeLabel: string; kpi: 
       {data.length === 0 ? (
         <p className="muted">No figures in this period.</p>
       ) : (
-        <div className="charts-plot" data-testid="xmr-chart">
+        <div className="charts-plot" data-testid="xmr-chart" onKeyDown={keys.onKeyDown}>
           <ResponsiveContainer>
             <LineChart
               data={data}
+              title={title}
+              desc={CHART_KEYS}
               margin={{ top: 12, right: 96, bottom: 4, left: 0 }}
               onClick={(e) => openPoint(e.activeTooltipIndex === undefined || e.activeTooltipIndex === null ? undefined : Number(e.activeTooltipIndex))}
               style={{ cursor: 'pointer' }}
             >
+              <ActivePoint pointRef={keys.active} />
               <CartesianGrid stroke="#eceff4" vertical={false} />
               <XAxis dataKey="label" tick={{ fontSize: 11 }} interval="preserveStartEnd" minTickGap={14} />
               <YAxis tick={{ fontSize: 11 }} unit={axisUnit(kpi)} width={56} domain={axis.domain} ticks={axis.ticks} />
@@ -109,7 +116,7 @@ export function XmrPanel({ scopeLabel, kpi, chart }: { scopeLabel: string; kpi: 
                   strokeDasharray="12 4 2 4"
                   strokeWidth={2.5}
                   ifOverflow="hidden"
-                  label={edge(`target ${c.target.direction === 'up' ? '≥' : '≤'} ${formatKpi(kpi, c.target.threshold)}`, COLOURS.target, nudge.target)}
+                  label={edge(`target ${c.target.direction === 'up' ? '≥' : '≤'} ${formatKpi(kpi, c.target.threshold)}`, COLOURS.targetText, nudge.target)}
                 />
               ) : null}
               <Line

@@ -13,6 +13,8 @@ export const COLOURS = {
   data: '#4b5563',
   mean: '#1d2330',
   limit: '#8a93a3',
+  /** The target's words beside its line: a darker green, as #009e73 is too light for small text (WCAG 1.4.3). */
+  targetText: '#00674b',
 } as const;
 
 export const MARK_WORDS: Record<XmrMark, string> = { concern: 'Special cause: concern', improvement: 'Special cause: improvement', neither: 'Special cause (no good direction)' };

@@ -8,6 +8,7 @@ import { useMemo, useState } from 'react';
 import { Link, useNavigate, useSearchParams } from 'react-router';
 import { CartesianGrid, Line, LineChart, ReferenceLine, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import { contactsLink } from '../drilldown/ContactsPages.js';
+import { ActivePoint, CHART_KEYS, PointList, useEnterOpensPoint } from '../shell/PointList.js';
 import { ScopeSelect } from '../shell/ScopeSelect.js';
 import { scopeChoices } from '../shell/scopes.js';
 import type { Me } from '../../../shared/access.js';
@@ -210,6 +211,7 @@ function TrendPanel({ kpi, scope, target, todayEnd, timeZone }: { kpi: KpiName; 
     const p = index === undefined ? undefined : data[index];
     if (p) void navigate(contactsLink(scope, p.start, p.end, kpi));
   };
+  const keys = useEnterOpensPoint<(typeof data)[number]>((p) => void navigate(contactsLink(scope, p.start, p.end, kpi)));
   const csv = `/api/v1/trends?kpi=${kpi}&scope=${encodeURIComponent(scope)}&from=${from.toISOString()}&to=${to.toISOString()}&granularity=day&format=csv`;
   return (
     <>
@@ -222,9 +224,10 @@ function TrendPanel({ kpi, scope, target, todayEnd, timeZone }: { kpi: KpiName; 
           </span>
         ) : null}
       </h2>
-      <div style={{ width: '100%', height: 240 }}>
+      <div style={{ width: '100%', height: 240 }} onKeyDown={keys.onKeyDown}>
         <ResponsiveContainer>
-          <LineChart data={data} margin={{ top: 8, right: 16, bottom: 0, left: 0 }} onClick={(e) => openPoint(e.activeTooltipIndex === undefined || e.activeTooltipIndex === null ? undefined : Number(e.activeTooltipIndex))} style={{ cursor: 'pointer' }}>
+          <LineChart data={data} margin={{ top: 8, right: 16, bottom: 0, left: 0 }} title={`${KPI_DEFINITIONS[kpi].label} by day, last 30 days`} desc={CHART_KEYS} onClick={(e) => openPoint(e.activeTooltipIndex === undefined || e.activeTooltipIndex === null ? undefined : Number(e.activeTooltipIndex))} style={{ cursor: 'pointer' }}>
+            <ActivePoint pointRef={keys.active} />
             <CartesianGrid stroke="#e5e8ee" />
             <XAxis dataKey="day" tick={{ fontSize: 11 }} />
             <YAxis tick={{ fontSize: 11 }} unit={unit === 'fraction' ? '%' : unit === 'seconds' ? 's' : ''} width={48} />
@@ -236,6 +239,12 @@ function TrendPanel({ kpi, scope, target, todayEnd, timeZone }: { kpi: KpiName; 
           </LineChart>
         </ResponsiveContainer>
       </div>
+      <PointList
+        what={`${KPI_DEFINITIONS[kpi].label}, last 30 days`}
+        period="day"
+        testId="trend-points"
+        points={(trend.data?.points ?? []).map((p, i) => ({ key: p.start, label: data[i]?.day ?? '', value: formatKpi(kpi, p.value), n: p.n, to: contactsLink(scope, p.start, p.end, kpi) }))}
+      />
     </>
   );
 }

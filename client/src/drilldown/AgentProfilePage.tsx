@@ -29,6 +29,7 @@ import { api, errText } from '../api/http.js';
 import { COLOURS, niceAxis } from '../charts/chart-words.js';
 import { kpiLabel } from '../coaching/case-words.js';
 import { contactsLink } from './ContactsPages.js';
+import { ActivePoint, CHART_KEYS, PointList, useEnterOpensPoint } from '../shell/PointList.js';
 import { PeriodSelect } from '../shell/PeriodSelect.js';
 
 const enc = encodeURIComponent;
@@ -225,6 +226,7 @@ function KpiChart({ kpi, p, target }: { kpi: ProfileKpi; p: AgentProfileReply; t
     const d = i === undefined ? undefined : data[i];
     if (d) void navigate(contactsLink(`agent:${p.agent.id}`, d.start, d.end, kpi));
   };
+  const keys = useEnterOpensPoint<Point>((d) => void navigate(contactsLink(`agent:${p.agent.id}`, d.start, d.end, kpi)));
   const empty = data.every((d) => d.raw === null);
   return (
     <section className="panel profile-chart" aria-label={`${def.label} week by week`} data-testid={`profile-chart-${kpi}`}>
@@ -234,14 +236,17 @@ function KpiChart({ kpi, p, target }: { kpi: ProfileKpi; p: AgentProfileReply; t
       {empty ? (
         <p className="muted">No {def.label} figures in this period.</p>
       ) : (
-        <div className="profile-plot">
+        <div className="profile-plot" onKeyDown={keys.onKeyDown}>
           <ResponsiveContainer>
             <ComposedChart
               data={data}
+              title={`${def.label} week by week`}
+              desc={CHART_KEYS}
               margin={{ top: 8, right: target ? 92 : 12, bottom: 0, left: 0 }}
               onClick={(e) => open(e.activeTooltipIndex === undefined || e.activeTooltipIndex === null ? undefined : Number(e.activeTooltipIndex))}
               style={{ cursor: 'pointer' }}
             >
+              <ActivePoint pointRef={keys.active} />
               <CartesianGrid stroke="#eceff4" />
               <XAxis dataKey="week" tick={{ fontSize: 11 }} interval="preserveStartEnd" minTickGap={8} />
               <YAxis tick={{ fontSize: 11 }} width={def.unit === 'seconds' ? 58 : 44} domain={axis.domain} ticks={axis.ticks} tickFormatter={tick} allowDataOverflow />
@@ -256,13 +261,21 @@ function KpiChart({ kpi, p, target }: { kpi: ProfileKpi; p: AgentProfileReply; t
                   strokeWidth={2.5}
                   strokeDasharray="12 4 2 4"
                   ifOverflow="extendDomain"
-                  label={{ value: `target ${target.direction === 'up' ? '≥' : '≤'} ${formatKpi(kpi, target.threshold)}`, position: 'right', fill: '#00674b', fontSize: 11 }}
+                  label={{ value: `target ${target.direction === 'up' ? '≥' : '≤'} ${formatKpi(kpi, target.threshold)}`, position: 'right', fill: COLOURS.targetText, fontSize: 11 }}
                 />
               ) : null}
               <Tooltip content={(t) => <WeekTip kpi={kpi} active={t.active} payload={t.payload as unknown as { payload: Point }[] | undefined} />} />
             </ComposedChart>
           </ResponsiveContainer>
         </div>
+      )}
+      {empty ? null : (
+        <PointList
+          what={`${def.label} week by week`}
+          period="week"
+          testId={`profile-points-${kpi}`}
+          points={data.map((d) => ({ key: d.start, label: `${d.week}${d.partial ? ' (so far)' : ''}`, value: d.raw === null ? '–' : formatKpi(kpi, undrawn(kpi, d.raw)), n: d.n, to: contactsLink(`agent:${p.agent.id}`, d.start, d.end, kpi) }))}
+        />
       )}
     </section>
   );

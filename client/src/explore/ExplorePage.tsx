@@ -20,6 +20,7 @@ import { DIMENSION_WORDS, EMPTY_FILTER, filterFromParams, filterParams, SEGMENT_
 import { api, errText } from '../api/http.js';
 import { useDirectory, useScopeNames } from '../coaching/case-words.js';
 import { contactsLink } from '../drilldown/ContactsPages.js';
+import { ActivePoint, CHART_KEYS, PointList, useEnterOpensPoint } from '../shell/PointList.js';
 import { ScopeSelect } from '../shell/ScopeSelect.js';
 import { PeriodSelect } from '../shell/PeriodSelect.js';
 import { scopeChoices } from '../shell/scopes.js';
@@ -154,6 +155,14 @@ export function ExplorePage({ me }: { me: Me }) {
             {KPI_DEFINITIONS[kpi].label} by day <span className="muted small-inline">· click a day for its contacts</span>
           </h2>
           {r ? <TrendChart reply={r} kpi={kpi} tz={tz} onPick={(p) => void navigate(contactsLink(scope, p.start, p.end, kpi, filter))} /> : <p className="muted">Loading…</p>}
+          {r ? (
+            <PointList
+              what={`${KPI_DEFINITIONS[kpi].label} by day`}
+              period="day"
+              testId="segment-trend-points"
+              points={r.trend.map((p) => ({ key: p.start, label: new Intl.DateTimeFormat('en-GB', { timeZone: tz, day: '2-digit', month: '2-digit' }).format(new Date(p.start)), value: formatKpi(kpi, p.value), n: p.n, to: contactsLink(scope, p.start, p.end, kpi, filter) }))}
+            />
+          ) : null}
         </div>
         <div className="panel">
           <h2>Compare by</h2>
@@ -294,7 +303,16 @@ function FilterBar({ filter, options, onChange }: { filter: SegmentFilter; optio
 
 function Menu<T extends string | number>({ title, chosen, items, onToggle, grid }: { title: string; chosen: T[]; items: { id: T; label: string }[]; onToggle: (v: T) => void; grid?: boolean }) {
   return (
-    <details className="filter-menu" data-testid={`filter-${title.toLowerCase().replace(/\s+/g, '-')}`}>
+    <details
+      className="filter-menu"
+      data-testid={`filter-${title.toLowerCase().replace(/\s+/g, '-')}`}
+      // Escape closes the drop-down and puts focus back on its button, as a native menu does.
+      onKeyDown={(e) => {
+        if (e.key !== 'Escape' || !e.currentTarget.open) return;
+        e.currentTarget.open = false;
+        e.currentTarget.querySelector('summary')?.focus();
+      }}
+    >
       <summary>
         {title}
         {chosen.length > 0 ? <span className="tab-count">{chosen.length}</span> : null}
@@ -321,14 +339,16 @@ function TrendChart({ reply, kpi, tz, onPick }: { reply: SegmentReply; kpi: KpiN
   const label = new Intl.DateTimeFormat('en-GB', { timeZone: tz, day: '2-digit', month: '2-digit' });
   const data = reply.trend.map((p) => ({ ...p, day: label.format(new Date(p.start)), shown: scaled(kpi, p.value) }));
   const target = reply.targets[kpi] ?? null;
+  const keys = useEnterOpensPoint<(typeof data)[number]>(onPick);
   return (
-    <div style={{ width: '100%', height: 260 }} data-testid="segment-trend">
+    <div style={{ width: '100%', height: 260 }} data-testid="segment-trend" onKeyDown={keys.onKeyDown}>
       <ResponsiveContainer>
-        <LineChart data={data} margin={{ top: 8, right: 24, bottom: 0, left: 0 }} style={{ cursor: 'pointer' }} onClick={(e) => {
+        <LineChart data={data} margin={{ top: 8, right: 24, bottom: 0, left: 0 }} title={`${KPI_DEFINITIONS[kpi].label} by day`} desc={CHART_KEYS} style={{ cursor: 'pointer' }} onClick={(e) => {
           const i = e.activeTooltipIndex === undefined || e.activeTooltipIndex === null ? undefined : Number(e.activeTooltipIndex);
           const p = i === undefined ? undefined : reply.trend[i];
           if (p) onPick(p);
         }}>
+          <ActivePoint pointRef={keys.active} />
           <CartesianGrid stroke="#e5e8ee" />
           <XAxis dataKey="day" tick={{ fontSize: 11 }} minTickGap={12} />
           <YAxis tick={{ fontSize: 11 }} unit={unitOf(kpi)} width={52} domain={KPI_DEFINITIONS[kpi].unit === 'fraction' ? [(lo: number) => Math.max(0, Math.floor(lo / 5) * 5), (hi: number) => Math.min(100, Math.ceil(hi / 5) * 5)] : ['auto', 'auto']} allowDecimals={false} />
@@ -349,7 +369,7 @@ function BarsChart({ reply, kpi, onPick }: { reply: SegmentReply; kpi: KpiName; 
   return (
     <div style={{ width: '100%', height }} data-testid="segment-bars-chart">
       <ResponsiveContainer>
-        <BarChart data={data} layout="vertical" margin={{ top: 4, right: 24, bottom: 0, left: 8 }} barCategoryGap={6}>
+        <BarChart data={data} title={`${KPI_DEFINITIONS[kpi].label} by segment`} desc="The table below the charts lists each segment with a link to its contacts." layout="vertical" margin={{ top: 4, right: 24, bottom: 0, left: 8 }} barCategoryGap={6}>
           <CartesianGrid stroke="#e5e8ee" horizontal={false} />
           <XAxis type="number" tick={{ fontSize: 11 }} unit={unitOf(kpi)} domain={[0, 'auto']} />
           <YAxis type="category" dataKey="label" width={130} tick={{ fontSize: 11 }} interval={0} />

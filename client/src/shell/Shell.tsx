@@ -1,12 +1,13 @@
 /** The signed-in frame: who you are, what you can open (by role), sign out. */
 import { useMutation } from '@tanstack/react-query';
-import type { ReactNode } from 'react';
-import { NavLink, useNavigate } from 'react-router';
+import { useEffect, useRef, type ReactNode } from 'react';
+import { NavLink, useLocation, useNavigate } from 'react-router';
 import { ROLE_LABELS, type Me, type Role } from '../../../shared/access.js';
 import { api } from '../api/http.js';
 import { useResetSession } from '../auth/session.js';
 import { pulseStore } from '../live/pulse-store.js';
 import { CaseNotices } from '../coaching/CaseNotices.js';
+import { usePageTitle } from './page-title.js';
 
 interface NavItem {
   to: string;
@@ -33,7 +34,47 @@ export const NAV: readonly NavItem[] = [
   { to: '/admin/system', label: 'System', roles: ['admin'] },
 ];
 
+/** The page a path opens, by name: a section of the main navigation, or one thing within one. */
+export function pageName(pathname: string): string {
+  const exact = NAV.find((n) => n.to === pathname);
+  if (exact) return exact.label === 'Review' ? 'Service quality review' : exact.label;
+  const [, first, second] = pathname.split('/');
+  if (first === 'contacts') return second ? `Contact ${decodeURIComponent(second)}` : 'Contacts';
+  if (first === 'agents' && second) return 'Agent profile';
+  if (first === 'reviews' && second) return 'Saved review';
+  if (first === 'cases' && second) return 'Coaching case';
+  if (first === 'account') return 'My account';
+  return 'No such page';
+}
+
+/** Moves focus to the page's content, past the navigation (the first thing a keyboard reaches; WCAG 2.4.1). */
+function SkipLink() {
+  return (
+    <a
+      className="skip-link"
+      href="#main"
+      onClick={(e) => {
+        e.preventDefault();
+        document.getElementById('main')?.focus();
+      }}
+    >
+      Skip to content
+    </a>
+  );
+}
+
 export function Shell({ me, children }: { me: Me; children: ReactNode }) {
+  const location = useLocation();
+  usePageTitle(pageName(location.pathname));
+  // A link inside the page that led here is gone with the old page, leaving the focus nowhere (Tab would start again
+  // at the skip link): start the keyboard at the new page's content instead. A nav link keeps its focus, and the
+  // first page after sign-in starts at the top, skip link first.
+  const firstPath = useRef(location.pathname);
+  useEffect(() => {
+    if (location.pathname === firstPath.current) return;
+    firstPath.current = '';
+    if (document.activeElement === null || document.activeElement === document.body) document.getElementById('main')?.focus({ preventScroll: true });
+  }, [location.pathname]);
   const reset = useResetSession();
   const navigate = useNavigate();
   const signOut = useMutation({
@@ -46,6 +87,7 @@ export function Shell({ me, children }: { me: Me; children: ReactNode }) {
   });
   return (
     <div className="shell">
+      <SkipLink />
       <nav className="nav no-print" aria-label="Main">
         <span className="brand">Frontline</span>
         {NAV.filter((n) => n.roles.includes(me.role)).map((n) => (
@@ -68,7 +110,9 @@ export function Shell({ me, children }: { me: Me; children: ReactNode }) {
           Sign out
         </button>
       </nav>
-      <main>{children}</main>
+      <main id="main" tabIndex={-1}>
+        {children}
+      </main>
       {me.role === 'admin' ? null : <CaseNotices />}
     </div>
   );

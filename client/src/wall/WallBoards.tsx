@@ -257,10 +257,15 @@ const TrendChart = memo(function TrendChart({ kpi, data, target }: { kpi: KpiNam
   const few = points.filter((p) => p.value !== null).length < 3;
   // SVG text does not follow the tile's CSS sizing: axis type and widths are set from the viewport instead.
   const px = useViewportUnit();
+  // Said in words for a screen reader: the chart is a picture of its figures (nothing on a wall takes focus).
+  const known = data.points.filter((p) => p.value !== null);
+  const first = known[0];
+  const last = known[known.length - 1];
+  const summary = first && last ? `${KPI_DEFINITIONS[kpi].label} trend: ${formatKpi(kpi, first.value)} at ${label.format(new Date(first.start))}, ${formatKpi(kpi, last.value)} at ${label.format(new Date(last.start))}${target ? `, target ${formatKpi(kpi, target.threshold)}` : ''}` : `${KPI_DEFINITIONS[kpi].label} trend: no figures yet`;
   return (
-    <div className="wb-chart">
+    <div className="wb-chart" role="img" aria-label={summary}>
       <ResponsiveContainer>
-        <LineChart data={points} margin={{ top: px, right: px * 5, bottom: 0, left: 0 }}>
+        <LineChart data={points} margin={{ top: px, right: px * 5, bottom: 0, left: 0 }} accessibilityLayer={false}>
           <XAxis dataKey="t" stroke="#9aa4b2" tick={{ fontSize: px }} height={px * 2} />
           <YAxis stroke="#9aa4b2" tick={{ fontSize: px }} width={px * 4} unit={unit === 'fraction' ? '%' : unit === 'seconds' ? 's' : ''} />
           <Line type="monotone" dataKey="value" stroke="#56b4e9" strokeWidth={3} dot={few ? { r: 6, fill: '#56b4e9' } : false} isAnimationActive={false} connectNulls />

@@ -10,6 +10,7 @@ import { SESSION_KEY, useSession } from '../auth/session.js';
 import { ConnectionBadge, PulseBody } from '../live/PulsePage.js';
 import { usePulse } from '../live/pulse-store.js';
 import type { WallConfig } from '../../../shared/boards.js';
+import { usePageTitle } from '../shell/page-title.js';
 import { useLayoutChanges, WALL_KEY, WallBoards } from './WallBoards.js';
 
 export function WallPage() {
@@ -18,8 +19,9 @@ export function WallPage() {
     document.body.classList.add('wall-body');
     return () => document.body.classList.remove('wall-body');
   }, []);
-  if (session.isPending) return <div className="wall" />;
   const p = session.data?.principal;
+  usePageTitle(p?.kind === 'display' ? p.name : 'Pair this screen');
+  if (session.isPending) return <div className="wall" />;
   return <div className="wall">{p?.kind === 'display' ? <WallScreen name={p.name} /> : <Pairing />}</div>;
 }
 
@@ -52,7 +54,7 @@ function WallLive({ name }: { name: string }) {
     if (connection === 'ended') void qc.invalidateQueries({ queryKey: SESSION_KEY });
   }, [connection, qc]);
   return (
-    <>
+    <main>
       <header className="topbar">
         <h1>
           {name} <span className="sub">today</span>
@@ -60,7 +62,7 @@ function WallLive({ name }: { name: string }) {
         <ConnectionBadge connection={connection} receivedAt={receivedAt} />
       </header>
       {snapshot ? <PulseBody snap={snapshot} /> : <p className="muted">Waiting for live data…</p>}
-    </>
+    </main>
   );
 }
 
@@ -108,13 +110,13 @@ function Pairing() {
   }, [generation, qc]);
 
   return (
-    <div className="pairing">
-      <p className="pairing-lead">Pair this screen</p>
+    <main className="pairing">
+      <h1 className="pairing-lead">Pair this screen</h1>
       <p className="pairing-code" data-testid="pairing-code">
         {code ?? '· · · ·'}
       </p>
       <p className="pairing-help">In Frontline, open Screens, enter this code and choose what this screen shows.</p>
       {error ? <p className="pairing-help">{error}</p> : null}
-    </div>
+    </main>
   );
 }
