@@ -12,12 +12,15 @@ const SetupPage = lazyPage(async () => (await import('./auth/SetupPage.js')).Set
 const SignInPage = lazyPage(async () => (await import('./auth/SignInPage.js')).SignInPage);
 const SignedInApp = lazyPage(async () => (await import('./SignedInApp.js')).SignedInApp);
 
+/** A wall screen whose code failed to load tries again this often by itself: nobody is there to press Reload. */
+const WALL_RETRY_MS = 60_000;
+
 export function App() {
   const session = useSession();
   const location = useLocation();
   if (location.pathname === '/wall') {
     return (
-      <ChunkBoundary className="wall">
+      <ChunkBoundary className="wall" retryAfterMs={WALL_RETRY_MS}>
         <Suspense fallback={<PageLoading className="wall" />}>
           <WallPage />
         </Suspense>

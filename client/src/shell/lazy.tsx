@@ -62,12 +62,24 @@ interface BoundaryState {
   failed: boolean;
 }
 
-/** Catches a chunk that failed even after the reload (or a render error in the page) so the frame stays up. */
-export class ChunkBoundary extends Component<{ children: ReactNode; className?: string }, BoundaryState> {
+/**
+ * Catches a chunk that failed even after the reload (or a render error in the page) so the frame stays up. A screen
+ * nobody stands at (the wall) passes `retryAfterMs`: it reloads by itself after that long, for as long as it takes.
+ */
+export class ChunkBoundary extends Component<{ children: ReactNode; className?: string; retryAfterMs?: number }, BoundaryState> {
   override state: BoundaryState = { failed: false };
+  private retry: ReturnType<typeof setTimeout> | undefined;
 
   static getDerivedStateFromError(): BoundaryState {
     return { failed: true };
+  }
+
+  override componentDidCatch(): void {
+    if (this.props.retryAfterMs !== undefined && this.retry === undefined) this.retry = setTimeout(() => window.location.reload(), this.props.retryAfterMs);
+  }
+
+  override componentWillUnmount(): void {
+    clearTimeout(this.retry);
   }
 
   override render() {
