@@ -86,7 +86,7 @@ const load = () => os.loadavg().map((l) => l.toFixed(2)).join(' ');
 
 function build(cwd: string, outDir: string): number {
   const t0 = performance.now();
-  execFileSync(process.execPath, [path.join(cwd, 'node_modules', 'vite', 'bin', 'vite.js'), 'build', '--manifest', '--outDir', outDir, '--emptyOutDir', '--logLevel', 'error'], { cwd, stdio: 'inherit' });
+  execFileSync(process.execPath, [path.join(cwd, 'node_modules', 'vite', 'bin', 'vite.js'), 'build', '--manifest', '--outDir', outDir, '--emptyOutDir', '--logLevel', 'error'], { cwd, stdio: 'inherit', env: { ...process.env, NODE_ENV: 'production' } });
   return performance.now() - t0;
 }
 

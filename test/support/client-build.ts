@@ -17,6 +17,8 @@ export function buildClient(opts: { manifest?: boolean } = {}): ClientBuild {
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'frontline-client-'));
   const clientDir = path.join(root, 'client');
   const args = [path.join(ROOT, 'node_modules', 'vite', 'bin', 'vite.js'), 'build', '--outDir', clientDir, '--emptyOutDir', '--logLevel', 'error', ...(opts.manifest ? ['--manifest'] : [])];
-  execFileSync(process.execPath, args, { cwd: ROOT, stdio: 'inherit' });
+  // Vitest sets NODE_ENV=test, which a child Vite would inherit and build React's development code with: build what
+  // ships.
+  execFileSync(process.execPath, args, { cwd: ROOT, stdio: 'inherit', env: { ...process.env, NODE_ENV: 'production' } });
   return { clientDir, mapsDir: path.join(root, 'sourcemaps'), remove: () => fs.rmSync(root, { recursive: true, force: true }) };
 }
