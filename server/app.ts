@@ -309,6 +309,13 @@ export function createServer({ config, store, clock, logger, clientDir, socketSw
     // The built client: public files (the app decides what to show after asking /api/v1/session).
     routes.declare({ method: 'get', path: '*static', audiences: 'public', summary: 'built client files' });
     routes.declare({ method: 'get', path: '*spa', audiences: 'public', summary: 'the single-page app shell' });
+    // Source maps are never public: the build writes them outside this folder (vite.config.ts), and should one be
+    // copied in by hand it is still not served.
+    app.use((req, res, next) => (/\.map$/i.test(req.path) ? sendError(res, 404, 'not_found', 'source maps are not served') : next()));
+    // Chunks are named by their content's hash, so they never change: cached for good. One that is not here (a tab
+    // older than the last deploy asking for an old chunk) is a 404, not the app's HTML, so the client reloads.
+    app.use('/assets', express.static(path.join(clientDir, 'assets'), { index: false, immutable: true, maxAge: '365d' }));
+    app.use('/assets', (req, res) => sendError(res, 404, 'not_found', `no such client file: ${req.originalUrl}`));
     app.use(express.static(clientDir, { index: false, maxAge: '1h' }));
     app.get(/^\/(?!api\/|socket\.io\/).*/, (_req, res) => res.sendFile(path.join(clientDir, 'index.html')));
   }

@@ -2,17 +2,10 @@
 import { z } from 'zod';
 import { CHANNELS, id } from './events.js';
 import type { SsoLink } from './sso.js';
+import { ROLES, type Role } from './roles.js';
 
-export const ROLES = ['admin', 'manager', 'team_leader', 'coach', 'agent'] as const;
-export type Role = (typeof ROLES)[number];
-
-export const ROLE_LABELS: Record<Role, string> = {
-  admin: 'Admin',
-  manager: 'Manager',
-  team_leader: 'Team leader',
-  coach: 'Coach',
-  agent: 'Agent',
-};
+// Roles and their words live in a zod-free module so the client's shell can show them without loading zod.
+export { ROLES, ROLE_LABELS, type Role } from './roles.js';
 
 /**
  * A scope names a slice of the centre that figures are computed for: `centre`, `site:ID`, `team:ID`, `queue:ID`,
@@ -77,7 +70,7 @@ export interface DisplayMe {
   scopes: string[];
 }
 
-export const CSRF_HEADER = 'x-csrf-token';
+export { CSRF_HEADER } from './csrf.js';
 
 /** Usernames: lower-case letters, digits, dot, dash, underscore, @ (so an email address works). */
 export const username = z

@@ -4,21 +4,12 @@
  */
 import { z } from 'zod';
 import { scopeText } from './access.js';
-import { KPI_NAMES, type KpiName, type Target, type TargetStatus } from './kpis.js';
+import { KPI_NAMES, type Target, type TargetStatus } from './kpis.js';
 import { LIVE_WINDOWS } from './live.js';
+import { TILE_KINDS } from './board-words.js';
 
-export const TILE_KINDS = ['kpi', 'trend', 'queue', 'agents', 'comments', 'coaching', 'alerts'] as const;
-export type TileKind = (typeof TILE_KINDS)[number];
-
-export const TILE_LABELS: Record<TileKind, string> = {
-  kpi: 'KPI against target',
-  trend: 'Trend against target',
-  queue: 'Queues now',
-  agents: 'Agents: state and status',
-  comments: 'Latest customer comments',
-  coaching: 'Open coaching cases',
-  alerts: 'Alert ticker (targets off)',
-};
+// The tile words live in a zod-free module the wall view imports directly (its first load stays small).
+export { TILE_KINDS, TILE_LABELS, targetKey, type TileKind } from './board-words.js';
 
 /** Trend tiles: today by hour, or the last 7 or 30 days by day. */
 export const TREND_RANGES = ['today', '7d', '30d'] as const;
@@ -104,9 +95,6 @@ export interface WallConfig {
   timeZone: string;
 }
 
-export function targetKey(scope: string, kpi: KpiName): string {
-  return `${scope}|${kpi}`;
-}
 
 /** GET /api/v1/wall/tiles/:boardId/:tileId: the REST-fed tiles. */
 export type TileData =

@@ -7,6 +7,7 @@
  * fields...) are all optional and come last, so a v1 event is stored byte for byte as before (test/unit/canonical.test.ts).
  */
 import { z } from 'zod';
+import { CHANNELS, type Channel } from './channels.js';
 
 export const EVENT_CONTRACT_VERSION = 1;
 export const MAX_ID_LENGTH = 128;
@@ -14,8 +15,8 @@ export const MAX_TEXT_LENGTH = 5_000;
 /** A week: no single contact phase is longer; larger values are data errors. */
 export const MAX_DURATION_SECONDS = 7 * 24 * 3600;
 
-export const CHANNELS = ['voice', 'chat', 'email', 'messaging'] as const;
-export type Channel = (typeof CHANNELS)[number];
+// Channels live in a zod-free module the client's pages import without the event schemas.
+export { CHANNELS, type Channel } from './channels.js';
 export const ASYNC_CHANNELS: readonly Channel[] = ['email', 'messaging'];
 
 export const AGENT_STATES = ['available', 'busy', 'wrap', 'break', 'offline'] as const;

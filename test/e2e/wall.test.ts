@@ -139,6 +139,11 @@ it('a screen pairs with a code and shows its board, no sign-in', async () => {
   expect(await page.getByTestId('wtile-comments').innerText()).not.toContain('jo@example.com');
   expect(await page.getByTestId('wtile-comments').innerText()).toContain('[phone]');
   await expect.poll(() => page.getByTestId('wtile-agents').innerText(), { timeout: 10_000 }).toContain('Ann');
+  // The trend tile is plain SVG (the wall loads no charting library): today's figure as a dot, and the target line.
+  const trend = page.getByTestId('wtile-trend').getByTestId('wall-trend');
+  await expect.poll(() => trend.getAttribute('aria-label'), { timeout: 10_000 }).toMatch(/^CSAT trend: latest \d.*%, target 80/);
+  expect(await trend.locator('circle, polyline').count()).toBeGreaterThan(0);
+  expect(await trend.getByText('target', { exact: true }).count()).toBe(1);
   expect(errors).toEqual([]);
 }, 60_000);
 

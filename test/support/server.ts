@@ -16,13 +16,13 @@ export interface TestServer {
   close(): Promise<void>;
 }
 
-export async function startTestServer(opts: { dialect?: Dialect; clock?: Clock; env?: Record<string, string>; socketSweepMs?: number } = {}): Promise<TestServer> {
+export async function startTestServer(opts: { dialect?: Dialect; clock?: Clock; env?: Record<string, string>; socketSweepMs?: number; clientDir?: string } = {}): Promise<TestServer> {
   const store = await openTestStore(opts.dialect ?? 'sqlite');
   const clock = opts.clock ?? systemClock;
   // The flagger's run for late data is held off unless a test asks for it (flagging-late.test.ts runs with the
   // product's defaults): other tests post history and then count cases and notifications of their own.
   const config = loadConfig({ SIMULATOR: 'off', LIVE_BROADCAST_INTERVAL_MS: '250', FLAGGER_LATE_QUIET_SECONDS: '3600', FLAGGER_LATE_MAX_WAIT_SECONDS: '3600', ...opts.env });
-  const server = createServer({ config, store, clock, logger: silentLogger, ...(opts.socketSweepMs ? { socketSweepMs: opts.socketSweepMs } : {}) });
+  const server = createServer({ config, store, clock, logger: silentLogger, ...(opts.socketSweepMs ? { socketSweepMs: opts.socketSweepMs } : {}), ...(opts.clientDir ? { clientDir: opts.clientDir } : {}) });
   await server.init();
   const port = await server.listen(0, '127.0.0.1');
   return {

@@ -1,5 +1,5 @@
 /** The one way the client calls the REST API: same-origin cookies, the CSRF header on writes, plain error messages. */
-import { CSRF_HEADER } from '../../../shared/access.js';
+import { CSRF_HEADER } from '../../../shared/csrf.js';
 import type { ApiError } from '../../../shared/api.js';
 
 let csrfToken: string | null = null;

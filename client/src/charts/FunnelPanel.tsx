@@ -9,7 +9,7 @@ import { Link, useNavigate } from 'react-router';
 import { CartesianGrid, ReferenceLine, ResponsiveContainer, Scatter, ScatterChart, Tooltip, XAxis, YAxis } from 'recharts';
 import { POSITION_WORDS, type FunnelAgent, type FunnelKpi, type FunnelPosition, type FunnelReply } from '../../../shared/charts.js';
 import { count } from '../../../shared/kpi-format.js';
-import { EMPTY_FILTER } from '../../../shared/segments.js';
+import { EMPTY_FILTER } from '../../../shared/segment-filter.js';
 import { KPI_DEFINITIONS } from '../../../shared/kpis.js';
 import { api, errText } from '../api/http.js';
 import { contactsLink } from '../drilldown/ContactsPages.js';

@@ -6,7 +6,8 @@
 import { useQueryClient } from '@tanstack/react-query';
 import { useEffect, useState } from 'react';
 import { Link } from 'react-router';
-import { ACTION_WORDS, type CaseChangedNotice } from '../../../shared/coaching.js';
+import type { CaseChangedNotice } from '../../../shared/coaching.js';
+import { ACTION_WORDS } from '../../../shared/coaching-words.js';
 import { acquireSocket, releaseSocket } from '../live/socket.js';
 import { kpiLabel, useScopeNames } from './case-words.js';
 

@@ -2,7 +2,7 @@
 import { useQuery } from '@tanstack/react-query';
 import { useEffect, useState } from 'react';
 import type { CaseKind } from '../../../shared/access.js';
-import { withNames } from '../../../shared/coaching.js';
+import { withNames } from '../../../shared/coaching-words.js';
 import type { Directory } from '../../../shared/directory.js';
 import { KPI_DEFINITIONS, type KpiName } from '../../../shared/kpis.js';
 import { api } from '../api/http.js';

@@ -22,7 +22,7 @@ import {
   type ProfileSummaryRow,
   type ProfileWeek,
 } from '../../../shared/agent-profile.js';
-import { OUTCOME_WORDS, STAGE_WORDS } from '../../../shared/coaching.js';
+import { OUTCOME_WORDS, STAGE_WORDS } from '../../../shared/coaching-words.js';
 import { count, formatKpi } from '../../../shared/kpi-format.js';
 import { KPI_DEFINITIONS, STATUS_WORDS } from '../../../shared/kpis.js';
 import { api, errText } from '../api/http.js';

@@ -8,7 +8,7 @@ import { Link, useParams, useSearchParams } from 'react-router';
 import type { ContactRecord, ContactsReply } from '../../../shared/contacts.js';
 import type { FrontlineEvent } from '../../../shared/events.js';
 import { KPI_DEFINITIONS, type KpiName } from '../../../shared/kpis.js';
-import { EMPTY_FILTER, filterFromParams, filterParams, isFiltered, type SegmentFilter } from '../../../shared/segments.js';
+import { EMPTY_FILTER, filterFromParams, filterParams, isFiltered, type SegmentFilter } from '../../../shared/segment-filter.js';
 import { api, errText } from '../api/http.js';
 import { filterWords } from '../explore/filter-words.js';
 import { useDirectory, useScopeNames } from '../coaching/case-words.js';

@@ -1,6 +1,6 @@
 /** Segment filters in words, for headings, chips and the contacts page: "Teams: Billing, Tech · Hours: 08:00–10:00". */
 import type { Directory } from '../../../shared/directory.js';
-import { hoursText, NO_REASON, NO_TEAM, WEEKDAY_NAMES, type SegmentFilter } from '../../../shared/segments.js';
+import { hoursText, NO_REASON, NO_TEAM, WEEKDAY_NAMES, type SegmentFilter } from '../../../shared/segment-filter.js';
 
 export function reasonWords(id: string): string {
   if (id === NO_REASON) return 'No reason given';

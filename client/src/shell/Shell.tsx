@@ -2,7 +2,8 @@
 import { useMutation } from '@tanstack/react-query';
 import { useEffect, useRef, type ReactNode } from 'react';
 import { NavLink, useLocation, useNavigate } from 'react-router';
-import { ROLE_LABELS, type Me, type Role } from '../../../shared/access.js';
+import type { Me } from '../../../shared/access.js';
+import { ROLE_LABELS, type Role } from '../../../shared/roles.js';
 import { api } from '../api/http.js';
 import { useResetSession } from '../auth/session.js';
 import { pulseStore } from '../live/pulse-store.js';

@@ -8,14 +8,15 @@
 import { TZDate } from '@date-fns/tz';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { memo, useEffect, useState, type ReactNode } from 'react';
-import { Line, LineChart, ReferenceLine, ResponsiveContainer, XAxis, YAxis } from 'recharts';
-import { targetKey, TILE_LABELS, type Board, type Tile, type TileData, type WallConfig } from '../../../shared/boards.js';
+import type { Board, Tile, TileData, WallConfig } from '../../../shared/boards.js';
+import { targetKey, TILE_LABELS } from '../../../shared/board-words.js';
 import { KPI_DEFINITIONS, KPI_NAMES, STATUS_WORDS, statusOf, type KpiName, type Target, type TargetStatus } from '../../../shared/kpis.js';
 import { formatKpi } from '../../../shared/kpi-format.js';
 import { api } from '../api/http.js';
 import { useAge, useLiveKpis } from '../live/kpi-store.js';
 import { usePulse } from '../live/pulse-store.js';
 import { acquireSocket, releaseSocket } from '../live/socket.js';
+import { WallTrend } from './WallTrend.js';
 import './wall.css';
 
 export const WALL_KEY = ['wall'] as const;
@@ -233,7 +234,7 @@ function RestTileW({ tile, board, target }: { tile: Tile; board: Board; target: 
   return (
     <TileFrame title={title} asOf={asOf} staleAfter={staleAfter}>
       {!d ? <p className="wb-muted">{q.error ? 'Cannot load yet; retrying' : 'Loading…'}</p> : null}
-      {d?.kind === 'trend' ? <TrendChart kpi={tile.kpi as KpiName} data={d} target={target} /> : null}
+      {d?.kind === 'trend' ? <WallTrend kpi={tile.kpi as KpiName} data={d} target={target} /> : null}
       {d?.kind === 'agents' ? <AgentGrid kpi={tile.kpi as KpiName} agents={d.agents} /> : null}
       {d?.kind === 'comments' ? <Comments comments={d.comments} /> : null}
       {d?.kind === 'coaching' ? (
@@ -246,46 +247,6 @@ function RestTileW({ tile, board, target }: { tile: Tile; board: Board; target: 
       ) : null}
     </TileFrame>
   );
-}
-
-const TrendChart = memo(function TrendChart({ kpi, data, target }: { kpi: KpiName; data: Extract<TileData, { kind: 'trend' }>; target: Target | null }) {
-  const unit = KPI_DEFINITIONS[kpi].unit;
-  const scale = (v: number | null) => (v === null ? null : unit === 'fraction' ? v * 100 : v);
-  const label = new Intl.DateTimeFormat('en-GB', data.granularity === 'hour' ? { hour: '2-digit' } : { day: '2-digit', month: '2-digit' });
-  const points = data.points.map((p) => ({ t: label.format(new Date(p.start)), value: scale(p.value) }));
-  // A line needs two points; with fewer (a new centre, a quiet week) the points themselves are drawn.
-  const few = points.filter((p) => p.value !== null).length < 3;
-  // SVG text does not follow the tile's CSS sizing: axis type and widths are set from the viewport instead.
-  const px = useViewportUnit();
-  // Said in words for a screen reader: the chart is a picture of its figures (nothing on a wall takes focus).
-  const known = data.points.filter((p) => p.value !== null);
-  const first = known[0];
-  const last = known[known.length - 1];
-  const summary = first && last ? `${KPI_DEFINITIONS[kpi].label} trend: ${formatKpi(kpi, first.value)} at ${label.format(new Date(first.start))}, ${formatKpi(kpi, last.value)} at ${label.format(new Date(last.start))}${target ? `, target ${formatKpi(kpi, target.threshold)}` : ''}` : `${KPI_DEFINITIONS[kpi].label} trend: no figures yet`;
-  return (
-    <div className="wb-chart" role="img" aria-label={summary}>
-      <ResponsiveContainer>
-        <LineChart data={points} margin={{ top: px, right: px * 5, bottom: 0, left: 0 }} accessibilityLayer={false}>
-          <XAxis dataKey="t" stroke="#9aa4b2" tick={{ fontSize: px }} height={px * 2} />
-          <YAxis stroke="#9aa4b2" tick={{ fontSize: px }} width={px * 4} unit={unit === 'fraction' ? '%' : unit === 'seconds' ? 's' : ''} />
-          <Line type="monotone" dataKey="value" stroke="#56b4e9" strokeWidth={3} dot={few ? { r: 6, fill: '#56b4e9' } : false} isAnimationActive={false} connectNulls />
-          {target ? <ReferenceLine y={scale(target.threshold) ?? 0} stroke="#e69f00" strokeDasharray="10 6" strokeWidth={3} label={{ value: 'target', position: 'right', fill: '#e69f00', fontSize: px }} /> : null}
-        </LineChart>
-      </ResponsiveContainer>
-    </div>
-  );
-});
-
-/** One type unit for SVG charts: the wall's base font size, from the viewport, kept current on resize. */
-function useViewportUnit(): number {
-  const unit = () => Math.round(Math.min(64, Math.max(12, 0.0055 * window.innerWidth + 0.0075 * window.innerHeight)));
-  const [px, setPx] = useState(unit);
-  useEffect(() => {
-    const onResize = () => setPx(unit());
-    window.addEventListener('resize', onResize);
-    return () => window.removeEventListener('resize', onResize);
-  }, []);
-  return px;
 }
 
 function AgentGrid({ kpi, agents }: { kpi: KpiName; agents: Extract<TileData, { kind: 'agents' }>['agents'] }) {
