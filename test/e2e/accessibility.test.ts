@@ -151,6 +151,7 @@ describe('every page passes axe-core (WCAG 2.1 AA) with no serious or critical f
       ['/admin/keys', 'API keys', (p) => p.getByRole('heading', { name: 'API keys', level: 1 }).waitFor()],
       ['/admin/privacy', 'privacy', (p) => p.getByRole('heading', { name: 'Privacy', level: 1 }).waitFor()],
       ['/admin/audit', 'audit log', (p) => p.locator('table tbody tr').first().waitFor()],
+      ['/admin/notifications', 'notifications', (p) => p.getByRole('heading', { name: 'Notifications', level: 1 }).waitFor()],
       ['/admin/system', 'system', (p) => p.getByRole('heading', { name: 'System', level: 1 }).waitFor()],
       ['/account', 'account', (p) => p.getByTestId('account-who').waitFor()],
       ['/no-such-page', 'unknown page', (p) => p.getByText('No such page.').waitFor()],
