@@ -76,6 +76,9 @@ const NOTIFY_WATCH_INTERVAL_MS = 30_000;
 /** The delivery log keeps sent and failed notices this long. */
 const NOTIFY_LOG_DAYS = 90;
 
+/** On close, requests still running get this long to finish before their connections are cut. */
+const CLOSE_GRACE_MS = 8_000;
+
 export interface ServerDeps {
   config: Config;
   store: Store;
@@ -484,7 +487,16 @@ export function createServer({ config, store, clock, logger, clientDir, socketSw
       await Promise.all([notificationSender.idle(), notificationWatchers.idle()]);
       transports.close();
       await ingest.drain();
-      await realtime.close();
+      // Node closes the connections idle at the moment of closing; one still answering becomes idle later and would
+      // then stay open for keepAliveTimeout. Close those as they go idle, and whatever is left after a grace period.
+      const idleSweep = setInterval(() => httpServer.closeIdleConnections(), 100);
+      const force = setTimeout(() => httpServer.closeAllConnections(), CLOSE_GRACE_MS);
+      try {
+        await realtime.close();
+      } finally {
+        clearInterval(idleSweep);
+        clearTimeout(force);
+      }
       flagging.stop();
       await kpis.stop();
       await cluster?.stop();

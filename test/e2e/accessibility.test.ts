@@ -268,13 +268,15 @@ interface Focused {
   testId: string | null;
   /** The nearest test id at or above it. */
   within: string | null;
+  /** Inside a row of the coaching inbox (not, say, a toast about a new case, which goes away by itself). */
+  inInboxRow: boolean;
 }
 
 /** What has the focus now. */
 async function focused(page: Page): Promise<Focused> {
   return page.evaluate(() => {
     const el = document.activeElement as HTMLElement | null;
-    return { tag: el?.tagName.toLowerCase() ?? '', text: (el?.innerText ?? '').trim(), href: el?.getAttribute('href') ?? null, label: el?.getAttribute('aria-label') ?? null, testId: el?.getAttribute('data-testid') ?? null, within: el?.closest('[data-testid]')?.getAttribute('data-testid') ?? null };
+    return { tag: el?.tagName.toLowerCase() ?? '', text: (el?.innerText ?? '').trim(), href: el?.getAttribute('href') ?? null, label: el?.getAttribute('aria-label') ?? null, testId: el?.getAttribute('data-testid') ?? null, within: el?.closest('[data-testid]')?.getAttribute('data-testid') ?? null, inInboxRow: Boolean(el?.closest('[data-testid="inbox-row"]')) };
   });
 }
 
@@ -337,9 +339,11 @@ describe('the key flows with the keyboard alone', () => {
     await page.keyboard.press('Enter');
     await page.waitForURL(/view=new/);
     await page.getByTestId('inbox-row').first().waitFor();
-    const link = await tabTo(page, (f) => f.tag === 'a' && /^\/cases\/[^/]+$/.test(f.href ?? ''), 'link to a case');
+    const link = await tabTo(page, (f) => f.tag === 'a' && f.inInboxRow && /^\/cases\/[^/]+$/.test(f.href ?? ''), 'link to a case in the inbox');
     await page.keyboard.press('Enter');
-    await page.waitForURL(new RegExp(`${link.href!}$`));
+    await page.waitForURL((u) => u.pathname === link.href, { timeout: 30_000 }).catch(async (err: unknown) => {
+      throw new Error(`Enter on ${link.href} did not open it; the focus is now on ${JSON.stringify(await focused(page))}`, { cause: err });
+    });
     await page.getByTestId('case-explanation').waitFor();
     expect(await page.getByTestId('assignee').innerText()).toBe('Nobody yet');
     // Choose the first person in the "Assign to" list with the arrow keys, then the Assign button with Space.

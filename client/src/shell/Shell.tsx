@@ -86,12 +86,13 @@ export function Shell({ me, children }: { me: Me; children: ReactNode }) {
       await navigate('/');
     },
   });
+  const links = NAV.filter((n) => n.roles.includes(me.role));
   return (
     <div className="shell">
       <SkipLink />
-      <nav className="nav no-print" aria-label="Main">
+      <nav className={`nav no-print${links.length > 12 ? ' nav-many' : ''}`} aria-label="Main">
         <span className="brand">Frontline</span>
-        {NAV.filter((n) => n.roles.includes(me.role)).map((n) => (
+        {links.map((n) => (
           <NavLink key={n.to} to={n.to} end={n.to === '/'} className={({ isActive }) => (isActive ? 'active' : '')}>
             {n.label}
           </NavLink>
