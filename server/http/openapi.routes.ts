@@ -4,8 +4,10 @@
  * added, and kept for the life of the process.
  */
 import fs from 'node:fs';
+import path from 'node:path';
 import type { Router } from 'express';
 import { openApiDocument, OPENAPI_VERSION } from '../openapi/document.js';
+import { projectRoot } from '../paths.js';
 import type { RouteTable } from './access.js';
 
 export const OPENAPI_PATH = '/api/v1/openapi.json';
@@ -13,7 +15,7 @@ export const OPENAPI_PATH = '/api/v1/openapi.json';
 export const OPENAPI_MEDIA_TYPE = `application/vnd.oai.openapi+json;version=${OPENAPI_VERSION}`;
 
 function productVersion(): string {
-  const pkg = JSON.parse(fs.readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version?: unknown };
+  const pkg = JSON.parse(fs.readFileSync(path.join(projectRoot(), 'package.json'), 'utf8')) as { version?: unknown };
   return typeof pkg.version === 'string' ? pkg.version : '0.0.0';
 }
 

@@ -130,6 +130,10 @@ describe('the image, built and started as its Dockerfile says (no container engi
     const page = await fetch(`${s.baseUrl}/`);
     expect(page.status).toBe(200);
     expect(await page.text()).toMatch(/<div id="root">/);
+    // Files the server reads beside its code (package.json for the API description's version) are found from dist/.
+    const api = await fetch(`${s.baseUrl}/api/v1/openapi.json`);
+    expect(api.status).toBe(200);
+    expect(((await api.json()) as { info: { version: string } }).info.version).toBe((JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { version: string }).version);
     await expect.poll(() => s.output(), { timeout: 90_000, interval: 250 }).toMatch(/flagger ran over the closed days/);
     expect(s.output()).toMatch(/production-guard: active in the main thread/);
     expect(s.output()).toMatch(/production-guard: active in the worker thread/);
