@@ -6,13 +6,13 @@
  */
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
-import http from 'node:http';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { verifySignature } from '../../server/notifications/signature.js';
 import { launchBrowser, navTo, shot, watchErrors } from '../support/browser.js';
 import { ROOT, startChildServer, type ChildServer } from '../support/child-server.js';
+import { startWebhookReceiver, type WebhookReceiver } from '../support/webhooks.js';
 import { startMailSink, type MailSink } from '../support/mail.js';
 import { cookieFrom, ORG } from '../support/people.js';
 import { tempDir } from '../support/stores.js';
@@ -21,9 +21,8 @@ let server: ChildServer;
 let browser: Browser;
 let page: Page;
 let mail: MailSink;
-let receiver: http.Server;
+let receiver: WebhookReceiver;
 let receiverUrl = '';
-const got: { headers: http.IncomingHttpHeaders; body: string; answered: number }[] = [];
 const errors: string[] = [];
 const dataDir = tempDir('frontline-e2e-notify-');
 const PASSWORD = 'amber kettles whistle at dawn';
@@ -31,17 +30,9 @@ const PASSWORD = 'amber kettles whistle at dawn';
 beforeAll(async () => {
   execFileSync(process.execPath, [path.join(ROOT, 'node_modules', 'vite', 'bin', 'vite.js'), 'build', '--logLevel', 'error'], { cwd: ROOT, stdio: 'inherit' });
   mail = await startMailSink();
-  receiver = http.createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      const answered = got.length === 0 ? 503 : 204;
-      got.push({ headers: req.headers, body: Buffer.concat(chunks).toString('utf8'), answered });
-      res.writeHead(answered).end();
-    });
-  });
-  await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
-  receiverUrl = `http://127.0.0.1:${(receiver.address() as { port: number }).port}/frontline`;
+  // The first delivery is answered 503, every later one 204.
+  receiver = await startWebhookReceiver((_path, before) => (before.length === 0 ? 503 : 204));
+  receiverUrl = `${receiver.url}/frontline`;
   server = await startChildServer({ DATA_DIR: dataDir, SIMULATOR: 'off', LOG_LEVEL: 'warn', SMTP_URL: mail.url, SMTP_FROM: 'Frontline <frontline@centre.test>', PUBLIC_URL: 'https://frontline.centre.test', NOTIFY_RETRY_BASE_SECONDS: '1' }, 60_000);
   let code: string | undefined;
   for (let i = 0; i < 100 && !code; i++) {
@@ -67,7 +58,7 @@ afterAll(async () => {
   await browser?.close();
   await server?.kill('SIGTERM');
   await mail?.close();
-  await new Promise<void>((resolve) => (receiver ? receiver.close(() => resolve()) : resolve()));
+  await receiver?.close();
   fs.rmSync(dataDir, { recursive: true, force: true });
 });
 
@@ -123,8 +114,8 @@ it('an admin adds a centre webhook, sees its secret once, and the delivery log s
   const text = await log.getByRole('row', { name: /Ops pager/ }).innerText();
   expect(text).toMatch(/failed \(503\)/);
   expect(text).toMatch(/delivered \(204\)/);
-  expect(got.map((g) => g.answered)).toEqual([503, 204]);
-  const last = got[1]!;
+  expect(receiver.got.map((g) => g.answered)).toEqual([503, 204]);
+  const last = receiver.got[1]!;
   expect(last.headers['x-frontline-event']).toBe('test');
   expect(verifySignature(secret, last.headers['x-frontline-signature'] as string, last.body, Math.floor(Date.now() / 1000))).toEqual({ ok: true });
   await page.reload();

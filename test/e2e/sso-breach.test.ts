@@ -8,13 +8,13 @@
 import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
-import http from 'node:http';
 import path from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { verifySignature } from '../../server/notifications/signature.js';
 import { launchBrowser, shot, watchErrors } from '../support/browser.js';
 import { freePort, ROOT, setUpFirstAdmin, startChildServer, type ChildServer } from '../support/child-server.js';
+import { startWebhookReceiver, type WebhookReceiver } from '../support/webhooks.js';
 import { startMailSink, type MailSink } from '../support/mail.js';
 import { CLIENT_ID, CLIENT_SECRET, startProvider, type TestProvider } from '../support/oidc.js';
 import { ORG } from '../support/people.js';
@@ -24,26 +24,17 @@ let provider: TestProvider;
 let server: ChildServer;
 let browser: Browser;
 let mail: MailSink;
-let receiver: http.Server;
+let receiver: WebhookReceiver;
 let receiverUrl = '';
 let admin: { cookie: string; csrf: string };
-const hooks: { headers: http.IncomingHttpHeaders; body: string }[] = [];
 const errors: string[] = [];
 const dataDir = tempDir('frontline-e2e-sso-breach-');
 
 beforeAll(async () => {
   execFileSync(process.execPath, [path.join(ROOT, 'node_modules', 'vite', 'bin', 'vite.js'), 'build', '--logLevel', 'error'], { cwd: ROOT, stdio: 'inherit' });
   mail = await startMailSink();
-  receiver = http.createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      hooks.push({ headers: req.headers, body: Buffer.concat(chunks).toString('utf8') });
-      res.writeHead(204).end();
-    });
-  });
-  await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
-  receiverUrl = `http://127.0.0.1:${(receiver.address() as { port: number }).port}/billing`;
+  receiver = await startWebhookReceiver(() => 204);
+  receiverUrl = `${receiver.url}/billing`;
   provider = await startProvider();
   const port = await freePort();
   provider.ready([`http://127.0.0.1:${port}/api/v1/auth/oidc/callback`]);
@@ -78,7 +69,7 @@ afterAll(async () => {
   await server?.kill('SIGTERM');
   await provider?.close();
   await mail?.close();
-  await new Promise<void>((resolve) => (receiver ? receiver.close(() => resolve()) : resolve()));
+  await receiver?.close();
   fs.rmSync(dataDir, { recursive: true, force: true });
 });
 
@@ -136,11 +127,11 @@ it('a team leader signed in through the provider gets an email and their team a 
 
   // The watcher looks every 30 s; the sender every 2 s.
   await expect.poll(() => mail.mails.filter((m) => m.to.includes('tina@billing.test')).length, { timeout: 75_000, interval: 500 }).toBe(1);
-  await expect.poll(() => hooks.length, { timeout: 30_000, interval: 500 }).toBe(1);
+  await expect.poll(() => receiver.got.length, { timeout: 30_000, interval: 500 }).toBe(1);
   const email = mail.mails.find((m) => m.to.includes('tina@billing.test'))!;
   expect(email.subject).toBe('[Frontline] CSAT off target for team Billing: 0.0% against 80.0%');
   expect(email.text).toContain(`${server.baseUrl}/explore?scope=team%3At-billing`);
-  const delivered = hooks[0]!;
+  const delivered = receiver.got[0]!;
   expect(delivered.headers['x-frontline-event']).toBe('kpi_breach');
   expect(verifySignature(secret, delivered.headers['x-frontline-signature'] as string, delivered.body, Math.floor(Date.now() / 1000))).toEqual({ ok: true });
   // One changed byte and the signature no longer holds.

@@ -6,7 +6,6 @@
  * nothing again; a case assigned to the coach emails the coach; one assigned in their quiet hours is held and goes
  * out as a digest when the quiet hours end; the recovery is notified too.
  */
-import http from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../server/clock.js';
 import { silentLogger } from '../../server/logger.js';
@@ -18,6 +17,7 @@ import { verifySignature } from '../../server/notifications/signature.js';
 import type { FrontlineEvent } from '../../shared/events.js';
 import { DEFAULT_PREFS, type DeliveryInfo, type NotificationPrefs } from '../../shared/notifications.js';
 import { uid } from '../support/events.js';
+import { startWebhookReceiver, type WebhookReceiver } from '../support/webhooks.js';
 import { startMailSink, type MailSink } from '../support/mail.js';
 import { call, seedPeople, sessionFor, type Credentials, type People } from '../support/people.js';
 import { startTestServer, type TestServer } from '../support/server.js';
@@ -26,29 +26,9 @@ const MIN = 60_000;
 // Monday 2 November 2026, 09:00 in London (UTC in winter).
 const NOW = Date.UTC(2026, 10, 2, 9, 0);
 
-interface Received {
-  path: string;
-  headers: http.IncomingHttpHeaders;
-  body: string;
-  answered: number;
-}
-
 /** Webhook receivers: /ok answers 200; /flaky answers 500 to its first two requests, then 200. */
-async function startReceiver(): Promise<{ url: string; got: Received[]; close: () => Promise<void> }> {
-  const got: Received[] = [];
-  let flaky = 0;
-  const server = http.createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      const answered = req.url === '/flaky' && ++flaky <= 2 ? 500 : 200;
-      got.push({ path: req.url ?? '', headers: req.headers, body: Buffer.concat(chunks).toString('utf8'), answered });
-      res.writeHead(answered).end();
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as { port: number }).port;
-  return { url: `http://127.0.0.1:${port}`, got, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
+function startReceiver(): Promise<WebhookReceiver> {
+  return startWebhookReceiver((path, before) => (path === '/flaky' && before.filter((r) => r.path === '/flaky').length < 2 ? 500 : 200));
 }
 
 /** A handled contact on Billing's voice queue with a survey: CSAT credited to Ann. */
