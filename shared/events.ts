@@ -194,6 +194,12 @@ export const qaEvaluated = z.strictObject({
   score: z.number().finite().min(0).max(100),
   criticalFail: z.boolean(),
   notes: text.optional(),
+  /**
+   * The evaluation this is a version of (v2): an evaluation amended after a dispute is sent again under the same
+   * evaluationId with a higher revision, and only its highest revision counts (as for a survey response's responseId).
+   */
+  evaluationId: idV2.optional(),
+  revision: revision.optional(),
   ...tail,
 });
 
@@ -261,7 +267,7 @@ export type EventValidation = { ok: true; event: FrontlineEvent } | { ok: false;
 /** Contract v1's event types: `survey.offered` came with v2. */
 export const V1_EVENT_TYPES: readonly EventType[] = EVENT_TYPES.filter((t) => t !== 'survey.offered');
 /** Fields that came with contract v2 (v1 refuses them, pointing at v2). */
-export const V2_ONLY_FIELDS = ['revision', 'ext', 'callback', 'waitSeconds', 'toExternal', 'kind', 'holdCount', 'abandonedIn', 'programmeId', 'responseId', 'answers', 'stateName'] as const;
+export const V2_ONLY_FIELDS = ['revision', 'ext', 'callback', 'waitSeconds', 'toExternal', 'kind', 'holdCount', 'abandonedIn', 'programmeId', 'responseId', 'answers', 'stateName', 'evaluationId'] as const;
 const V2_QUEUE_ON_ENDED = 'queueId';
 /** Id fields contract v1 holds to MAX_ID_LENGTH (v2 allows MAX_ID_LENGTH_V2). */
 export const V1_ID_FIELDS = ['id', 'source', 'contactId', 'queueId', 'customerId', 'reason', 'agentId', 'fromAgentId', 'toAgentId', 'toQueueId', 'evaluatorId', 'category'] as const;
@@ -423,11 +429,13 @@ export function isLifecycle(event: FrontlineEvent): event is LifecycleEvent {
 export function revisionKeyOf(event: FrontlineEvent): string | undefined {
   if (isLifecycle(event)) return `c:${event.contactId}`;
   if (event.type === 'survey.responded' && event.responseId !== undefined) return `s:${event.contactId}:${event.responseId}`;
+  if (event.type === 'qa.evaluated' && event.evaluationId !== undefined) return `q:${event.contactId}:${event.evaluationId}`;
   return undefined;
 }
 
 /** A survey response's revision: its own, else its time (a later rating replaces an earlier one). */
 export function revisionOf(event: FrontlineEvent): number | undefined {
   if (event.type === 'survey.responded') return event.responseId === undefined ? undefined : (event.revision ?? Date.parse(event.occurredAt));
+  if (event.type === 'qa.evaluated') return event.evaluationId === undefined ? undefined : (event.revision ?? Date.parse(event.occurredAt));
   return isLifecycle(event) ? event.revision : undefined;
 }

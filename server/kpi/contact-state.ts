@@ -44,7 +44,8 @@ export interface ContactState {
   surveys: Map<string, HeldResponse>;
   /** Survey programmes offered for this contact. */
   surveysOffered: Set<string>;
-  qa: Map<string, { agentId: string; score: number }>;
+  /** QA evaluations by evaluation key (the evaluationId, else the event id), with their revision. */
+  qa: Map<string, HeldEvaluation>;
   complaints: Map<string, string | undefined>;
   /** For a complaint that names no contact: its own time stands in for the offer time. */
   standaloneMs?: number;
@@ -58,6 +59,13 @@ export interface HeldResponse {
   eventId: string;
   programme: string;
   scores: SurveyScores;
+}
+
+export interface HeldEvaluation {
+  agentId: string;
+  score: number;
+  revision: number;
+  eventId: string;
 }
 
 export function newContact(id: string): ContactState {
@@ -165,9 +173,16 @@ export function applyToContact(c: ContactState, e: FrontlineEvent): Change {
       c.surveys.set(key, { revision, eventId: e.id, programme: e.programmeId ?? DEFAULT_PROGRAMME, scores: surveyScores(e) });
       break;
     }
-    case 'qa.evaluated':
-      c.qa.set(e.id, { agentId: e.agentId, score: e.criticalFail ? 0 : e.score });
+    case 'qa.evaluated': {
+      // An amended evaluation (same evaluationId, higher revision) replaces the earlier one, like a survey response.
+      const key = e.evaluationId === undefined ? `event:${e.id}` : `evaluation:${e.evaluationId}`;
+      const revision = e.evaluationId === undefined ? 0 : (e.revision ?? at);
+      const held = c.qa.get(key);
+      if (held && held.revision > revision) return 'ignored';
+      if (held && held.revision === revision && held.eventId > e.id) return 'ignored';
+      c.qa.set(key, { agentId: e.agentId, score: e.criticalFail ? 0 : e.score, revision, eventId: e.id });
       break;
+    }
     case 'complaint.logged':
       c.complaints.set(e.id, e.agentId);
       if (e.contactId === undefined) c.standaloneMs = at;

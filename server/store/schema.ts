@@ -406,6 +406,14 @@ export interface Database {
   notification_outbox: NotificationOutboxTable;
   notification_attempts: NotificationAttemptsTable;
   notification_state: NotificationStateTable;
+  qa_standards: QaStandardsTable;
+  qa_scorecards: QaScorecardsTable;
+  qa_scorecard_versions: QaScorecardVersionsTable;
+  qa_evaluations: QaEvaluationsTable;
+  qa_evaluation_events: QaEvaluationEventsTable;
+  qa_samples: QaSamplesTable;
+  qa_calibrations: QaCalibrationsTable;
+  qa_calibration_scores: QaCalibrationScoresTable;
 }
 
 /** One person's notification choices (JSON as validated by shared/notifications.ts). */
@@ -473,4 +481,105 @@ export interface NotificationStateTable {
   key: string;
   value: string;
   updated_ms: number;
+}
+
+/** QA monitoring (migration 021): see server/store/migrations/021-qa.ts for what each column holds. */
+export interface QaStandardsTable {
+  id: string;
+  code: string;
+  title: string;
+  source: string | null;
+  description: string | null;
+  created_by: string;
+  created_ms: number;
+  retired_ms: number | null;
+}
+
+export interface QaScorecardsTable {
+  id: string;
+  name: string;
+  description: string;
+  channels: string;
+  current_version: number;
+  created_by: string;
+  created_ms: number;
+  retired_ms: number | null;
+}
+
+export interface QaScorecardVersionsTable {
+  scorecard_id: string;
+  version: number;
+  definition: string;
+  change_note: string;
+  created_by: string;
+  created_ms: number;
+}
+
+export interface QaEvaluationsTable {
+  id: string;
+  contact_id: string;
+  agent_id: string;
+  scorecard_id: string;
+  scorecard_version: number;
+  evaluator_id: string;
+  method: string;
+  status: string;
+  answers: string;
+  summary: string | null;
+  score: number | null;
+  critical_fail: number | null;
+  revision: Generated<number>;
+  sample_id: string | null;
+  created_ms: number;
+  updated_ms: number;
+  submitted_ms: number | null;
+  agent_response: string | null;
+  agent_comment: string | null;
+  responded_ms: number | null;
+  case_id: string | null;
+  version: Generated<number>;
+}
+
+export interface QaEvaluationEventsTable {
+  id: Generated<number>;
+  evaluation_id: string;
+  at_ms: number;
+  actor: string;
+  action: string;
+  details: string | null;
+}
+
+export interface QaSamplesTable {
+  id: string;
+  period: string;
+  agent_id: string;
+  contact_id: string;
+  sample_key: string;
+  drawn_ms: number;
+  drawn_by: string;
+  evaluation_id: string | null;
+}
+
+export interface QaCalibrationsTable {
+  id: string;
+  contact_id: string;
+  agent_id: string;
+  scorecard_id: string;
+  scorecard_version: number;
+  title: string;
+  evaluator_ids: string;
+  created_by: string;
+  created_ms: number;
+  due_ms: number | null;
+  status: string;
+  closed_ms: number | null;
+}
+
+export interface QaCalibrationScoresTable {
+  calibration_id: string;
+  evaluator_id: string;
+  answers: string;
+  score: number;
+  critical_fail: number;
+  submitted_ms: number;
 }

@@ -254,6 +254,36 @@ describe('contract v2 figures worked out by hand', () => {
     expect((await kpis(t, key, 'centre', ...window)).kpis.aht).toMatchObject({ value: 250, n: 1 });
   });
 
+  it('counts only the latest revision of an amended QA evaluation, and a plain one beside it', async () => {
+    const c = 'qa-rv-1';
+    // Before FROM, so the other tests' windows never see this contact; evaluated an hour and two hours later.
+    const ms = T - 4 * HOUR;
+    const window = [ms - HOUR, ms + HOUR] as const;
+    const contact = [
+      { id: `${c}-o`, type: 'contact.offered', occurredAt: ms, contactId: c, channel: 'voice', queueId: 'q-tech' },
+      { id: `${c}-a`, type: 'contact.answered', occurredAt: ms + 4_000, contactId: c, agentId: 'cat' },
+      { id: `${c}-e`, type: 'contact.ended', occurredAt: ms + 300_000, contactId: c, agentId: 'cat', talkSeconds: 250, holdSeconds: 0, wrapSeconds: 46, resolved: true },
+    ];
+    const evaluation = (revision: number, score: number, criticalFail = false) => ({
+      id: `${c}-qa`, type: 'qa.evaluated', occurredAt: ms + HOUR, contactId: c, agentId: 'cat', evaluatorId: 'lee', score, criticalFail, evaluationId: 'ev-77', revision,
+    });
+    const plain = { id: `${c}-qa-plain`, type: 'qa.evaluated', occurredAt: ms + 2 * HOUR, contactId: c, agentId: 'cat', evaluatorId: 'kim', score: 90, criticalFail: false };
+    const first = await post(t, key, 2, [...contact, evaluation(1, 60), plain]);
+    expect(first.status, JSON.stringify(first.body)).toBe(200);
+    // Two evaluations: (60 + 90) / 2.
+    expect((await kpis(t, key, 'agent:cat', ...window)).kpis.qa).toMatchObject({ value: 75, n: 2 });
+    // Amended after a dispute: revision 2 scores 80; still two evaluations, (80 + 90) / 2.
+    const r2 = await post(t, key, 2, [evaluation(2, 80)]);
+    expect(r2.body.results.map((x) => x.id)).toEqual([`${c}-qa@r2`]);
+    expect((await kpis(t, key, 'agent:cat', ...window)).kpis.qa).toMatchObject({ value: 85, n: 2 });
+    // Revision 1 re-sent late changes nothing; a revision 3 with a failed critical item scores 0: (0 + 90) / 2.
+    await post(t, key, 2, [evaluation(1, 60)]);
+    expect((await kpis(t, key, 'agent:cat', ...window)).kpis.qa).toMatchObject({ value: 85, n: 2 });
+    await post(t, key, 2, [evaluation(3, 95, true)]);
+    expect((await kpis(t, key, 'agent:cat', ...window)).kpis.qa).toMatchObject({ value: 45, n: 2 });
+    expect((await kpis(t, key, 'queue:q-tech', ...window)).kpis.qa).toMatchObject({ value: 45, n: 2 });
+  });
+
   it('answers 207 with per-event results when some are rejected, 422 when none is stored', async () => {
     const good = { id: 'ok-1', type: 'contact.offered', occurredAt: at(7000), contactId: 'ok-1', channel: 'chat', queueId: 'q-tech' };
     const wrongType = { id: 'bad-1', type: 'contact.ended', occurredAt: at(7100), contactId: 'ok-1', agentId: 'bob', talkSeconds: '200', holdSeconds: 0, wrapSeconds: 0, resolved: true };

@@ -70,6 +70,7 @@ export function latestRevisions(events: FrontlineEvent[]): FrontlineEvent[] {
   const rankOf = (e: FrontlineEvent): [string, number] | undefined => {
     if (LIFECYCLE.has(e.type)) return [`c:${(e as { contactId: string }).contactId}`, (e as { revision?: number }).revision ?? -1];
     if (e.type === 'survey.responded' && e.responseId !== undefined) return [`s:${e.contactId}:${e.responseId}`, e.revision ?? t(e.occurredAt)];
+    if (e.type === 'qa.evaluated' && e.evaluationId !== undefined) return [`q:${e.contactId}:${e.evaluationId}`, e.revision ?? t(e.occurredAt)];
     return undefined;
   };
   const best = new Map<string, string>();
@@ -80,13 +81,13 @@ export function latestRevisions(events: FrontlineEvent[]): FrontlineEvent[] {
   }
   for (const e of events) {
     const r = rankOf(e);
-    if (r && e.type === 'survey.responded' && r[1] === top.get(r[0]) && (best.get(r[0]) ?? '') < e.id) best.set(r[0], e.id);
+    if (r && (e.type === 'survey.responded' || e.type === 'qa.evaluated') && r[1] === top.get(r[0]) && (best.get(r[0]) ?? '') < e.id) best.set(r[0], e.id);
   }
   return events.filter((e) => {
     const r = rankOf(e);
     if (!r) return true;
     if (r[1] !== top.get(r[0])) return false;
-    return e.type !== 'survey.responded' || best.get(r[0]) === e.id;
+    return (e.type !== 'survey.responded' && e.type !== 'qa.evaluated') || best.get(r[0]) === e.id;
   });
 }
 
