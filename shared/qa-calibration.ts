@@ -73,10 +73,11 @@ export interface CalibrationSpread {
 export function statsOf(xs: readonly number[]): Stats {
   const n = xs.length;
   if (n === 0) return { n, mean: null, sd: null, min: null, max: null, range: null };
-  const mean = xs.reduce((s, x) => s + x, 0) / n;
-  const sd = n < 2 ? null : Math.sqrt(xs.reduce((s, x) => s + (x - mean) ** 2, 0) / (n - 1));
   const min = Math.min(...xs);
   const max = Math.max(...xs);
+  // Identical values are exactly their own mean with no spread (summing and dividing would leave a rounding crumb).
+  const mean = min === max ? min : xs.reduce((s, x) => s + x, 0) / n;
+  const sd = n < 2 ? null : min === max ? 0 : Math.sqrt(xs.reduce((s, x) => s + (x - mean) ** 2, 0) / (n - 1));
   return { n, mean, sd, min, max, range: max - min };
 }
 
@@ -86,9 +87,9 @@ const EPS = 1e-9;
 function flagOf(scale: CriterionScale, values: (AnswerValue | null)[], s: Stats): string | null {
   const agree = values.every((v) => v === values[0]);
   if (agree) return null;
-  if (scale === 'met') return 'evaluators disagree on met / not met';
   const na = values.filter((v) => v === 'na').length;
   if (na > 0 && s.n > 0) return 'some marked it N/A, others scored it';
+  if (scale === 'met') return 'evaluators disagree on met / not met';
   if (s.range !== null && s.range >= RATING_FLAG_RANGE - EPS) return `ratings ${Math.round(s.range * (RATING_MAX - RATING_MIN))} points apart`;
   return null;
 }
