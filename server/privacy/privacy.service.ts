@@ -373,8 +373,9 @@ export function nameReplacer(name: string, by: string): (text: string) => string
 }
 
 /**
- * Replaces a name in the customers' words (survey comments, complaint summaries) on the given contacts. Returns the
- * events changed. QA notes are not here: they were removed with the agent's id.
+ * Replaces a name in the contacts' words (survey comments, complaint summaries, the contact's own notes or
+ * transcript) on the given contacts. Returns the events changed. QA notes are not here: they were removed with the
+ * agent's id.
  */
 async function scrubCustomerTexts(trx: Transaction<Database>, contactIds: string[], name: string, by: string, now: number): Promise<number> {
   const scrub = nameReplacer(name, by);
@@ -384,7 +385,7 @@ async function scrubCustomerTexts(trx: Transaction<Database>, contactIds: string
       .selectFrom('events')
       .select(['seq', 'payload'])
       .where('contact_id', 'in', contactIds.slice(i, i + 500))
-      .where('type', 'in', ['survey.responded', 'complaint.logged'])
+      .where('type', 'in', ['survey.responded', 'complaint.logged', 'contact.ended'])
       .execute();
     for (const r of rows) {
       const e = parse(r.payload) as Record<string, unknown> | null;
