@@ -17,6 +17,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Kysely, Transaction } from 'kysely';
 import { contactIdOf, FREE_TEXT_FIELDS, validateEvent, type FrontlineEvent } from '../../shared/events.js';
+import { pseudonymiseQaRecords, stripQaTextsOfContacts } from './qa-records.js';
 import { AccountError } from '../accounts/errors.js';
 import type { AuditService } from '../audit/audit.service.js';
 import type { Clock } from '../clock.js';
@@ -99,6 +100,8 @@ export class PrivacyService {
           changed++;
         }
       }
+      // Evaluators may have quoted the customer in QA evaluations of these contacts.
+      await stripQaTextsOfContacts(trx, ids);
       return { pseudonym, eventsChanged: changed, contacts: contacts.size };
     });
     // The audit keeps a hash of the id (to answer "was this request carried out?"), not the id itself.
@@ -189,6 +192,8 @@ export class PrivacyService {
       // The people who wrote about the agent in their cases (plan, notes, reflection, actions, the trail) used their name.
       if (name) textsChanged = await scrubCaseTexts(trx, cases.map((c) => c.id), name, 'the agent');
       await trx.updateTable('coaching_cases').set({ agent_id: pseudonym, scope: `agent:${pseudonym}` }).where('agent_id', '=', agentId).execute();
+      // QA evaluations, samples and calibrations of the agent, and what evaluators wrote about them.
+      textsChanged += await pseudonymiseQaRecords(trx, agentId, pseudonym, scrubName);
       // Everything else keyed by the id: comment facts, targets, rollups (kept for days whose raw events retention
       // removed), and the scopes of boards and screens.
       await trx.updateTable('comment_facts').set({ agent_id: pseudonym }).where('agent_id', '=', agentId).execute();
