@@ -5,10 +5,11 @@
  */
 import type { Channel } from '../../shared/channels.js';
 import type { ScorecardDefinition, StandardInput } from '../../shared/qa.js';
+import type { ScorecardDetail, ScorecardSummaryView, ScorecardVersionView, StandardView, TemplateDraft } from '../../shared/qa-scorecard-api.js';
 import { definitionFromTemplate, SCORECARD_TEMPLATES, standardIssues } from '../../shared/qa-templates.js';
 import type { AuditService } from '../audit/audit.service.js';
 import type { Clock } from '../clock.js';
-import { ScorecardConflict, type ScorecardStore, type ScorecardSummary, type ScorecardVersion, type Standard } from './scorecard.store.js';
+import { ScorecardConflict, type ScorecardStore } from './scorecard.store.js';
 
 /** A card the schema accepts but the store does not: the same { path, reason } list as a 400 from zod. */
 export class ScorecardInvalid extends Error {
@@ -29,17 +30,17 @@ export class ScorecardService {
     private readonly clock: Clock,
   ) {}
 
-  standards(includeRetired: boolean): Promise<Standard[]> {
+  standards(includeRetired: boolean): Promise<StandardView[]> {
     return this.store.standards(includeRetired);
   }
 
-  async addStandard(input: StandardInput, who: Who): Promise<Standard> {
+  async addStandard(input: StandardInput, who: Who): Promise<StandardView> {
     const s = await this.store.addStandard(input, who.actor, this.clock.now());
     await this.audit.record({ actor: who.actor, action: 'qa.standard.create', target: `qa-standard:${s.id}`, ip: who.ip, details: { code: s.code } });
     return s;
   }
 
-  async updateStandard(id: string, input: StandardInput, who: Who): Promise<Standard> {
+  async updateStandard(id: string, input: StandardInput, who: Who): Promise<StandardView> {
     const s = await this.store.updateStandard(id, input);
     await this.audit.record({ actor: who.actor, action: 'qa.standard.update', target: `qa-standard:${id}`, ip: who.ip, details: { code: s.code } });
     return s;
@@ -50,32 +51,32 @@ export class ScorecardService {
     await this.audit.record({ actor: who.actor, action: 'qa.standard.retire', target: `qa-standard:${id}`, ip: who.ip });
   }
 
-  scorecards(includeRetired: boolean): Promise<ScorecardSummary[]> {
+  scorecards(includeRetired: boolean): Promise<ScorecardSummaryView[]> {
     return this.store.scorecards(includeRetired);
   }
 
   /** The card, its current definition and its version history (newest first). */
-  async scorecard(id: string): Promise<{ scorecard: ScorecardSummary; current: ScorecardVersion; versions: Omit<ScorecardVersion, 'definition'>[] }> {
+  async scorecard(id: string): Promise<ScorecardDetail> {
     const scorecard = await this.store.scorecard(id);
     const current = scorecard ? await this.store.version(id, scorecard.currentVersion) : undefined;
     if (!scorecard || !current) throw new ScorecardConflict('not_found', `no scorecard '${id}'`);
     return { scorecard, current, versions: await this.store.versions(id) };
   }
 
-  async version(id: string, version: number): Promise<ScorecardVersion> {
+  async version(id: string, version: number): Promise<ScorecardVersionView> {
     const v = await this.store.version(id, version);
     if (!v) throw new ScorecardConflict('not_found', `scorecard '${id}' has no version ${version}`);
     return v;
   }
 
-  async create(input: { name: string; description: string; channels: Channel[]; definition: ScorecardDefinition }, who: Who): Promise<ScorecardSummary> {
+  async create(input: { name: string; description: string; channels: Channel[]; definition: ScorecardDefinition }, who: Who): Promise<ScorecardSummaryView> {
     await this.checkStandards(input.definition);
     const card = await this.store.create(input, who.actor, this.clock.now());
     await this.audit.record({ actor: who.actor, action: 'qa.scorecard.create', target: `qa-scorecard:${card.id}`, ip: who.ip, details: { name: card.name, version: 1 } });
     return card;
   }
 
-  async publish(id: string, expected: number, definition: ScorecardDefinition, changeNote: string, who: Who): Promise<ScorecardSummary> {
+  async publish(id: string, expected: number, definition: ScorecardDefinition, changeNote: string, who: Who): Promise<ScorecardSummaryView> {
     const card = await this.store.scorecard(id);
     if (!card) throw new ScorecardConflict('not_found', `no scorecard '${id}'`);
     if (card.retiredAt !== null) throw new ScorecardConflict('version_conflict', 'the scorecard is retired: it takes no new versions');
@@ -95,12 +96,12 @@ export class ScorecardService {
    * one in use does. A retired standard with the code is not revived: those criteria come back without a standard,
    * listed in `unlinked`, for the author to pick one.
    */
-  async useTemplate(templateId: string, who: Who) {
+  async useTemplate(templateId: string, who: Who): Promise<TemplateDraft> {
     const t = SCORECARD_TEMPLATES.find((x) => x.id === templateId);
     if (!t) throw new ScorecardConflict('not_found', `no template '${templateId}'`);
     const all = await this.store.standards(true);
     const ids = new Map<string, string>();
-    const created: Standard[] = [];
+    const created: StandardView[] = [];
     const unlinked: string[] = [];
     for (const ts of t.standards) {
       const have = all.find((s) => s.code === ts.code);
