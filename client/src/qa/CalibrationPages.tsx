@@ -65,7 +65,7 @@ export function CalibrationsPage({ me }: { me: Me }) {
   const all = list.data ?? [];
   const open = all.filter((c) => !c.revealed);
   return (
-    <div className="page">
+    <div className="page qa-page">
       <h1>Calibration</h1>
       <p className="muted">
         Several evaluators score the same contact on the same card without seeing each other’s answers. When all have scored, or the organiser closes the
@@ -148,9 +148,11 @@ function OpenSession() {
         </div>
       </fieldset>
       {errText(open.error) ? <p className="error">{errText(open.error)}</p> : null}
-      <button type="submit" disabled={open.isPending || invited.length < MIN_CALIBRATION_EVALUATORS || invited.length > MAX_CALIBRATION_EVALUATORS}>
-        Open the session
-      </button>
+      <div className="row">
+        <button type="submit" disabled={open.isPending || invited.length < MIN_CALIBRATION_EVALUATORS || invited.length > MAX_CALIBRATION_EVALUATORS}>
+          Open the session
+        </button>
+      </div>
     </form>
   );
 }

@@ -37,7 +37,7 @@ function Session({ d }: { d: CalibrationDetail }) {
   const complete = scoreEvaluation(d.definition, answers).ok;
   const submitted = c.evaluators.filter((e) => e.submitted).length;
   return (
-    <div className="page">
+    <div className="page qa-page">
       <p>
         <Link to="/qa/calibrations">← Calibration</Link>
       </p>

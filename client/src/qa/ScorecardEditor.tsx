@@ -50,6 +50,9 @@ export function ScorecardEditor({ start, scorecardId, version, onDone }: { start
   const fromTemplate = useMutation({
     mutationFn: () => api<{ draft: TemplateDraft }>(`/api/v1/qa/templates/${encodeURIComponent(template)}/use`, { method: 'POST' }),
     onSuccess: ({ draft }) => {
+      // The new standards are in the list before the draft that points at them, so the live check and the pickers
+      // never see ids they do not know yet.
+      qc.setQueryData<StandardView[]>(qaKeys.standards, (old) => [...(old ?? []), ...draft.created.filter((c) => !(old ?? []).some((o) => o.id === c.id))]);
       setD({ name: draft.name, description: draft.description, channels: draft.channels, definition: draft.definition });
       setNotice(`Started from “${draft.name}”. ${draft.created.length} standard${draft.created.length === 1 ? '' : 's'} added${draft.unlinked.length ? `; retired, pick another for: ${draft.unlinked.join(', ')}` : ''}.`);
       void qc.invalidateQueries({ queryKey: qaKeys.standards });
@@ -140,14 +143,18 @@ export function ScorecardEditor({ start, scorecardId, version, onDone }: { start
               onRemove={() => setDef((def) => ((def.sections[i]!.criteria = def.sections[i]!.criteria.filter((_, k) => k !== j)), def))}
             />
           ))}
-          <button type="button" className="secondary" onClick={() => setDef((def) => (def.sections[i]!.criteria.push(blankCriterion(def.sections.reduce((n, x) => n + x.criteria.length, 0) + 1)), def))}>
-            Add a criterion to section {i + 1}
-          </button>
+          <div className="row">
+            <button type="button" className="secondary" onClick={() => setDef((def) => (def.sections[i]!.criteria.push(blankCriterion(def.sections.reduce((n, x) => n + x.criteria.length, 0) + 1)), def))}>
+              Add a criterion to section {i + 1}
+            </button>
+          </div>
         </fieldset>
       ))}
-      <button type="button" className="secondary" onClick={() => setDef((def) => ({ sections: [...def.sections, { title: '', criteria: [blankCriterion(def.sections.reduce((n, x) => n + x.criteria.length, 0) + 1)] }] }))}>
-        Add a section
-      </button>
+      <div className="row">
+        <button type="button" className="secondary" onClick={() => setDef((def) => ({ sections: [...def.sections, { title: '', criteria: [blankCriterion(def.sections.reduce((n, x) => n + x.criteria.length, 0) + 1)] }] }))}>
+          Add a section
+        </button>
+      </div>
       {scorecardId !== null ? (
         <label>
           What changed
@@ -226,11 +233,11 @@ function CriterionEditor({ n, c, standards, canRemove, onChange, onRemove }: { n
             ))}
           </select>
         </label>
-        <button type="button" className="link" aria-expanded={adding} onClick={() => setAdding(!adding)}>
+        <button type="button" className="link" aria-expanded={adding} aria-label={`Add a standard for ${name}`} onClick={() => setAdding(!adding)}>
           Add a standard
         </button>
         {canRemove ? (
-          <button type="button" className="link danger-link" onClick={onRemove}>
+          <button type="button" className="link danger-link" aria-label={`Remove ${name}`} onClick={onRemove}>
             Remove criterion
           </button>
         ) : null}

@@ -21,7 +21,7 @@ const day = (iso: string) => iso.slice(0, 10);
 export function ScorecardsPage({ me }: { me: Me }) {
   const cards = useScorecards();
   return (
-    <div className="page">
+    <div className="page qa-page">
       <h1>Scorecards</h1>
       <p className="muted">
         A scorecard is what evaluators monitor contacts against: sections of criteria, each checking one service standard, weighted, some critical.
@@ -70,7 +70,7 @@ export function ScorecardPage({ me }: { me: Me }) {
   const { scorecardId = '' } = useParams();
   if (scorecardId === 'new') {
     return (
-      <div className="page">
+      <div className="page qa-page">
         <p>
           <Link to="/qa/scorecards">← Scorecards</Link>
         </p>
@@ -90,11 +90,11 @@ function ExistingCard({ me, id }: { me: Me; id: string }) {
   const [viewing, setViewing] = useState<number | null>(null);
   const old = useQuery({ queryKey: [...qaKeys.scorecard(id), 'v', viewing], enabled: viewing !== null, queryFn: async () => (await api<{ version: ScorecardVersionView }>(`/api/v1/qa/scorecards/${encodeURIComponent(id)}/versions/${viewing}`)).version });
   const retire = useMutation({ mutationFn: () => api(`/api/v1/qa/scorecards/${encodeURIComponent(id)}/retire`, { method: 'POST' }), onSuccess: () => void qc.invalidateQueries({ queryKey: ['qa', 'scorecards'] }) });
-  if (!card.data) return <div className="page">{errText(card.error) ? <p className="error">{errText(card.error)}</p> : <p className="muted">Loading…</p>}</div>;
+  if (!card.data) return <div className="page qa-page">{errText(card.error) ? <p className="error">{errText(card.error)}</p> : <p className="muted">Loading…</p>}</div>;
   const { scorecard: s, current, versions } = card.data;
   const shown = viewing !== null && old.data ? old.data : current;
   return (
-    <div className="page">
+    <div className="page qa-page">
       <p>
         <Link to="/qa/scorecards">← Scorecards</Link>
       </p>
