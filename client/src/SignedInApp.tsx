@@ -66,8 +66,8 @@ export function SignedInApp({ me }: { me: Me }) {
             <Route path="/cases/:caseId" element={<Allowed me={me} path="/cases" el={<CasePage me={me} />} />} />
             <Route path="/qa/scorecards" element={<Allowed me={me} path="/qa/scorecards" el={<ScorecardsPage me={me} />} />} />
             <Route path="/qa/scorecards/:scorecardId" element={<Allowed me={me} path="/qa/scorecards" el={<ScorecardPage me={me} />} />} />
-            <Route path="/qa/calibrations" element={<Allowed me={me} path="/qa/calibrations" el={<CalibrationsPage me={me} />} />} />
-            <Route path="/qa/calibrations/:calibrationId" element={<Allowed me={me} path="/qa/calibrations" el={<CalibrationPage />} />} />
+            <Route path="/qa/calibrations" element={<Allowed me={me} path="/qa/scorecards" el={<CalibrationsPage me={me} />} />} />
+            <Route path="/qa/calibrations/:calibrationId" element={<Allowed me={me} path="/qa/scorecards" el={<CalibrationPage />} />} />
             <Route path="/account" element={<AccountPage me={me} />} />
             <Route path="*" element={<p className="page muted">No such page.</p>} />
           </Routes>

@@ -67,7 +67,7 @@ afterAll(async () => {
 
 describe('QA in the browser', () => {
   it('a manager authors a card from the HEAT template and publishes it', async () => {
-    await navTo(page, 'Scorecards');
+    await navTo(page, 'QA');
     await page.getByRole('heading', { name: 'Scorecards', level: 1 }).waitFor();
     await page.getByRole('link', { name: 'New scorecard' }).click();
     // A blank card: the live check lists what the server would refuse, and publishing waits for it to clear.
@@ -90,7 +90,7 @@ describe('QA in the browser', () => {
     await expect(page.getByText('first version').isVisible()).resolves.toBe(true);
     await expectAccessible(page, 'scorecard');
     await shot(page, 'qa-scorecard', { fullPage: true });
-    await navTo(page, 'Scorecards');
+    await navTo(page, 'QA');
     await page.getByRole('link', { name: 'Complaint handling (HEAT)' }).waitFor();
     await expectAccessible(page, 'scorecards list');
     await shot(page, 'qa-scorecards');
@@ -102,7 +102,7 @@ describe('QA in the browser', () => {
     const contact = list.contacts.find((c) => c.agentId !== null && c.outcome === 'answered');
     expect(contact, 'the simulator answered contacts in the last two days').toBeDefined();
 
-    await navTo(page, 'Calibration');
+    await page.getByRole('navigation', { name: 'Quality monitoring' }).getByRole('link', { name: 'Calibration' }).click();
     const form = page.getByRole('form', { name: 'Open a calibration session' });
     await form.getByLabel('Title').fill('Complaint calibration, week 49');
     await form.getByLabel('Contact id').fill(contact!.contactId);

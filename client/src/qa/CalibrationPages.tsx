@@ -10,6 +10,7 @@ import type { Me } from '../../../shared/access.js';
 import { MAX_CALIBRATION_EVALUATORS, MIN_CALIBRATION_EVALUATORS, type CalibrationSummary } from '../../../shared/qa-calibration-api.js';
 import { ROLE_LABELS, type Role } from '../../../shared/roles.js';
 import { api, errText } from '../api/http.js';
+import { QaTabs } from './QaTabs.js';
 import { qaKeys, useCalibrations, useScorecards } from './qa-api.js';
 
 export { CalibrationPage } from './CalibrationSession.js';
@@ -66,6 +67,7 @@ export function CalibrationsPage({ me }: { me: Me }) {
   const open = all.filter((c) => !c.revealed);
   return (
     <div className="page qa-page">
+      <QaTabs />
       <h1>Calibration</h1>
       <p className="muted">
         Several evaluators score the same contact on the same card without seeing each other’s answers. When all have scored, or the organiser closes the

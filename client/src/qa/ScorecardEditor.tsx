@@ -237,7 +237,7 @@ function CriterionEditor({ n, c, standards, canRemove, onChange, onRemove }: { n
           Add a standard
         </button>
         {canRemove ? (
-          <button type="button" className="link danger-link" aria-label={`Remove ${name}`} onClick={onRemove}>
+          <button type="button" className="link danger-link" aria-label={`Remove criterion: ${name}`} onClick={onRemove}>
             Remove criterion
           </button>
         ) : null}

@@ -11,6 +11,7 @@ import type { ScorecardDefinition } from '../../../shared/qa.js';
 import type { ScorecardVersionView, StandardView } from '../../../shared/qa-scorecard-api.js';
 import { criterionCount } from '../../../shared/qa-templates.js';
 import { api, errText } from '../api/http.js';
+import { QaTabs } from './QaTabs.js';
 import { qaKeys, useScorecard, useScorecards, useStandards } from './qa-api.js';
 import { BLANK, ScorecardEditor } from './ScorecardEditor.js';
 import { StandardsPanel } from './StandardsPanel.js';
@@ -22,6 +23,7 @@ export function ScorecardsPage({ me }: { me: Me }) {
   const cards = useScorecards();
   return (
     <div className="page qa-page">
+      <QaTabs />
       <h1>Scorecards</h1>
       <p className="muted">
         A scorecard is what evaluators monitor contacts against: sections of criteria, each checking one service standard, weighted, some critical.

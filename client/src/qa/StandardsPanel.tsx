@@ -93,7 +93,7 @@ export function StandardsPanel({ canEdit }: { canEdit: boolean }) {
         <tbody>
           {shown.map((s) => (
             <tr key={s.id}>
-              <td>{s.code}</td>
+              <td className="qa-nowrap">{s.code}</td>
               <td>
                 {s.title}
                 {s.source ? <span className="muted"> · {s.source}</span> : null}
