@@ -76,7 +76,7 @@ export function CalibrationsPage({ me }: { me: Me }) {
       </p>
       {errText(list.error) ? <p className="error">{errText(list.error)}</p> : null}
       <SessionTable title="To score" rows={open.filter((c) => c.mine.evaluator)} empty="Nothing waiting for your scores." />
-      <SessionTable title="I organise" rows={open.filter((c) => c.mine.organiser)} empty="You organise no open session." />
+      {ORGANISERS.includes(me.role) ? <SessionTable title="I organise" rows={open.filter((c) => c.mine.organiser)} empty="You organise no open session." /> : null}
       <SessionTable title="Revealed" rows={all.filter((c) => c.revealed)} empty="No session has been revealed yet." />
       {ORGANISERS.includes(me.role) ? <OpenSession /> : null}
     </div>

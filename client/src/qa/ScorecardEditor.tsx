@@ -8,7 +8,7 @@ import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useNavigate } from 'react-router';
 import { CHANNELS, type Channel } from '../../../shared/channels.js';
-import { createScorecardBody, type Criterion, type ScorecardDefinition } from '../../../shared/qa.js';
+import { createScorecardBody, publishVersionBody, type Criterion, type ScorecardDefinition } from '../../../shared/qa.js';
 import type { StandardView, TemplateDraft } from '../../../shared/qa-scorecard-api.js';
 import { standardIssues } from '../../../shared/qa-templates.js';
 import { api, errText } from '../api/http.js';
@@ -27,8 +27,8 @@ export const BLANK: Draft = { name: '', description: '', channels: [], definitio
 const slug = (s: string) => s.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 40);
 
 /** Every issue the server would raise, in words, from the same schema and standards check. */
-export function liveIssues(d: Draft, standards: readonly StandardView[]): string[] {
-  const parsed = createScorecardBody.safeParse(d);
+export function liveIssues(d: Draft, standards: readonly StandardView[], next: { version: number; changeNote: string } | null = null): string[] {
+  const parsed = next === null ? createScorecardBody.safeParse(d) : publishVersionBody.safeParse({ ...next, definition: d.definition });
   const out = parsed.success ? [] : parsed.error.issues.map((i) => `${pathWords(i.path.map(String))}: ${i.message}`);
   for (const i of standardIssues(d.definition, standards)) out.push(`${pathWords(i.path)}: ${i.message}`);
   return out;
@@ -44,7 +44,7 @@ export function ScorecardEditor({ start, scorecardId, version, onDone }: { start
   const [template, setTemplate] = useState('');
   const [notice, setNotice] = useState<string | null>(null);
   const inUse = (standards.data ?? []).filter((s) => s.retiredAt === null);
-  const issues = liveIssues(d, standards.data ?? []);
+  const issues = liveIssues(d, standards.data ?? [], scorecardId === null ? null : { version: version ?? 1, changeNote: note });
   const setDef = (f: (def: ScorecardDefinition) => ScorecardDefinition) => setD({ ...d, definition: f(structuredClone(d.definition)) });
 
   const fromTemplate = useMutation({
