@@ -4,9 +4,11 @@
  * is exactly the one worked out by hand in test/support/qa-calibration-fixture.ts.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { liveIssues, pathWords } from '../../client/src/qa/live-check.js';
 import type { FrontlineEvent } from '../../shared/events.js';
 import type { CalibrationDetail } from '../../shared/qa-calibration-api.js';
 import type { ScorecardDefinition } from '../../shared/qa.js';
+import type { StandardView } from '../../shared/qa-scorecard-api.js';
 import { call, seedPeople, sessionFor, type Credentials, type People } from '../support/people.js';
 import { HEAT_CALIBRATION } from '../support/qa-calibration-fixture.js';
 import { startTestServer, type TestServer } from '../support/server.js';
@@ -79,6 +81,31 @@ describe.each(['sqlite', 'postgres'] as const)('QA scorecards and calibration on
       expect((await json<{ error: { message: string } }>(retired)).error.message).toMatch(/OLD-1, which is retired/);
       const listed = await json<{ standards: { code: string }[] }>(await call(t.baseUrl, 'GET', '/api/v1/qa/standards', coach));
       expect(listed.standards.map((s) => s.code)).not.toContain('OLD-1');
+    });
+
+    it("the authoring page's live check lists exactly what the server answers", async () => {
+      const { current } = await json<{ current: { definition: ScorecardDefinition } }>(await call(t.baseUrl, 'GET', `/api/v1/qa/scorecards/${heatId}`, manager));
+      const standards = (await json<{ standards: StandardView[] }>(await call(t.baseUrl, 'GET', '/api/v1/qa/standards?retired=true', manager))).standards;
+      const server = async (body: unknown) => {
+        const res = await call(t.baseUrl, 'POST', '/api/v1/qa/scorecards', manager, body);
+        expect(res.status).toBe(400);
+        return (await json<{ error: { details: { path: string; reason: string }[] } }>(res)).error.details.map((d) => `${pathWords(d.path)}: ${d.reason}`);
+      };
+      // The schema's refusals: a critical item on a rating, a key used twice, a weight of 0.
+      const bad = structuredClone(current.definition);
+      bad.sections[0]!.criteria[0] = { ...bad.sections[0]!.criteria[0]!, critical: true, scale: 'rating', weight: 0 };
+      bad.sections[1]!.criteria[0]!.key = 'hear';
+      const draft = { name: 'Broken', description: '', channels: [], definition: bad };
+      expect(liveIssues(draft, standards)).toEqual(await server(draft));
+      // The store's refusals: a standard that does not exist, one that is retired.
+      const retired = standards.find((s) => s.retiredAt !== null)!;
+      const linked = structuredClone(current.definition);
+      linked.sections[0]!.criteria[1]!.standardId = 'std-nope';
+      linked.sections[1]!.criteria[2]!.standardId = retired.id;
+      const draft2 = { name: 'Unlinked', description: '', channels: [], definition: linked };
+      const words = liveIssues(draft2, standards);
+      expect(words).toEqual(await server(draft2));
+      expect(words).toEqual(["Section 1, criterion 2, standard: criterion 'empathise' links to a standard that does not exist", "Section 2, criterion 3, standard: criterion 'record' links to standard OLD-1, which is retired: pick one in use"]);
     });
 
     it('publishes a new version against the version read; a stale one is a 409 and old versions stay readable', async () => {

@@ -7,32 +7,19 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useNavigate } from 'react-router';
-import { CHANNELS, type Channel } from '../../../shared/channels.js';
-import { createScorecardBody, publishVersionBody, type Criterion, type ScorecardDefinition } from '../../../shared/qa.js';
+import { CHANNELS } from '../../../shared/channels.js';
+import type { Criterion, ScorecardDefinition } from '../../../shared/qa.js';
 import type { StandardView, TemplateDraft } from '../../../shared/qa-scorecard-api.js';
-import { standardIssues } from '../../../shared/qa-templates.js';
 import { api, errText } from '../api/http.js';
-import { pathWords, qaKeys, useStandards, useTemplates } from './qa-api.js';
+import { liveIssues, type Draft } from './live-check.js';
+import { qaKeys, useStandards, useTemplates } from './qa-api.js';
 import { NewStandardInline } from './StandardsPanel.js';
 
-export interface Draft {
-  name: string;
-  description: string;
-  channels: Channel[];
-  definition: ScorecardDefinition;
-}
+export type { Draft };
 
 const blankCriterion = (n: number): Criterion => ({ key: `criterion-${n}`, label: '', guidance: '', weight: 10, critical: false, naAllowed: false, scale: 'met', standardId: '' });
 export const BLANK: Draft = { name: '', description: '', channels: [], definition: { sections: [{ title: '', criteria: [blankCriterion(1)] }] } };
 const slug = (s: string) => s.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 40);
-
-/** Every issue the server would raise, in words, from the same schema and standards check. */
-export function liveIssues(d: Draft, standards: readonly StandardView[], next: { version: number; changeNote: string } | null = null): string[] {
-  const parsed = next === null ? createScorecardBody.safeParse(d) : publishVersionBody.safeParse({ ...next, definition: d.definition });
-  const out = parsed.success ? [] : parsed.error.issues.map((i) => `${pathWords(i.path.map(String))}: ${i.message}`);
-  for (const i of standardIssues(d.definition, standards)) out.push(`${pathWords(i.path)}: ${i.message}`);
-  return out;
-}
 
 export function ScorecardEditor({ start, scorecardId, version, onDone }: { start: Draft; scorecardId: string | null; version: number | null; onDone: () => void }) {
   const qc = useQueryClient();

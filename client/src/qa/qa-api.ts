@@ -23,18 +23,3 @@ export const useTemplates = () => useQuery({ queryKey: qaKeys.templates, queryFn
 export const useCalibrations = () => useQuery({ queryKey: qaKeys.calibrations, queryFn: async () => (await api<{ calibrations: CalibrationSummary[] }>('/api/v1/qa/calibrations')).calibrations });
 export const useCalibration = (id: string) => useQuery({ queryKey: qaKeys.calibration(id), queryFn: () => api<CalibrationDetail>(`/api/v1/qa/calibrations/${encodeURIComponent(id)}`) });
 
-/** "sections.1.criteria.0.standardId" as a person reads it: "Section 2, criterion 1: standard". */
-export function pathWords(path: string | (string | number)[]): string {
-  const parts = (Array.isArray(path) ? path.map(String) : path.split('.')).filter((p) => p !== '');
-  const out: string[] = [];
-  for (let i = 0; i < parts.length; i++) {
-    const p = parts[i] as string;
-    const n = Number(parts[i + 1]);
-    if ((p === 'sections' || p === 'criteria') && Number.isInteger(n)) {
-      out.push(`${p === 'sections' ? 'section' : 'criterion'} ${n + 1}`);
-      i++;
-    } else if (p !== 'definition') out.push(p === 'standardId' ? 'standard' : p === 'naAllowed' ? 'N/A' : p);
-  }
-  const s = out.join(', ');
-  return s.charAt(0).toUpperCase() + s.slice(1);
-}
