@@ -65,6 +65,11 @@ import type { AcceptedEvent } from './ingest/ingest.service.js';
 import { FrontlineMetrics } from './metrics/frontline-metrics.js';
 import { metricsRoutes } from './http/metrics.routes.js';
 import { notificationRoutes } from './http/notifications.routes.js';
+import { qaScorecardRoutes } from './http/qa-scorecards.routes.js';
+import { qaCalibrationRoutes } from './http/qa-calibrations.routes.js';
+import { ScorecardStore } from './qa/scorecard.store.js';
+import { ScorecardService } from './qa/scorecard.service.js';
+import { CalibrationService } from './qa/calibration.service.js';
 import { NotificationService } from './notifications/notification.service.js';
 import { NotificationSender } from './notifications/sender.js';
 import { createTransports } from './notifications/transports.js';
@@ -304,6 +309,9 @@ export function createServer({ config, store, clock, logger, clientDir, socketSw
   app.use(reviewRoutes(routes, { reviews: new ReviewService({ store, kpis, targets, cases, voc, clock }), directory, dirIndex, accounts, audit }));
   app.use(vocRoutes(routes, { voc, directory, dirIndex, cases, audit, clock }));
   app.use(notificationRoutes(routes, notificationService, dirIndex));
+  const scorecardStore = new ScorecardStore(store);
+  app.use(qaScorecardRoutes(routes, new ScorecardService(scorecardStore, audit, clock)));
+  app.use(qaCalibrationRoutes(routes, new CalibrationService({ store, scorecards: scorecardStore, accounts, contacts: contactsService, directory, dirIndex, audit, clock })));
   app.use(wallRoutes(routes, { boards, displays, targets, kpis, pulse, cases, directory, store, dirIndex }));
   // After every other route: the description is built from the declarations on its first request.
   app.use(openApiRoutes(routes));

@@ -30,6 +30,10 @@ const NotificationsAdminPage = lazyPage(async () => (await import('./notificatio
 const SystemPage = lazyPage(async () => (await import('./admin/SystemPage.js')).SystemPage);
 const CasesPage = lazyPage(async () => (await import('./coaching/CasesPage.js')).CasesPage);
 const CasePage = lazyPage(async () => (await import('./coaching/CasePage.js')).CasePage);
+const ScorecardsPage = lazyPage(async () => (await import('./qa/ScorecardsPage.js')).ScorecardsPage);
+const ScorecardPage = lazyPage(async () => (await import('./qa/ScorecardsPage.js')).ScorecardPage);
+const CalibrationsPage = lazyPage(async () => (await import('./qa/CalibrationPages.js')).CalibrationsPage);
+const CalibrationPage = lazyPage(async () => (await import('./qa/CalibrationPages.js')).CalibrationPage);
 
 export function SignedInApp({ me }: { me: Me }) {
   const { pathname } = useLocation();
@@ -60,6 +64,10 @@ export function SignedInApp({ me }: { me: Me }) {
             <Route path="/admin/system" element={<Allowed me={me} path="/admin/system" el={<SystemPage />} />} />
             <Route path="/cases" element={<Allowed me={me} path="/cases" el={<CasesPage me={me} />} />} />
             <Route path="/cases/:caseId" element={<Allowed me={me} path="/cases" el={<CasePage me={me} />} />} />
+            <Route path="/qa/scorecards" element={<Allowed me={me} path="/qa/scorecards" el={<ScorecardsPage me={me} />} />} />
+            <Route path="/qa/scorecards/:scorecardId" element={<Allowed me={me} path="/qa/scorecards" el={<ScorecardPage me={me} />} />} />
+            <Route path="/qa/calibrations" element={<Allowed me={me} path="/qa/scorecards" el={<CalibrationsPage me={me} />} />} />
+            <Route path="/qa/calibrations/:calibrationId" element={<Allowed me={me} path="/qa/scorecards" el={<CalibrationPage />} />} />
             <Route path="/account" element={<AccountPage me={me} />} />
             <Route path="*" element={<p className="page muted">No such page.</p>} />
           </Routes>

@@ -181,7 +181,7 @@ export function ContactsPage() {
   );
 }
 
-function describe(e: FrontlineEvent, agentName: (id: string) => string): string {
+export function describe(e: FrontlineEvent, agentName: (id: string) => string): string {
   switch (e.type) {
     case 'contact.offered':
       return `Offered on ${e.channel} to queue ${e.queueId}${e.reason ? ` (reason: ${e.reason})` : ''}${e.callback ? ' (callback)' : ''}`;

@@ -25,6 +25,8 @@ export const NAV: readonly NavItem[] = [
   { to: '/voice', label: 'Voice', roles: ['admin', 'manager', 'team_leader', 'coach', 'agent'] },
   { to: '/targets', label: 'Targets', roles: ['admin', 'manager', 'team_leader', 'coach', 'agent'] },
   { to: '/cases', label: 'Coaching', roles: ['manager', 'team_leader', 'coach', 'agent'] },
+  // One entry for quality monitoring (the admin's row is full at 1440 px); its pages have their own tabs (qa/QaTabs).
+  { to: '/qa/scorecards', label: 'QA', roles: ['admin', 'manager', 'team_leader', 'coach'] },
   { to: '/admin/people', label: 'People', roles: ['admin'] },
   { to: '/admin/boards', label: 'Boards', roles: ['admin', 'manager', 'team_leader'] },
   { to: '/admin/screens', label: 'Screens', roles: ['admin', 'team_leader'] },
@@ -37,6 +39,9 @@ export const NAV: readonly NavItem[] = [
 
 /** The page a path opens, by name: a section of the main navigation, or one thing within one. */
 export function pageName(pathname: string): string {
+  const [, top, area, item] = pathname.split('/');
+  if (top === 'qa' && area === 'scorecards') return item ? 'Scorecard' : 'Scorecards';
+  if (top === 'qa' && area === 'calibrations') return item ? 'Calibration session' : 'Calibration';
   const exact = NAV.find((n) => n.to === pathname);
   if (exact) return exact.label === 'Review' ? 'Service quality review' : exact.label;
   const [, first, second] = pathname.split('/');
@@ -93,7 +98,7 @@ export function Shell({ me, children }: { me: Me; children: ReactNode }) {
       <nav className={`nav no-print${links.length > 12 ? ' nav-many' : ''}`} aria-label="Main">
         <span className="brand">Frontline</span>
         {links.map((n) => (
-          <NavLink key={n.to} to={n.to} end={n.to === '/'} className={({ isActive }) => (isActive ? 'active' : '')}>
+          <NavLink key={n.to} to={n.to} end={n.to === '/'} className={({ isActive }) => (isActive || (n.label === 'QA' && location.pathname.startsWith('/qa/')) ? 'active' : '')}>
             {n.label}
           </NavLink>
         ))}

@@ -144,6 +144,28 @@ const EXPECTED: Record<string, readonly Caller[]> = {
   'PATCH /api/v1/notifications/endpoints/:endpointId': only('admin', 'manager'),
   'DELETE /api/v1/notifications/endpoints/:endpointId': only('admin', 'manager'),
   'GET /api/v1/notifications/deliveries': only('admin', 'manager'),
+  // QA scorecards and standards: admins and managers author; team leaders and coaches (the QA leads) read. Probed on
+  // ids nobody has (404) or with empty bodies (400) once admitted.
+  'GET /api/v1/qa/standards': only('admin', 'manager', 'team_leader', 'coach'),
+  'POST /api/v1/qa/standards': only('admin', 'manager'),
+  'PUT /api/v1/qa/standards/:standardId': only('admin', 'manager'),
+  'POST /api/v1/qa/standards/:standardId/retire': only('admin', 'manager'),
+  'GET /api/v1/qa/templates': only('admin', 'manager', 'team_leader', 'coach'),
+  'POST /api/v1/qa/templates/:templateId/use': only('admin', 'manager'),
+  'GET /api/v1/qa/scorecards': only('admin', 'manager', 'team_leader', 'coach'),
+  'POST /api/v1/qa/scorecards': only('admin', 'manager'),
+  'GET /api/v1/qa/scorecards/:scorecardId': only('admin', 'manager', 'team_leader', 'coach'),
+  'GET /api/v1/qa/scorecards/:scorecardId/versions/:version': only('admin', 'manager', 'team_leader', 'coach'),
+  'POST /api/v1/qa/scorecards/:scorecardId/versions': only('admin', 'manager'),
+  'POST /api/v1/qa/scorecards/:scorecardId/retire': only('admin', 'manager'),
+  // Calibration: admins, managers and team leaders organise; those and coaches are invited to score. One session is
+  // for its organiser and invitees only (the integration test proves that); here an id nobody has answers 404.
+  'GET /api/v1/qa/calibrations': only('admin', 'manager', 'team_leader', 'coach'),
+  'GET /api/v1/qa/calibrations/evaluators': only('admin', 'manager', 'team_leader'),
+  'POST /api/v1/qa/calibrations': only('admin', 'manager', 'team_leader'),
+  'GET /api/v1/qa/calibrations/:calibrationId': only('admin', 'manager', 'team_leader', 'coach'),
+  'PUT /api/v1/qa/calibrations/:calibrationId/score': only('admin', 'manager', 'team_leader', 'coach'),
+  'POST /api/v1/qa/calibrations/:calibrationId/close': only('admin', 'manager', 'team_leader'),
 };
 
 const SOCKET_EXPECTED: Record<string, readonly Caller[]> = {
@@ -250,6 +272,11 @@ function concrete(path: string): string {
     .replace(':rotationId', 'r_none')
     .replace(':identityId', 'id_none')
     .replace(':endpointId', 'nep_none')
+    .replace(':standardId', 'std_none')
+    .replace(':templateId', 'tpl_none')
+    .replace(':scorecardId', 'sc_none')
+    .replace(':version', '1')
+    .replace(':calibrationId', 'cal_none')
     .replace('/:id', '/x-none');
 }
 
