@@ -53,6 +53,11 @@ import { vocRoutes } from './http/voc.routes.js';
 import { reviewRoutes } from './http/review.routes.js';
 import { ReviewService } from './review/review.service.js';
 import { contactRoutes } from './http/contacts.routes.js';
+import { qaEvaluationRoutes } from './http/qa-evaluations.routes.js';
+import { EvaluationService } from './qa/evaluation.service.js';
+import { EvaluationStore } from './qa/evaluation.store.js';
+import { SamplingService } from './qa/sampling.service.js';
+import { ScorecardStore } from './qa/scorecard.store.js';
 import { ContactsService } from './drilldown/contacts.service.js';
 import { agentProfileRoutes } from './http/agent-profile.routes.js';
 import { AgentProfileService } from './drilldown/agent-profile.service.js';
@@ -299,6 +304,13 @@ export function createServer({ config, store, clock, logger, clientDir, socketSw
   app.use(privacyRoutes(routes, privacy));
   app.use(boardRoutes(routes, boards, displays, dirIndex));
   app.use(contactRoutes(routes, contactsService, directory, dirIndex, cases));
+  {
+    const qaEvaluations = new EvaluationStore(store);
+    const scorecards = new ScorecardStore(store);
+    const evaluationService = new EvaluationService({ evaluations: qaEvaluations, scorecards, cases, contacts: contactsService, directory, dirIndex, ingest, accounts, audit, clock });
+    const sampling = new SamplingService(qaEvaluations, evaluationService, directory, audit, clock);
+    app.use(qaEvaluationRoutes(routes, { evaluations: qaEvaluations, service: evaluationService, sampling, scorecards, contacts: contactsService, directory, cases, dirIndex, audit }));
+  }
   app.use(agentProfileRoutes(routes, { profiles: new AgentProfileService(store, kpis, cases), directory, dirIndex, cases, targets, now: () => clock.now() }));
   app.use(segmentRoutes(routes, { segments: new SegmentsService(kpis), targets, directory, dirIndex, cases }));
   app.use(reviewRoutes(routes, { reviews: new ReviewService({ store, kpis, targets, cases, voc, clock }), directory, dirIndex, accounts, audit }));
