@@ -129,6 +129,11 @@ export const contactEnded = z.strictObject({
   holdCount: z.int().min(0).max(1_000).optional(),
   /** The queue this leg was handled for, when a transfer moved the contact to another queue. */
   queueId: idV2.optional(),
+  /**
+   * The leg's wrap-up notes or a transcript (or its excerpt), when the source has one (v2): what a QA evaluator reads
+   * beside the card. Free text: masked on the way in, removed by retention and erasure like a survey comment.
+   */
+  notes: text.optional(),
   ...lifecycleTail,
 });
 
@@ -269,6 +274,8 @@ export const V1_EVENT_TYPES: readonly EventType[] = EVENT_TYPES.filter((t) => t 
 /** Fields that came with contract v2 (v1 refuses them, pointing at v2). */
 export const V2_ONLY_FIELDS = ['revision', 'ext', 'callback', 'waitSeconds', 'toExternal', 'kind', 'holdCount', 'abandonedIn', 'programmeId', 'responseId', 'answers', 'stateName', 'evaluationId'] as const;
 const V2_QUEUE_ON_ENDED = 'queueId';
+/** `notes` is v1 on a QA evaluation, v2 on a contact's end. */
+const V2_NOTES_ON_ENDED = 'notes';
 /** Id fields contract v1 holds to MAX_ID_LENGTH (v2 allows MAX_ID_LENGTH_V2). */
 export const V1_ID_FIELDS = ['id', 'source', 'contactId', 'queueId', 'customerId', 'reason', 'agentId', 'fromAgentId', 'toAgentId', 'toQueueId', 'evaluatorId', 'category'] as const;
 
@@ -306,6 +313,7 @@ function v1Only(input: Record<string, unknown>, type: string): EventIssue[] {
   const issues: EventIssue[] = [];
   const v2 = V2_ONLY_FIELDS.filter((f) => Object.hasOwn(input, f));
   if (type === 'contact.ended' && Object.hasOwn(input, V2_QUEUE_ON_ENDED)) v2.push(V2_QUEUE_ON_ENDED as never);
+  if (type === 'contact.ended' && Object.hasOwn(input, V2_NOTES_ON_ENDED)) v2.push(V2_NOTES_ON_ENDED as never);
   if (v2.length > 0) {
     issues.push({ path: v2.join(','), reason: `unknown field(s) ${v2.map((k) => `'${k}'`).join(', ')} for this event type in contract v1 (they are part of contract v2: POST /api/v2/events)` });
   }
@@ -349,6 +357,7 @@ export const FREE_TEXT_FIELDS: Partial<Record<FrontlineEvent['type'], readonly s
   'survey.responded': ['comment'],
   'complaint.logged': ['summary'],
   'qa.evaluated': ['notes'],
+  'contact.ended': ['notes'],
 };
 
 export function contactIdOf(event: FrontlineEvent): string | undefined {

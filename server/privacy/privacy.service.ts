@@ -17,6 +17,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Kysely, Transaction } from 'kysely';
 import { contactIdOf, FREE_TEXT_FIELDS, validateEvent, type FrontlineEvent } from '../../shared/events.js';
+import { pseudonymiseQaRecords, stripQaTextsOfContacts } from './qa-records.js';
 import { AccountError } from '../accounts/errors.js';
 import type { AuditService } from '../audit/audit.service.js';
 import type { Clock } from '../clock.js';
@@ -99,6 +100,8 @@ export class PrivacyService {
           changed++;
         }
       }
+      // Evaluators may have quoted the customer in QA evaluations of these contacts.
+      await stripQaTextsOfContacts(trx, ids);
       return { pseudonym, eventsChanged: changed, contacts: contacts.size };
     });
     // The audit keeps a hash of the id (to answer "was this request carried out?"), not the id itself.
@@ -189,6 +192,8 @@ export class PrivacyService {
       // The people who wrote about the agent in their cases (plan, notes, reflection, actions, the trail) used their name.
       if (name) textsChanged = await scrubCaseTexts(trx, cases.map((c) => c.id), name, 'the agent');
       await trx.updateTable('coaching_cases').set({ agent_id: pseudonym, scope: `agent:${pseudonym}` }).where('agent_id', '=', agentId).execute();
+      // QA evaluations, samples and calibrations of the agent, and what evaluators wrote about them.
+      textsChanged += await pseudonymiseQaRecords(trx, agentId, pseudonym, scrubName);
       // Everything else keyed by the id: comment facts, targets, rollups (kept for days whose raw events retention
       // removed), and the scopes of boards and screens.
       await trx.updateTable('comment_facts').set({ agent_id: pseudonym }).where('agent_id', '=', agentId).execute();
@@ -373,8 +378,9 @@ export function nameReplacer(name: string, by: string): (text: string) => string
 }
 
 /**
- * Replaces a name in the customers' words (survey comments, complaint summaries) on the given contacts. Returns the
- * events changed. QA notes are not here: they were removed with the agent's id.
+ * Replaces a name in the contacts' words (survey comments, complaint summaries, the contact's own notes or
+ * transcript) on the given contacts. Returns the events changed. QA notes are not here: they were removed with the
+ * agent's id.
  */
 async function scrubCustomerTexts(trx: Transaction<Database>, contactIds: string[], name: string, by: string, now: number): Promise<number> {
   const scrub = nameReplacer(name, by);
@@ -384,7 +390,7 @@ async function scrubCustomerTexts(trx: Transaction<Database>, contactIds: string
       .selectFrom('events')
       .select(['seq', 'payload'])
       .where('contact_id', 'in', contactIds.slice(i, i + 500))
-      .where('type', 'in', ['survey.responded', 'complaint.logged'])
+      .where('type', 'in', ['survey.responded', 'complaint.logged', 'contact.ended'])
       .execute();
     for (const r of rows) {
       const e = parse(r.payload) as Record<string, unknown> | null;

@@ -303,6 +303,27 @@ describe('contract v2 figures worked out by hand', () => {
     expect(JSON.stringify(v1.body.results[0])).toContain('/api/v2/events');
   });
 
+  it("keeps a leg's notes or transcript (v2 only), masked on the way in", async () => {
+    const c = 'nt-1';
+    const ms = T - 5 * HOUR;
+    const notes = 'Customer asked to call back on 07700 900123 or mail jo.bloggs@example.com; refund agreed.';
+    const events = [
+      { id: `${c}-o`, type: 'contact.offered', occurredAt: iso(ms), contactId: c, channel: 'chat', queueId: 'q-tech' },
+      { id: `${c}-a`, type: 'contact.answered', occurredAt: iso(ms + 30_000), contactId: c, agentId: 'bob' },
+      { id: `${c}-e`, type: 'contact.ended', occurredAt: iso(ms + 600_000), contactId: c, agentId: 'bob', talkSeconds: 500, holdSeconds: 0, wrapSeconds: 60, resolved: true, notes },
+    ];
+    // v1 refuses notes on a contact's end (they are v2), yet keeps notes on a QA evaluation.
+    const v1 = await post(t, key, 1, events);
+    expect(v1.status).toBe(207);
+    expect(JSON.stringify(v1.body.results[2])).toContain('/api/v2/events');
+    expect((await post(t, key, 2, events)).body.results[2]?.status).toBe('accepted');
+    const row = await t.store.db.selectFrom('events').select('payload').where('id', '=', `${c}-e`).executeTakeFirstOrThrow();
+    const ended = JSON.parse(String(row.payload)) as { notes?: string };
+    expect(ended?.notes).toContain('refund agreed');
+    expect(ended?.notes).not.toContain('jo.bloggs@example.com');
+    expect(ended?.notes).not.toContain('900123');
+  });
+
   it('takes epoch milliseconds, 512-character ids, custom agent states and unknown fields (kept in ext)', async () => {
     const arn = `arn:aws:connect:eu-west-2:123456789012:instance/${'x'.repeat(400)}/agent/ann`;
     expect(arn.length).toBeGreaterThan(128);

@@ -192,7 +192,7 @@ function describe(e: FrontlineEvent, agentName: (id: string) => string): string 
       return `${e.kind === 'consult' ? 'Consulted' : e.kind === 'conference' ? 'Conferenced' : 'Transferred'} by ${agentName(e.fromAgentId)} to ${to}`;
     }
     case 'contact.ended':
-      return `Leg ended by ${agentName(e.agentId)}: talk ${e.talkSeconds} s, hold ${e.holdSeconds} s${e.holdCount !== undefined ? ` (${e.holdCount} hold${e.holdCount === 1 ? '' : 's'})` : ''}, wrap ${e.wrapSeconds} s; ${e.resolved ? 'resolved' : 'not resolved'}`;
+      return `Leg ended by ${agentName(e.agentId)}: talk ${e.talkSeconds} s, hold ${e.holdSeconds} s${e.holdCount !== undefined ? ` (${e.holdCount} hold${e.holdCount === 1 ? '' : 's'})` : ''}, wrap ${e.wrapSeconds} s; ${e.resolved ? 'resolved' : 'not resolved'}${e.notes ? ` — notes: “${e.notes}”` : ''}`;
     case 'contact.abandoned':
       return `Abandoned by the customer${e.abandonedIn === 'ivr' ? ' in the IVR (never queued)' : ''}${e.waitSeconds !== undefined ? ` after ${e.waitSeconds} s` : ''}`;
     case 'survey.offered':
@@ -211,6 +211,11 @@ function describe(e: FrontlineEvent, agentName: (id: string) => string): string 
   }
 }
 
+/** The legs' notes or transcript as the source sent them, from the contact's latest revision only. */
+export function notesOf(timeline: readonly FrontlineEvent[], revision: number | null): string[] {
+  return timeline.flatMap((e) => (e.type === 'contact.ended' && e.notes && (revision === null || e.revision === revision) ? [e.notes] : []));
+}
+
 export function ContactPage() {
   const { contactId = '' } = useParams();
   const rec = useQuery({ queryKey: ['contact', contactId], queryFn: () => api<ContactRecord>(`/api/v1/contacts/${enc(contactId)}`) });
@@ -220,6 +225,7 @@ export function ContactPage() {
   if (!rec.data) return <p className="page muted">Loading…</p>;
   const c = rec.data.contact;
   const scope = c.agentId ? `agent:${c.agentId}` : c.queueId ? `queue:${c.queueId}` : 'centre';
+  const notes = notesOf(rec.data.timeline, c.revision);
   return (
     <div className="page">
       <Crumbs scope={scope} extra={<span>Contact {c.contactId}</span>} />
@@ -269,6 +275,14 @@ export function ContactPage() {
                 {c.comment ? ` — “${c.comment}”` : ''}
               </td>
             </tr>
+            {notes.length > 0 ? (
+              <tr>
+                <th>Notes or transcript</th>
+                <td className="prewrap" data-testid="contact-notes">
+                  {notes.join('\n\n')}
+                </td>
+              </tr>
+            ) : null}
           </tbody>
         </table>
       </section>

@@ -159,6 +159,50 @@ describe('personal data stays gone', () => {
     expect(afterRetention.map((r) => r.payload).join('\n')).not.toMatch(/Mrs Smith|Bob/);
   });
 
+  it('QA evaluations written in Frontline follow the agent’s pseudonym and the customer’s erasure', async () => {
+    const t = await server({ clock: scaledClock(1, Date.parse(`${DAY}T15:00:00Z`)) });
+    const people = await seedPeople(t);
+    const admin = await sessionFor(t, people.admin);
+    const key = (await t.server.apiKeys.create('in', ['ingest'])).key;
+    await call(t.baseUrl, 'POST', '/api/v1/events', { bearer: key }, [
+      { id: 'r1', type: 'contact.offered', occurredAt: at('09:00'), contactId: 'kr', channel: 'voice', queueId: 'voice-billing', customerId: 'cust-r' },
+      { id: 'r2', type: 'contact.offered', occurredAt: at('10:00'), contactId: 'ks', channel: 'voice', queueId: 'voice-billing', customerId: 'cust-s' },
+    ]);
+    const ms = Date.parse(at('12:00'));
+    const answers = (note: string) => JSON.stringify([{ key: 'hear', value: 'met', example: 'positive', note }]);
+    const evaluation = (id: string, contactId: string, note: string) => ({
+      id, contact_id: contactId, agent_id: 'a-bob', scorecard_id: 'card', scorecard_version: 1, evaluator_id: people.teamLeader.id, method: 'recorded_call', status: 'submitted',
+      answers: answers(note), summary: `${note} (summary)`, score: 80, critical_fail: 0, sample_id: null, created_ms: ms, updated_ms: ms, submitted_ms: ms,
+      agent_response: 'disputed', agent_comment: 'Bob here: I did listen', responded_ms: ms, case_id: null,
+    });
+    await t.store.db.insertInto('qa_evaluations').values([evaluation('ev-r', 'kr', 'Bob let Mr Jones finish'), evaluation('ev-s', 'ks', 'Bob calmed Ms Patel, 07700 900123')]).execute();
+    await t.store.db.insertInto('qa_evaluation_events').values({ evaluation_id: 'ev-r', at_ms: ms, actor: 'user:x', action: 'disputed', details: JSON.stringify({ comment: 'Bob disagrees' }) }).execute();
+    await t.store.db.insertInto('qa_samples').values({ id: 'smp', period: '2026-W47', agent_id: 'a-bob', contact_id: 'kr', sample_key: 'k', drawn_ms: ms, drawn_by: 'user:x', evaluation_id: 'ev-r' }).execute();
+    await t.store.db
+      .insertInto('qa_calibrations')
+      .values({ id: 'cal', contact_id: 'ks', agent_id: 'a-bob', scorecard_id: 'card', scorecard_version: 1, title: 'Week 47', evaluator_ids: '[]', created_by: 'x', created_ms: ms, due_ms: null, status: 'closed', closed_ms: ms })
+      .execute();
+    await t.store.db.insertInto('qa_calibration_scores').values({ calibration_id: 'cal', evaluator_id: 'e1', answers: answers('Ms Patel was upset'), score: 80, critical_fail: 0, submitted_ms: ms }).execute();
+
+    // The customer of contact ks is erased: what evaluators wrote about that contact goes; scores stay.
+    expect((await call(t.baseUrl, 'POST', '/api/v1/privacy/erase-customer', admin, { customerId: 'cust-s', reason: 'request' })).status).toBe(200);
+    const s = await t.store.db.selectFrom('qa_evaluations').selectAll().where('id', '=', 'ev-s').executeTakeFirstOrThrow();
+    expect(`${s.answers} ${s.summary}`).not.toMatch(/Patel|07700/);
+    expect(s.score).toBe(80);
+    expect((await t.store.db.selectFrom('qa_calibration_scores').select('answers').executeTakeFirstOrThrow()).answers).not.toContain('Patel');
+    expect((await t.store.db.selectFrom('qa_evaluations').select('answers').where('id', '=', 'ev-r').executeTakeFirstOrThrow()).answers).toContain('Mr Jones');
+
+    // Bob leaves: every QA record moves to the pseudonym, and his name goes from what was written about him.
+    const reply = (await (await call(t.baseUrl, 'POST', '/api/v1/privacy/pseudonymise-agent', admin, { agentId: 'a-bob', reason: 'left' })).json()) as { pseudonym: string };
+    const qa = await t.store.db.selectFrom('qa_evaluations').selectAll().orderBy('id').execute();
+    expect(qa.map((r) => r.agent_id)).toEqual([reply.pseudonym, reply.pseudonym]);
+    const written = JSON.stringify([qa, await t.store.db.selectFrom('qa_evaluation_events').selectAll().execute()]);
+    expect(written).not.toMatch(/Bob|a-bob/);
+    expect(written).toContain('Mr Jones');
+    expect((await t.store.db.selectFrom('qa_samples').select('agent_id').executeTakeFirstOrThrow()).agent_id).toBe(reply.pseudonym);
+    expect((await t.store.db.selectFrom('qa_calibrations').select('agent_id').executeTakeFirstOrThrow()).agent_id).toBe(reply.pseudonym);
+  });
+
   it('a display pairing cookie planted without TLS prefix is ignored over TLS too', async () => {
     const t = await server({ env: { SECURE_COOKIES: 'always' } });
     const people = await seedPeople(t);
