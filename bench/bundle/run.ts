@@ -54,6 +54,8 @@ const ROUTES: Route[] = [
   page('admin keys, privacy, audit, account', 'admin/AdminPages.tsx'),
   page('admin notifications', 'notifications/NotificationsAdminPage.tsx'),
   page('admin system', 'admin/SystemPage.tsx'),
+  page('qa worklist', 'qa/QaPage.tsx'),
+  page('qa evaluation', 'qa/EvaluationPage.tsx'),
 ];
 
 const BROWSER_PAGES = [

@@ -30,6 +30,8 @@ const NotificationsAdminPage = lazyPage(async () => (await import('./notificatio
 const SystemPage = lazyPage(async () => (await import('./admin/SystemPage.js')).SystemPage);
 const CasesPage = lazyPage(async () => (await import('./coaching/CasesPage.js')).CasesPage);
 const CasePage = lazyPage(async () => (await import('./coaching/CasePage.js')).CasePage);
+const QaPage = lazyPage(async () => (await import('./qa/QaPage.js')).QaPage);
+const EvaluationPage = lazyPage(async () => (await import('./qa/EvaluationPage.js')).EvaluationPage);
 
 export function SignedInApp({ me }: { me: Me }) {
   const { pathname } = useLocation();
@@ -43,7 +45,7 @@ export function SignedInApp({ me }: { me: Me }) {
             <Route path="/live" element={<PulsePage />} />
             <Route path="/explore" element={<Allowed me={me} path="/explore" el={<ExplorePage me={me} />} />} />
             <Route path="/contacts" element={<Allowed me={me} path="/" el={<ContactsPage />} />} />
-            <Route path="/contacts/:contactId" element={<Allowed me={me} path="/" el={<ContactPage />} />} />
+            <Route path="/contacts/:contactId" element={<Allowed me={me} path="/" el={<ContactPage me={me} />} />} />
             <Route path="/agents/:agentId" element={<Allowed me={me} path="/" el={<AgentProfilePage me={me} />} />} />
             <Route path="/reviews" element={<Allowed me={me} path="/reviews" el={<ReviewsPage me={me} />} />} />
             <Route path="/reviews/:reviewId" element={<Allowed me={me} path="/reviews" el={<SavedReviewPage />} />} />
@@ -60,6 +62,8 @@ export function SignedInApp({ me }: { me: Me }) {
             <Route path="/admin/system" element={<Allowed me={me} path="/admin/system" el={<SystemPage />} />} />
             <Route path="/cases" element={<Allowed me={me} path="/cases" el={<CasesPage me={me} />} />} />
             <Route path="/cases/:caseId" element={<Allowed me={me} path="/cases" el={<CasePage me={me} />} />} />
+            <Route path="/qa" element={<Allowed me={me} path="/qa" el={<QaPage me={me} />} />} />
+            <Route path="/qa/evaluations/:evaluationId" element={<EvaluationPage me={me} />} />
             <Route path="/account" element={<AccountPage me={me} />} />
             <Route path="*" element={<p className="page muted">No such page.</p>} />
           </Routes>

@@ -77,7 +77,7 @@ export function qaEvaluationRoutes(routes: RouteTable, { evaluations, service, s
       });
       let shown = await service.visible(p, rows);
       if (q.view === 'to_respond') shown = shown.filter((e) => e.response === null);
-      res.json({ ok: true, evaluations: await service.views(shown.slice(0, q.limit)) });
+      res.json({ ok: true, evaluations: await service.views(shown.slice(0, q.limit), q.caseId !== undefined) });
     },
   );
 

@@ -23,6 +23,7 @@ import {
   type ReviewRow,
 } from '../../../shared/coaching.js';
 import { api, errText } from '../api/http.js';
+import { CaseEvaluations } from '../qa/EvaluationList.js';
 import { day, dayTime, fromInput, KIND_WORDS, kpiLabel, localInput, text, useDirectory, useExplanation, useNow, useScopeNames } from './case-words.js';
 
 const FIGURE_WORDS: Record<string, string> = {
@@ -116,6 +117,7 @@ export function CasePage({ me }: { me: Me }) {
           {canEdit ? <ClosePanel key={k.stage} k={k} /> : null}
           {k.status === 'closed' ? <OutcomePanel k={k} /> : null}
           <EvidencePanel k={k} />
+          <CaseEvaluations caseId={k.id} />
         </div>
         <aside className="case-side">
           <HistoryPanel k={k} />

@@ -31,6 +31,7 @@ import { kpiLabel } from '../coaching/case-words.js';
 import { contactsLink } from './ContactsPages.js';
 import { ActivePoint, CHART_KEYS, PointList, useEnterOpensPoint } from '../shell/PointList.js';
 import { PeriodSelect } from '../shell/PeriodSelect.js';
+import { AgentEvaluations } from '../qa/EvaluationList.js';
 
 const enc = encodeURIComponent;
 const PERIODS = [4, 8, 12, 26, 52] as const;
@@ -125,6 +126,7 @@ function ProfileBody({ p, me }: { p: AgentProfileReply; me: Me }) {
       <WeekTable p={p} />
       <section className="panels profile-lower">
         <QaTable p={p} />
+        <AgentEvaluations agentId={p.agent.id} />
         <CaseList cases={p.cases} canOpen={me.role !== 'admin'} />
       </section>
       <p className="charts-caption">{p.method}</p>

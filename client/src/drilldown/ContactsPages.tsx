@@ -11,7 +11,9 @@ import { KPI_DEFINITIONS, type KpiName } from '../../../shared/kpis.js';
 import { EMPTY_FILTER, filterFromParams, filterParams, isFiltered, type SegmentFilter } from '../../../shared/segment-filter.js';
 import { api, errText } from '../api/http.js';
 import { filterWords } from '../explore/filter-words.js';
+import type { Me } from '../../../shared/access.js';
 import { useDirectory, useScopeNames } from '../coaching/case-words.js';
+import { ContactEvaluations } from '../qa/EvaluateButton.js';
 
 const enc = encodeURIComponent;
 /** Seconds as people read them: 45 s, 12 min, 14.2 h (email waits run to hours). */
@@ -181,7 +183,7 @@ export function ContactsPage() {
   );
 }
 
-function describe(e: FrontlineEvent, agentName: (id: string) => string): string {
+export function describe(e: FrontlineEvent, agentName: (id: string) => string): string {
   switch (e.type) {
     case 'contact.offered':
       return `Offered on ${e.channel} to queue ${e.queueId}${e.reason ? ` (reason: ${e.reason})` : ''}${e.callback ? ' (callback)' : ''}`;
@@ -216,7 +218,7 @@ export function notesOf(timeline: readonly FrontlineEvent[], revision: number | 
   return timeline.flatMap((e) => (e.type === 'contact.ended' && e.notes && (revision === null || e.revision === revision) ? [e.notes] : []));
 }
 
-export function ContactPage() {
+export function ContactPage({ me }: { me: Me }) {
   const { contactId = '' } = useParams();
   const rec = useQuery({ queryKey: ['contact', contactId], queryFn: () => api<ContactRecord>(`/api/v1/contacts/${enc(contactId)}`) });
   const dir = useDirectory();
@@ -298,6 +300,7 @@ export function ContactPage() {
           ))}
         </ol>
       </section>
+      {me.role !== 'agent' ? <ContactEvaluations contactId={c.contactId} /> : null}
     </div>
   );
 }
