@@ -43,11 +43,7 @@ export function EvaluationTable({ rows, showAgent = false, showExamples = false,
                 </td>
                 {showExamples ? (
                   <td>
-                    <span aria-label={`${positive} positive and ${negative} negative examples`}>
-                      <span aria-hidden="true">＋</span>
-                      {positive} <span aria-hidden="true">−</span>
-                      {negative}
-                    </span>
+                    {positive} positive, {negative} negative
                   </td>
                 ) : null}
               </tr>
@@ -88,7 +84,7 @@ export function CaseEvaluations({ caseId }: { caseId: string }) {
             .filter((a) => a.example !== null)
             .map((a) => (
               <li key={`${e.id}-${a.key}`} className={`example-${a.example ?? ''}`}>
-                <span aria-hidden="true">{a.example === 'positive' ? '＋ ' : '− '}</span>
+                <span aria-hidden="true">{a.example === 'positive' ? '✓ ' : '✗ '}</span>
                 <strong>{a.example === 'positive' ? 'Positive example' : 'To change'}</strong> ({labelOf(e, a.key)}){a.note ? `: ${a.note}` : ''}
               </li>
             )),
