@@ -121,7 +121,9 @@ export class EvaluationService {
     const keys = new Set(def.sections.flatMap((s) => s.criteria.map((c) => c.key)));
     const unknown = body.answers.find((a) => !keys.has(a.key));
     if (unknown) throw new AccountError('invalid', `answers: no criterion '${unknown.key}' on this scorecard version`);
-    return this.change(me, e, body.version, 'saved', { answers: body.answers.length }, { answers: JSON.stringify(body.answers), summary: body.summary ?? e.summary, method: body.method ?? e.method });
+    const after = await this.change(me, e, body.version, 'saved', { answers: body.answers.length }, { answers: JSON.stringify(body.answers), summary: body.summary ?? e.summary, method: body.method ?? e.method });
+    await this.d.audit.record({ actor: actorOf(me), action: 'qa.evaluation.save', target: `qa-evaluation:${id}` });
+    return after;
   }
 
   /** Scores the answers, stores the result and sends the score to the KPI engine as revision 1. */

@@ -86,7 +86,9 @@ describe('QA evaluation in the browser', () => {
     await shot(lead, 'qa-worklist', { fullPage: true });
 
     await lead.goto(`${t.baseUrl}/contacts/c-ann-1`);
-    await lead.getByTestId('contact-qa').waitFor();
+    await lead.getByTestId('contact-qa').getByRole('button', { name: 'Evaluate this contact' }).waitFor();
+    await expectAccessible(lead, 'contact page with Evaluate');
+    await shot(lead, 'qa-contact-evaluate', { fullPage: true });
     await lead.getByRole('button', { name: 'Evaluate this contact' }).click();
     await lead.waitForURL(/\/qa\/evaluations\//);
     evaluationUrl = lead.url();

@@ -26,7 +26,7 @@ export function ContactEvaluations({ contactId }: { contactId: string }) {
   const card = scorecardId || o.scorecards[0]?.id || '';
   const agent = agentId || o.agents[0]?.id || '';
   return (
-    <section className="panel" aria-labelledby="contact-qa-title" data-testid="contact-qa">
+    <section className="panel qa-contact-panel" aria-labelledby="contact-qa-title" data-testid="contact-qa">
       <h2 id="contact-qa-title">Quality evaluation</h2>
       {o.evaluations.length > 0 ? <EvaluationTable rows={o.evaluations} showAgent /> : <p className="muted">Not evaluated yet.</p>}
       {o.canEvaluate ? (

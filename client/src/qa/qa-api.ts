@@ -18,6 +18,8 @@ export function useEvaluationWrite(id: string) {
     onSettled: async () => {
       await qc.invalidateQueries({ queryKey: ['qa-evaluations'] });
       await qc.invalidateQueries({ queryKey: ['qa-samples'] });
+      // The contact's timeline shows the qa.evaluated event a submission or amendment sent.
+      await qc.invalidateQueries({ queryKey: ['contact'] });
       await qc.invalidateQueries({ queryKey: ['qa-evaluation', id, 'history'] });
     },
   });
