@@ -13,7 +13,11 @@ import { api, errText } from '../api/http.js';
 import { filterWords } from '../explore/filter-words.js';
 import type { Me } from '../../../shared/access.js';
 import { useDirectory, useScopeNames } from '../coaching/case-words.js';
-import { ContactEvaluations } from '../qa/EvaluateButton.js';
+import { Suspense } from 'react';
+import { lazyPage } from '../shell/lazy.js';
+
+/** Loaded on its own: the explore and chart pages link here and should not carry the QA code. */
+const ContactEvaluations = lazyPage(async () => (await import('../qa/EvaluateButton.js')).ContactEvaluations);
 
 const enc = encodeURIComponent;
 /** Seconds as people read them: 45 s, 12 min, 14.2 h (email waits run to hours). */
@@ -300,7 +304,11 @@ export function ContactPage({ me }: { me: Me }) {
           ))}
         </ol>
       </section>
-      {me.role !== 'agent' ? <ContactEvaluations contactId={c.contactId} /> : null}
+      {me.role !== 'agent' ? (
+        <Suspense fallback={null}>
+          <ContactEvaluations contactId={c.contactId} />
+        </Suspense>
+      ) : null}
     </div>
   );
 }
