@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { KpisReply } from '../../shared/api.js';
 import { expectAccessible, launchBrowser, navTo, shot, watchErrors } from '../support/browser.js';
 import { buildClient, type ClientBuild } from '../support/client-build.js';
-import { PASSWORD, seedPeople } from '../support/people.js';
+import { call, PASSWORD, seedPeople, sessionFor, type People } from '../support/people.js';
 import { createCallCard } from '../support/qa.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 
@@ -18,6 +18,7 @@ let build: ClientBuild;
 let t: TestServer;
 let browser: Browser;
 let key: string;
+let people: People;
 const errors: string[] = [];
 const iso = (ms: number) => new Date(ms).toISOString();
 
@@ -44,7 +45,7 @@ const since = Date.now() - 3 * 3_600_000;
 beforeAll(async () => {
   build = buildClient();
   t = await startTestServer({ clientDir: build.clientDir });
-  const people = await seedPeople(t);
+  people = await seedPeople(t);
   await t.server.kpis.rebuild();
   await createCallCard(t.store, people.manager.id);
   key = await t.key(['ingest', 'read']);
@@ -162,5 +163,15 @@ describe('QA evaluation in the browser', () => {
     await onCase.scrollIntoViewIfNeeded();
     await expectAccessible(lead, 'case page with an attached evaluation');
     await shot(lead, 'qa-case-evidence', { fullPage: true });
+
+    // Ann changes her mind and disputes: her team leader (the evaluator) sees it on the QA page.
+    const annSession = await sessionFor(t, people.agent);
+    const id = evaluationUrl.split('/').pop() as string;
+    const current = (await (await call(t.baseUrl, 'GET', `/api/v1/qa/evaluations/${id}`, annSession)).json()) as { evaluation: { version: number } };
+    expect((await call(t.baseUrl, 'POST', `/api/v1/qa/evaluations/${id}/response`, annSession, { version: current.evaluation.version, response: 'disputed', comment: 'I did apologise, at 2:10' })).status).toBe(200);
+    await lead.goto(`${t.baseUrl}/qa`);
+    await lead.getByTestId('qa-disputed').getByText('Disputed').first().waitFor();
+    await expectAccessible(lead, 'QA page with a dispute');
+    await shot(lead, 'qa-worklist-disputed', { fullPage: true });
   }, 120_000);
 });

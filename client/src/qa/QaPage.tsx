@@ -16,6 +16,9 @@ export function QaPage({ me }: { me: Me }) {
   const samples = useQuery({ queryKey: ['qa-samples'], queryFn: () => api<SamplesReply>('/api/v1/qa/samples') });
   const drafts = useQuery({ queryKey: ['qa-evaluations', 'drafts'], queryFn: () => evaluations('?view=drafts') });
   const recent = useQuery({ queryKey: ['qa-evaluations', 'scope'], queryFn: () => evaluations('?view=scope&limit=20') });
+  // The evaluator is told of a dispute here (and in the evaluation's trail): their own evaluations the agent disputed.
+  const mine = useQuery({ queryKey: ['qa-evaluations', 'mine'], queryFn: () => evaluations('?view=mine&limit=200') });
+  const disputed = (mine.data ?? []).filter((e) => e.status === 'submitted' && e.response === 'disputed');
   const draw = useMutation({
     mutationFn: () => api<SamplesReply & { added: number }>('/api/v1/qa/samples', { method: 'POST', body: {} }),
     onSuccess: (r) => qc.setQueryData(['qa-samples'], r),
@@ -28,6 +31,14 @@ export function QaPage({ me }: { me: Me }) {
       <h1>
         Quality monitoring <span className="sub">{s ? `week ${s.period}` : ''}</span>
       </h1>
+      {disputed.length > 0 ? (
+        <section className="panel qa-disputed" aria-labelledby="qa-disputed-title" data-testid="qa-disputed">
+          <h2 id="qa-disputed-title">
+            <span aria-hidden="true">⚑ </span>Disputed by the agent <span className="charts-sub">read the comment, listen again, and amend or explain</span>
+          </h2>
+          <EvaluationTable rows={disputed} showAgent />
+        </section>
+      ) : null}
       <section className="panel" aria-labelledby="qa-worklist-title">
         <h2 id="qa-worklist-title">
           To evaluate this week <span className="charts-sub">a fair random sample of {s?.k ?? 2} contacts per agent</span>
