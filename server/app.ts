@@ -53,6 +53,11 @@ import { vocRoutes } from './http/voc.routes.js';
 import { reviewRoutes } from './http/review.routes.js';
 import { ReviewService } from './review/review.service.js';
 import { contactRoutes } from './http/contacts.routes.js';
+import { qaEvaluationRoutes } from './http/qa-evaluations.routes.js';
+import { EvaluationService } from './qa/evaluation.service.js';
+import { EvaluationStore } from './qa/evaluation.store.js';
+import { SamplingService } from './qa/sampling.service.js';
+import { ScorecardStore } from './qa/scorecard.store.js';
 import { ContactsService } from './drilldown/contacts.service.js';
 import { agentProfileRoutes } from './http/agent-profile.routes.js';
 import { AgentProfileService } from './drilldown/agent-profile.service.js';
@@ -67,7 +72,6 @@ import { metricsRoutes } from './http/metrics.routes.js';
 import { notificationRoutes } from './http/notifications.routes.js';
 import { qaScorecardRoutes } from './http/qa-scorecards.routes.js';
 import { qaCalibrationRoutes } from './http/qa-calibrations.routes.js';
-import { ScorecardStore } from './qa/scorecard.store.js';
 import { ScorecardService } from './qa/scorecard.service.js';
 import { CalibrationService } from './qa/calibration.service.js';
 import { NotificationService } from './notifications/notification.service.js';
@@ -304,14 +308,21 @@ export function createServer({ config, store, clock, logger, clientDir, socketSw
   app.use(privacyRoutes(routes, privacy));
   app.use(boardRoutes(routes, boards, displays, dirIndex));
   app.use(contactRoutes(routes, contactsService, directory, dirIndex, cases));
+  {
+    // Quality monitoring (issue 19): scorecards, evaluations feeding the QA KPI through ingest, samples, calibration.
+    const scorecards = new ScorecardStore(store);
+    const qaEvaluations = new EvaluationStore(store);
+    const evaluationService = new EvaluationService({ evaluations: qaEvaluations, scorecards, cases, contacts: contactsService, directory, dirIndex, ingest, accounts, audit, clock });
+    const sampling = new SamplingService(qaEvaluations, evaluationService, directory, audit, clock);
+    app.use(qaScorecardRoutes(routes, new ScorecardService(scorecards, audit, clock)));
+    app.use(qaCalibrationRoutes(routes, new CalibrationService({ store, scorecards, accounts, contacts: contactsService, directory, dirIndex, audit, clock })));
+    app.use(qaEvaluationRoutes(routes, { evaluations: qaEvaluations, service: evaluationService, sampling, scorecards, contacts: contactsService, directory, cases, dirIndex, audit }));
+  }
   app.use(agentProfileRoutes(routes, { profiles: new AgentProfileService(store, kpis, cases), directory, dirIndex, cases, targets, now: () => clock.now() }));
   app.use(segmentRoutes(routes, { segments: new SegmentsService(kpis), targets, directory, dirIndex, cases }));
   app.use(reviewRoutes(routes, { reviews: new ReviewService({ store, kpis, targets, cases, voc, clock }), directory, dirIndex, accounts, audit }));
   app.use(vocRoutes(routes, { voc, directory, dirIndex, cases, audit, clock }));
   app.use(notificationRoutes(routes, notificationService, dirIndex));
-  const scorecardStore = new ScorecardStore(store);
-  app.use(qaScorecardRoutes(routes, new ScorecardService(scorecardStore, audit, clock)));
-  app.use(qaCalibrationRoutes(routes, new CalibrationService({ store, scorecards: scorecardStore, accounts, contacts: contactsService, directory, dirIndex, audit, clock })));
   app.use(wallRoutes(routes, { boards, displays, targets, kpis, pulse, cases, directory, store, dirIndex }));
   // After every other route: the description is built from the declarations on its first request.
   app.use(openApiRoutes(routes));

@@ -56,6 +56,8 @@ const ROUTES: Route[] = [
   page('admin system', 'admin/SystemPage.tsx'),
   page('qa scorecards', 'qa/ScorecardsPage.tsx'),
   page('qa calibrations', 'qa/CalibrationPages.tsx'),
+  page('qa worklist', 'qa/QaPage.tsx'),
+  page('qa evaluation', 'qa/EvaluationPage.tsx'),
 ];
 
 const BROWSER_PAGES = [

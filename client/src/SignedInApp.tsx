@@ -34,6 +34,8 @@ const ScorecardsPage = lazyPage(async () => (await import('./qa/ScorecardsPage.j
 const ScorecardPage = lazyPage(async () => (await import('./qa/ScorecardsPage.js')).ScorecardPage);
 const CalibrationsPage = lazyPage(async () => (await import('./qa/CalibrationPages.js')).CalibrationsPage);
 const CalibrationPage = lazyPage(async () => (await import('./qa/CalibrationPages.js')).CalibrationPage);
+const QaPage = lazyPage(async () => (await import('./qa/QaPage.js')).QaPage);
+const EvaluationPage = lazyPage(async () => (await import('./qa/EvaluationPage.js')).EvaluationPage);
 
 export function SignedInApp({ me }: { me: Me }) {
   const { pathname } = useLocation();
@@ -47,7 +49,7 @@ export function SignedInApp({ me }: { me: Me }) {
             <Route path="/live" element={<PulsePage />} />
             <Route path="/explore" element={<Allowed me={me} path="/explore" el={<ExplorePage me={me} />} />} />
             <Route path="/contacts" element={<Allowed me={me} path="/" el={<ContactsPage />} />} />
-            <Route path="/contacts/:contactId" element={<Allowed me={me} path="/" el={<ContactPage />} />} />
+            <Route path="/contacts/:contactId" element={<Allowed me={me} path="/" el={<ContactPage me={me} />} />} />
             <Route path="/agents/:agentId" element={<Allowed me={me} path="/" el={<AgentProfilePage me={me} />} />} />
             <Route path="/reviews" element={<Allowed me={me} path="/reviews" el={<ReviewsPage me={me} />} />} />
             <Route path="/reviews/:reviewId" element={<Allowed me={me} path="/reviews" el={<SavedReviewPage />} />} />
@@ -64,10 +66,12 @@ export function SignedInApp({ me }: { me: Me }) {
             <Route path="/admin/system" element={<Allowed me={me} path="/admin/system" el={<SystemPage />} />} />
             <Route path="/cases" element={<Allowed me={me} path="/cases" el={<CasesPage me={me} />} />} />
             <Route path="/cases/:caseId" element={<Allowed me={me} path="/cases" el={<CasePage me={me} />} />} />
-            <Route path="/qa/scorecards" element={<Allowed me={me} path="/qa/scorecards" el={<ScorecardsPage me={me} />} />} />
-            <Route path="/qa/scorecards/:scorecardId" element={<Allowed me={me} path="/qa/scorecards" el={<ScorecardPage me={me} />} />} />
-            <Route path="/qa/calibrations" element={<Allowed me={me} path="/qa/scorecards" el={<CalibrationsPage me={me} />} />} />
-            <Route path="/qa/calibrations/:calibrationId" element={<Allowed me={me} path="/qa/scorecards" el={<CalibrationPage />} />} />
+            <Route path="/qa/scorecards" element={<Allowed me={me} path="/qa" el={<ScorecardsPage me={me} />} />} />
+            <Route path="/qa/scorecards/:scorecardId" element={<Allowed me={me} path="/qa" el={<ScorecardPage me={me} />} />} />
+            <Route path="/qa/calibrations" element={<Allowed me={me} path="/qa" el={<CalibrationsPage me={me} />} />} />
+            <Route path="/qa/calibrations/:calibrationId" element={<Allowed me={me} path="/qa" el={<CalibrationPage />} />} />
+            <Route path="/qa" element={<Allowed me={me} path="/qa" el={<QaPage me={me} />} />} />
+            <Route path="/qa/evaluations/:evaluationId" element={<EvaluationPage me={me} />} />
             <Route path="/account" element={<AccountPage me={me} />} />
             <Route path="*" element={<p className="page muted">No such page.</p>} />
           </Routes>

@@ -31,6 +31,7 @@ import {
   type ProfileWeek,
 } from '../../shared/agent-profile.js';
 import type { Directory } from '../../shared/directory.js';
+import { revisionKeyOf, revisionOf, type FrontlineEvent } from '../../shared/events.js';
 import { KPI_DEFINITIONS, statusOf, type Target } from '../../shared/kpis.js';
 import type { CaseStore } from '../coaching/case.store.js';
 import { betaPriorFromUnits, newcombeDifference, shrink, wilson } from '../flagging/intervals.js';
@@ -38,6 +39,8 @@ import { addInto, secondsMoments, zero, type Counters } from '../kpi/counters.js
 import { kpisOf } from '../kpi/formulas.js';
 import type { KpiService } from '../kpi/kpi.service.js';
 import type { Store } from '../store/db.js';
+
+type QaEvaluated = Extract<FrontlineEvent, { type: 'qa.evaluated' }>;
 
 const Z = 1.959964;
 const DAY_MS = 86_400_000;
@@ -416,10 +419,10 @@ export class AgentProfileService {
     }
     const out: (ProfileQaRow & { agentId: string; evaluatedMs: number })[] = [];
     const byAgent = new Map<string, Scores>(agentIds.map((id) => [id, []]));
-    for (const r of rows) {
+    for (const r of latestRevisions(rows)) {
       const at = r.contact_id === null ? undefined : offered.get(r.contact_id);
       if (at === undefined || at < fromMs || at >= toMs || r.agent_id === null) continue;
-      const e = JSON.parse(r.payload) as { score: number; criticalFail: boolean };
+      const e = r.event;
       const counted = e.criticalFail ? 0 : e.score;
       byAgent.get(r.agent_id)?.push(counted);
       out.push({
@@ -435,4 +438,25 @@ export class AgentProfileService {
     }
     return { rows: out, byAgent };
   }
+}
+
+/**
+ * Only the latest revision of each evaluation, as the KPI engine counts it: an evaluation amended after a dispute is
+ * stored again under its evaluationId with a higher revision, and replaces the earlier one (events without an
+ * evaluationId are each an evaluation of their own).
+ */
+function latestRevisions<R extends { payload: string }>(rows: R[]): (R & { event: QaEvaluated })[] {
+  const kept = new Map<string, R & { event: QaEvaluated }>();
+  const own: (R & { event: QaEvaluated })[] = [];
+  for (const r of rows) {
+    const event = JSON.parse(r.payload) as QaEvaluated;
+    const key = revisionKeyOf(event);
+    if (key === undefined) {
+      own.push({ ...r, event });
+      continue;
+    }
+    const had = kept.get(key);
+    if (!had || (revisionOf(event) ?? 0) > (revisionOf(had.event) ?? 0)) kept.set(key, { ...r, event });
+  }
+  return [...own, ...kept.values()];
 }

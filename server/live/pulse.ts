@@ -32,6 +32,8 @@ export class LivePulse {
   private contactAgent = new Map<string, string>();
   /** The first lifecycle revision seen per contact today: the pulse counts activity once, later revisions only settle who is waiting. */
   private contactRevision = new Map<string, number>();
+  /** Today's evaluations by id: an amended evaluation (a higher revision of the same one) is not counted again. */
+  private qaSeen = new Set<string>();
   /** Arrival times (server clock) of recent events, per second bucket: bounded to 60 entries. */
   private recent = new Map<number, number>();
   private lastEventMs: number | null = null;
@@ -62,6 +64,7 @@ export class LivePulse {
     this.agentCounts.clear();
     this.contactAgent.clear();
     this.contactRevision.clear();
+    this.qaSeen.clear();
     this.dirty = true;
     return true;
   }
@@ -152,6 +155,10 @@ export class LivePulse {
       case 'survey.offered':
         return;
       case 'qa.evaluated':
+        if (event.evaluationId !== undefined) {
+          if (this.qaSeen.has(event.evaluationId)) return;
+          this.qaSeen.add(event.evaluationId);
+        }
         t.qaEvaluations++;
         return;
       case 'complaint.logged':

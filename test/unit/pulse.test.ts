@@ -37,6 +37,19 @@ describe('live pulse', () => {
     expect(s.eventsLastMinute).toBe(7);
   });
 
+  it('counts an evaluation once: its amended revision is not a second evaluation', () => {
+    const p = new LivePulse(dir, 'Europe/London');
+    p.rollDay(NOON);
+    const qa = (evaluationId: string | undefined, revision: number | undefined) =>
+      ev('qa.evaluated', NOON, { contactId: 'c1', agentId: 'a1', evaluatorId: 'u1', score: 80, criticalFail: false, ...(evaluationId ? { evaluationId } : {}), ...(revision ? { revision } : {}) });
+    p.apply(qa('ev1', 1), NOON);
+    p.apply(qa('ev1', 2), NOON);
+    p.apply(qa('ev2', 1), NOON);
+    p.apply(qa(undefined, undefined), NOON);
+    p.apply(qa(undefined, undefined), NOON);
+    expect(p.snapshot(NOON).totals.qaEvaluations).toBe(4);
+  });
+
   it('sends a heartbeat snapshot when nothing changed for a while', () => {
     const p = new LivePulse(dir, 'Europe/London');
     p.rollDay(NOON);

@@ -6,7 +6,7 @@
  * them; the server checks again. Every write sends the version it read, so two people cannot save over each other.
  */
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { useState, type FormEvent, type ReactNode } from 'react';
+import { Suspense, useState, type FormEvent, type ReactNode } from 'react';
 import { Link, useParams } from 'react-router';
 import type { EvidenceContact, Me } from '../../../shared/access.js';
 import {
@@ -23,7 +23,10 @@ import {
   type ReviewRow,
 } from '../../../shared/coaching.js';
 import { api, errText } from '../api/http.js';
+import { lazyPage } from '../shell/lazy.js';
 import { day, dayTime, fromInput, KIND_WORDS, kpiLabel, localInput, text, useDirectory, useExplanation, useNow, useScopeNames } from './case-words.js';
+
+const CaseEvaluations = lazyPage(async () => (await import('../qa/EvaluationList.js')).CaseEvaluations);
 
 const FIGURE_WORDS: Record<string, string> = {
   cusum: 'CUSUM value',
@@ -116,6 +119,9 @@ export function CasePage({ me }: { me: Me }) {
           {canEdit ? <ClosePanel key={k.stage} k={k} /> : null}
           {k.status === 'closed' ? <OutcomePanel k={k} /> : null}
           <EvidencePanel k={k} />
+          <Suspense fallback={null}>
+            <CaseEvaluations caseId={k.id} />
+          </Suspense>
         </div>
         <aside className="case-side">
           <HistoryPanel k={k} />

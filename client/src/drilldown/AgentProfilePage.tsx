@@ -31,6 +31,10 @@ import { kpiLabel } from '../coaching/case-words.js';
 import { contactsLink } from './ContactsPages.js';
 import { ActivePoint, CHART_KEYS, PointList, useEnterOpensPoint } from '../shell/PointList.js';
 import { PeriodSelect } from '../shell/PeriodSelect.js';
+import { Suspense } from 'react';
+import { lazyPage } from '../shell/lazy.js';
+
+const AgentEvaluations = lazyPage(async () => (await import('../qa/EvaluationList.js')).AgentEvaluations);
 
 const enc = encodeURIComponent;
 const PERIODS = [4, 8, 12, 26, 52] as const;
@@ -125,6 +129,9 @@ function ProfileBody({ p, me }: { p: AgentProfileReply; me: Me }) {
       <WeekTable p={p} />
       <section className="panels profile-lower">
         <QaTable p={p} />
+        <Suspense fallback={null}>
+          <AgentEvaluations agentId={p.agent.id} />
+        </Suspense>
         <CaseList cases={p.cases} canOpen={me.role !== 'admin'} />
       </section>
       <p className="charts-caption">{p.method}</p>

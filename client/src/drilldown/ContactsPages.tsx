@@ -11,7 +11,13 @@ import { KPI_DEFINITIONS, type KpiName } from '../../../shared/kpis.js';
 import { EMPTY_FILTER, filterFromParams, filterParams, isFiltered, type SegmentFilter } from '../../../shared/segment-filter.js';
 import { api, errText } from '../api/http.js';
 import { filterWords } from '../explore/filter-words.js';
+import type { Me } from '../../../shared/access.js';
 import { useDirectory, useScopeNames } from '../coaching/case-words.js';
+import { Suspense } from 'react';
+import { lazyPage } from '../shell/lazy.js';
+
+/** Loaded on its own: the explore and chart pages link here and should not carry the QA code. */
+const ContactEvaluations = lazyPage(async () => (await import('../qa/EvaluateButton.js')).ContactEvaluations);
 
 const enc = encodeURIComponent;
 /** Seconds as people read them: 45 s, 12 min, 14.2 h (email waits run to hours). */
@@ -216,7 +222,7 @@ export function notesOf(timeline: readonly FrontlineEvent[], revision: number | 
   return timeline.flatMap((e) => (e.type === 'contact.ended' && e.notes && (revision === null || e.revision === revision) ? [e.notes] : []));
 }
 
-export function ContactPage() {
+export function ContactPage({ me }: { me: Me }) {
   const { contactId = '' } = useParams();
   const rec = useQuery({ queryKey: ['contact', contactId], queryFn: () => api<ContactRecord>(`/api/v1/contacts/${enc(contactId)}`) });
   const dir = useDirectory();
@@ -298,6 +304,11 @@ export function ContactPage() {
           ))}
         </ol>
       </section>
+      {me.role !== 'agent' ? (
+        <Suspense fallback={null}>
+          <ContactEvaluations contactId={c.contactId} />
+        </Suspense>
+      ) : null}
     </div>
   );
 }

@@ -2,6 +2,7 @@
 import { NavLink } from 'react-router';
 
 const TABS = [
+  { to: '/qa', label: 'Worklist' },
   { to: '/qa/scorecards', label: 'Scorecards' },
   { to: '/qa/calibrations', label: 'Calibration' },
 ] as const;
@@ -10,7 +11,7 @@ export function QaTabs() {
   return (
     <nav className="tabs" aria-label="Quality monitoring">
       {TABS.map((t) => (
-        <NavLink key={t.to} to={t.to} className={({ isActive }) => `tab${isActive ? ' active' : ''}`}>
+        <NavLink key={t.to} to={t.to} end={t.to === '/qa'} className={({ isActive }) => `tab${isActive ? ' active' : ''}`}>
           {t.label}
         </NavLink>
       ))}

@@ -26,7 +26,7 @@ export const NAV: readonly NavItem[] = [
   { to: '/targets', label: 'Targets', roles: ['admin', 'manager', 'team_leader', 'coach', 'agent'] },
   { to: '/cases', label: 'Coaching', roles: ['manager', 'team_leader', 'coach', 'agent'] },
   // One entry for quality monitoring (the admin's row is full at 1440 px); its pages have their own tabs (qa/QaTabs).
-  { to: '/qa/scorecards', label: 'QA', roles: ['admin', 'manager', 'team_leader', 'coach'] },
+  { to: '/qa', label: 'QA', roles: ['admin', 'manager', 'team_leader', 'coach'] },
   { to: '/admin/people', label: 'People', roles: ['admin'] },
   { to: '/admin/boards', label: 'Boards', roles: ['admin', 'manager', 'team_leader'] },
   { to: '/admin/screens', label: 'Screens', roles: ['admin', 'team_leader'] },
@@ -49,6 +49,7 @@ export function pageName(pathname: string): string {
   if (first === 'agents' && second) return 'Agent profile';
   if (first === 'reviews' && second) return 'Saved review';
   if (first === 'cases' && second) return 'Coaching case';
+  if (first === 'qa' && second === 'evaluations') return 'QA evaluation';
   if (first === 'account') return 'My account';
   return 'No such page';
 }

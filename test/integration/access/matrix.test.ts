@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLIENT_EVENT_NAMES } from '../../../shared/live.js';
 import { SOCKET_POLICIES } from '../../../server/realtime/socket.js';
 import { call, openSocket, pairDisplay, seedPeople, sessionFor, type Credentials, type People } from '../../support/people.js';
+import { createCallCard } from '../../support/qa.js';
 import { startTestServer, type TestServer } from '../../support/server.js';
 
 const CALLERS = ['anonymous', 'admin', 'manager', 'team_leader', 'coach', 'agent', 'display', 'key:ingest', 'key:read', 'key:admin', 'key:directory', 'key:metrics'] as const;
@@ -166,6 +167,24 @@ const EXPECTED: Record<string, readonly Caller[]> = {
   'GET /api/v1/qa/calibrations/:calibrationId': only('admin', 'manager', 'team_leader', 'coach'),
   'PUT /api/v1/qa/calibrations/:calibrationId/score': only('admin', 'manager', 'team_leader', 'coach'),
   'POST /api/v1/qa/calibrations/:calibrationId/close': only('admin', 'manager', 'team_leader'),
+  // QA evaluations (issue 19). Lists answer everyone with what they may see (an agent: only their own).
+  'GET /api/v1/qa/evaluations': PEOPLE,
+  // Without contactId an admitted caller gets 400; agents do not evaluate.
+  'GET /api/v1/qa/evaluation-options': only('admin', 'manager', 'team_leader', 'coach'),
+  'POST /api/v1/qa/evaluations': only('admin', 'manager', 'team_leader', 'coach'),
+  // Probed on Bob's submitted evaluation: his team leader, the whole-centre manager and admins; not the coach (her
+  // case is about Ann), not Ann (another agent's evaluation).
+  'GET /api/v1/qa/evaluations/:evaluationId': only('admin', 'manager', 'team_leader'),
+  'GET /api/v1/qa/evaluations/:evaluationId/history': only('admin', 'manager', 'team_leader'),
+  // Writes with an empty body: admitted callers get 400 before anything is looked up.
+  'PUT /api/v1/qa/evaluations/:evaluationId': only('admin', 'manager', 'team_leader', 'coach'),
+  'POST /api/v1/qa/evaluations/:evaluationId/submit': only('admin', 'manager', 'team_leader', 'coach'),
+  'POST /api/v1/qa/evaluations/:evaluationId/amend': only('admin', 'manager', 'team_leader', 'coach'),
+  'POST /api/v1/qa/evaluations/:evaluationId/response': only('agent'),
+  'POST /api/v1/qa/evaluations/:evaluationId/attach': only('manager', 'team_leader', 'coach'),
+  // The worklist and coverage (each in their own scope); drawing is for admins, managers and team leaders.
+  'GET /api/v1/qa/samples': only('admin', 'manager', 'team_leader', 'coach'),
+  'POST /api/v1/qa/samples': only('admin', 'manager', 'team_leader'),
 };
 
 const SOCKET_EXPECTED: Record<string, readonly Caller[]> = {
@@ -204,6 +223,7 @@ let victimUserId: string;
 let victimDisplayId: string;
 let annCaseId: string;
 let shownBoardId: string;
+let bobEvaluationId: string;
 
 beforeAll(async () => {
   t = await startTestServer();
@@ -229,6 +249,7 @@ beforeAll(async () => {
       openedMs: Date.now(),
     })
   ).id;
+  bobEvaluationId = await bobEvaluation(adminCreds);
   victimUserId = (await t.server.accounts.create({ username: 'victim', displayName: 'Victim', role: 'coach', password: 'purple elephants dance quietly at noon' }, { actor: 'test', ip: null })).id;
   const keys = {
     ingest: (await t.server.apiKeys.create('i', ['ingest'])).key,
@@ -251,6 +272,30 @@ beforeAll(async () => {
   creds.set('key:metrics', () => Promise.resolve({ bearer: keys.metrics }));
 });
 
+/** A handled contact of Bob's, evaluated and submitted by his team leader on the test card. */
+async function bobEvaluation(_admin: Credentials): Promise<string> {
+  const at = Date.now() - 3_600_000;
+  const iso = (ms: number) => new Date(ms).toISOString();
+  const stored = await t.server.ingest.ingest(
+    [
+      { id: 'mx-bob-o', type: 'contact.offered', occurredAt: iso(at), contactId: 'mx-bob', channel: 'voice', queueId: 'voice-billing' },
+      { id: 'mx-bob-a', type: 'contact.answered', occurredAt: iso(at + 5_000), contactId: 'mx-bob', agentId: 'a-bob' },
+      { id: 'mx-bob-e', type: 'contact.ended', occurredAt: iso(at + 200_000), contactId: 'mx-bob', agentId: 'a-bob', talkSeconds: 180, holdSeconds: 0, wrapSeconds: 15, resolved: true },
+    ],
+    'stored',
+  );
+  expect(stored.accepted).toBe(3);
+  const cardId = await createCallCard(t.store);
+  const lead = await sessionFor(t, people.teamLeader);
+  const started = await call(t.baseUrl, 'POST', '/api/v1/qa/evaluations', lead, { contactId: 'mx-bob', scorecardId: cardId, method: 'recorded_call' });
+  expect(started.status).toBe(201);
+  const id = ((await started.json()) as { evaluation: { id: string } }).evaluation.id;
+  const answers = ['greet', 'verify', 'apology'].map((key) => ({ key, value: 'met' })).concat([{ key: 'resolve', value: 4 as unknown as string }]);
+  const submitted = await call(t.baseUrl, 'POST', `/api/v1/qa/evaluations/${id}/submit`, lead, { version: 1, answers });
+  expect(submitted.status, await submitted.text()).toBe(200);
+  return id;
+}
+
 afterAll(async () => {
   await t.close();
 });
@@ -263,6 +308,7 @@ function concrete(path: string): string {
     .replace(':teamId', 't-billing')
     .replace(':agentId', 'a-ann')
     .replace(':caseId', annCaseId)
+    .replace(':evaluationId', bobEvaluationId)
     .replace(':actionId', 'act_none')
     .replace(':contactId', 'c_none')
     .replace(':reviewId', 'rev_none')
