@@ -1,9 +1,9 @@
 /**
- * Issue 19 acceptance in Chromium: a manager's card (written to the store: the authoring page is on another branch);
- * a team leader draws the week's sample, opens a contact (with the customer's comment and the leg's notes), evaluates
- * it through the form, submits; the QA KPI for the agent is exactly the card score; the agent signs in, sees the
- * evaluation on her profile, acknowledges it, and the profile shows the acknowledgement. axe-core checks each new
- * page; screenshots go to test-results/qa-*.png.
+ * Issue 19 acceptance in Chromium, one story on one server: a manager authors the complaint-handling card (HEAT) on
+ * the Scorecards page and publishes it; a team leader draws the week's sample, opens a contact (with the customer's
+ * comment and the leg's notes), evaluates it through the form, submits; the QA KPI for the agent is exactly the card
+ * score worked out by hand; the agent signs in, sees the evaluation on her profile, acknowledges it, and the profile
+ * shows the acknowledgement. axe-core checks each new page; screenshots go to test-results/qa-*.png.
  */
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -11,7 +11,6 @@ import type { KpisReply } from '../../shared/api.js';
 import { expectAccessible, launchBrowser, navTo, shot, watchErrors } from '../support/browser.js';
 import { buildClient, type ClientBuild } from '../support/client-build.js';
 import { call, PASSWORD, seedPeople, sessionFor, type People } from '../support/people.js';
-import { createCallCard } from '../support/qa.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 
 let build: ClientBuild;
@@ -47,7 +46,6 @@ beforeAll(async () => {
   t = await startTestServer({ clientDir: build.clientDir });
   people = await seedPeople(t);
   await t.server.kpis.rebuild();
-  await createCallCard(t.store, people.manager.id);
   key = await t.key(['ingest', 'read']);
   const at = Date.now() - 2 * 3_600_000;
   const contact = (id: string, agentId: string, offset: number, extra: { comment?: string; notes?: string } = {}) => [
@@ -75,6 +73,20 @@ afterAll(async () => {
 describe('QA evaluation in the browser', () => {
   let evaluationUrl = '';
 
+  it('a manager authors the complaint-handling card from the HEAT template and publishes it', async () => {
+    const max = await page();
+    await signIn(max, 'max.manager');
+    await navTo(max, 'QA');
+    await max.getByRole('navigation', { name: 'Quality monitoring' }).getByRole('link', { name: 'Scorecards' }).click();
+    await max.getByRole('link', { name: 'New scorecard' }).click();
+    await max.getByLabel('Start from a template').selectOption({ label: 'Complaint handling (HEAT)' });
+    await max.getByRole('button', { name: 'Use template' }).click();
+    await max.getByRole('status').filter({ hasText: '5 standards added' }).waitFor();
+    await max.getByRole('button', { name: 'Publish version 1' }).click();
+    await max.getByRole('heading', { name: 'Version history' }).waitFor();
+    await max.getByRole('heading', { name: 'Complaint handling (HEAT)', level: 1 }).waitFor();
+  }, 120_000);
+
   it('a team leader draws the sample and evaluates a contact through the form; the QA KPI is the card score', async () => {
     const lead = await page();
     await signIn(lead, 'tom.lead');
@@ -101,20 +113,30 @@ describe('QA evaluation in the browser', () => {
       if (example) await lead.getByLabel(`${label}: example`).selectOption(example);
       if (note) await lead.getByLabel(`${label}: note`).fill(note);
     };
-    // greet 20 + verify 30 + resolve 3 of 5 → 20 + apology not met 0 = 70.
-    await answer('Greeted the customer and gave their name', 'Met', 'positive', 'Warm, named greeting in the first seconds');
-    await answer('Verified identity before discussing the account', 'Met');
-    await answer('Resolved the query or set a clear next step', '3 of 5');
-    await answer('Apologised where the service fell short', 'Not met', 'negative', 'The customer waited on a refund; no apology');
-    await expect.poll(() => lead.locator('.qa-score').first().textContent()).toContain('70.0');
-    await lead.getByLabel(/Summary for the agent/).fill('Good opening and security. Apologise when we have let the customer down.');
+    // The HEAT card's weights (shared/qa-templates.ts): hear 20, empathise 15 (1–5), apologise 15, take ownership 20
+    // (critical), resolve 15 (1–5), confirm and close 10 (N/A allowed), record 5.
+    // Earned: hear 20 + empathise 4 of 5 → 15 × 3/4 = 11.25 + apologise not met 0 + ownership 20 + resolve 3 of 5 →
+    // 15 × 2/4 = 7.5 + record 5 = 63.75; confirm-close N/A leaves its 10 out: 100 × 63.75 / 90 = 70.8333…
+    await answer('Hear: let the customer explain without interrupting', 'Met', 'positive', 'Let the customer finish before asking a question');
+    await answer('Empathise: acknowledged how the customer feels', '4 of 5');
+    await answer('Apologise: a sincere apology for the experience', 'Not met', 'negative', 'The customer waited on a refund; no apology');
+    await answer('Take ownership: said what they will do and by when', 'Met');
+    await answer('Resolved the complaint or agreed the next steps', '3 of 5');
+    await answer('Confirmed the outcome and closed warmly', 'N/A');
+    await answer('Recorded the complaint correctly', 'Met');
+    await expect.poll(() => lead.locator('.qa-score').first().textContent()).toContain('70.8');
+    await lead.getByLabel(/Summary for the agent/).fill('Heard the customer out and owned the refund. Apologise when we have let the customer down.');
     await expectAccessible(lead, 'QA evaluation form');
     await shot(lead, 'qa-evaluation-form', { fullPage: true });
     await lead.getByRole('button', { name: 'Submit evaluation' }).click();
-    await lead.getByTestId('qa-score').filter({ hasText: '70' }).waitFor();
+    await lead.getByTestId('qa-score').filter({ hasText: '70.8' }).waitFor();
     await shot(lead, 'qa-evaluation-submitted', { fullPage: true });
-    expect(await qaKpi('agent:a-ann', since)).toMatchObject({ value: 70, n: 1 });
-    expect(await qaKpi('team:t-billing', since)).toMatchObject({ value: 70, n: 1 });
+    // Nothing else was evaluated: the QA KPI of Ann, her team and the queue is this one score.
+    for (const scope of ['agent:a-ann', 'team:t-billing', 'queue:voice-billing']) {
+      const qa = await qaKpi(scope, since);
+      expect(qa.n, scope).toBe(1);
+      expect(qa.value, scope).toBeCloseTo((100 * 63.75) / 90, 9);
+    }
   }, 120_000);
 
   it('the agent sees it on her profile, acknowledges it, and the profile shows her response', async () => {
@@ -128,7 +150,7 @@ describe('QA evaluation in the browser', () => {
     await ann.getByTestId('qa-response').waitFor();
     expect(ann.url()).toBe(evaluationUrl);
     // Read-only: the examples and notes are there, no form to change the answers.
-    await ann.getByText('Warm, named greeting in the first seconds').waitFor();
+    await ann.getByText('Let the customer finish before asking a question').waitFor();
     expect(await ann.getByRole('button', { name: 'Submit evaluation' }).count()).toBe(0);
     await expectAccessible(ann, 'QA evaluation, the agent’s view');
     await shot(ann, 'qa-evaluation-agent', { fullPage: true });

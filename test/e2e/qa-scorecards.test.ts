@@ -68,6 +68,7 @@ afterAll(async () => {
 describe('QA in the browser', () => {
   it('a manager authors a card from the HEAT template and publishes it', async () => {
     await navTo(page, 'QA');
+    await page.getByRole('navigation', { name: 'Quality monitoring' }).getByRole('link', { name: 'Scorecards' }).click();
     await page.getByRole('heading', { name: 'Scorecards', level: 1 }).waitFor();
     await page.getByRole('link', { name: 'New scorecard' }).click();
     // A blank card: the live check lists what the server would refuse, and publishing waits for it to clear.
@@ -91,6 +92,7 @@ describe('QA in the browser', () => {
     await expectAccessible(page, 'scorecard');
     await shot(page, 'qa-scorecard', { fullPage: true });
     await navTo(page, 'QA');
+    await page.getByRole('navigation', { name: 'Quality monitoring' }).getByRole('link', { name: 'Scorecards' }).click();
     await page.getByRole('link', { name: 'Complaint handling (HEAT)' }).waitFor();
     await expectAccessible(page, 'scorecards list');
     await shot(page, 'qa-scorecards');

@@ -1,4 +1,4 @@
-/** A known scorecard for QA tests (issue 19), written straight to the store where the authoring routes are not at hand. */
+/** A known scorecard for QA tests (issue 19): a fixture factory writing straight to the store (the authoring page has its own tests). */
 import { ScorecardStore } from '../../server/qa/scorecard.store.js';
 import type { Store } from '../../server/store/db.js';
 import type { ScorecardDefinition } from '../../shared/qa.js';

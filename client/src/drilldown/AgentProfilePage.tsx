@@ -401,9 +401,9 @@ function WeekTable({ p }: { p: AgentProfileReply }) {
 function QaTable({ p }: { p: AgentProfileReply }) {
   const when = (iso: string | null) => (iso ? new Date(iso).toLocaleDateString('en-GB', { day: 'numeric', month: 'short', timeZone: p.timeZone }) : '–');
   return (
-    <section className="panel" aria-label="QA evaluations">
+    <section className="panel" aria-label="QA scores counted">
       <h2>
-        QA evaluations <span className="charts-sub">{p.qa.total === 0 ? 'none in this period' : `${p.qa.total} counted in this period${p.qa.total > p.qa.rows.length ? `, latest ${p.qa.rows.length}` : ''}`}</span>
+        QA scores counted <span className="charts-sub">{p.qa.total === 0 ? 'none in this period' : `${p.qa.total} counted in this period${p.qa.total > p.qa.rows.length ? `, latest ${p.qa.rows.length}` : ''}`}</span>
       </h2>
       {p.qa.rows.length > 0 ? (
         <div className="table-scroll profile-scroll">
@@ -423,7 +423,7 @@ function QaTable({ p }: { p: AgentProfileReply }) {
                   <td>
                     <Link to={`/contacts/${enc(r.contactId)}`}>{r.contactId}</Link> <span className="muted small-inline">{when(r.contactAt)}</span>
                   </td>
-                  <td className="num">{r.criticalFail ? `${r.score} → 0` : r.score}</td>
+                  <td className="num">{r.criticalFail ? `${scoreWords(r.score)} → 0` : scoreWords(r.score)}</td>
                   <td>{r.criticalFail ? <span className="profile-fail"><span aria-hidden="true">✕</span> Failed (scores 0)</span> : <span className="muted"><span aria-hidden="true">✓</span> Passed</span>}</td>
                 </tr>
               ))}
@@ -467,4 +467,9 @@ function CaseList({ cases, canOpen }: { cases: ProfileCase[]; canOpen: boolean }
       )}
     </section>
   );
+}
+
+/** A QA score as people read it: whole numbers as they are, anything else to one decimal (the KPI keeps it exact). */
+function scoreWords(score: number): string {
+  return Number.isInteger(score) ? String(score) : score.toFixed(1);
 }
