@@ -406,6 +406,9 @@ export interface Database {
   notification_outbox: NotificationOutboxTable;
   notification_attempts: NotificationAttemptsTable;
   notification_state: NotificationStateTable;
+  initiatives: InitiativesTable;
+  initiative_comments: InitiativeCommentsTable;
+  initiative_events: InitiativeEventsTable;
 }
 
 /** One person's notification choices (JSON as validated by shared/notifications.ts). */
@@ -473,4 +476,47 @@ export interface NotificationStateTable {
   key: string;
   value: string;
   updated_ms: number;
+}
+
+/** An improvement initiative (server/improvement); JSON columns are read and written whole under `version`. */
+export interface InitiativesTable {
+  id: string;
+  title: string;
+  scope: string;
+  status: string;
+  outcome: string | null;
+  outcome_reason: string | null;
+  version: number;
+  origin: string;
+  problem: string;
+  root_cause: string;
+  evidence: string;
+  actions: string;
+  criteria: string;
+  stakeholders: string;
+  signoffs: string;
+  window_days: number;
+  change_day: string | null;
+  change_text: string | null;
+  created_ms: number;
+  created_by: string;
+  updated_ms: number;
+  closed_ms: number | null;
+}
+
+export interface InitiativeCommentsTable {
+  id: Generated<number>;
+  initiative_id: string;
+  at_ms: number;
+  author: string;
+  text: string;
+}
+
+export interface InitiativeEventsTable {
+  id: Generated<number>;
+  initiative_id: string;
+  at_ms: number;
+  actor: string;
+  action: string;
+  details: string;
 }
