@@ -107,9 +107,9 @@ export function CasePage({ me }: { me: Me }) {
         {reviewDue ? (canEdit ? 'Follow-up review due: compare before and after, then close.' : 'Follow-up review due.') : STAGE_WORDS[k.stage]}
       </p>
       {k.kind === 'systemic' && (me.role === 'manager' || (me.role === 'team_leader' && k.teamId !== null && me.teamIds.includes(k.teamId))) ? (
-        <p data-testid="case-open-initiative">
+        <div data-testid="case-open-initiative">
           <OpenInitiative origin={{ kind: 'case', caseId: k.id }} title={`Improve ${kpiLabel(k.kpi)}: ${name(k.scope)}`} problem={`${kpiLabel(k.kpi)} on ${name(k.scope)}: ${k.rule}.`} label="Open an improvement initiative from this review" />
-        </p>
+        </div>
       ) : null}
       <div className="case-grid">
         <div className="case-main">

@@ -46,6 +46,8 @@ function Rows({ rows, testId }: { rows: ComparisonRow[]; testId: string }) {
   );
 }
 
+const HEADLINE_ICON: Record<InitiativeResults['headline'], string> = { improved: '▲', worse: '▼', mixed: '◆', 'no-change': '●', 'no-data': '–' };
+
 const CHECK_WORDS: Record<InitiativeResults['sustained'][number]['state'], string> = { pending: '… pending', sustained: '✓ sustained', 'not-sustained': '✗ not sustained', 'no-data': '– no data' };
 
 export function BeforeAfter({ i }: { i: Initiative }) {
@@ -60,7 +62,10 @@ export function BeforeAfter({ i }: { i: Initiative }) {
       ) : (
         <>
           <p data-testid="before-after-summary">
-            <Verdict v={v.headline} /> <strong>{v.summary}</strong>
+            <span aria-hidden="true" className={`initiative-verdict-${v.headline}`}>
+              {HEADLINE_ICON[v.headline]}
+            </span>{' '}
+            <strong>{v.summary}</strong>
           </p>
           <p className="muted small-inline">
             {v.windowDays} whole days before the change day against {v.windowDays} after it (the change day itself in neither).

@@ -47,7 +47,7 @@ export function InitiativePage() {
   const i = q.data;
   const at = STEPS.indexOf(i.status);
   return (
-    <div className="page case-page">
+    <div className="page case-page initiative-page">
       <p>
         <Link to="/initiatives">← Initiatives</Link>
       </p>
@@ -87,7 +87,7 @@ export function InitiativePage() {
           <CriteriaPanel i={i} />
           <ChangePanel i={i} />
           {i.change ? <BeforeAfter i={i} /> : null}
-          {i.can.edit && i.status !== 'closed' ? <ClosePanel i={i} /> : null}
+          {i.can.edit && i.status !== 'closed' ? <ClosePanel key={i.status} i={i} /> : null}
         </div>
         <aside className="case-side">
           <StakeholdersPanel i={i} />
