@@ -51,6 +51,9 @@ import { PrivacyService } from './privacy/privacy.service.js';
 import { attachRealtime, type Realtime } from './realtime/socket.js';
 import { vocRoutes } from './http/voc.routes.js';
 import { reviewRoutes } from './http/review.routes.js';
+import { initiativeRoutes } from './http/initiatives.routes.js';
+import { InitiativeService } from './improvement/initiative.service.js';
+import { InitiativeStore } from './improvement/initiative.store.js';
 import { ReviewService } from './review/review.service.js';
 import { contactRoutes } from './http/contacts.routes.js';
 import { qaEvaluationRoutes } from './http/qa-evaluations.routes.js';
@@ -320,7 +323,10 @@ export function createServer({ config, store, clock, logger, clientDir, socketSw
   }
   app.use(agentProfileRoutes(routes, { profiles: new AgentProfileService(store, kpis, cases), directory, dirIndex, cases, targets, now: () => clock.now() }));
   app.use(segmentRoutes(routes, { segments: new SegmentsService(kpis), targets, directory, dirIndex, cases }));
-  app.use(reviewRoutes(routes, { reviews: new ReviewService({ store, kpis, targets, cases, voc, clock }), directory, dirIndex, accounts, audit }));
+  const reviews = new ReviewService({ store, kpis, targets, cases, voc, clock });
+  app.use(reviewRoutes(routes, { reviews, directory, dirIndex, accounts, audit }));
+  const initiatives = new InitiativeService({ store: new InitiativeStore(store), kpis, voc, reviews, cases, accounts, directory, dirIndex, clock });
+  app.use(initiativeRoutes(routes, { initiatives, audit }));
   app.use(vocRoutes(routes, { voc, directory, dirIndex, cases, audit, clock }));
   app.use(notificationRoutes(routes, notificationService, dirIndex));
   app.use(wallRoutes(routes, { boards, displays, targets, kpis, pulse, cases, directory, store, dirIndex }));

@@ -46,6 +46,8 @@ const ROUTES: Route[] = [
   page('contacts', 'drilldown/ContactsPages.tsx'),
   page('agent profile', 'drilldown/AgentProfilePage.tsx'),
   page('reviews', 'review/ReviewPages.tsx'),
+  page('initiatives', 'improvement/InitiativesPage.tsx'),
+  page('initiative', 'improvement/InitiativePage.tsx'),
   page('voice', 'voc/VocPage.tsx'),
   page('targets', 'admin/TargetsPage.tsx'),
   page('admin people', 'admin/PeoplePage.tsx'),

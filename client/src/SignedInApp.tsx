@@ -16,6 +16,8 @@ const ContactPage = lazyPage(async () => (await import('./drilldown/ContactsPage
 const AgentProfilePage = lazyPage(async () => (await import('./drilldown/AgentProfilePage.js')).AgentProfilePage);
 const ReviewsPage = lazyPage(async () => (await import('./review/ReviewPages.js')).ReviewsPage);
 const SavedReviewPage = lazyPage(async () => (await import('./review/ReviewPages.js')).SavedReviewPage);
+const InitiativesPage = lazyPage(async () => (await import('./improvement/InitiativesPage.js')).InitiativesPage);
+const InitiativePage = lazyPage(async () => (await import('./improvement/InitiativePage.js')).InitiativePage);
 const VocPage = lazyPage(async () => (await import('./voc/VocPage.js')).VocPage);
 const ChartsPage = lazyPage(async () => (await import('./charts/ChartsPage.js')).ChartsPage);
 const TargetsPage = lazyPage(async () => (await import('./admin/TargetsPage.js')).TargetsPage);
@@ -53,6 +55,8 @@ export function SignedInApp({ me }: { me: Me }) {
             <Route path="/agents/:agentId" element={<Allowed me={me} path="/" el={<AgentProfilePage me={me} />} />} />
             <Route path="/reviews" element={<Allowed me={me} path="/reviews" el={<ReviewsPage me={me} />} />} />
             <Route path="/reviews/:reviewId" element={<Allowed me={me} path="/reviews" el={<SavedReviewPage />} />} />
+            <Route path="/initiatives" element={<Allowed me={me} path="/initiatives" el={<InitiativesPage me={me} />} />} />
+            <Route path="/initiatives/:initiativeId" element={<Allowed me={me} path="/initiatives" el={<InitiativePage />} />} />
             <Route path="/voice" element={<Allowed me={me} path="/voice" el={<VocPage me={me} />} />} />
             <Route path="/charts" element={<Allowed me={me} path="/charts" el={<ChartsPage me={me} />} />} />
             <Route path="/targets" element={<TargetsPage canEdit={me.role === 'admin' || me.role === 'manager'} />} />

@@ -247,3 +247,46 @@ export function canBeAssigned(assignee: Pick<UserPrincipal, 'role' | 'userId' | 
 export function canRespondToCase(p: Principal | null, c: CaseRef): boolean {
   return p?.kind === 'user' && p.role === 'agent' && c.kind !== 'systemic' && c.agentId !== null && c.agentId === p.agentId;
 }
+
+/** An improvement initiative as far as access is concerned. */
+export interface InitiativeRef {
+  scope: Scope;
+  /** User ids of the stakeholders, who view, comment and sign off. */
+  stakeholders: readonly string[];
+  createdBy: string;
+}
+
+/**
+ * Opening and changing improvement initiatives: admins; managers for scopes they can view; team leaders for their
+ * own teams only (a queue or the centre is beyond one team leader's reach to change).
+ */
+export function canEditInitiativeScope(p: Principal | null, scope: Scope, dir: DirectoryIndex): boolean {
+  if (p?.kind !== 'user') return false;
+  switch (p.role) {
+    case 'admin':
+      return scope.kind !== 'agent';
+    case 'manager':
+      return scope.kind !== 'agent' && canViewScope(p, scope, dir);
+    case 'team_leader':
+      return scope.kind === 'team' && p.teamIds.includes(scope.id);
+    case 'coach':
+    case 'agent':
+      return false;
+  }
+}
+
+export function canEditInitiative(p: Principal | null, i: InitiativeRef, dir: DirectoryIndex): boolean {
+  return canEditInitiativeScope(p, i.scope, dir);
+}
+
+/** Reading one: those who may change it, admins, managers and team leaders who see its scope, and its stakeholders. */
+export function canViewInitiative(p: Principal | null, i: InitiativeRef, dir: DirectoryIndex): boolean {
+  if (p?.kind !== 'user' || p.role === 'agent') return false;
+  if (i.stakeholders.includes(p.userId)) return true;
+  return p.role !== 'coach' && canViewScope(p, i.scope, dir);
+}
+
+/** Signing the plan off: only a stakeholder, for themself. */
+export function canSignOffInitiative(p: Principal | null, i: InitiativeRef): boolean {
+  return p?.kind === 'user' && p.role !== 'agent' && i.stakeholders.includes(p.userId);
+}

@@ -16,7 +16,16 @@ import { newcombeDifference, wilson } from '../flagging/intervals.js';
 
 const Z = 1.959964;
 const REVIEW_KPIS = ['csat', 'fcrSurvey', 'aht'] as const;
-type ReviewKpi = (typeof REVIEW_KPIS)[number];
+
+/**
+ * Every KPI a before/after comparison can read from counters: the coaching review's three, and the service KPIs an
+ * improvement initiative (server/improvement) also compares. Rates are shares with Wilson intervals; AHT is a time on
+ * the log scale.
+ */
+export const COMPARABLE_KPIS = ['csat', 'fcrSurvey', 'aht', 'serviceLevel', 'abandonRate'] as const;
+export type ComparableKpi = (typeof COMPARABLE_KPIS)[number];
+/** Which way is good (DOMAIN.md section 3): higher CSAT, FCR and service level; lower AHT and abandon rate. */
+export const KPI_DIRECTION: Record<ComparableKpi, 'up' | 'down'> = { csat: 'up', fcrSurvey: 'up', serviceLevel: 'up', aht: 'down', abandonRate: 'down' };
 
 /** Where the review reads its counters from (the KPI service). */
 export interface CounterSource {
@@ -33,7 +42,8 @@ export interface ReviewSubject {
   days: number;
 }
 
-interface Side {
+/** One side of a comparison: x of n for a rate; for AHT the handle-time sum over n with its log-scale moments. */
+export interface Side {
   x: number;
   n: number;
   /** Time KPIs: arithmetic mean and the log-scale moments. */
@@ -42,14 +52,27 @@ interface Side {
   logVar?: number;
 }
 
-function sideOf(kpi: ReviewKpi, c: Counters): Side {
-  if (kpi === 'csat') return { x: c.csatTop2, n: c.csatN };
-  if (kpi === 'fcrSurvey') return { x: c.fcrSurveyYes, n: c.fcrSurveyN };
-  const m = logMoments(c.handleHist);
-  return { x: c.handleSum, n: c.handled, mean: c.handled === 0 ? null : c.handleSum / c.handled, logMean: m.mean, logVar: m.variance };
+export const EMPTY_SIDE: Side = { x: 0, n: 0 };
+
+/** The KPI's numerator and base in a window's counters, as server/kpi/formulas.ts defines them. */
+export function sideOf(kpi: ComparableKpi, c: Counters): Side {
+  switch (kpi) {
+    case 'csat':
+      return { x: c.csatTop2, n: c.csatN };
+    case 'fcrSurvey':
+      return { x: c.fcrSurveyYes, n: c.fcrSurveyN };
+    case 'serviceLevel':
+      return { x: c.answeredInSl, n: c.offered - c.shortAbandoned };
+    case 'abandonRate':
+      return { x: c.abandoned, n: c.offered - c.shortAbandoned };
+    case 'aht': {
+      const m = logMoments(c.handleHist);
+      return { x: c.handleSum, n: c.handled, mean: c.handled === 0 ? null : c.handleSum / c.handled, logMean: m.mean, logVar: m.variance };
+    }
+  }
 }
 
-function windowOf(kpi: ReviewKpi, s: Side, fromMs: number, toMs: number): ReviewWindow {
+export function windowOf(kpi: ComparableKpi, s: Side, fromMs: number, toMs: number): ReviewWindow {
   const base = { from: new Date(fromMs).toISOString(), to: new Date(toMs).toISOString(), n: s.n };
   if (s.n === 0) return { ...base, value: null, low: null, high: null };
   if (kpi === 'aht') {
@@ -63,7 +86,16 @@ function windowOf(kpi: ReviewKpi, s: Side, fromMs: number, toMs: number): Review
 
 type Verdict = ReviewRow['verdict'];
 
-function compare(kpi: ReviewKpi, before: Side, after: Side): { change: number | null; low: number | null; high: number | null; verdict: Verdict } {
+export interface Comparison {
+  /** after − before for rates; after ÷ before for times. */
+  change: number | null;
+  low: number | null;
+  high: number | null;
+  /** From the 95% interval of the change: better or worse only when it excludes no change (0, or ×1 for times). */
+  verdict: Verdict;
+}
+
+export function compareSides(kpi: ComparableKpi, before: Side, after: Side): Comparison {
   if (before.n === 0 || after.n === 0) return { change: null, low: null, high: null, verdict: 'no-data' };
   let change: number;
   let low: number;
@@ -83,12 +115,12 @@ function compare(kpi: ReviewKpi, before: Side, after: Side): { change: number | 
     ({ diff: change, lower: low, upper: high } = nd);
     noChange = 0;
   }
-  const up = kpi !== 'aht';
+  const up = KPI_DIRECTION[kpi] === 'up';
   const verdict: Verdict = low > noChange ? (up ? 'better' : 'worse') : high < noChange ? (up ? 'worse' : 'better') : 'unclear';
   return { change, low, high, verdict };
 }
 
-const isReviewKpi = (k: string): k is ReviewKpi => (REVIEW_KPIS as readonly string[]).includes(k);
+const isReviewKpi = (k: string): k is (typeof REVIEW_KPIS)[number] => (REVIEW_KPIS as readonly string[]).includes(k);
 
 export async function computeReview(source: CounterSource, subject: ReviewSubject, nowMs: number): Promise<CaseReview> {
   const tz = source.timeZone;
@@ -108,12 +140,12 @@ export async function computeReview(source: CounterSource, subject: ReviewSubjec
     subject.teamScope ? read(subject.teamScope, beforeFrom, beforeTo) : Promise.resolve(null),
     subject.teamScope ? read(subject.teamScope, afterFrom, afterTo) : Promise.resolve(null),
   ]);
-  const empty: Side = { x: 0, n: 0 };
+  const empty = EMPTY_SIDE;
   const rows: ReviewRow[] = kpis.map((kpi) => {
     const before = b ? sideOf(kpi, b) : empty;
     const after = a ? sideOf(kpi, a) : empty;
-    const cmp = compare(kpi, before, after);
-    const team = tb && ta ? compare(kpi, sideOf(kpi, tb), sideOf(kpi, ta)) : null;
+    const cmp = compareSides(kpi, before, after);
+    const team = tb && ta ? compareSides(kpi, sideOf(kpi, tb), sideOf(kpi, ta)) : null;
     return {
       kpi,
       unit: kpi === 'aht' ? 'seconds' : 'rate',

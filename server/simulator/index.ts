@@ -5,6 +5,8 @@ export { startLiveSimulation, type LiveSimulation, type LiveSimulationOptions } 
 export type { GroundTruth, GroundTruthAgent, GroundTruthScenario } from './ground-truth.js';
 export {
   defaultScenarios,
+  DEFAULT_SCENARIO_KINDS,
+  improvementScenario,
   SCENARIO_KINDS,
   targetTypeOf,
   type ScenarioKind,

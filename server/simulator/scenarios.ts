@@ -10,7 +10,13 @@ import { defaultCentreDirectory } from './centre.js';
 import { logit, type Rng } from './random.js';
 import { DAY_MS, HOUR_MS, localParts, zonedEpoch } from './zoned-time.js';
 
-export const SCENARIO_KINDS = ['agent-step-drop', 'agent-drift', 'team-dip', 'queue-outage', 'agent-improvement'] as const;
+/** The kinds the default scenario set places, one each (other tests rely on its figures: do not add to it lightly). */
+export const DEFAULT_SCENARIO_KINDS = ['agent-step-drop', 'agent-drift', 'team-dip', 'queue-outage', 'agent-improvement'] as const;
+/**
+ * Every kind. `team-improvement` and `queue-improvement` are a lasting change for the better from a process change
+ * (an improvement initiative's test bed, server/improvement): never placed by default, only asked for by name.
+ */
+export const SCENARIO_KINDS = [...DEFAULT_SCENARIO_KINDS, 'team-improvement', 'queue-improvement'] as const;
 export type ScenarioKind = (typeof SCENARIO_KINDS)[number];
 export type TargetType = 'agent' | 'team' | 'queue';
 
@@ -48,8 +54,10 @@ export function targetTypeOf(kind: ScenarioKind): TargetType {
     case 'agent-improvement':
       return 'agent';
     case 'team-dip':
+    case 'team-improvement':
       return 'team';
     case 'queue-outage':
+    case 'queue-improvement':
       return 'queue';
     default:
       return assertNever(kind);
@@ -169,6 +177,14 @@ export function defaultScenarios(startMs: number, days: number, rng: Rng, direct
     out.push({ id: 'improve-1', kind: 'agent-improvement', targetId: improvingAgent.id, startMs: start, endMs: until(start, clamp(days * 0.4, 3, 20)), rampMs: 0, ...magnitudes([0.85, 0.92], [0.75, 0.8], 0.85, 5) });
   }
   return out.filter((s) => s.endMs > s.startMs);
+}
+
+/**
+ * A lasting improvement for a team or queue from `startMs` (a process change: better CSAT and FCR, shorter handling),
+ * for an improvement initiative's before/after test. Nominal rates are for an average agent.
+ */
+export function improvementScenario(kind: 'team-improvement' | 'queue-improvement', targetId: string, startMs: number, endMs: number, csat: [number, number] = [0.85, 0.93], fcr: [number, number] = [0.75, 0.83], ahtFactor = 0.85): ScenarioSpec {
+  return { id: `${kind}-${targetId}`, kind, targetId, startMs, endMs, rampMs: 0, ...magnitudes(csat, fcr, ahtFactor, 3) };
 }
 
 /** Agents a scenario touches: the agent, the team's agents, or every agent skilled on the queue. */

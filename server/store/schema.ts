@@ -414,6 +414,10 @@ export interface Database {
   qa_samples: QaSamplesTable;
   qa_calibrations: QaCalibrationsTable;
   qa_calibration_scores: QaCalibrationScoresTable;
+
+  initiatives: InitiativesTable;
+  initiative_comments: InitiativeCommentsTable;
+  initiative_events: InitiativeEventsTable;
 }
 
 /** One person's notification choices (JSON as validated by shared/notifications.ts). */
@@ -582,4 +586,47 @@ export interface QaCalibrationScoresTable {
   score: number;
   critical_fail: number;
   submitted_ms: number;
+}
+
+/** An improvement initiative (server/improvement); JSON columns are read and written whole under `version`. */
+export interface InitiativesTable {
+  id: string;
+  title: string;
+  scope: string;
+  status: string;
+  outcome: string | null;
+  outcome_reason: string | null;
+  version: number;
+  origin: string;
+  problem: string;
+  root_cause: string;
+  evidence: string;
+  actions: string;
+  criteria: string;
+  stakeholders: string;
+  signoffs: string;
+  window_days: number;
+  change_day: string | null;
+  change_text: string | null;
+  created_ms: number;
+  created_by: string;
+  updated_ms: number;
+  closed_ms: number | null;
+}
+
+export interface InitiativeCommentsTable {
+  id: Generated<number>;
+  initiative_id: string;
+  at_ms: number;
+  author: string;
+  text: string;
+}
+
+export interface InitiativeEventsTable {
+  id: Generated<number>;
+  initiative_id: string;
+  at_ms: number;
+  actor: string;
+  action: string;
+  details: string;
 }

@@ -143,6 +143,7 @@ describe('every page passes axe-core (WCAG 2.1 AA) with no serious or critical f
       ['/explore?scope=centre&days=7', 'explore', (p) => p.getByTestId('segment-trend').locator('.recharts-line-dot').first().waitFor()],
       [`/charts?scope=${encodeURIComponent(`team:${team.id}`)}`, 'charts', (p) => p.getByTestId('funnel-dot').first().waitFor()],
       ['/reviews', 'review', (p) => p.getByTestId('review-doc').waitFor({ timeout: 60_000 })],
+      ['/initiatives', 'initiatives', (p) => p.getByRole('heading', { name: 'Improvement initiatives', level: 1 }).waitFor()],
       ['/voice', 'voice', (p) => p.getByTestId('voc-themes').waitFor()],
       ['/targets', 'targets', (p) => p.getByRole('heading', { name: 'Targets', level: 1 }).waitFor()],
       ['/admin/people', 'people', (p) => p.getByRole('cell', { name: 'Max Manager' }).waitFor()],

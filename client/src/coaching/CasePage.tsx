@@ -24,6 +24,7 @@ import {
 } from '../../../shared/coaching.js';
 import { api, errText } from '../api/http.js';
 import { lazyPage } from '../shell/lazy.js';
+import { OpenInitiative } from '../improvement/parts.js';
 import { day, dayTime, fromInput, KIND_WORDS, kpiLabel, localInput, text, useDirectory, useExplanation, useNow, useScopeNames } from './case-words.js';
 
 const CaseEvaluations = lazyPage(async () => (await import('../qa/EvaluationList.js')).CaseEvaluations);
@@ -108,6 +109,11 @@ export function CasePage({ me }: { me: Me }) {
       <p className="muted small-inline" data-testid="case-stage">
         {reviewDue ? (canEdit ? 'Follow-up review due: compare before and after, then close.' : 'Follow-up review due.') : STAGE_WORDS[k.stage]}
       </p>
+      {k.kind === 'systemic' && (me.role === 'manager' || (me.role === 'team_leader' && k.teamId !== null && me.teamIds.includes(k.teamId))) ? (
+        <div data-testid="case-open-initiative">
+          <OpenInitiative origin={{ kind: 'case', caseId: k.id }} title={`Improve ${kpiLabel(k.kpi)}: ${name(k.scope)}`} problem={`${kpiLabel(k.kpi)} on ${name(k.scope)}: ${k.rule}.`} label="Open an improvement initiative from this review" />
+        </div>
+      ) : null}
       <div className="case-grid">
         <div className="case-main">
           <WhyPanel k={k} />

@@ -7,15 +7,16 @@
 import { TZDate } from '@date-fns/tz';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { addDays } from 'date-fns';
-import { useState } from 'react';
+import { useState, type ReactNode } from 'react';
 import { Link, useNavigate, useParams, useSearchParams } from 'react-router';
 import type { Me } from '../../../shared/access.js';
 import { assuranceWords, variationWords } from '../../../shared/charts.js';
 import { KPI_DEFINITIONS, STATUS_WORDS } from '../../../shared/kpis.js';
-import type { ResultRow, SavedReview, ServiceReview } from '../../../shared/review.js';
+import type { Recommendation, ResultRow, SavedReview, ServiceReview } from '../../../shared/review.js';
 import { zoneOf } from '../../../shared/zones.js';
 import { api, errText } from '../api/http.js';
 import { useDirectory } from '../coaching/case-words.js';
+import { InitiativeTable, OpenInitiative, useInitiatives } from '../improvement/parts.js';
 import { contactsLink } from '../drilldown/ContactsPages.js';
 import { ScopeSelect } from '../shell/ScopeSelect.js';
 import { scopeChoices } from '../shell/scopes.js';
@@ -149,7 +150,7 @@ function DayList({ r, dayLink }: { r: ResultRow; dayLink: DayLink | null }) {
   );
 }
 
-export function ReviewDocument({ r }: { r: ServiceReview }) {
+export function ReviewDocument({ r, act }: { r: ServiceReview; act?: (index: number, rec: Recommendation) => ReactNode }) {
   const dir = useDirectory();
   const dayLink = useDayLinks(r);
   const agentName = (id: string | null) => (id ? (dir.data?.agents.find((a) => a.id === id)?.name ?? id) : '–');
@@ -172,6 +173,7 @@ export function ReviewDocument({ r }: { r: ServiceReview }) {
               <strong>{x.text}</strong>
               <br />
               <span className="muted">Because: {x.because}</span> <Link to={x.evidence.href}>Evidence: {x.evidence.label}</Link>
+              {act ? <div>{act(i, x)}</div> : null}
             </li>
           ))}
         </ol>
@@ -433,6 +435,7 @@ export function ReviewsPage({ me }: { me: Me }) {
       {preview.error ? <p className="error">{errText(preview.error)}</p> : null}
       {preview.isLoading ? <p className="muted">Building the review…</p> : null}
       {preview.data ? <ReviewDocument r={preview.data} /> : null}
+      {preview.data ? <ReviewInitiatives scope={preview.data.scope} /> : null}
     </div>
   );
 }
@@ -461,7 +464,11 @@ export function SavedReviewPage() {
         </button>
       </p>
       <h2 className="review-title">{d.title}</h2>
-      <ReviewDocument r={d.snapshot} />
+      <ReviewDocument
+        r={d.snapshot}
+        act={(index, rec) => <OpenInitiative origin={{ kind: 'review', reviewId: d.id, index }} title={rec.text.replace(/[:.].*$/, '').slice(0, 120)} problem={`${rec.text} Because: ${rec.because}`} label="Open an initiative from this recommendation" />}
+      />
+      <ReviewInitiatives scope={d.snapshot.scope} />
       <section className="review-comments" data-testid="review-comments">
         <h2>Stakeholders' comments</h2>
         {d.comments.length === 0 ? <p className="muted">No comments yet.</p> : null}
@@ -492,5 +499,17 @@ export function SavedReviewPage() {
         </form>
       </section>
     </div>
+  );
+}
+
+/** The improvement initiatives for a review's scope, with their before/after results (computed now, not in the snapshot). */
+function ReviewInitiatives({ scope }: { scope: string }) {
+  const list = useInitiatives({ scope });
+  return (
+    <section className="review-initiatives panel" data-testid="review-initiatives">
+      <h2>Improvement initiatives for this scope</h2>
+      <p className="muted small-inline">Their results as they stand today: each compares the same KPIs over equal windows before and after its change.</p>
+      {list.error ? <p className="error">{errText(list.error)}</p> : list.data ? <InitiativeTable rows={list.data} /> : <p className="muted">Loading…</p>}
+    </section>
   );
 }

@@ -22,6 +22,7 @@ export const NAV: readonly NavItem[] = [
   { to: '/explore', label: 'Explore', roles: ['admin', 'manager', 'team_leader'] },
   { to: '/charts', label: 'Charts', roles: ['admin', 'manager', 'team_leader'] },
   { to: '/reviews', label: 'Review', roles: ['admin', 'manager', 'team_leader'] },
+  { to: '/initiatives', label: 'Initiatives', roles: ['admin', 'manager', 'team_leader', 'coach'] },
   { to: '/voice', label: 'Voice', roles: ['admin', 'manager', 'team_leader', 'coach', 'agent'] },
   { to: '/targets', label: 'Targets', roles: ['admin', 'manager', 'team_leader', 'coach', 'agent'] },
   { to: '/cases', label: 'Coaching', roles: ['manager', 'team_leader', 'coach', 'agent'] },
@@ -50,6 +51,7 @@ export function pageName(pathname: string): string {
   if (first === 'reviews' && second) return 'Saved review';
   if (first === 'cases' && second) return 'Coaching case';
   if (first === 'qa' && second === 'evaluations') return 'QA evaluation';
+  if (first === 'initiatives' && second) return 'Improvement initiative';
   if (first === 'account') return 'My account';
   return 'No such page';
 }

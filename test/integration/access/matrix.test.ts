@@ -92,6 +92,18 @@ const EXPECTED: Record<string, readonly Caller[]> = {
   'POST /api/v1/reviews': only('admin', 'manager', 'team_leader'),
   'GET /api/v1/reviews/:reviewId': only('admin', 'manager', 'team_leader'),
   'POST /api/v1/reviews/:reviewId/comments': only('admin', 'manager', 'team_leader'),
+  // Improvement initiatives: admins, managers and team leaders open and change them; stakeholders (coaches too) read,
+  // comment and sign off. Probed on an id nobody has (404) or with an empty body (400) when admitted.
+  'GET /api/v1/initiatives': only('admin', 'manager', 'team_leader', 'coach'),
+  'POST /api/v1/initiatives': only('admin', 'manager', 'team_leader'),
+  'GET /api/v1/initiatives/people': only('admin', 'manager', 'team_leader'),
+  'GET /api/v1/initiatives/:initiativeId': only('admin', 'manager', 'team_leader', 'coach'),
+  'GET /api/v1/initiatives/:initiativeId/results': only('admin', 'manager', 'team_leader', 'coach'),
+  'PATCH /api/v1/initiatives/:initiativeId': only('admin', 'manager', 'team_leader'),
+  'POST /api/v1/initiatives/:initiativeId/status': only('admin', 'manager', 'team_leader'),
+  'POST /api/v1/initiatives/:initiativeId/signoff': only('admin', 'manager', 'team_leader', 'coach'),
+  'POST /api/v1/initiatives/:initiativeId/change': only('admin', 'manager', 'team_leader'),
+  'POST /api/v1/initiatives/:initiativeId/comments': only('admin', 'manager', 'team_leader', 'coach'),
   // Voice of the customer: default scope is the centre, which every person may see.
   'GET /api/v1/voc/themes': [...PEOPLE, 'key:read'],
   'GET /api/v1/voc/comments': [...PEOPLE, 'key:read'],
@@ -312,6 +324,7 @@ function concrete(path: string): string {
     .replace(':actionId', 'act_none')
     .replace(':contactId', 'c_none')
     .replace(':reviewId', 'rev_none')
+    .replace(':initiativeId', 'ini_none')
     .replace(':targetId', 'tg_none')
     .replace(':boardId/:tileId', `${shownBoardId}/open`)
     .replace(':boardId', 'b_none')

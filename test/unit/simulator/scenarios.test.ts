@@ -2,7 +2,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { FrontlineEvent } from '../../../shared/events.js';
 import {
-  CentreSimulator, defaultCentreDirectory, defaultScenarios, Rng, SCENARIO_KINDS, type ScenarioSpec,
+  CentreSimulator, defaultCentreDirectory, defaultScenarios, Rng, DEFAULT_SCENARIO_KINDS, type ScenarioSpec,
 } from '../../../server/simulator/index.js';
 import { effectAt, scenarioWeight } from '../../../server/simulator/scenarios.js';
 import { aht, byContact, DAY_MS, mean, MONDAY, simulate, type ContactRecord } from './support.js';
@@ -24,7 +24,7 @@ describe('default scenarios and ground truth', () => {
     const a = defaultScenarios(MONDAY, 40, new Rng(9, 3, MONDAY));
     const b = defaultScenarios(MONDAY, 40, new Rng(9, 3, MONDAY));
     expect(b).toEqual(a);
-    expect(a.map((s) => s.kind).sort()).toEqual([...SCENARIO_KINDS].sort());
+    expect(a.map((s) => s.kind).sort()).toEqual([...DEFAULT_SCENARIO_KINDS].sort());
     for (const s of a) {
       expect(s.startMs).toBeGreaterThanOrEqual(MONDAY);
       expect(s.endMs).toBeLessThanOrEqual(day(40));
