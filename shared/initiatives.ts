@@ -107,7 +107,8 @@ export interface InitiativeEvidence {
   days: number;
   kpis: { kpi: InitiativeKpi; value: number | null; n: number }[];
   comments: number;
-  themes: { id: string; label: string; count: number; share: number; negativeShare: number; example: string | null }[];
+  /** `exampleContactId`: the contact the quoted comment is about, so erasing that customer removes the quote. */
+  themes: { id: string; label: string; count: number; share: number; negativeShare: number; example: string | null; exampleContactId?: string | null }[];
 }
 
 export interface Stakeholder {

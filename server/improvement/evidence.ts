@@ -28,6 +28,6 @@ export async function gatherEvidence(kpis: KpiService, voc: VocService, scope: S
     themes: themes.themes
       .filter((t) => t.count > 0)
       .slice(0, 5)
-      .map((t) => ({ id: t.id, label: t.label, count: t.count, share: t.share, negativeShare: t.negativeShare, example: t.examples[0]?.text ?? null })),
+      .map((t) => ({ id: t.id, label: t.label, count: t.count, share: t.share, negativeShare: t.negativeShare, example: t.examples[0]?.text ?? null, exampleContactId: t.examples[0]?.contactId ?? null })),
   };
 }

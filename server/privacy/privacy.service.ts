@@ -18,6 +18,7 @@ import { randomBytes } from 'node:crypto';
 import type { Kysely, Transaction } from 'kysely';
 import { contactIdOf, FREE_TEXT_FIELDS, validateEvent, type FrontlineEvent } from '../../shared/events.js';
 import { pseudonymiseQaRecords, stripQaTextsOfContacts } from './qa-records.js';
+import { removeQuotesFromSnapshots } from './snapshots.js';
 import { AccountError } from '../accounts/errors.js';
 import type { AuditService } from '../audit/audit.service.js';
 import type { Clock } from '../clock.js';
@@ -100,8 +101,10 @@ export class PrivacyService {
           changed++;
         }
       }
-      // Evaluators may have quoted the customer in QA evaluations of these contacts.
+      // Evaluators may have quoted the customer in QA evaluations of these contacts; saved reviews and initiatives'
+      // evidence froze quotes of their comments.
       await stripQaTextsOfContacts(trx, ids);
+      await removeQuotesFromSnapshots(trx, ids);
       return { pseudonym, eventsChanged: changed, contacts: contacts.size };
     });
     // The audit keeps a hash of the id (to answer "was this request carried out?"), not the id itself.

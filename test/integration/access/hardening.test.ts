@@ -184,6 +184,16 @@ describe('personal data stays gone', () => {
       .execute();
     await t.store.db.insertInto('qa_calibration_scores').values({ calibration_id: 'cal', evaluator_id: 'e1', answers: answers('Ms Patel was upset'), score: 80, critical_fail: 0, submitted_ms: ms }).execute();
 
+    // A saved review and an initiative froze quotes of the customers' comments on ks and kr.
+    const quote = (contactId: string, text: string) => ({ contactId, at: at('10:30'), kind: 'survey', text, sentiment: -0.5, csat: 2, agentId: 'a-bob', queueId: 'voice-billing', themes: ['waiting'] });
+    const snapshot = { scope: 'centre', themes: { comments: 2, top: [{ id: 'waiting', label: 'Waiting time', count: 2, examples: [quote('ks', 'Ms Patel here, waited an hour'), quote('kr', 'Mr Jones: quick and kind')] }] } };
+    await t.store.db.insertInto('service_reviews').values({ id: 'rev', title: 'November', scope: 'centre', from_day: '2026-11-01', to_day: '2026-11-18', created_ms: ms, created_by: 'x', snapshot: JSON.stringify(snapshot) }).execute();
+    const evidence = { comments: 2, themes: [{ id: 'waiting', label: 'Waiting time', count: 2, share: 1, negativeShare: 1, example: 'Ms Patel here, waited an hour', exampleContactId: 'ks' }] };
+    await t.store.db
+      .insertInto('initiatives')
+      .values({ id: 'ini', title: 'Cut waits', scope: 'centre', status: 'draft', outcome: null, outcome_reason: null, version: 1, origin: '{}', problem: 'Waits', root_cause: '', evidence: JSON.stringify(evidence), actions: '[]', criteria: '[]', stakeholders: '[]', signoffs: '[]', window_days: 28, change_day: null, change_text: null, created_ms: ms, created_by: 'x', updated_ms: ms, closed_ms: null })
+      .execute();
+
     // The customer of contact ks is erased: what evaluators wrote about that contact goes; scores stay.
     expect((await call(t.baseUrl, 'POST', '/api/v1/privacy/erase-customer', admin, { customerId: 'cust-s', reason: 'request' })).status).toBe(200);
     const s = await t.store.db.selectFrom('qa_evaluations').selectAll().where('id', '=', 'ev-s').executeTakeFirstOrThrow();
@@ -191,6 +201,12 @@ describe('personal data stays gone', () => {
     expect(s.score).toBe(80);
     expect((await t.store.db.selectFrom('qa_calibration_scores').select('answers').executeTakeFirstOrThrow()).answers).not.toContain('Patel');
     expect((await t.store.db.selectFrom('qa_evaluations').select('answers').where('id', '=', 'ev-r').executeTakeFirstOrThrow()).answers).toContain('Mr Jones');
+    // Their quotes leave the saved review and the initiative's evidence; other customers' quotes and the counts stay.
+    const review = (await t.store.db.selectFrom('service_reviews').select('snapshot').executeTakeFirstOrThrow()).snapshot;
+    expect(review).not.toContain('Patel');
+    expect(review).toContain('Mr Jones: quick and kind');
+    const initiative = JSON.parse((await t.store.db.selectFrom('initiatives').select('evidence').executeTakeFirstOrThrow()).evidence) as typeof evidence;
+    expect(initiative.themes[0]).toMatchObject({ count: 2, example: null, exampleContactId: null });
 
     // Bob leaves: every QA record moves to the pseudonym, and his name goes from what was written about him.
     const reply = (await (await call(t.baseUrl, 'POST', '/api/v1/privacy/pseudonymise-agent', admin, { agentId: 'a-bob', reason: 'left' })).json()) as { pseudonym: string };
