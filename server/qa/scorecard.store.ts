@@ -6,39 +6,14 @@
 import { randomUUID } from 'node:crypto';
 import type { Channel } from '../../shared/channels.js';
 import type { ScorecardDefinition, StandardInput } from '../../shared/qa.js';
+import type { ScorecardSummaryView, ScorecardVersionInfo, ScorecardVersionView, StandardView } from '../../shared/qa-scorecard-api.js';
 import type { Store } from '../store/db.js';
 import type { QaScorecardsTable, QaStandardsTable } from '../store/schema.js';
 
-export interface Standard {
-  id: string;
-  code: string;
-  title: string;
-  source: string | null;
-  description: string | null;
-  createdBy: string;
-  createdAt: string;
-  retiredAt: string | null;
-}
-
-export interface ScorecardSummary {
-  id: string;
-  name: string;
-  description: string;
-  channels: Channel[];
-  currentVersion: number;
-  createdBy: string;
-  createdAt: string;
-  retiredAt: string | null;
-}
-
-export interface ScorecardVersion {
-  scorecardId: string;
-  version: number;
-  definition: ScorecardDefinition;
-  changeNote: string;
-  createdBy: string;
-  createdAt: string;
-}
+/** The store answers in the API's own shapes (shared/qa-scorecard-api.ts): one description of each, not two. */
+export type Standard = StandardView;
+export type ScorecardSummary = ScorecardSummaryView;
+export type ScorecardVersion = ScorecardVersionView;
 
 /** A conflict the caller can act on: someone else changed it first, or it does not exist. */
 export class ScorecardConflict extends Error {
@@ -132,7 +107,7 @@ export class ScorecardStore {
     return { scorecardId: r.scorecard_id, version: Number(r.version), definition: JSON.parse(r.definition) as ScorecardDefinition, changeNote: r.change_note, createdBy: r.created_by, createdAt: iso(r.created_ms) as string };
   }
 
-  async versions(scorecardId: string): Promise<Omit<ScorecardVersion, 'definition'>[]> {
+  async versions(scorecardId: string): Promise<ScorecardVersionInfo[]> {
     const rows = await this.store.db.selectFrom('qa_scorecard_versions').select(['scorecard_id', 'version', 'change_note', 'created_by', 'created_ms']).where('scorecard_id', '=', scorecardId).orderBy('version', 'desc').execute();
     return rows.map((r) => ({ scorecardId: r.scorecard_id, version: Number(r.version), changeNote: r.change_note, createdBy: r.created_by, createdAt: iso(r.created_ms) as string }));
   }
