@@ -4,6 +4,7 @@
  * read with the sample behind it. Admins, managers and team leaders draw the week's sample here.
  */
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useId, useState } from 'react';
 import { Link } from 'react-router';
 import type { Me } from '../../../shared/access.js';
 import type { SamplesReply } from '../../../shared/qa-evaluations.js';
@@ -11,18 +12,23 @@ import { api, errText } from '../api/http.js';
 import { EvaluationTable } from './EvaluationList.js';
 import { enc, evaluations } from './qa-api.js';
 import { QaTabs } from './QaTabs.js';
+import { isoWeekBefore } from './weeks.js';
 
 export function QaPage({ me }: { me: Me }) {
   const qc = useQueryClient();
-  const samples = useQuery({ queryKey: ['qa-samples'], queryFn: () => api<SamplesReply>('/api/v1/qa/samples') });
+  // null: this week in the centre's time zone; else an earlier ISO week (a Monday morning's sample is still empty).
+  const [period, setPeriod] = useState<string | null>(null);
+  const weekId = useId();
+  const samples = useQuery({ queryKey: ['qa-samples', period], queryFn: () => api<SamplesReply>(`/api/v1/qa/samples${period ? `?period=${enc(period)}` : ''}`) });
+  const thisWeek = useQuery({ queryKey: ['qa-samples', null], queryFn: () => api<SamplesReply>('/api/v1/qa/samples'), enabled: period !== null }).data?.period ?? (period === null ? samples.data?.period : undefined);
   const drafts = useQuery({ queryKey: ['qa-evaluations', 'drafts'], queryFn: () => evaluations('?view=drafts') });
   const recent = useQuery({ queryKey: ['qa-evaluations', 'scope'], queryFn: () => evaluations('?view=scope&limit=20') });
   // The evaluator is told of a dispute here (and in the evaluation's trail): their own evaluations the agent disputed.
   const mine = useQuery({ queryKey: ['qa-evaluations', 'mine'], queryFn: () => evaluations('?view=mine&limit=200') });
   const disputed = (mine.data ?? []).filter((e) => e.status === 'submitted' && e.response === 'disputed');
   const draw = useMutation({
-    mutationFn: () => api<SamplesReply & { added: number }>('/api/v1/qa/samples', { method: 'POST', body: {} }),
-    onSuccess: (r) => qc.setQueryData(['qa-samples'], r),
+    mutationFn: () => api<SamplesReply & { added: number }>('/api/v1/qa/samples', { method: 'POST', body: period ? { period } : {} }),
+    onSuccess: (r) => qc.setQueryData(['qa-samples', period], r),
   });
   const mayDraw = me.role === 'admin' || me.role === 'manager' || me.role === 'team_leader';
   const s = samples.data;
@@ -43,18 +49,41 @@ export function QaPage({ me }: { me: Me }) {
       ) : null}
       <section className="panel" aria-labelledby="qa-worklist-title">
         <h2 id="qa-worklist-title">
-          To evaluate this week <span className="charts-sub">a fair random sample of {s?.k ?? 2} contacts per agent</span>
+          To evaluate {period === null ? 'this week' : `in week ${period}`} <span className="charts-sub">a fair random sample of {s?.k ?? 2} contacts per agent</span>
         </h2>
+        {thisWeek ? (
+          <p className="row center">
+            <label htmlFor={weekId}>Sampling week</label>
+            <select
+              id={weekId}
+              value={period ?? ''}
+              onChange={(e) => {
+                draw.reset();
+                setPeriod(e.target.value === '' ? null : e.target.value);
+              }}
+            >
+              <option value="">This week ({thisWeek})</option>
+              {[1, 2, 3, 4].map((n) => {
+                const w = isoWeekBefore(thisWeek, n);
+                return (
+                  <option key={w} value={w}>
+                    {n === 1 ? `Last week (${w})` : w}
+                  </option>
+                );
+              })}
+            </select>
+          </p>
+        ) : null}
         {samples.error ? <p className="error">{errText(samples.error)}</p> : null}
-        {s && !s.drawn ? <p className="muted">This week&rsquo;s sample has not been drawn yet.</p> : null}
+        {s && !s.drawn ? <p className="muted">The sample for {period === null ? 'this week' : `week ${period}`} has not been drawn yet.</p> : null}
         {mayDraw ? (
           <div className="row">
             <button type="button" onClick={() => draw.mutate()} disabled={draw.isPending}>
-              Draw this week&rsquo;s sample
+              {period === null ? 'Draw this week’s sample' : `Draw the sample for ${period}`}
             </button>
             {draw.data ? (
               <span className="muted" role="status">
-                {draw.data.added === 0 ? 'Nothing new: every agent in your scope already has their sample.' : `${draw.data.added} contact${draw.data.added === 1 ? '' : 's'} added to the sample.`}
+                {draw.data.added === 0 ? 'Nothing new to draw: every agent in your scope has their sample for the week (an agent who handled no contacts yet has none).' : `${draw.data.added} contact${draw.data.added === 1 ? '' : 's'} added to the sample.`}
               </span>
             ) : null}
           </div>
@@ -106,7 +135,7 @@ export function QaPage({ me }: { me: Me }) {
       <div className="panels">
         <section className="panel" aria-labelledby="qa-coverage-title">
           <h2 id="qa-coverage-title">
-            Coverage this week <span className="charts-sub">read a QA figure with its sample</span>
+            Coverage {period === null ? 'this week' : `in week ${period}`} <span className="charts-sub">read a QA figure with its sample</span>
           </h2>
           {s && s.coverage.length > 0 ? (
             <div className="table-scroll">
@@ -166,3 +195,4 @@ export function QaPage({ me }: { me: Me }) {
     </div>
   );
 }
+
