@@ -1,0 +1,7 @@
+/**
+ * The platforms this server can connect (issue 16), one connector each (server/connectors/<platform>/index.ts).
+ */
+import type { Platform } from '../../shared/sources.js';
+import type { Connector } from './types.js';
+
+export const CONNECTORS: Readonly<Partial<Record<Platform, Connector>>> = {};
