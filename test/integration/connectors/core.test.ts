@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { KpisReply } from '../../../shared/api.js';
 import type { DeadLetter, SourceSummary } from '../../../shared/sources.js';
 import { MappingRun, malformed } from '../../../server/connectors/common.js';
+import { headline } from '../../../server/notifications/events.js';
 import type { PlatformMapper, PullConnector, PushConnector, RawRecord } from '../../../server/connectors/types.js';
 import { call, type Credentials } from '../../support/people.js';
 import { ManualClock, startTestServer, type TestServer } from '../../support/server.js';
@@ -192,8 +193,15 @@ describe.each(['sqlite', 'postgres'] as const)('on %s', (dialect) => {
       expect(s.health.status).toBe('failing');
       expect(s.health.lastError).toBe('platform went away');
       expect((await t.store.db.selectFrom('sources').select('cursor').where('id', '=', g.id).executeTakeFirstOrThrow()).cursor).toBe('2');
+      // Admins are told: the source is unhealthy while its polls fail, healthy again after a good one.
+      const told = async () => JSON.parse((await t.store.db.selectFrom('notification_state').select('value').where('key', '=', `platform-source:${g.id}`).executeTakeFirstOrThrow()).value) as { told: string };
+      await t.server.notifications.watchers.check();
+      expect((await told()).told).toBe('silent');
+      expect(headline({ kind: 'source_unhealthy', data: { keyId: g.id, keyName: 'Genesys EU', platform: 'Genesys Cloud', lastEventAt: 'x', silentMinutes: 0, pollError: 'platform went away' } })).toBe('Data source failing: Genesys EU (Genesys Cloud) cannot be read');
       failAfterPage = undefined;
       await t.server.sources.pollNow(g.id);
+      await t.server.notifications.watchers.check();
+      expect((await told()).told).toBe('healthy');
       s = await source(g.id);
       // Its newest record happened 2 h before it was read: the source is up but behind (lagging), not failing.
       expect(s.health).toMatchObject({ accepted: 6, duplicate: 0, status: 'lagging', lastError: null });
