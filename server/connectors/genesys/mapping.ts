@@ -18,7 +18,9 @@
  * - `contact.offered`: when the conversation entered its first queue (the first `acd` participant's first segment),
  *   with that queue (`queueId`, and the acd participant's `participantName` — the queue's name — as its label);
  * - each `agent` participant's session with an `interact` segment is a leg: `contact.answered` at its first interact
- *   (with the platform's own wait, the session's `tAnswered` metric, on voice and chat), and, once every segment of
+ *   (with the platform's own wait, the session's `tAnswered` metric, on voice and chat; on email and messages, at the
+ *   session's first `tAgentResponseTime` metric when there is one: Frontline's "answered" there is the first reply),
+ *   and, once every segment of
  *   the session has ended, `contact.ended` with talk = Σ interact segments, hold = Σ hold segments (holdCount = their
  *   number), wrap = Σ wrapup segments, resolved from the wrapup segment's `wrapUpCode` (an id, or a system code such
  *   as ININ-WRAP-UP-TIMEOUT) through the source's wrap-up table, and the `wrapUpNote` as the leg's notes.
@@ -388,8 +390,10 @@ function mapConversation(c: GenesysConversation, ctx: MapContext): MapOutcome {
     const agentId = agentOf(leg.participant);
     const answered = leg.segments.find((x) => x.segmentType === 'interact') as GenesysSegment;
     const waited = sync ? metric(leg.session, 'tAnswered') : undefined;
+    // Email and messages: "answered" is the agent's first reply (the session's first tAgentResponseTime), when given.
+    const reply = sync ? undefined : metric(leg.session, 'tAgentResponseTime')?.emitDate;
     events.push({
-      id: `${base}:answered:${leg.key}`, type: 'contact.answered', source, occurredAt: answered.segmentStart, contactId: cid, agentId,
+      id: `${base}:answered:${leg.key}`, type: 'contact.answered', source, occurredAt: reply ?? answered.segmentStart, contactId: cid, agentId,
       ...(waited ? { waitSeconds: Math.max(0, waited.value) / 1000 } : {}),
       revision,
     });
@@ -561,7 +565,7 @@ function mapEvaluation(e: GenesysEvaluation, ctx: MapContext): MapOutcome {
     id: `genesys:${e.conversation.id}:evaluation:${e.id}`, type: 'qa.evaluated', source: ctx.sourceId, occurredAt: at,
     contactId: e.conversation.id, agentId: run.agent(agent.id, agent.name ?? agent.username),
     evaluatorId: e.evaluator?.id ?? 'genesys-evaluator',
-    score: answers.totalScore as number, criticalFail: answers.anyFailedKillQuestions === true,
+    score: answers.totalScore, criticalFail: answers.anyFailedKillQuestions === true,
     ...(answers.comments ? { notes: answers.comments.slice(0, 5_000) } : {}),
     evaluationId: e.id, revision: Date.parse(revisionAt),
   }]);

@@ -293,3 +293,31 @@ export function videoCall(): GenesysConversation {
   for (const p of c.participants) for (const s of p.sessions ?? []) s.mediaType = 'video';
   return c;
 }
+
+/**
+ * A copy of a documented record under another conversation id, every time moved by `shiftMs` (for paging tests that
+ * need many conversations of the same documented shape).
+ */
+export function shifted(c: GenesysConversation, conversationId: string, shiftMs: number): GenesysConversation {
+  const move = (iso: string): string => new Date(Date.parse(iso) + shiftMs).toISOString();
+  const copy = JSON.parse(JSON.stringify(c)) as GenesysConversation;
+  copy.conversationId = conversationId;
+  copy.conversationStart = move(copy.conversationStart);
+  if (copy.conversationEnd) copy.conversationEnd = move(copy.conversationEnd);
+  for (const p of copy.participants) for (const s of p.sessions ?? []) {
+    for (const x of s.segments ?? []) {
+      x.segmentStart = move(x.segmentStart);
+      if (x.segmentEnd) x.segmentEnd = move(x.segmentEnd);
+    }
+    for (const m of s.metrics ?? []) if (m.emitDate) m.emitDate = move(m.emitDate);
+  }
+  for (const s of copy.surveys ?? []) {
+    if (s.eventTime) s.eventTime = move(s.eventTime);
+    if (s.surveyCompletedDate) s.surveyCompletedDate = move(s.surveyCompletedDate);
+  }
+  for (const e of copy.evaluations ?? []) if (e.eventTime) e.eventTime = move(e.eventTime);
+  return copy;
+}
+
+/** A UUID-shaped id for the n-th test conversation. */
+export const nthId = (n: number): string => `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`;
