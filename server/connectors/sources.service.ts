@@ -26,10 +26,10 @@ import type { AuditService } from '../audit/audit.service.js';
 import type { Clock } from '../clock.js';
 import type { Logger } from '../logger.js';
 import { HttpError } from '../http/errors.js';
-import type { SourcePipeline } from './pipeline.js';
+import type { DetailedDelivery, SourcePipeline } from './pipeline.js';
 import type { SecretBox } from './secrets.js';
 import type { SourceRow, SourceStore } from './sources.store.js';
-import { isPull, type Connector, type PushReply, type PushRequest } from './types.js';
+import { isPull, type Connector, type PushReply, type PushRequest, type RawRecord } from './types.js';
 
 /** A source whose newest record arrived this long after it happened is lagging. */
 export const LAGGING_MS = 10 * 60_000;
@@ -196,6 +196,12 @@ export class SourceService {
       await this.deps.sources.count(row.id, { accepted: 0, duplicate: 0, rejectedBy: { auth: 1 }, nowMs: this.deps.clock.now(), newestMs: null }).catch(() => undefined);
     }
     return reply;
+  }
+
+  /** Delivers records to a source as its transport would (tests, the benchmark, an in-process simulation). */
+  async deliver(id: string, records: readonly RawRecord[], opts: { cursor?: string } = {}): Promise<DetailedDelivery> {
+    const row = await this.mustGet(id);
+    return this.deps.pipeline.deliver(row, this.connectorOf(row).mapper, records, opts.cursor !== undefined ? { cursor: opts.cursor } : {});
   }
 
   // ---- Pull: we poll the platform --------------------------------------------------------------------------------

@@ -7,9 +7,8 @@
  * records (never posted).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { IngestReply, KpisReply } from '../../../shared/api.js';
+import type { KpisReply } from '../../../shared/api.js';
 import type { Directory } from '../../../shared/directory.js';
-import { genesysMapper } from '../../../server/connectors/genesys/mapping.js';
 import type { RawRecord } from '../../../server/connectors/types.js';
 import { ManualClock, startTestServer, type TestServer } from '../../support/server.js';
 import {
@@ -24,28 +23,16 @@ const iso = (ms: number) => new Date(ms).toISOString();
 
 let t: TestServer;
 let key: string;
+let sourceId: string;
 
 /**
- * The one place records reach Frontline: mapped here and POSTed to /api/v2/events. When the source pipeline lands
- * (server/connectors/pipeline.ts), this becomes a delivery to the source's sink.
+ * The one place records reach Frontline: delivered to a Genesys Cloud source through the connectors' pipeline (the
+ * poller's own door: mapping, ingest, dead letters), counted per record.
  */
-async function deliver(records: RawRecord[]): Promise<{ rejected: { reason: string; reasons: string[] }[]; reply: IngestReply | undefined }> {
-  const events: Record<string, unknown>[] = [];
-  const rejected: { reason: string; reasons: string[] }[] = [];
-  for (const record of records) {
-    const out = genesysMapper.map(record, { sourceId: 'genesys-test', mapping: TEST_MAPPING, memory: new Map() });
-    if (out.ok) events.push(...out.events);
-    else rejected.push({ reason: out.reason, reasons: out.reasons });
-  }
-  if (events.length === 0) return { rejected, reply: undefined };
-  const res = await fetch(`${t.baseUrl}/api/v2/events`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },
-    body: JSON.stringify(events),
-  });
-  const reply = (await res.json()) as IngestReply;
-  expect(res.status, JSON.stringify(reply.results.filter((r) => r.status === 'rejected'))).toBe(200);
-  return { rejected, reply };
+async function deliver(records: RawRecord[]): Promise<{ rejected: { reason: string; reasons: string[] }[]; reply: { accepted: number; duplicate: number; rejected: number } }> {
+  const out = await t.server.sources.deliver(sourceId, records);
+  const rejected = out.records.filter((r) => r.status === 'rejected').map((r) => ({ reason: r.reason ?? '', reasons: r.reasons ?? [] }));
+  return { rejected, reply: { accepted: out.accepted, duplicate: out.duplicate, rejected: out.rejected } };
 }
 
 async function kpis(scope: string): Promise<KpisReply['kpis']> {
@@ -81,6 +68,8 @@ beforeAll(async () => {
   await t.server.directory.replace(dir);
   await t.server.kpis.rebuild();
   key = await t.key(['ingest', 'read']);
+  const source = await t.server.sources.create({ platform: 'genesys', name: 'Genesys test', credentials: { region: 'api.mypurecloud.ie', clientId: 'frontline', clientSecret: 'not used here' }, mapping: TEST_MAPPING }, 'test', t.baseUrl);
+  sourceId = source.id;
 });
 afterAll(async () => {
   await t?.close();
@@ -92,7 +81,8 @@ describe('Genesys Cloud records → KPIs worked out by hand', () => {
     // The transferred call read at 09:03: offered to Billing at 09:00:20, Ann answered at 09:00:32 (tAnswered 12 000 ms).
     const first = await deliver([evaluation(catEvaluation()), conversation(transferredCallInProgress())]);
     expect(first.rejected).toEqual([]);
-    expect(first.reply).toMatchObject({ accepted: 3, duplicate: 0, rejected: 0 });
+    // Counted per record: the evaluation and the in-progress reading (3 events between them) are both new.
+    expect(first.reply).toMatchObject({ accepted: 2, duplicate: 0, rejected: 0 });
     const k = await kpis('centre');
     expect(k.qa.n).toBe(0);
     expect(k.asa).toMatchObject({ value: 12, n: 1 });
@@ -111,12 +101,18 @@ describe('Genesys Cloud records → KPIs worked out by hand', () => {
       conversation(chatConversation()),
       evaluation(bobEvaluation()),
     ]);
-    // The two malformed records are rejected by the mapper, naming the field; they are never posted.
+    // The two malformed records are rejected by the mapper, naming the field; nothing of theirs is stored.
     expect(second.rejected.map((r) => r.reason)).toEqual(['malformed', 'malformed']);
     expect(second.rejected[0]?.reasons[0]).toContain('segmentStart');
-    // Final call 8 events (offered, answered, transferred, ended, answered, ended, survey offered, survey responded),
-    // the 09:03 reading 2 (already stored: duplicates), the final again 8 (duplicates), abandon 2, chat 3, evaluation 1.
-    expect(second.reply).toMatchObject({ accepted: 8 + 2 + 3 + 1, duplicate: 2 + 8, rejected: 0 });
+    // Per record: the final call (8 events: offered, answered, transferred, ended, answered, ended, survey offered,
+    // survey responded), the abandon, the chat and Bob's evaluation are new; the 09:03 reading again and the final
+    // again are duplicates (every event already stored); the two malformed records are dead-lettered.
+    expect(second.reply).toMatchObject({ accepted: 4, duplicate: 2, rejected: 2 });
+    const held = await t.server.sources.deadLetters(sourceId, 'held');
+    expect(held.rows.map((d) => [d.reason, d.kind])).toEqual([
+      ['malformed', 'conversation'],
+      ['malformed', 'conversation'],
+    ]);
 
     const centre = await kpis('centre');
     // AHT per contact, whole (all legs): the call = Ann (interact 120 + 90 = 210, hold 30, wrapup 20 = 260) + Bob
