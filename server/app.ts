@@ -313,6 +313,7 @@ export function createServer({ config, store, clock, logger, clientDir, socketSw
     audit,
     orphans,
     leads,
+    tickMs: config.sourcesTickMs,
   });
   app.use(sourceRoutes(routes, { sources, publicUrl: config.publicUrl }));
   app.use(authRoutes(routes, accounts, sessions, setup, cookies));
