@@ -10,8 +10,8 @@
  *   `bodySHA256`, the hex SHA-256 of the body (https://www.twilio.com/docs/api/errors/57012).
  *
  * A missing or wrong signature, or a request from another account than the source's Account SID, is answered 403 and
- * nothing is delivered. The answer is 2xx only after the sink has committed the records; a failed delivery is a 500, so
- * Twilio retries it.
+ * nothing is delivered. The answer is 2xx only after the sink has committed the records; a failed delivery is a 500
+ * (Twilio's debugger shows the failed callback).
  */
 import type { PushConnector, PushReply, PushRequest, RawRecord, SourceSink } from '../types.js';
 import { twilioMapper } from './mapping.js';
@@ -42,7 +42,7 @@ async function deliver(records: RawRecord[], sink: SourceSink, ok: PushReply): P
   try {
     await sink.deliver(records);
   } catch (err) {
-    return text(500, `Frontline could not store the events; Twilio will retry (${err instanceof Error ? err.message : String(err)})`);
+    return text(500, `Frontline could not store the events (${err instanceof Error ? err.message : String(err)})`);
   }
   return ok;
 }

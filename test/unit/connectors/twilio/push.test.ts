@@ -113,7 +113,7 @@ describe('TaskRouter event callbacks', () => {
     expect(sink.delivered).toEqual([]);
   });
 
-  it('answers 500 when the records could not be stored, so that Twilio retries', async () => {
+  it('answers 500 when the records could not be stored', async () => {
     sink.fail = true;
     const { body, headers } = signedCallback(url);
     expect((await post('taskrouter', body, headers)).status).toBe(500);
