@@ -559,10 +559,13 @@ function lifecycle(mem: ContactMem, contactId: string, run: MappingRun, source: 
     prevAgent = agentId;
     prevTask = leg.taskSid;
 
-    const end = leg.r.done ?? task.done ?? task.cx;
+    // A worker who handed the task itself to another (a second accepted reservation) ends at their reservation's
+    // completion, else at the handover; the task's own wrap-up and completion are the last worker's.
+    const nextOnTask = legs.find((l, j) => j > i && l.taskSid === leg.taskSid);
+    const lastOnTask = nextOnTask === undefined;
+    const end = leg.r.done ?? (lastOnTask ? (task.done ?? task.cx) : nextOnTask.r.a);
     if (end === undefined) return;
-    const lastOnTask = !legs.some((l, j) => j > i && l.taskSid === leg.taskSid);
-    const wrapFrom = Math.min(leg.r.wu ?? task.wu ?? end, end);
+    const wrapFrom = Math.min(leg.r.wu ?? (lastOnTask ? task.wu : undefined) ?? end, end);
     const talkAndHold = secs(wrapFrom - leg.r.a);
     const hold = lastOnTask ? Math.min(task.hold?.v ?? 0, talkAndHold) : 0;
     const ended: Record<string, unknown> = {

@@ -24,6 +24,7 @@ import {
   exampleRecords,
   handledTask,
   QUEUES,
+  reservation,
   surveyTask,
   taskEvent,
   tr,
@@ -197,6 +198,20 @@ describe('a transfer: a new task of the same Flex Insights conversation', () => 
     ]));
     expect(legs).toHaveLength(2);
     for (const e of events) expect(normaliseV2(e).ok).toBe(true);
+  });
+
+  it('is a transfer to the agent when a second worker accepts the same task, each leg ending at the handover', () => {
+    const { map, outcomes } = mapper();
+    const [created, queued, , annAccepts, wrapup, completed] = handledTask(C1, 'ann', { accepted: 12, wrapup: 400, completed: 430 }, { outcome: 'Resolved' });
+    const bobAccepts = reservation('reservation.accepted', C1, at(200), 'bob', 'WR00000000000000000000000000000b0b');
+    [created, queued, annAccepts, bobAccepts, wrapup, completed].forEach((r) => map(r as RawRecord));
+    const events = settle(outcomes).lifecycle.get(C1.sid) ?? [];
+    expect(byType(events, 'contact.transferred')).toEqual([expect.objectContaining({ fromAgentId: 'ann', toAgentId: 'bob', occurredAt: iso(at(200)) })]);
+    // Ann: 12 → 200 talking, no wrap of her own; Bob: 200 → 400 talking, 400 → 430 wrap-up.
+    expect(byType(events, 'contact.ended')).toEqual(expect.arrayContaining([
+      expect.objectContaining({ agentId: 'ann', talkSeconds: 188, wrapSeconds: 0, occurredAt: iso(at(200)) }),
+      expect.objectContaining({ agentId: 'bob', talkSeconds: 200, wrapSeconds: 30, occurredAt: iso(at(430)) }),
+    ]));
   });
 
   it('is a transfer out of the centre when Flex Insights says followed_by External Transfer', () => {
