@@ -411,7 +411,8 @@ function contactIdOf(ev: TrEvent): string | undefined {
  * A customer's pseudonymous id: repeat-contact FCR needs one, and a Flex task names the customer only by address. A
  * hash keyed by the source, so the same caller is the same customer on one source and the address is not stored.
  */
-function customerIdOf(sourceId: string, address: string): string {
+function customerIdOf(sourceId: string, address: string, pseudonym: MapContext['pseudonym']): string {
+  if (pseudonym) return `twilio-cust:${pseudonym(address.trim().toLowerCase())}`;
   return `twilio-cust:${createHash('sha256').update(`${sourceId}\n${address.trim().toLowerCase()}`).digest('hex').slice(0, 32)}`;
 }
 
@@ -430,7 +431,7 @@ function minOf(held: number | undefined, t: number): number {
 }
 
 /** Adds what one task event says to the contact. Idempotent and order-free: applying it twice changes nothing. */
-function apply(mem: ContactMem, ev: TrEvent, sourceId: string): void {
+function apply(mem: ContactMem, ev: TrEvent, sourceId: string, pseudonym: MapContext['pseudonym']): void {
   const sid = ev.taskSid as string;
   const task = (mem.tasks[sid] ??= { res: {} });
   const t = ev.atMs;
@@ -444,7 +445,7 @@ function apply(mem: ContactMem, ev: TrEvent, sourceId: string): void {
     task.c = minOf(task.c, t - Math.round(ev.taskAge * 1000));
   }
   if (ev.channel !== undefined) task.ch ??= ev.channel;
-  if (ev.attrs?.customer !== undefined) task.cu ??= customerIdOf(sourceId, ev.attrs.customer);
+  if (ev.attrs?.customer !== undefined) task.cu ??= customerIdOf(sourceId, ev.attrs.customer, pseudonym);
   if (ev.queueSid !== undefined) {
     task.q = earliest(task.q, ev.queueSid, t);
     if (ev.queueName !== undefined) mem.qn[ev.queueSid] = ev.queueName;
@@ -622,7 +623,7 @@ function mapTask(ev: TrEvent, ctx: MapContext): MapOutcome {
   const held = ctx.memory.get(key);
   const before = isContactMem(held) ? JSON.stringify(held) : undefined;
   const mem: ContactMem = before !== undefined ? (JSON.parse(before) as ContactMem) : { v: 1, rev: 0, qn: {}, tasks: {} };
-  apply(mem, ev, ctx.sourceId);
+  apply(mem, ev, ctx.sourceId, ctx.pseudonym);
   if (before === undefined || JSON.stringify(mem) !== before) {
     // New facts: a new revision, later than any given before (a callback delivered late may carry an earlier time).
     mem.rev = Math.max(ev.atMs, mem.rev + 1);

@@ -1,8 +1,9 @@
 /**
  * Twilio Flex end to end, KPIs worked out by hand from the platform's own fields. The documented records of
- * test/support/connectors/twilio.ts (TaskRouter Event Callbacks; Flex Insights task attributes) go through the Twilio
- * mapper and their events through a real server's POST /api/v2/events; the figures read back from /api/v1/kpis are the
- * ones below, each from the callbacks' TimestampMs, TaskAge and task attributes:
+ * test/support/connectors/twilio.ts (TaskRouter Event Callbacks; Flex Insights task attributes) are POSTed one by one,
+ * form-encoded and signed (X-Twilio-Signature) as Twilio sends them, to a Twilio Flex source's taskrouter endpoint on a
+ * real server; the figures read back from /api/v1/kpis are the ones below, each from the callbacks' TimestampMs,
+ * TaskAge and task attributes:
  *
  * C1 (voice, billing; Ann): created 09:00:00, reservation.accepted 09:00:12, task.wrapup 09:05:12, task.completed
  *    09:05:52, conversations.hold_time 20: wait 12; talk + hold = 312 − 12 = 300, hold 20, talk 280; wrap 352 − 312 =
@@ -27,13 +28,13 @@
  * leg 360, C3 600) / 2 = 480. CSAT: Cat 1 / 1, Ann 0 / 1, Bob none.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { IngestReply, KpisReply } from '../../../shared/api.js';
+import type { KpisReply } from '../../../shared/api.js';
 import type { Directory } from '../../../shared/directory.js';
-import { sourceMapping } from '../../../shared/sources.js';
-import { twilioMapper } from '../../../server/connectors/twilio/mapping.js';
-import type { MapOutcome, RawRecord } from '../../../server/connectors/types.js';
+import { sourceMapping, type SourceSummary } from '../../../shared/sources.js';
+import { twilioSignature } from '../../../server/connectors/twilio/signature.js';
+import type { RawRecord } from '../../../server/connectors/types.js';
 import { ManualClock, startTestServer, type TestServer } from '../../support/server.js';
-import { EXAMPLE_MAPPING, T, exampleRecords } from '../../support/connectors/twilio.js';
+import { ACCOUNT_SID, AUTH_TOKEN, EXAMPLE_MAPPING, T, exampleRecords } from '../../support/connectors/twilio.js';
 
 const HOUR = 3_600_000;
 const NOW = Date.UTC(2026, 10, 2, 16);
@@ -41,30 +42,26 @@ const iso = (ms: number) => new Date(ms).toISOString();
 
 let t: TestServer;
 let key: string;
-const memory = new Map<string, unknown>();
+let source: SourceSummary;
 const mapping = sourceMapping.parse(EXAMPLE_MAPPING);
 
 /**
- * The delivery, in one place: each record through the mapper (with the source's memory), its events POSTed to
- * contract v2. When the core's pipeline lands this becomes a POST of the records to the source's taskrouter endpoint.
+ * The delivery, in one place: each record POSTed to the source's taskrouter endpoint as Twilio sends a callback
+ * (form-encoded, signed with the auth token over the endpoint URL and the parameters); the answers' statuses, in order.
  */
-async function deliver(records: RawRecord[]): Promise<{ outcomes: MapOutcome[]; replies: IngestReply[] }> {
-  const outcomes: MapOutcome[] = [];
-  const replies: IngestReply[] = [];
+async function deliver(records: RawRecord[]): Promise<number[]> {
+  const url = source.endpoints.find((e) => e.endpoint === 'taskrouter')?.url as string;
+  const statuses: number[] = [];
   for (const record of records) {
-    const out = twilioMapper.map(record, { sourceId: 'twilio-flex', mapping, memory: { get: (k) => memory.get(k), set: (k, v) => void memory.set(k, v) } });
-    outcomes.push(out);
-    if (!out.ok || out.events.length === 0) continue;
-    const res = await fetch(`${t.baseUrl}/api/v2/events`, {
+    const params = record.body as Record<string, string>;
+    const res = await fetch(url, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },
-      body: JSON.stringify(out.events),
+      headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-twilio-signature': twilioSignature(AUTH_TOKEN, url, params) },
+      body: new URLSearchParams(params).toString(),
     });
-    const reply = (await res.json()) as IngestReply;
-    expect(res.status, JSON.stringify(reply)).toBe(200);
-    replies.push(reply);
+    statuses.push(res.status);
   }
-  return { outcomes, replies };
+  return statuses;
 }
 
 async function kpis(scope: string): Promise<KpisReply['kpis']> {
@@ -97,6 +94,7 @@ describe('Twilio Flex: documented TaskRouter callbacks give the KPIs worked out 
     await t.server.directory.replace(dir);
     await t.server.kpis.rebuild();
     key = await t.key(['ingest', 'read']);
+    source = await t.server.sources.create({ platform: 'twilio', name: 'Flex', credentials: { accountSid: ACCOUNT_SID, authToken: AUTH_TOKEN }, mapping }, 'test', t.baseUrl);
     delivered = await deliver(example.records);
   });
 
@@ -104,15 +102,24 @@ describe('Twilio Flex: documented TaskRouter callbacks give the KPIs worked out 
     await t?.close();
   });
 
-  it('maps every record but the malformed one, which says which field is wrong', () => {
-    const bad = delivered.outcomes[example.records.indexOf(example.malformedRecord)];
-    expect(bad).toMatchObject({ ok: false, reason: 'malformed', reasons: [expect.stringContaining('TaskAttributes')] });
-    expect(delivered.outcomes.filter((o) => !o.ok)).toHaveLength(1);
-    // The re-delivered callback's events are all duplicates of the ones stored just before.
-    const i = example.records.indexOf(example.redelivered, 4);
-    const reply = delivered.replies[delivered.outcomes.slice(0, i + 1).filter((o) => o.ok && o.events.length > 0).length - 1];
-    expect(reply).toMatchObject({ accepted: 0 });
-    expect(reply?.duplicate).toBeGreaterThan(0);
+  it('takes every signed callback (204), keeps the malformed one as a dead letter saying which field is wrong, and counts the re-delivered one as a duplicate', async () => {
+    expect(new Set(delivered)).toEqual(new Set([204]));
+    const held = await t.server.sources.deadLetters(source.id, 'held');
+    expect(held.rows).toHaveLength(1);
+    expect(held.rows[0]).toMatchObject({ reason: 'malformed', kind: 'taskrouter', reasons: [expect.stringContaining('TaskAttributes')] });
+    const health = (await t.server.sources.get(source.id, t.baseUrl)).health;
+    // Every other callback is stored; one that adds no new fact to its contact (a reservation created, the re-delivered
+    // callback) re-emits the contact as it stood, so all its events are duplicates.
+    expect(health).toMatchObject({ rejected: 1, rejectedBy: { malformed: 1 }, deadLetters: 1 });
+    expect(health.accepted + health.duplicate).toBe(example.records.length - 1);
+    // Twilio re-delivers a callback it did not see answered: a duplicate, nothing new.
+    expect(await deliver([example.redelivered])).toEqual([204]);
+    const after = (await t.server.sources.get(source.id, t.baseUrl)).health;
+    expect({ accepted: after.accepted, duplicate: after.duplicate }).toEqual({ accepted: health.accepted, duplicate: health.duplicate + 1 });
+    // A callback whose signature does not verify is refused and stores nothing.
+    const url = source.endpoints.find((e) => e.endpoint === 'taskrouter')?.url as string;
+    const forged = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-twilio-signature': twilioSignature('not the token', url, { a: '1' }) }, body: 'a=1' });
+    expect(forged.status).toBe(403);
   });
 
   it('gives the centre figures', async () => {
