@@ -28,7 +28,8 @@
  *
  * Handle time: Zendesk Support records no talk, hold or wrap time for a ticket. Where the account runs Zendesk's Time
  * Tracking app, its "Total time spent (sec)" field is the agents' handle time: counted as talk (hold and wrap 0),
- * split between legs by the total seen when each assignee handed over. Without it a ticket's handle time is 0.
+ * split between legs by the total on the form that handed the ticket over (the time submitted with a reassigning
+ * update counts for the agent who sent it, the previous assignee). Without it a ticket's handle time is 0.
  * Agent work time (a metric event) is how long the ticket waited for an agent, not effort: it is kept in `ext`.
  */
 import type { Channel } from '../../../shared/channels.js';
@@ -370,7 +371,11 @@ function applyTicket(mem: TicketMemory, rec: ZendeskTicketRecord, baseMs: number
       if (user && typeof user.external_id === 'string' && user.external_id.trim() !== '') leg.ext = user.external_id.trim();
       const label = user ? (typeof user.email === 'string' && user.email !== '' ? user.email : typeof user.name === 'string' && user.name !== '' ? user.name : undefined) : undefined;
       if (label) leg.label = label;
-      if (spent !== undefined) leg.spent = spent;
+      if (spent !== undefined) {
+        // The update that hands the ticket over carries the time its sender (the previous assignee) submitted.
+        if (last !== undefined && mem.moved === undefined) last.spent = spent;
+        leg.spent = spent;
+      }
       mem.legs.push(leg);
     } else {
       if (last.g !== group) {

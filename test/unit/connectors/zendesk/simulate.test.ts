@@ -113,6 +113,24 @@ describe('the simulated centre in Zendesk shapes maps back to the same contacts'
     expect([...expected.values()].some((c) => c.abandoned)).toBe(true);
   });
 
+  it('carries a transfer to another queue: a group change, then the next assignee (the default centre has none on chat and email)', () => {
+    const at = (s: number) => new Date(START + 9 * 3_600_000 + s * 1000).toISOString();
+    const c = 'sim5-test-c7';
+    const simulated: FrontlineEvent[] = [
+      { id: 'e1', type: 'contact.offered', occurredAt: at(0), contactId: c, channel: 'chat', queueId: 'chat-general', customerId: 'cust-1' },
+      { id: 'e2', type: 'contact.answered', occurredAt: at(20), contactId: c, agentId: 'a-001' },
+      { id: 'e3', type: 'contact.transferred', occurredAt: at(200), contactId: c, fromAgentId: 'a-001', toQueueId: 'email-support' },
+      { id: 'e4', type: 'contact.answered', occurredAt: at(260), contactId: c, agentId: 'a-002' },
+      { id: 'e5', type: 'contact.ended', occurredAt: at(700), contactId: c, agentId: 'a-002', talkSeconds: 380, holdSeconds: 15, wrapSeconds: 45, resolved: true },
+    ];
+    const zd = new ZendeskSimulatedCentre(directory);
+    const got = contactsOf(mapAll(zendeskRawRecords(zd.feed(simulated)), ZENDESK_SIMULATOR_MAPPING).events).get(`zendesk:${zd.ticketIdOf(c)}`);
+    expect(got?.answered).toMatchObject({ agentId: 'a-001', waitSeconds: 20 });
+    expect(got?.transfers).toEqual([expect.objectContaining({ fromAgentId: 'a-001', toQueueId: 'email-support', occurredAt: at(200) })]);
+    // The first agent's time is not in the simulated events (only the last leg reports it): 0 and 380 + 15 + 45.
+    expect(got?.legs.map((l) => [l.agentId, handleOf(l), l.resolved, l.queueId])).toEqual([['a-001', 0, false, undefined], ['a-002', 440, true, 'email-support']]);
+  });
+
   it('keeps stable ids across batches: a contact started in one batch and ended in the next is one ticket', () => {
     const split = events.findIndex((e) => Date.parse(e.occurredAt) >= START + DAY / 2);
     const twice = new ZendeskSimulatedCentre(directory);
