@@ -250,9 +250,10 @@ describe('test connection', () => {
     const s = await start({ pageSize: 1_000 });
     const good = harness(s);
     const ok = await zendeskConnector.test({ ...good.ctx });
-    // Tickets changed in the last hour: 1005 was solved at NOW − 6 h + 30 min... none; the stand-in data is older.
+    // Tickets changed in the last hour: none (the last, 1005, was solved at NOW − 5 h 30 min).
     expect(ok).toMatchObject({ ok: true, sample: 0 });
     expect(ok.message).toContain(`as ${EMAIL}`);
+    // An hour before NOW − 5 h: 1005 is the one ticket changed since.
     const recent = harness(s, { nowMs: NOW - 5 * HOUR });
     expect(await zendeskConnector.test(recent.ctx)).toMatchObject({ ok: true, sample: 1 });
     expect(good.deliveries).toEqual([]);
