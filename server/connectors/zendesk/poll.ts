@@ -3,7 +3,7 @@
  * cursor that follows it (the core writes it in the same transaction as the page's events).
  *
  * Streams, in this order each poll (metric events first, so a ticket's reply and work times are known when the
- * ticket itself is mapped):
+ * ticket itself is mapped; tickets wait for a later poll while the metric events are not read to their end):
  * 1. `GET /api/v2/incremental/ticket_metric_events.json?start_time=S` — time-based export: each page has `end_time`
  *    ("Use as the start_time to fetch the next page"), `next_page`, `count`. The page ends the stream when
  *    `end_of_stream` is true (the common attribute of every incremental export); a response without it ends the
@@ -270,6 +270,7 @@ export async function pollZendesk(ctx: PullContext): Promise<PollResult> {
 
   try {
     // 1. Ticket metric events (time-based).
+    let metricsRead = false;
     for (let page = 0; page < MAX_PAGES_PER_STREAM && !ctx.signal.aborted; page++) {
       const start = cursor.metrics.start;
       const path = `/api/v2/incremental/ticket_metric_events.json?${query({ start_time: start })}`;
@@ -280,11 +281,15 @@ export async function pollZendesk(ctx: PullContext): Promise<PollResult> {
       if (events.length > 0 || next !== start) await deliver(events.map((e) => ({ kind: 'metric-event', body: e })), { ...cursor, metrics: { start: next } });
       const count = typeof body.count === 'number' ? body.count : events.length;
       const ended = body.end_of_stream === true || (body.end_of_stream === undefined && count < TIME_BASED_PAGE_SIZE);
-      if (ended || events.length === 0 || next <= start) break;
+      if (ended || events.length === 0 || next <= start) {
+        metricsRead = true;
+        break;
+      }
     }
 
-    // 2. Tickets (cursor-based), with the users and groups they name.
-    if (!ctx.signal.aborted) {
+    // 2. Tickets (cursor-based), with the users and groups they name: only once the metric events are read to the
+    //    end, so a ticket is never mapped before the reply times that came before it (a long backfill takes polls).
+    if (metricsRead && !ctx.signal.aborted) {
       const fieldId = await timeSpentFieldId(client);
       for (let page = 0; page < MAX_PAGES_PER_STREAM && !ctx.signal.aborted; page++) {
         const at: Record<string, string | number> =

@@ -159,6 +159,23 @@ describe('a poll reads the three streams page by page', () => {
     }
   });
 
+  it('reads a long backfill over several polls, tickets only once the metric events before them are all read', async () => {
+    const d = dataset();
+    // 120 more metric events a minute apart: with 2 a page, more than the 50 pages a poll reads of one stream.
+    const many = Array.from({ length: 120 }, (_, i) => metricEvent({ id: 10_000 + i, ticket_id: 1001, metric: 'agent_work_time', type: 'measure', time: iso(NOW - 20 * HOUR + i * 60_000) }).body as ZendeskMetricEvent);
+    const s = await start({ metricEvents: [...d.metricEvents, ...many] });
+    const polls: ReturnType<typeof harness>[] = [];
+    let cursor: string | null = null;
+    for (let i = 0; i < 3; i++) {
+      const h = harness(s, { cursor });
+      cursor = (await zendeskConnector.poll(h.ctx)).cursor;
+      polls.push(h);
+    }
+    const kinds = polls.map((h) => keysOf(h.deliveries));
+    expect(kinds.map((k) => [k.metrics.length > 0, k.tickets.length])).toEqual([[true, 0], [true, 0], [true, 5]]);
+    expect(new Set(kinds.flatMap((k) => k.metrics)).size).toBe(130);
+  });
+
   it('reads only what changed on the next poll: a reopened and re-solved ticket, a changed rating', async () => {
     const s = await start();
     const first = harness(s);
@@ -177,6 +194,43 @@ describe('a poll reads the three streams page by page', () => {
     expect(got.ratings).toEqual([7001]);
     // Time-based: the events of the last second come again (duplicates the mapper takes once), nothing older.
     expect(got.metrics).toEqual([509]);
+  });
+});
+
+describe('the end of a time-based export without end_of_stream (the List Ticket Metric Events example has none)', () => {
+  /** A fetch that answers the metric events export from a script, and empty pages elsewhere. */
+  function scripted(pages: Record<string, unknown>[]) {
+    const asked: string[] = [];
+    const fetchFn: typeof fetch = (input) => {
+      const url = new URL(input instanceof Request ? input.url : String(input));
+      asked.push(url.pathname + url.search);
+      const body = url.pathname.includes('ticket_metric_events') ? (pages.shift() ?? { ticket_metric_events: [], count: 0 }) : url.pathname.includes('tickets/cursor') ? { tickets: [], after_cursor: 'MTU3NjYxMzUzOS4wfHw0Njd8', end_of_stream: true } : url.pathname.includes('ticket_fields') ? { ticket_fields: [] } : { satisfaction_ratings: [], meta: { has_more: false } };
+      return Promise.resolve(new Response(JSON.stringify(body), { status: 200, headers: { 'content-type': 'application/json' } }));
+    };
+    return { fetchFn, asked };
+  }
+  const ev = (id: number, time: string) => ({ id, ticket_id: 155, metric: 'agent_work_time', instance_id: 1, type: 'measure', time });
+
+  it('ends on a page of fewer than 1,000 items, using end_time as the next start_time', async () => {
+    const { fetchFn, asked } = scripted([{ ticket_metric_events: [ev(1, '2026-03-04T08:00:00Z'), ev(2, '2026-03-04T08:00:05Z')], count: 2, end_time: 1772611205, next_page: 'https://company.zendesk.com/api/v2/incremental/ticket_metric_events?start_time=1772611205' }]);
+    const s = await start();
+    const h = harness(s);
+    const result = await zendeskConnector.poll({ ...h.ctx, fetch: fetchFn });
+    expect(asked.filter((a) => a.includes('ticket_metric_events'))).toHaveLength(1);
+    expect(parseZendeskCursor(result.cursor as string).metrics.start).toBe(1772611205);
+  });
+
+  it('goes on after a full page, and stops when end_time does not move', async () => {
+    const full = Array.from({ length: 1000 }, (_, i) => ev(i + 1, '2026-03-04T08:00:00Z'));
+    const { fetchFn, asked } = scripted([
+      { ticket_metric_events: full, count: 1000, end_time: 1772611200 },
+      { ticket_metric_events: full, count: 1000, end_time: 1772611200 },
+    ]);
+    const s = await start();
+    const h = harness(s);
+    await zendeskConnector.poll({ ...h.ctx, fetch: fetchFn });
+    // The first page moved the start to 08:00:00; the second did not move it: no third request.
+    expect(asked.filter((a) => a.includes('ticket_metric_events'))).toHaveLength(2);
   });
 });
 
