@@ -211,6 +211,10 @@ interface TicketMemory {
   moved?: { g: number | null; gName?: string; at: number };
   /** When the ticket was first seen solved or closed in its current spell (reset by a reopen). */
   solvedAt?: number;
+  /** The update time of the latest form seen neither solved nor closed. */
+  openAt?: number;
+  /** The latest solve Zendesk measured: "a solved status change also fulfills the requester_wait_time metric". */
+  solvedFulfil?: number;
   /** First reply (reply_time fulfil, instance 1), epoch ms. */
   reply?: number;
   replyMin?: Minutes;
@@ -394,7 +398,20 @@ function applyTicket(mem: TicketMemory, rec: ZendeskTicketRecord, baseMs: number
     last.spent = spent;
   }
   if (ENDED_STATUSES.has(t.status)) mem.solvedAt ??= baseMs;
-  else delete mem.solvedAt;
+  else {
+    delete mem.solvedAt;
+    mem.openAt = baseMs;
+  }
+}
+
+/**
+ * When the ticket was solved: the requester_wait_time fulfil of this solved spell when Zendesk sent one (exact even
+ * when the ticket is first seen days later, closed), else when the ticket was first seen solved or closed.
+ */
+function solvedMsOf(mem: TicketMemory, createdMs: number, baseMs: number): number {
+  const f = mem.solvedFulfil;
+  if (f !== undefined && f >= createdMs && f <= baseMs && (mem.openAt === undefined || f > mem.openAt)) return f;
+  return Math.max(mem.solvedAt ?? baseMs, createdMs);
 }
 
 function mapTicket(record: RawRecord, ctx: MapContext): MapOutcome {
@@ -455,7 +472,7 @@ function mapTicket(record: RawRecord, ctx: MapContext): MapOutcome {
   }
 
   if (ENDED_STATUSES.has(t.status)) {
-    const endMs = Math.max(mem.solvedAt ?? baseMs, createdMs);
+    const endMs = solvedMsOf(mem, createdMs, baseMs);
     if (legs.length === 0) {
       // Solved or closed without ever having an assignee: nobody handled it (a missed chat, a customer who gave up).
       events.push({ id: `${prefix}:abandoned`, type: 'contact.abandoned', occurredAt: iso(endMs), ...source, contactId, waitSeconds: (endMs - createdMs) / 1000, abandonedIn: 'queue', revision });
@@ -528,6 +545,10 @@ function applyMetricEvent(mem: TicketMemory, e: ZendeskMetricEvent): boolean {
     case 'fulfill':
       if (e.metric === 'reply_time' && first && (mem.reply === undefined || at < mem.reply)) {
         mem.reply = at;
+        return true;
+      }
+      if (e.metric === 'requester_wait_time' && (mem.solvedFulfil === undefined || at > mem.solvedFulfil)) {
+        mem.solvedFulfil = at;
         return true;
       }
       return false;

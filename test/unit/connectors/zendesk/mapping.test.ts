@@ -202,6 +202,21 @@ describe('metric events feed the ticket: first reply, business-hours minutes, SL
     expect(again.find((e) => e.type === 'contact.ended')).toMatchObject({ ext: { slaBreached: ['requester_wait_time', 'reply_time'] } });
   });
 
+  it('ends a ticket first seen closed (days after) when Zendesk measured the solve: the requester_wait_time fulfil', () => {
+    const closed = ticket({ id: 602, created_at: '2026-03-03T08:00:00Z', updated_at: '2026-03-07T09:00:00Z', status: 'closed', via: { channel: 'email' }, group_id: billing.id, assignee_id: ann.id, custom_fields: timeSpent(300) });
+    const solve = metricEvent({ id: 20, ticket_id: 602, metric: 'requester_wait_time', type: 'fulfill', time: '2026-03-03T09:15:00Z' });
+    expect(ok(mapAll([solve, ticketRecord(closed, side)]).outcomes[1]?.outcome as MapOutcome).find((e) => e.type === 'contact.ended')).toMatchObject({ occurredAt: '2026-03-03T09:15:00.000Z', ext: { status: 'closed' } });
+    // Without it, the end is when the ticket was first seen solved or closed.
+    expect(ok(one([ticketRecord(closed, side)]).last).find((e) => e.type === 'contact.ended')).toMatchObject({ occurredAt: '2026-03-07T09:00:00.000Z' });
+    // A fulfil from before a reopen is not the end of the later solved spell.
+    const run = mapAll([
+      solve,
+      ticketRecord({ ...closed, status: 'open', updated_at: '2026-03-03T10:00:00Z', generated_timestamp: undefined }, side),
+      ticketRecord({ ...closed, status: 'solved', updated_at: '2026-03-03T11:00:00Z', generated_timestamp: undefined }, side),
+    ]);
+    expect(ok(run.outcomes[2]?.outcome as MapOutcome).find((e) => e.type === 'contact.ended')).toMatchObject({ occurredAt: '2026-03-03T11:00:00.000Z' });
+  });
+
   it('uses the update_status minutes as the wait when the fulfil event is not known', () => {
     const run = mapAll([metrics[3] as RawRecord, ticketRecord(solved, side)]);
     expect(ok(run.outcomes[1]?.outcome as MapOutcome)[1]).toMatchObject({ waitSeconds: 1200, occurredAt: '2026-03-03T09:30:00.000Z' });
