@@ -341,7 +341,7 @@ function emitChain(s: ChainState, r: number, look: Lookups, source: string, warn
     const ivrAbandon = !initial.q && !initial.ag && !initial.next && initial.dr === 'CUSTOMER_DISCONNECT';
     if (initial.q || initial.ag || ivrAbandon) {
       const channel = run.channel(initial.ch, CONNECT_DEFAULT_CHANNELS);
-      const queueId = initial.q ? look.queue(initial.q.arn, initial.q.name) : look.queue(CONNECT_NO_QUEUE, 'Not queued (IVR)');
+      const queueId = initial.q ? look.queue(initial.q.arn, initial.q.name) : look.queue(CONNECT_NO_QUEUE, undefined);
       if (channel !== undefined) {
         out.push({
           ...base(`${initial.id}:offered`, 'contact.offered', initial.q?.enq ?? initial.start),
@@ -581,7 +581,13 @@ function mapContactEvent(body: unknown, ctx: MapContext): MapOutcome {
       const at = agent.conn ?? eventTime;
       if (agent.arn === undefined || at === undefined) return malformed('contact event detail.agentInfo: expected agentArn and connectedToAgentTimestamp on a CONNECTED_TO_AGENT event');
       const uid = arnTail(agent.arn, 'agent');
-      const agentId = look.agent(agent.arn, uid === undefined ? undefined : nameIn(ctx.memory, `user:${uid}`));
+      const username = uid === undefined ? undefined : nameIn(ctx.memory, `user:${uid}`);
+      if (username === undefined && ctx.mapping.agents[agent.arn] === undefined) {
+        // Contact events carry only the agent's ARN: until a contact record or agent event has named the agent,
+        // counting the answer would credit an ARN. The contact record will say who it was.
+        return { ok: true, events: [], warnings: [`contact ${contactId}: agent ${agent.arn} is not known by name yet; the contact record will credit the answer`] };
+      }
+      const agentId = look.agent(agent.arn, username);
       const wait = firstLeg && queue.enq !== undefined ? Math.max(0, (at - queue.enq) / 1000) : undefined;
       events.push({ ...base('live-answered', 'contact.answered', at), agentId, ...(wait !== undefined ? { waitSeconds: wait } : {}) });
       break;
