@@ -60,10 +60,15 @@ function keyProblem(given: string | undefined, expected: string | undefined, hea
   return sameKey(given, expected) ? null : `${headerName} does not match this source's access key`;
 }
 
+/**
+ * The body as text: gunzipped when Firehose compressed it. A body already inflated by the HTTP layer (express.raw
+ * inflates by default) no longer starts with gzip's magic bytes and is read as it is.
+ */
 async function bodyText(req: PushRequest): Promise<string> {
   const encoding = header(req.headers, 'content-encoding')?.trim().toLowerCase();
-  if (encoding === 'gzip') return (await gunzipAsync(req.rawBody, { maxOutputLength: FIREHOSE_MAX_BODY_BYTES })).toString('utf8');
-  if (encoding !== undefined && encoding !== '' && encoding !== 'identity') throw new Error(`Content-Encoding ${encoding} is not supported (Firehose sends gzip or nothing)`);
+  const gzipped = req.rawBody.length >= 2 && req.rawBody[0] === 0x1f && req.rawBody[1] === 0x8b;
+  if (encoding === 'gzip' && gzipped) return (await gunzipAsync(req.rawBody, { maxOutputLength: FIREHOSE_MAX_BODY_BYTES })).toString('utf8');
+  if (encoding !== undefined && encoding !== '' && encoding !== 'identity' && encoding !== 'gzip') throw new Error(`Content-Encoding ${encoding} is not supported (Firehose sends gzip or nothing)`);
   return req.rawBody.toString('utf8');
 }
 
