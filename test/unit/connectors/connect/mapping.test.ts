@@ -92,7 +92,7 @@ describe('a contact record', () => {
     expect(byType(ok(b), 'contact.ended')[0]).toMatchObject({ resolved: true, revision: r2 });
     // v1 arriving late is older than what is held: the chain is unchanged and emitted as it stands (duplicates).
     expect(ok(late).map((e) => e.id)).toEqual(ok(b).map((e) => e.id));
-    const c = fold([[a, again, b, late]]).get('c-2');
+    const c = fold([[a, again, b, late] as Mapped[]]).get('c-2');
     expect(c?.revision).toBe(r2);
     expect(legsInOrder(c as ContactState).map((l) => l.resolved)).toEqual([true]);
   });
@@ -200,7 +200,7 @@ describe('a transferred contact (a chain of contact records)', () => {
     expect(revisions[5]).toBe(sec(2_000));
     const c = fold([batches]).get('c-b1');
     expect(figures(c)).toEqual(figures(fold([mapRecords([rec('ctr', leg1), rec('ctr', leg2)])]).get('c-b1')));
-    const ended = byType(ok(batches[5]), 'contact.ended').find((e) => e.agentId === 'bob');
+    const ended = byType(ok(batches[5]), 'contact.ended').find((e) => (e as { agentId?: string }).agentId === 'bob');
     expect(ended).toMatchObject({ ext: { connectContactId: 'c-b2', contactLens: { customerSentiment: 3.1, agentSentiment: 0, categories: ['Cancellation'], talkTimeMs: 28698 } } });
     // Copies of the chain under both legs' ids, so a file or an evaluation naming the second leg finds the contact.
     expect(memory.get('chain:c-b2')).toEqual(memory.get('chain:c-b1'));

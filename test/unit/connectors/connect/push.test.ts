@@ -78,7 +78,7 @@ function firehoseHeaders(o: { key?: string; requestId?: string; gzip?: boolean }
 }
 
 async function post(endpoint: string, headers: Record<string, string>, body: string | Buffer): Promise<{ status: number; body: Record<string, unknown>; contentType: string | null }> {
-  const res = await fetch(`${base}/api/v1/sources/src-1/push/${endpoint}`, { method: 'POST', headers, body });
+  const res = await fetch(`${base}/api/v1/sources/src-1/push/${endpoint}`, { method: 'POST', headers, body: typeof body === 'string' ? body : new Uint8Array(body) });
   return { status: res.status, body: (await res.json()) as Record<string, unknown>, contentType: res.headers.get('content-type') };
 }
 
