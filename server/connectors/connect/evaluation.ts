@@ -123,7 +123,7 @@ function readDescribed(body: Json): EvalOutcome {
   const overall = isObject(meta?.Score) ? meta.Score : {};
   const criticalFail = ctx.autoFail || overall.AutomaticFail === true || Object.values(scores).some((s) => isObject(s) && s.AutomaticFail === true);
   const notes = joinNotes(Object.values(isObject(e.Notes) ? e.Notes : {}).map((n) => (isObject(n) ? n.Value : undefined)));
-  const ext: Json = { form: String(form.Title ?? form.EvaluationFormId ?? ''), formVersion: form.EvaluationFormVersion };
+  const ext: Json = { form: textOf(form.Title) ?? textOf(form.EvaluationFormId) ?? '', formVersion: form.EvaluationFormVersion };
   const connectScore = num(overall.Percentage);
   if (connectScore !== undefined) ext.connectScore = connectScore;
   const arn = typeof e.EvaluationArn === 'string' ? e.EvaluationArn : undefined;
@@ -166,7 +166,7 @@ function readExported(body: Json): EvalOutcome {
     ...sections.map((s) => (isObject(s) ? s.notes : undefined)),
     ...questions.map((q) => (isObject(q) && isObject(q.answer) ? q.answer.notes : undefined)),
   ]);
-  const ext: Json = { form: String(meta?.evaluationDefinitionTitle ?? meta?.evaluationDefinitionId ?? ''), formVersion: meta?.evaluationDefinitionVersion };
+  const ext: Json = { form: textOf(meta?.evaluationDefinitionTitle) ?? textOf(meta?.evaluationDefinitionId) ?? '', formVersion: meta?.evaluationDefinitionVersion };
   if (pct !== undefined) ext.connectScore = pct;
   const out: EvaluationRead = { evaluationId, contactId, submitted: true, revisionMs: submitted ?? 0, score: pct === undefined ? null : round2(pct), criticalFail, ext };
   if (agentUserId !== undefined) out.agentUserId = agentUserId;
@@ -193,7 +193,7 @@ function questionPct(q: Json, ctx: ScoreContext): number | undefined {
   if (type === 'TEXT' || value === undefined || value.NotApplicable === true || own?.NotApplicable === true) return undefined;
   const props = isObject(q.QuestionTypeProperties) ? q.QuestionTypeProperties : {};
   let option: Json | undefined;
-  let options: unknown[] = [];
+  let options: unknown[];
   if (type === 'SINGLESELECT') {
     options = isObject(props.SingleSelect) && Array.isArray(props.SingleSelect.Options) ? props.SingleSelect.Options : [];
     option = options.find((o): o is Json => isObject(o) && o.RefId === value.StringValue);
@@ -268,6 +268,10 @@ function sectionOnly(items: unknown[], ctx: ScoreContext): number | null {
 
 function num(v: unknown): number | undefined {
   return typeof v === 'number' && Number.isFinite(v) ? v : undefined;
+}
+
+function textOf(v: unknown): string | undefined {
+  return typeof v === 'string' && v !== '' ? v.slice(0, 200) : undefined;
 }
 
 function round2(v: number): number {

@@ -14,7 +14,7 @@ export function isObject(v: unknown): v is Json {
 /** `what came`, as a reason shows it: the JSON type and a short excerpt of the value. */
 export function got(v: unknown): string {
   if (v === undefined) return 'nothing';
-  const text = JSON.stringify(v) ?? String(v);
+  const text = JSON.stringify(v) ?? typeof v;
   return `${jsonTypeOf(v)} ${text.length > 40 ? `${text.slice(0, 40)}…` : text}`;
 }
 

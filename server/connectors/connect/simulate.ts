@@ -134,6 +134,7 @@ export function connectSimRecords(events: readonly FrontlineEvent[], opts: Conne
         break;
       }
       case 'complaint.logged':
+      case 'survey.offered':
         break;
     }
   }

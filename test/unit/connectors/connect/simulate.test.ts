@@ -12,7 +12,6 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { FrontlineEvent } from '../../../../shared/events.js';
-import { surveyScores } from '../../../../shared/surveys.js';
 import { applyToContact, legsInOrder, newContact, type ContactState } from '../../../../server/kpi/contact-state.js';
 import { CentreSimulator } from '../../../../server/simulator/index.js';
 import { connectFirehoseRequests, connectSimRecords, CONNECT_SIM_MAPPING, simUuid } from '../../../../server/connectors/connect/simulate.js';
