@@ -461,7 +461,7 @@ function mapCtr(body: unknown, ctx: MapContext): MapOutcome {
   const before = mergeChains(held, own);
   const next = mergeChains(before, { c: chainId, r: 0, legs: { [leg.id]: leg }, lens: {} });
   next.c = chainId;
-  const changed = signature(next) !== signature(held);
+  const changed = held === undefined || signature(next) !== signature(held);
   next.r = changed ? Math.max(newestUpdate(next), before.r + 1) : before.r;
   const run = new MappingRun(ctx.mapping);
   const look = new Lookups(run);
