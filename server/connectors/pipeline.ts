@@ -43,10 +43,11 @@ interface Mapped {
   first: number;
   count: number;
   failure?: { reason: SourceRejectReason; reasons: string[] };
-  memory: Map<string, unknown>;
 }
 
 export class SourcePipeline {
+  private readonly lanes = new Map<string, Promise<void>>();
+
   constructor(
     private readonly deps: { sources: SourceStore; ingest: IngestService; clock: Clock; logger: Logger; pseudonymizer: (sourceId: string) => (value: string) => string },
   ) {}
@@ -62,7 +63,25 @@ export class SourcePipeline {
     };
   }
 
-  async deliver(source: SourceRow, mapper: PlatformMapper, records: readonly RawRecord[], opts: DeliverOptions = {}): Promise<DetailedDelivery> {
+  /**
+   * One delivery at a time per source on this node: a mapper's memory (a contact chain, a task's facts) is read before
+   * and written with the delivery, so two at once (Firehose sends requests in parallel) would each miss the other's.
+   */
+  deliver(source: SourceRow, mapper: PlatformMapper, records: readonly RawRecord[], opts: DeliverOptions = {}): Promise<DetailedDelivery> {
+    const before = this.lanes.get(source.id) ?? Promise.resolve();
+    const run = before.then(() => this.deliverNow(source, mapper, records, opts));
+    const lane = run.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.lanes.set(source.id, lane);
+    void lane.then(() => {
+      if (this.lanes.get(source.id) === lane) this.lanes.delete(source.id);
+    });
+    return run;
+  }
+
+  private async deliverNow(source: SourceRow, mapper: PlatformMapper, records: readonly RawRecord[], opts: DeliverOptions): Promise<DetailedDelivery> {
     const nowMs = this.deps.clock.now();
     const keys = mapper.memoryKeys ? records.flatMap((r) => safeKeys(mapper, r)) : [];
     const memory = keys.length > 0 ? await this.deps.sources.loadMemory(source.id, keys) : new Map<string, unknown>();
@@ -71,6 +90,8 @@ export class SourcePipeline {
     const events: Record<string, unknown>[] = [];
     const mapped: Mapped[] = [];
     const seen: SeenValue[] = [];
+    // What the records of this delivery taught the mapper, in order: a later record sees what an earlier one set.
+    const dirty = new Set<string>();
     for (const record of records) {
       const changes = new Map<string, unknown>();
       const ctx = {
@@ -90,12 +111,18 @@ export class SourcePipeline {
       }
       if (out.seen) seen.push(...out.seen);
       if (!out.ok) {
-        mapped.push({ first: events.length, count: 0, failure: { reason: out.reason, reasons: out.reasons }, memory: changes });
+        // A record that cannot be mapped teaches nothing: its replay starts from what was known before it.
+        mapped.push({ first: events.length, count: 0, failure: { reason: out.reason, reasons: out.reasons }, });
         continue;
+      }
+      for (const [k, v] of changes) {
+        if (v === undefined) memory.delete(k);
+        else memory.set(k, v);
+        dirty.add(k);
       }
       const first = events.length;
       for (const e of out.events) events.push(e.source === undefined ? { ...e, source: source.id } : e);
-      mapped.push({ first, count: out.events.length, memory: changes });
+      mapped.push({ first, count: out.events.length });
     }
 
     // Which record each event came from.
@@ -114,17 +141,15 @@ export class SourcePipeline {
           const prior = m.failure?.reasons ?? [];
           m.failure = { reason: 'invalid', reasons: [...prior, ...reasons.map((t) => `${String((events[r.index] as { type?: unknown }).type)} ${t}`)] };
         }
-        const memoryChanges = new Map<string, unknown>();
+        // The memory as the delivery left it, for every key a mapped record changed.
+        const memoryChanges = new Map<string, unknown>([...dirty].map((k) => [k, memory.get(k)]));
         mapped.forEach((m, i) => {
           const replayId = opts.replayIds?.[i];
           if (m.failure) {
             const record = records[i] as RawRecord;
             if (replayId !== undefined) stillRejected.push({ id: replayId, reason: m.failure.reason, reasons: m.failure.reasons });
             else letters.set(i, { kind: record.kind, recordKey: safeKey(mapper, record), reason: m.failure.reason, reasons: m.failure.reasons, record });
-          } else {
-            for (const [k, v] of m.memory) memoryChanges.set(k, v);
-            if (replayId !== undefined) replayed.push(replayId);
-          }
+          } else if (replayId !== undefined) replayed.push(replayId);
         });
         return this.deps.sources.side({
           sourceId: source.id,

@@ -206,6 +206,12 @@ export class SourceStore {
     return out;
   }
 
+  /** Forgets what mappers remembered about contacts untouched since `beforeMs` (a finished conversation's facts). */
+  async forgetMemoryBefore(beforeMs: number): Promise<number> {
+    const r = await this.store.db.deleteFrom('source_memory').where('updated_ms', '<', beforeMs).executeTakeFirst();
+    return Number(r.numDeletedRows);
+  }
+
   async noteSeen(sourceId: string, seen: readonly SeenValue[], nowMs: number): Promise<void> {
     if (seen.length === 0) return;
     const agg = new Map<string, { kind: string; value: string; label: string | null; count: number }>();
