@@ -20,7 +20,7 @@ import type { Clock } from '../clock.js';
 import type { IngestService } from '../ingest/ingest.service.js';
 import type { Logger } from '../logger.js';
 import type { NewDeadLetter, SourceRow, SourceStore } from './sources.store.js';
-import type { DeliveryOutcome, MapOutcome, PlatformMapper, RawRecord, SeenValue, SourceSink } from './types.js';
+import type { DeliveryOutcome, KnownIds, MapOutcome, PlatformMapper, RawRecord, SeenValue, SourceSink } from './types.js';
 
 export interface RecordResult {
   status: 'accepted' | 'duplicate' | 'rejected';
@@ -49,7 +49,7 @@ export class SourcePipeline {
   private readonly lanes = new Map<string, Promise<void>>();
 
   constructor(
-    private readonly deps: { sources: SourceStore; ingest: IngestService; clock: Clock; logger: Logger; pseudonymizer: (sourceId: string) => (value: string) => string },
+    private readonly deps: { sources: SourceStore; ingest: IngestService; clock: Clock; logger: Logger; pseudonymizer: (sourceId: string) => (value: string) => string; known?: () => Promise<KnownIds> },
   ) {}
 
   /** The sink a transport delivers to for one source (its mapping is read again on each delivery). */
@@ -87,6 +87,7 @@ export class SourcePipeline {
     const memory = keys.length > 0 ? await this.deps.sources.loadMemory(source.id, keys) : new Map<string, unknown>();
 
     const pseudonym = this.deps.pseudonymizer(source.id);
+    const known = await this.deps.known?.();
     const events: Record<string, unknown>[] = [];
     const mapped: Mapped[] = [];
     const seen: SeenValue[] = [];
@@ -98,6 +99,7 @@ export class SourcePipeline {
         sourceId: source.id,
         mapping: source.mapping,
         pseudonym,
+        ...(known ? { known } : {}),
         memory: {
           get: (k: string) => (changes.has(k) ? changes.get(k) : memory.get(k)),
           set: (k: string, v: unknown) => void changes.set(k, v),

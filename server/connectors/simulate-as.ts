@@ -67,7 +67,11 @@ export async function simulateAs(o: SimulateAsOptions): Promise<SimulateAsResult
     requests += r.requests;
   };
   await send(all);
-  o.log(`${o.platform}: ${records.toLocaleString('en-GB')} records in ${requests.toLocaleString('en-GB')} ${feed.standIn ? 'pages served by the stand-in' : 'requests'}, ${o.days} simulated day(s) to ${new Date(o.endMs).toISOString()}`);
+  o.log(
+    feed.standIn
+      ? `${o.platform}: ${records.toLocaleString('en-GB')} records ready on the stand-in, ${o.days} simulated day(s) to ${new Date(o.endMs).toISOString()}`
+      : `${o.platform}: ${records.toLocaleString('en-GB')} records in ${requests.toLocaleString('en-GB')} requests, ${o.days} simulated day(s) to ${new Date(o.endMs).toISOString()}`,
+  );
   if (o.live) {
     o.log(`live: the centre runs on in real time, sending every ${o.everySeconds} s (Ctrl-C to stop)`);
     while (!o.signal?.aborted) {
@@ -135,7 +139,8 @@ async function platformFeed(o: SimulateAsOptions, directory: Directory): Promise
       const clientSecret = o.authToken ?? 'simulated-client-secret';
       const standIn = await startGenesysStandIn({ conversations: [], clientId, clientSecret, ...(o.port !== undefined ? { port: o.port } : {}) });
       o.log(`Genesys Cloud stand-in at ${standIn.baseUrl}: add a Genesys Cloud source with Region API host ${standIn.baseUrl}, client id ${clientId}, client secret ${clientSecret}`);
-      o.log(`map the source's queues and agents as ${JSON.stringify(genesysSimMapping(directory))}`);
+      const m = genesysSimMapping(directory);
+      o.log(`the simulated account names each queue and agent by its Frontline id: map the ${Object.keys(m.queues).length} queues and ${Object.keys(m.agents).length} agents on the source's mapping by name (or PATCH this mapping: ${JSON.stringify({ wrapCodes: m.wrapCodes })} plus queues and agents by name)`);
       return {
         send(_batch, all) {
           // Conversations are served as they stood at each moment (in progress ones too): the source re-reads them.

@@ -189,7 +189,9 @@ export class SourceStore {
           rejected_by: JSON.stringify(by),
           last_record_ms: o.nowMs,
           newest_record_ms: newest,
-          ...(o.newestMs !== null ? { lag_ms: Math.max(0, o.nowMs - o.newestMs) } : {}),
+          // How far behind the freshest data is: a delivery of old records (a late survey, a backfill page) does not
+          // make a source that is otherwise current look behind.
+          ...(newest !== null ? { lag_ms: Math.max(0, o.nowMs - newest) } : {}),
         })
         .where('id', '=', id)
         .execute();
