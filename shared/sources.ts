@@ -46,7 +46,7 @@ export const PLATFORM_INFO: Record<Platform, PlatformInfo> = {
     ],
     endpoints: [
       { endpoint: 'firehose', label: 'Kinesis Data Firehose HTTP endpoint', help: 'Contact trace records, agent events, Contact Lens analysis and evaluations delivered by Firehose.' },
-      { endpoint: 'eventbridge', label: 'EventBridge API destination', help: 'Amazon Connect contact events (and Contact Lens / evaluation events) from an EventBridge rule.' },
+      { endpoint: 'eventbridge', label: 'EventBridge API destination', help: 'Amazon Connect contact events (live, before the contact record) from an EventBridge rule; Contact Lens results and evaluations come through Firehose.' },
     ],
     defaultSurveyScale: '1-5',
   },
