@@ -45,8 +45,18 @@ interface Mapped {
   failure?: { reason: SourceRejectReason; reasons: string[] };
 }
 
+interface Waiting {
+  mapper: PlatformMapper;
+  parts: { records: readonly RawRecord[]; resolve: (d: DetailedDelivery) => void; reject: (err: unknown) => void }[];
+}
+
+/** Records merged into one delivery at most (a burst of pushes is split into groups of about this size). */
+const MAX_MERGED_RECORDS = 5_000;
+
 export class SourcePipeline {
   private readonly lanes = new Map<string, Promise<void>>();
+  /** Per source: the next group, not yet started, that plain deliveries may still join. */
+  private readonly waiting = new Map<string, Waiting>();
 
   constructor(
     private readonly deps: { sources: SourceStore; ingest: IngestService; clock: Clock; logger: Logger; pseudonymizer: (sourceId: string) => (value: string) => string; known?: () => Promise<KnownIds> },
@@ -66,19 +76,42 @@ export class SourcePipeline {
   /**
    * One delivery at a time per source on this node: a mapper's memory (a contact chain, a task's facts) is read before
    * and written with the delivery, so two at once (Firehose sends requests in parallel) would each miss the other's.
+   * Plain deliveries that queue up behind a running one are merged into the next (one mapping pass, one transaction),
+   * and each caller is answered for its own records: a platform pushing one callback per request in parallel (Twilio)
+   * then pays one commit per group, not one per callback.
    */
   deliver(source: SourceRow, mapper: PlatformMapper, records: readonly RawRecord[], opts: DeliverOptions = {}): Promise<DetailedDelivery> {
+    const mergeable = opts.cursor === undefined && opts.replayIds === undefined;
+    const waiting = this.waiting.get(source.id);
+    if (mergeable && waiting && waiting.mapper === mapper && waiting.parts.reduce((n, p) => n + p.records.length, 0) + records.length <= MAX_MERGED_RECORDS) {
+      return new Promise((resolve, reject) => waiting.parts.push({ records, resolve, reject }));
+    }
+    const group: Waiting = { mapper, parts: [] };
+    const result = new Promise<DetailedDelivery>((resolve, reject) => group.parts.push({ records, resolve, reject }));
+    if (mergeable) this.waiting.set(source.id, group);
     const before = this.lanes.get(source.id) ?? Promise.resolve();
-    const run = before.then(() => this.deliverNow(source, mapper, records, opts));
-    const lane = run.then(
-      () => undefined,
-      () => undefined,
-    );
+    const lane = before.then(async () => {
+      if (this.waiting.get(source.id) === group) this.waiting.delete(source.id);
+      const all = group.parts.flatMap((p) => p.records);
+      try {
+        const out = await this.deliverNow(source, mapper, all, opts);
+        let at = 0;
+        for (const p of group.parts) {
+          const mine = out.records.slice(at, at + p.records.length);
+          at += p.records.length;
+          const accepted = mine.filter((r) => r.status === 'accepted').length;
+          const duplicate = mine.filter((r) => r.status === 'duplicate').length;
+          p.resolve({ accepted, duplicate, rejected: mine.length - accepted - duplicate, newestMs: out.newestMs, records: mine });
+        }
+      } catch (err) {
+        for (const p of group.parts) p.reject(err);
+      }
+    });
     this.lanes.set(source.id, lane);
     void lane.then(() => {
       if (this.lanes.get(source.id) === lane) this.lanes.delete(source.id);
     });
-    return run;
+    return result;
   }
 
   private async deliverNow(source: SourceRow, mapper: PlatformMapper, records: readonly RawRecord[], opts: DeliverOptions): Promise<DetailedDelivery> {

@@ -181,6 +181,27 @@ describe.each(['sqlite', 'postgres'] as const)('on %s', (dialect) => {
     });
   });
 
+  describe('pushes in parallel', () => {
+    it('are merged while they wait, and each is answered for its own records', async () => {
+      const call = (id: string) => ({ kind: 'call', body: { id, at: NOW - 900_000, agent: 'a-ann', queue: 'voice-billing', talk: 60, wrap: 10 } });
+      const replies = await Promise.all([
+        ...Array.from({ length: 12 }, (_, i) => pushRecords([call(`par-${i}`)])),
+        pushRecords([call('par-0'), { kind: 'call', body: { id: 'par-bad' } }]),
+      ]);
+      const bodies = (await Promise.all(replies.map((r) => r.json()))) as { accepted: number; duplicate: number; rejected: number }[];
+      // The first twelve each store their call; the last repeats par-0 (a duplicate, or new if it ran first) and
+      // brings a malformed record: whichever ran first, par-0 is stored once and counted once as accepted.
+      const last = bodies.at(-1);
+      expect(last?.rejected).toBe(1);
+      const accepted = bodies.reduce((n, b) => n + b.accepted, 0);
+      const duplicate = bodies.reduce((n, b) => n + b.duplicate, 0);
+      expect({ accepted, duplicate }).toEqual({ accepted: 12, duplicate: 1 });
+      const stored = await t.store.db.selectFrom('events').select('contact_id').where('contact_id', 'like', 'par-%').execute();
+      expect(new Set(stored.map((r) => r.contact_id)).size).toBe(12);
+      expect(stored).toHaveLength(36);
+    });
+  });
+
   describe('a pull source', () => {
     it('moves its cursor with the records: a failed poll resumes after the last committed page, nothing doubled', async () => {
       const created = await call(t.baseUrl, 'POST', '/api/v1/sources', admin, { platform: 'genesys', name: 'Genesys EU', credentials: { region: 'api.mypurecloud.ie', clientId: 'id', clientSecret: 'shh' } });
