@@ -13,7 +13,7 @@ import { PLATFORM_INFO, type SeenValueRow, type SourceMapping, type SourceSummar
 import { api, errText } from '../api/http.js';
 import { useDirectory, useNow } from '../coaching/case-words.js';
 import { sourcePath, useDeadLetters, useRefreshSources, useSeen } from './queries.js';
-import { ago, count, entryOf, mappingChanges, plural, rejectionsByValue, seenKey, suggestMatches, TABLE_OF, withEntry, type SeenKind } from './words.js';
+import { ago, count, entryOf, mappingChanges, plural, rejectionsByValue, seenKey, shorten, suggestMatches, TABLE_OF, withEntry, type ChangeNames, type SeenKind } from './words.js';
 
 const SCALE_WORDS: Record<(typeof SURVEY_SCALES)[number], string> = {
   '1-5': '1 to 5',
@@ -23,12 +23,12 @@ const SCALE_WORDS: Record<(typeof SURVEY_SCALES)[number], string> = {
   'yes-no': 'yes / no',
 };
 
-const SECTIONS: { kind: SeenKind; title: string; what: string; explain: string }[] = [
-  { kind: 'queue', title: 'Queues', what: 'queue', explain: 'A platform queue (id or name) becomes a Frontline queue. Left as is, its id is used as the queue id, which only works when it is already one of Frontline’s.' },
-  { kind: 'agent', title: 'Agents', what: 'agent', explain: 'A platform agent (user id, ARN, worker SID) becomes a Frontline agent. Left as is, its id is used as the agent id.' },
-  { kind: 'state', title: 'Agent states', what: 'agent state', explain: 'A platform state or activity name becomes one of the five standard states. Names Frontline does not know are rejected until mapped.' },
-  { kind: 'wrapCode', title: 'Wrap-up codes', what: 'wrap-up code', explain: 'Whether a contact wrapped up with this code was resolved, for first-contact resolution. A code mapped “not resolved” makes its contact unresolved.' },
-  { kind: 'channel', title: 'Channels', what: 'channel', explain: 'A platform channel becomes one of Frontline’s four. Channels the platform’s defaults do not cover are rejected until mapped.' },
+const SECTIONS: { kind: SeenKind; title: string; what: string; a: string; explain: string }[] = [
+  { kind: 'queue', title: 'Queues', what: 'queue', a: 'a queue', explain: 'A platform queue (id or name) becomes a Frontline queue. Left as is, its id is used as the queue id, which only works when it is already one of Frontline’s.' },
+  { kind: 'agent', title: 'Agents', what: 'agent', a: 'an agent', explain: 'A platform agent (user id, ARN, worker SID) becomes a Frontline agent. Left as is, its id is used as the agent id.' },
+  { kind: 'state', title: 'Agent states', what: 'agent state', a: 'an agent state', explain: 'A platform state or activity name becomes one of the five standard states. Names Frontline does not know are rejected until mapped.' },
+  { kind: 'wrapCode', title: 'Wrap-up codes', what: 'wrap-up code', a: 'a wrap-up code', explain: 'Whether a contact wrapped up with this code was resolved, for first-contact resolution. A code mapped “not resolved” makes its contact unresolved.' },
+  { kind: 'channel', title: 'Channels', what: 'channel', a: 'a channel', explain: 'A platform channel becomes one of Frontline’s four. Channels the platform’s defaults do not cover are rejected until mapped.' },
 ];
 
 interface Row {
@@ -49,7 +49,13 @@ export function MappingEditor({ source, onReplay }: { source: SourceSummary; onR
   const [extra, setExtra] = useState<{ kind: SeenKind; value: string }[]>([]);
   const [note, setNote] = useState<ReactNode>(null);
   const m = draft?.mapping ?? base;
-  const pending = mappingChanges(base, m);
+  const names = useMemo((): ChangeNames => {
+    const labels = new Map((seen.data ?? []).map((r) => [seenKey(r.kind, r.value), r.label]));
+    const queues = new Map((dir.data?.queues ?? []).map((q) => [q.id, q.name]));
+    const agents = new Map((dir.data?.agents ?? []).map((a) => [a.id, a.name]));
+    return { label: (kind, value) => labels.get(seenKey(kind, value)), target: (kind, id) => (kind === 'queue' ? queues.get(id) : kind === 'agent' ? agents.get(id) : null) };
+  }, [seen.data, dir.data]);
+  const pending = mappingChanges(base, m, names);
   const edit = (next: SourceMapping) => {
     setNote(null);
     setDraft({ mapping: next, baseMs: draft?.baseMs ?? source.updatedMs });
@@ -83,20 +89,18 @@ export function MappingEditor({ source, onReplay }: { source: SourceSummary; onR
         <div className="ok-box" role="status" data-testid="mapping-saved">
           <p>
             <strong>Mapping saved: {plural(lines.length, 'change')}.</strong> Records from now on use it.
+            {heldCount > 0 ? (
+              <>
+                {' '}
+                {plural(heldCount, 'record is', 'records are')} held as dead letters from before:{' '}
+                <button type="button" className="link" onClick={onReplay}>
+                  replay them on the Dead letters tab
+                </button>
+                .
+              </>
+            ) : null}
           </p>
-          <ul>
-            {lines.map((l) => (
-              <li key={l}>{l}</li>
-            ))}
-          </ul>
-          {heldCount > 0 ? (
-            <p>
-              {plural(heldCount, 'record is', 'records are')} held as dead letters from before.{' '}
-              <button type="button" className="link" onClick={onReplay}>
-                Replay them on the Dead letters tab
-              </button>
-            </p>
-          ) : null}
+          <ChangeList lines={lines} />
         </div>,
       );
     },
@@ -129,11 +133,7 @@ export function MappingEditor({ source, onReplay }: { source: SourceSummary; onR
           {pending.length > 0 ? (
             <details className="pending-list">
               <summary>What will change</summary>
-              <ul>
-                {pending.map((l) => (
-                  <li key={l}>{l}</li>
-                ))}
-              </ul>
+              <ChangeList lines={pending} />
             </details>
           ) : null}
         </div>
@@ -176,6 +176,23 @@ export function MappingEditor({ source, onReplay }: { source: SourceSummary; onR
   );
 }
 
+/** Changes one line each; past a handful, the rest behind a disclosure. */
+function ChangeList({ lines }: { lines: string[] }) {
+  const FIRST = 6;
+  const item = (l: string) => <li key={l}>{l}</li>;
+  return (
+    <>
+      <ul className="change-list">{lines.slice(0, FIRST).map(item)}</ul>
+      {lines.length > FIRST ? (
+        <details className="pending-list">
+          <summary>and {plural(lines.length - FIRST, 'more change')}</summary>
+          <ul className="change-list">{lines.slice(FIRST).map(item)}</ul>
+        </details>
+      ) : null}
+    </>
+  );
+}
+
 function inDirectory(d: Directory, kind: SeenKind, id: string): boolean {
   if (kind === 'queue') return d.queues.some((q) => q.id === id);
   if (kind === 'agent') return d.agents.some((a) => a.id === id);
@@ -211,7 +228,7 @@ function MappingTable(props: {
             {bad > 0 ? (
               <span className="source-bad">
                 {' '}
-                · {bad} rejecting records
+                · {plural(bad, 'value')} keeping records out
               </span>
             ) : null}
           </span>
@@ -246,19 +263,40 @@ function MappingTable(props: {
                 return (
                   <tr key={r.value} className={r.rejections > 0 ? 'rejecting' : changed ? 'editing' : notFrontline ? 'attention' : ''} data-testid={`mapping-row-${r.kind}`} data-value={r.value}>
                     <th scope="row" className="mapping-value">
-                      <code>{r.value}</code>
-                      {r.label && r.label !== r.value ? <span className="mapping-label">{r.label}</span> : null}
+                      {r.label && r.label !== r.value ? (
+                        <>
+                          <span className="mapping-label">{r.label}</span>
+                          <code className="mapping-id" title={r.value}>
+                            {shorten(r.value)}
+                          </code>
+                        </>
+                      ) : (
+                        <code className="mapping-main" title={r.value}>
+                          {shorten(r.value, 60)}
+                        </code>
+                      )}
                       {r.rejections > 0 ? (
                         <span className="rejecting-note">
                           <span aria-hidden="true">✕ </span>kept {plural(r.rejections, 'record')} out
                         </span>
                       ) : null}
                     </th>
-                    <td className="num">{r.seen ? <span title={`last ${new Date(r.seen.lastMs).toLocaleString('en-GB')}`}>{count(r.seen.count)}<span className="muted small-inline"> · {ago(r.seen.lastMs, now)}</span></span> : <span className="muted small-inline">not seen yet</span>}</td>
-                    <td className="small-inline">
+                    <td className="num" data-label="Seen">
+                      {r.seen ? (
+                        <>
+                          {count(r.seen.count)}
+                          <span className="muted small-inline mapping-last" title={new Date(r.seen.lastMs).toLocaleString('en-GB')}>
+                            last {ago(r.seen.lastMs, now)}
+                          </span>
+                        </>
+                      ) : (
+                        <span className="muted small-inline">not seen yet</span>
+                      )}
+                    </td>
+                    <td className="small-inline" data-label="Maps to now">
                       <NowMapsTo row={r} mapping={base} dir={dir} />
                     </td>
-                    <td>
+                    <td data-label="Map to">
                       <Control row={r} entry={entry} mapping={mapping} dir={dir} onSet={props.onSet} />
                       {changed ? <span className="small-inline changed-mark"> changed</span> : null}
                     </td>
@@ -279,7 +317,7 @@ function MappingTable(props: {
         }}
       >
         <label className="inline">
-          Add a {section.what} by hand
+          Add {section.a} by hand
           <input value={adding} onChange={(e) => setAdding(e.target.value)} placeholder={section.kind === 'state' ? 'Team huddle' : section.kind === 'wrapCode' ? 'Callback needed' : 'as the platform sends it'} maxLength={200} />
         </label>
         <button type="submit" className="secondary small-button" disabled={!adding.trim()}>

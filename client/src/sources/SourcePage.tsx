@@ -28,6 +28,7 @@ export function SourcePage() {
   const [params, setParams] = useSearchParams();
   const tab: Tab = TABS.find((t) => t.id === params.get('tab'))?.id ?? 'health';
   const q = useSource(sourceId);
+  const show = (t: Tab) => setParams(t === 'health' ? {} : { tab: t }, { replace: true });
   if (q.error) {
     return (
       <div className="page">
@@ -51,7 +52,20 @@ export function SourcePage() {
         </h1>
         <StatusBadge status={s.health.status} />
       </div>
-      <div className="tabs" role="tablist" aria-label="This source">
+      <div
+        className="tabs"
+        role="tablist"
+        aria-label="This source"
+        onKeyDown={(e) => {
+          // Tabs move with the arrow keys, Home and End (WAI-ARIA tabs pattern); Tab leaves the list.
+          const at = TABS.findIndex((t) => t.id === tab);
+          const to = e.key === 'ArrowRight' ? (at + 1) % TABS.length : e.key === 'ArrowLeft' ? (at + TABS.length - 1) % TABS.length : e.key === 'Home' ? 0 : e.key === 'End' ? TABS.length - 1 : -1;
+          if (to < 0) return;
+          e.preventDefault();
+          show(TABS[to]!.id);
+          document.getElementById(`tab-${TABS[to]!.id}`)?.focus();
+        }}
+      >
         {TABS.map((t) => (
           <button
             key={t.id}
@@ -60,8 +74,9 @@ export function SourcePage() {
             id={`tab-${t.id}`}
             aria-selected={tab === t.id}
             aria-controls={`panel-${t.id}`}
+            tabIndex={tab === t.id ? 0 : -1}
             className={`tab${tab === t.id ? ' active' : ''}`}
-            onClick={() => setParams(t.id === 'health' ? {} : { tab: t.id }, { replace: true })}
+            onClick={() => show(t.id)}
           >
             {t.label}
             {t.id === 'dead-letters' && s.health.deadLetters > 0 ? (
@@ -74,8 +89,8 @@ export function SourcePage() {
       </div>
       <div role="tabpanel" id={`panel-${tab}`} aria-labelledby={`tab-${tab}`}>
         {tab === 'health' ? <HealthTab source={s} /> : null}
-        {tab === 'mapping' ? <MappingEditor source={s} onReplay={() => setParams({ tab: 'dead-letters' }, { replace: true })} /> : null}
-        {tab === 'dead-letters' ? <DeadLetters source={s} onMapping={() => setParams({ tab: 'mapping' }, { replace: true })} /> : null}
+        {tab === 'mapping' ? <MappingEditor source={s} onReplay={() => show('dead-letters')} /> : null}
+        {tab === 'dead-letters' ? <DeadLetters source={s} onMapping={() => show('mapping')} /> : null}
       </div>
     </div>
   );

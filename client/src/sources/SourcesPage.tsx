@@ -73,19 +73,29 @@ function SourceTable({ sources }: { sources: SourceSummary[] }) {
                 <td>
                   <Link to={`/admin/sources/${encodeURIComponent(s.id)}`}>{s.name}</Link>
                 </td>
-                <td>{PLATFORM_INFO[s.platform].label}</td>
-                <td>
+                <td data-label="Platform">{PLATFORM_INFO[s.platform].label}</td>
+                <td data-label="Status">
                   <StatusBadge status={h.status} />
                 </td>
-                <td title={h.lastRecordMs ? new Date(h.lastRecordMs).toLocaleString('en-GB') : undefined}>{ago(h.lastRecordMs, now)}</td>
-                <td className="num">{duration(h.lagSeconds)}</td>
-                <td className="num" data-testid="accepted">
+                <td data-label="Last record" title={h.lastRecordMs ? new Date(h.lastRecordMs).toLocaleString('en-GB') : undefined}>
+                  {ago(h.lastRecordMs, now)}
+                </td>
+                <td className="num" data-label="Lag">
+                  {duration(h.lagSeconds)}
+                </td>
+                <td className="num" data-label="Accepted" data-testid="accepted">
                   {count(h.accepted)}
                 </td>
-                <td className="num">{count(h.duplicate)}</td>
-                <td className={`num${h.rejected > 0 ? ' source-bad' : ''}`}>{count(h.rejected)}</td>
-                <td className="num">{count(h.orphansHeld)}</td>
-                <td className="num">
+                <td className="num" data-label="Duplicate">
+                  {count(h.duplicate)}
+                </td>
+                <td className={`num${h.rejected > 0 ? ' source-bad' : ''}`} data-label="Rejected">
+                  {count(h.rejected)}
+                </td>
+                <td className="num" data-label="Orphans held">
+                  {count(h.orphansHeld)}
+                </td>
+                <td className="num" data-label="Dead letters">
                   {h.deadLetters > 0 ? (
                     <Link to={`/admin/sources/${encodeURIComponent(s.id)}?tab=dead-letters`} className="source-bad" aria-label={`${count(h.deadLetters)} dead letters of ${s.name}`}>
                       {count(h.deadLetters)}
@@ -207,7 +217,13 @@ function Created({ source, onAnother }: { source: SourceSummary; onAnother: () =
         <span aria-hidden="true">✓ </span>
         {source.name} is added
       </h2>
-      {source.endpoints.length > 0 ? <p>Paste {source.endpoints.length > 1 ? 'these URLs' : 'this URL'} into {info.label}: it is where the platform sends its records.</p> : <p>Frontline reads {info.label} every {source.pollSeconds ?? 60} seconds once the credentials work.</p>}
+      {source.endpoints.length > 0 ? (
+        <p>
+          {info.label} sends its records to {source.endpoints.length > 1 ? 'these URLs' : 'this URL'}: paste {source.endpoints.length > 1 ? 'them' : 'it'} into the console as the steps below say. {source.endpoints.length > 1 ? 'They are' : 'It is'} also on the source’s page.
+        </p>
+      ) : (
+        <p>Frontline reads {info.label} every {source.pollSeconds ?? 60} seconds once the credentials work.</p>
+      )}
       <Endpoints source={source} />
       <h3>Next steps</h3>
       <NextSteps platform={source.platform} />

@@ -66,13 +66,13 @@ export const NEXT_STEPS: Record<Platform, string[]> = {
     'In the Amazon Data Firehose console, create a Firehose stream with the destination “HTTP Endpoint”: paste the Kinesis Data Firehose URL above as its HTTP endpoint URL, and the access key you entered here as its access key.',
     'In the Amazon Connect console, open your instance’s Data streaming settings, turn data streaming on and send contact trace records (and agent events) to that Firehose stream.',
     'For contact events, Contact Lens and evaluations: create an EventBridge rule whose target is an API destination with the EventBridge URL above, sending the access key as the X-Frontline-Source-Key header.',
-    'Records appear under “What the source has sent” on the Mapping tab: map its queues and agents to Frontline’s.',
+    'As records arrive, the source’s Mapping tab lists the queues and agents they name: map them to Frontline’s (“Match queues and agents by name” does most of it).',
   ],
   twilio: [
     'In the Twilio Console, open TaskRouter → Workspaces → your Flex workspace → Settings, and paste the TaskRouter URL above as its Event Callback URL.',
     'Or, with Event Streams: create a Webhook sink with the Event Streams URL above and subscribe it to the TaskRouter events.',
     'Every callback is verified with the auth token (X-Twilio-Signature); the URL must be the one shown here, exactly.',
-    'Records appear under “What the source has sent” on the Mapping tab: map its queues (TaskQueues) and agents (workers) to Frontline’s.',
+    'As records arrive, the source’s Mapping tab lists the TaskQueues and workers they name: map them to Frontline’s queues and agents.',
   ],
   genesys: [
     'In Genesys Cloud, under Admin → Integrations → OAuth, add a client with the grant type “Client Credentials” and a role that may read conversation details, users and queues; paste its client id and secret here.',

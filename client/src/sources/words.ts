@@ -116,10 +116,34 @@ const TABLE_WORDS: Record<'queues' | 'agents' | 'states' | 'wrapCodes' | 'channe
   channels: 'channel',
 };
 
+/**
+ * A long platform id (an ARN) cut in the middle: its start, then its last path segments whole when they fit (the
+ * distinctive part: `arn:aws:conn…/queue/8c3f…`), else its end.
+ */
+export function shorten(value: string, max = 56): string {
+  if (value.length <= max) return value;
+  const room = max - 9;
+  const last = value.lastIndexOf('/');
+  const two = last > 0 ? value.slice(value.lastIndexOf('/', last - 1)) : '';
+  const tail = two && two.length <= room ? two : last > 0 && value.length - last <= room ? value.slice(last) : value.slice(-room);
+  return `${value.slice(0, max - 1 - tail.length)}…${tail}`;
+}
+
 const show = (v: unknown) => (v === true ? 'resolved' : v === false ? 'not resolved' : String(v));
 
-/** What saving `after` over `before` changes, one line each: "queue "Billing" → billing", "strict agents on". */
-export function mappingChanges(before: SourceMapping, after: SourceMapping): string[] {
+/** Names for the lines of `mappingChanges`: a platform value's readable label, a Frontline id's name. */
+export interface ChangeNames {
+  label?(kind: SeenKind, value: string): string | null | undefined;
+  target?(kind: SeenKind, id: string): string | null | undefined;
+}
+
+const KIND_OF_TABLE = { queues: 'queue', agents: 'agent', states: 'state', wrapCodes: 'wrapCode', channels: 'channel' } as const;
+
+/**
+ * What saving `after` over `before` changes, one line each: `queue "arn:…/queue/q1" → billing`, "strict agents on".
+ * With names, a value reads by its label and a Frontline id by its name: `queue "Billing" (arn:…) → Billing (billing)`.
+ */
+export function mappingChanges(before: SourceMapping, after: SourceMapping, names: ChangeNames = {}): string[] {
   const lines: string[] = [];
   for (const table of ['channels', 'queues', 'agents', 'states', 'wrapCodes'] as const) {
     const a: Record<string, unknown> = before[table];
@@ -128,10 +152,16 @@ export function mappingChanges(before: SourceMapping, after: SourceMapping): str
       const was = a[key];
       const now = b[key];
       if (was === now) continue;
-      const what = `${TABLE_WORDS[table]} ${JSON.stringify(key)}`;
-      if (now === undefined) lines.push(`${what}: mapping removed (was ${show(was)})`);
-      else if (was === undefined) lines.push(`${what} → ${show(now)}`);
-      else lines.push(`${what} → ${show(now)} (was ${show(was)})`);
+      const kind = KIND_OF_TABLE[table];
+      const label = names.label?.(kind, key);
+      const what = `${TABLE_WORDS[table]} ${JSON.stringify(label && label !== key ? label : key)}${label && label !== key ? ` (${shorten(key)})` : ''}`;
+      const say = (v: unknown) => {
+        const n = typeof v === 'string' ? names.target?.(kind, v) : null;
+        return n && n !== v ? `${n} (${v as string})` : show(v);
+      };
+      if (now === undefined) lines.push(`${what}: mapping removed (was ${say(was)})`);
+      else if (was === undefined) lines.push(`${what} → ${say(now)}`);
+      else lines.push(`${what} → ${say(now)} (was ${say(was)})`);
     }
   }
   if (before.surveyScale !== after.surveyScale) lines.push(`survey scale → ${after.surveyScale ?? 'the platform’s default'}`);

@@ -1,7 +1,7 @@
 /** The Sources page's words (client/src/sources/words.ts): times, lag, changes said in words, values that held records back. */
 import { describe, expect, it } from 'vitest';
 import { EMPTY_MAPPING, type DeadLetter, type SourceMapping } from '../../../shared/sources.js';
-import { ago, duration, entryOf, mappingChanges, rejectedBy, rejectionsByValue, seenKey, suggestMatches, withEntry } from '../../../client/src/sources/words.js';
+import { ago, duration, entryOf, mappingChanges, rejectedBy, rejectionsByValue, seenKey, shorten, suggestMatches, withEntry } from '../../../client/src/sources/words.js';
 
 const NOW = Date.UTC(2026, 11, 7, 12, 0, 0);
 
@@ -47,6 +47,16 @@ describe('mapping changes', () => {
     ]);
     expect(mappingChanges(after, withEntry(after, 'state', 'Team huddle', undefined))).toEqual(['agent state "Team huddle": mapping removed (was break)']);
     expect(mappingChanges(after, after)).toEqual([]);
+  });
+
+  it('reads a value by its label and a Frontline id by its name when it knows them, an ARN cut in the middle', () => {
+    const q = 'arn:aws:connect:eu-west-2:123456789012:instance/4b5f1a2e-9c1d-4e2f-8a3b-1c2d3e4f5a6b/queue/00000002-7d1e-4c2b-9a0f-1e2d3c4b5a6f';
+    expect(shorten(q)).toBe('arn:aws:conn…/queue/00000002-7d1e-4c2b-9a0f-1e2d3c4b5a6f');
+    expect(shorten(q, 40)).toBe('arn:aws:…002-7d1e-4c2b-9a0f-1e2d3c4b5a6f');
+    expect(shorten('x'.repeat(80), 20)).toBe(`${'x'.repeat(8)}…${'x'.repeat(11)}`);
+    expect(shorten('billing')).toBe('billing');
+    const names = { label: (_k: string, v: string) => (v === q ? 'voice-billing' : null), target: (k: string, id: string) => (k === 'queue' && id === 'voice-billing' ? 'Billing (voice)' : null) };
+    expect(mappingChanges(EMPTY_MAPPING, withEntry(EMPTY_MAPPING, 'queue', q, 'voice-billing'), names)).toEqual([`queue "voice-billing" (${shorten(q)}) → Billing (voice) (voice-billing)`]);
   });
 
   it('finds a queue or agent entry by its id, then by its readable name', () => {
