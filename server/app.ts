@@ -17,6 +17,8 @@ import { CaseStore, type CaseChanged } from './coaching/case.store.js';
 import { CoachingService } from './coaching/coaching.service.js';
 import { FollowUpScheduler } from './coaching/follow-ups.js';
 import type { Clock } from './clock.js';
+import type { Platform } from '../shared/sources.js';
+import type { Connector } from './connectors/types.js';
 import type { Config } from './config.js';
 import { DirectoryService } from './directory/directory.service.js';
 import { DisplayService } from './displays/display.service.js';
@@ -37,6 +39,12 @@ import { displayRoutes } from './http/displays.routes.js';
 import { errorHandler, sendError } from './http/errors.js';
 import { healthRoutes } from './http/health.routes.js';
 import { ingestRoutes } from './http/ingest.routes.js';
+import { sourceRoutes } from './http/sources.routes.js';
+import { CONNECTORS } from './connectors/registry.js';
+import { SourcePipeline } from './connectors/pipeline.js';
+import { SecretBox } from './connectors/secrets.js';
+import { SourceService } from './connectors/sources.service.js';
+import { SourceStore } from './connectors/sources.store.js';
 import { openApiRoutes } from './http/openapi.routes.js';
 import { OrphanService } from './ingest/orphans.js';
 import { privacyRoutes } from './http/privacy.routes.js';
@@ -100,6 +108,8 @@ export interface ServerDeps {
   clientDir?: string;
   /** How often live sockets' credentials are re-checked (tests shorten it). */
   socketSweepMs?: number;
+  /** The platform connectors (default: all of server/connectors/registry.ts); tests may add a stand-in platform. */
+  connectors?: Readonly<Partial<Record<Platform, Connector>>>;
 }
 
 export interface FrontlineServer {
@@ -132,13 +142,15 @@ export interface FrontlineServer {
   notifications: { service: NotificationService; sender: NotificationSender; watchers: NotificationWatchers };
   /** Set when this node is one of several (REDIS_URL and PostgreSQL). */
   cluster: Cluster | undefined;
+  /** Platform sources (issue 16): push endpoints, pull polling, mapping, dead letters (server/connectors). */
+  sources: SourceService;
   /** Loads state from the store; call before listen. */
   init(): Promise<void>;
   listen(port: number, host?: string): Promise<number>;
   close(): Promise<void>;
 }
 
-export function createServer({ config, store, clock, logger, clientDir, socketSweepMs }: ServerDeps): FrontlineServer {
+export function createServer({ config, store, clock, logger, clientDir, socketSweepMs, connectors }: ServerDeps): FrontlineServer {
   // Per server, never prom-client's global registry: tests build many servers in one process.
   const metrics = new FrontlineMetrics(config.cluster ? { node: config.cluster.nodeId } : {});
   const offQueries = store.onQuery((q) => metrics.storeQueried(q));
@@ -291,6 +303,18 @@ export function createServer({ config, store, clock, logger, clientDir, socketSw
   app.use(healthRoutes(routes, store, cluster));
   app.use(metricsRoutes(routes, metrics));
   app.use(ingestRoutes(routes, ingest, logger, orphans));
+  const sources = new SourceService({
+    sources: new SourceStore(store),
+    pipeline: new SourcePipeline({ sources: new SourceStore(store), ingest, clock, logger }),
+    secrets: new SecretBox({ keyBase64: config.secrets.keyBase64, keyFile: config.secrets.keyFile, cluster: config.cluster !== null }),
+    connectors: connectors ?? CONNECTORS,
+    clock,
+    logger,
+    audit,
+    orphans,
+    leads,
+  });
+  app.use(sourceRoutes(routes, { sources, publicUrl: config.publicUrl }));
   app.use(authRoutes(routes, accounts, sessions, setup, cookies));
   app.use(userRoutes(routes, accounts, sessions, apiKeys, audit));
   app.use(ssoRoutes(routes, { oidc, identities, accounts, sessions, cookies, logger, setupNeeded: () => setup.needed() }));
@@ -454,6 +478,7 @@ export function createServer({ config, store, clock, logger, clientDir, socketSw
     metrics,
     notifications: { service: notificationService, sender: notificationSender, watchers: notificationWatchers },
     cluster,
+    sources,
     init: async () => {
       if (!cluster) {
         await pulse.start();
@@ -464,6 +489,7 @@ export function createServer({ config, store, clock, logger, clientDir, socketSw
         await startHousekeeping();
         orphans.start();
         startNotifications();
+        sources.start();
         return;
       }
       // Several nodes: join first (leadership, the feed's starting point), load, then take up the duties if leading.
@@ -495,6 +521,8 @@ export function createServer({ config, store, clock, logger, clientDir, socketSw
       });
       cluster.activate();
       orphans.start();
+      // Every node ticks; only the leader polls (SourceService.tick asks leads()).
+      sources.start();
     },
     listen: (port, host) =>
       new Promise((resolve, reject) => {
@@ -509,6 +537,7 @@ export function createServer({ config, store, clock, logger, clientDir, socketSw
       followUps.stop();
       orphans.stop();
       stopNotifications();
+      await sources.stop();
       await Promise.all([notificationSender.idle(), notificationWatchers.idle()]);
       transports.close();
       await ingest.drain();

@@ -113,6 +113,11 @@ export const configSchema = z.object({
   NOTIFY_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(20).default(6),
   NOTIFY_RETRY_BASE_SECONDS: z.coerce.number().min(0.01).max(3600).default(30),
   NOTIFY_WEBHOOK_TIMEOUT_SECONDS: z.coerce.number().min(1).max(120).default(10),
+  /** Seals sources' credentials at rest (32 bytes, base64): required with several nodes; else $DATA_DIR/secret.key. */
+  FRONTLINE_SECRET_KEY: z
+    .string()
+    .refine((k) => Buffer.from(k, 'base64').length === 32, { message: 'must be 32 bytes in base64, e.g. the output of: openssl rand -base64 32' })
+    .optional(),
 });
 
 export type EnvConfig = z.infer<typeof configSchema>;
@@ -141,6 +146,8 @@ export interface Config {
   publicUrl: string | undefined;
   /** Null when OIDC_ISSUER is not set: password sign-in only. */
   sso: SsoSettings | null;
+  /** Sources' credentials at rest (server/connectors/secrets.ts). */
+  secrets: { keyBase64: string | undefined; keyFile: string };
   /** Notifications (server/notifications). */
   notify: {
     smtpUrl: string | null;
@@ -204,6 +211,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     flaggerLate: { quietMs: e.FLAGGER_LATE_QUIET_SECONDS * 1000, maxWaitMs: e.FLAGGER_LATE_MAX_WAIT_SECONDS * 1000 },
     publicUrl: e.PUBLIC_URL,
     sso,
+    secrets: { keyBase64: e.FRONTLINE_SECRET_KEY, keyFile: path.join(dataDir, 'secret.key') },
     notify: {
       smtpUrl: e.SMTP_URL ?? null,
       smtpFrom: e.SMTP_FROM,

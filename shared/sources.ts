@@ -225,7 +225,7 @@ export interface SeenValueRow {
  * - GET    /api/v1/sources/:id                           → { ok, source: SourceSummary }
  * - PATCH  /api/v1/sources/:id             UpdateSourceBody → { ok, source: SourceSummary }
  * - DELETE /api/v1/sources/:id                           → { ok } (its stored events stay)
- * - POST   /api/v1/sources/:id/test                      → { ok, ...TestConnectionReply }
+ * - POST   /api/v1/sources/:id/test                      → TestConnectionReply (ok: whether the connection works)
  * - GET    /api/v1/sources/:id/seen                      → { ok, values: SeenValueRow[] }
  * - GET    /api/v1/sources/:id/dead-letters?status=held  → { ok, deadLetters: DeadLetter[], total }
  * - POST   /api/v1/sources/:id/dead-letters/replay  { ids?: number[] } → { ok, ...ReplayReply } (no ids: every held one)

@@ -11,7 +11,7 @@ import { agentIdOf, contactIdOf, customerIdOf, MAX_ID_LENGTH_V2, validateEvent, 
 import type { Clock } from '../clock.js';
 import type { Logger } from '../logger.js';
 import type { Store } from '../store/db.js';
-import { writeEvents, type NewEventRow } from '../store/events.store.js';
+import { writeEvents, type NewEventRow, type SideWrite } from '../store/events.store.js';
 import { eventPayload, sha256Hex } from './canonical.js';
 import { maskIncoming } from '../privacy/mask-incoming.js';
 import { GroupCommitQueue } from './group-commit.js';
@@ -36,6 +36,21 @@ interface Candidate {
   index: number;
   event: FrontlineEvent;
   row: NewEventRow;
+}
+
+/** One caller's batch in a group commit, with what it writes in the same transaction. */
+interface Submission {
+  candidates: Candidate[];
+  side: SideWrite | undefined;
+}
+
+export interface IngestCallOptions {
+  /**
+   * Written in the same transaction as the batch's events, after them (a connector's cursor, dead letters, mapper
+   * memory); it is written even when no event of the batch is valid. `prepare` sees which items were rejected before
+   * the commit, so the side write can hold them (dead letters).
+   */
+  side?: (rejected: readonly { index: number; issues: EventIssue[] }[]) => SideWrite | undefined;
 }
 
 /** Why an event was rejected, as the ingest metrics count it (a bounded set; the per-event reply says more). */
@@ -79,7 +94,7 @@ export type IngestContract = 1 | 2 | 'stored';
 type Checked = { ok: true; event: FrontlineEvent; warnings: string[] } | { ok: false; issues: EventIssue[]; reason: IngestRejectReason };
 
 export class IngestService {
-  private readonly queue: GroupCommitQueue<Candidate[], Map<number, IngestEventResult>>;
+  private readonly queue: GroupCommitQueue<Submission, Map<number, IngestEventResult>>;
 
   constructor(private readonly opts: IngestServiceOptions) {
     this.queue = new GroupCommitQueue((groups) => this.commitGroups(groups), MAX_GROUP_EVENTS);
@@ -89,18 +104,18 @@ export class IngestService {
    * `source` names who sent the batch for the metrics only: `key:<name>` for an API key, `simulator` for the built-in
    * simulator, `internal` otherwise. Never a contact or event id (it is a label: its values must stay few).
    */
-  async ingest(items: readonly unknown[], contract: IngestContract = 'stored', source = 'internal'): Promise<IngestOutcome> {
+  async ingest(items: readonly unknown[], contract: IngestContract = 'stored', source = 'internal', call: IngestCallOptions = {}): Promise<IngestOutcome> {
     const started = performance.now();
     const seconds = () => (performance.now() - started) / 1000;
     try {
-      return await this.ingestBatch(items, contract, source, seconds);
+      return await this.ingestBatch(items, contract, source, seconds, call);
     } catch (err) {
       this.observe((o) => o.failed({ source, events: items.length, seconds: seconds() }));
       throw err;
     }
   }
 
-  private async ingestBatch(items: readonly unknown[], contract: IngestContract, source: string, seconds: () => number): Promise<IngestOutcome> {
+  private async ingestBatch(items: readonly unknown[], contract: IngestContract, source: string, seconds: () => number, call: IngestCallOptions): Promise<IngestOutcome> {
     const receivedMs = this.opts.clock.now();
     const reasons: Partial<Record<IngestRejectReason, number>> = {};
     const reject = (reason: IngestRejectReason) => (reasons[reason] = (reasons[reason] ?? 0) + 1);
@@ -126,7 +141,10 @@ export class IngestService {
       return { index: v.index, event: stored ?? v.event, row: toRow(v.event, receivedMs, stored, erased !== undefined) };
     });
 
-    const committed = candidates.length > 0 ? await this.queue.submit(candidates, candidates.length) : new Map<number, IngestEventResult>();
+    const side = call.side?.(
+      results.flatMap((r, index) => (r?.status === 'rejected' ? [{ index, issues: r.errors ?? [] }] : [])),
+    );
+    const committed = candidates.length > 0 || side ? await this.queue.submit({ candidates, side }, Math.max(1, candidates.length)) : new Map<number, IngestEventResult>();
     const stored: AcceptedEvent[] = [];
     for (const c of candidates) {
       const r = committed.get(c.index);
@@ -185,7 +203,9 @@ export class IngestService {
     return v;
   }
 
-  private async commitGroups(groups: Candidate[][]): Promise<Map<number, IngestEventResult>[]> {
+  private async commitGroups(submissions: Submission[]): Promise<Map<number, IngestEventResult>[]> {
+    const groups = submissions.map((s) => s.candidates);
+    const sides = submissions.flatMap((s) => (s.side ? [s.side] : []));
     // The first candidate of each id (in arrival order) claims it; later ones in the same group compare against it.
     const firstClaim = new Map<string, Candidate>();
     const toInsert: NewEventRow[] = [];
@@ -198,7 +218,7 @@ export class IngestService {
       }
     }
     const started = performance.now();
-    const { inserted, existing } = await writeEvents(this.opts.store, toInsert);
+    const { inserted, existing } = await writeEvents(this.opts.store, toInsert, sides);
     this.observe((o) => o.commit({ events: toInsert.length, seconds: (performance.now() - started) / 1000 }));
 
     return groups.map((group) => {

@@ -30,10 +30,14 @@ interface CaseData {
 }
 
 interface SourceData {
+  /** An ingest key's id, or a platform source's id (issue 16) when `platform` is set. */
   keyId: string;
   keyName: string;
   lastEventAt: string;
   silentMinutes: number;
+  /** A platform source (Sources page): its platform's name, and why its polls fail when they do. */
+  platform?: string;
+  pollError?: string;
 }
 
 export type NotificationEvent =
@@ -55,7 +59,7 @@ export function linkPath(e: NotificationEvent): string {
       return `/cases/${encodeURIComponent(e.data.caseId)}`;
     case 'source_unhealthy':
     case 'source_healthy':
-      return '/admin/keys';
+      return e.data.platform ? `/admin/sources/${encodeURIComponent(e.data.keyId)}` : '/admin/keys';
     default:
       return assertNever(e);
   }
@@ -75,6 +79,7 @@ export function headline(e: NotificationEvent): string {
     case 'dispute_raised':
       return `Case disputed: ${e.data.kpiLabel} for ${e.data.subject}`;
     case 'source_unhealthy':
+      if (e.data.pollError) return `Data source failing: ${e.data.keyName} (${e.data.platform ?? 'platform'}) cannot be read`;
       return `Data source silent: ${e.data.keyName} has sent nothing for ${e.data.silentMinutes} minutes`;
     case 'source_healthy':
       return `Data source delivering again: ${e.data.keyName}`;
@@ -96,10 +101,13 @@ export function details(e: NotificationEvent): string[] {
       return [`The follow-up date of the ${e.data.kpiLabel} case for ${e.data.subject} has passed: its before/after review is due.`];
     case 'dispute_raised':
       return [`The agent disputed the ${e.data.kpiLabel} case for ${e.data.subject}.`, ...(e.data.comment ? [`Their comment: "${e.data.comment}"`] : [])];
-    case 'source_unhealthy':
-      return [`The ingest key "${e.data.keyName}" delivered events until ${e.data.lastEventAt} and has been silent since.`, 'Figures for the queues it feeds are incomplete until it comes back.'];
+    case 'source_unhealthy': {
+      const what = e.data.platform ? `The ${e.data.platform} source "${e.data.keyName}"` : `The ingest key "${e.data.keyName}"`;
+      if (e.data.pollError) return [`${what} fails to poll: ${e.data.pollError}`, 'Nothing is lost: the next poll starts where the last stored page ended. Figures for the queues it feeds are incomplete until it reads again.'];
+      return [`${what} delivered records until ${e.data.lastEventAt} and has been silent since.`, 'Figures for the queues it feeds are incomplete until it comes back.'];
+    }
     case 'source_healthy':
-      return [`The ingest key "${e.data.keyName}" is delivering events again (last at ${e.data.lastEventAt}).`];
+      return [`${e.data.platform ? `The ${e.data.platform} source` : 'The ingest key'} "${e.data.keyName}" is delivering again (last at ${e.data.lastEventAt}).`];
     default:
       return assertNever(e);
   }

@@ -5,6 +5,7 @@
  * kept in notification_state, so a restart (or a new leader) neither repeats a notice nor forgets a breach.
  * Runs on the leader only.
  */
+import { PLATFORM_INFO, type Platform } from '../../shared/sources.js';
 import { KPI_DEFINITIONS, KPI_NAMES, statusOf } from '../../shared/kpis.js';
 import { formatKpi } from '../../shared/kpi-format.js';
 import { scopeText } from '../../shared/access.js';
@@ -134,6 +135,36 @@ export class NotificationWatchers {
       if (JSON.stringify(next) !== JSON.stringify(prev)) await this.save(key, next, now);
       if (!announce) continue;
       const data = { keyId: k.id, keyName: k.name, lastEventAt: new Date(last).toISOString(), silentMinutes: Math.round((now - last) / 60_000) };
+      await this.d.notifications.raise({ kind: next.told === 'silent' ? 'source_unhealthy' : 'source_healthy', data }, `${key}:${next.told}:${next.since}`, { kind: 'admins' });
+    }
+    await this.checkPlatformSources(now);
+  }
+
+  /**
+   * Platform sources (issue 16) that have delivered: silent past the threshold, or (pull sources) polls failing, is
+   * unhealthy; a delivery or a good poll after that is healthy again.
+   */
+  private async checkPlatformSources(now: number): Promise<void> {
+    const rows = await this.d.store.db.selectFrom('sources').select(['id', 'name', 'platform', 'last_record_ms', 'last_error', 'last_poll_ms']).where('deleted_ms', 'is', null).where('enabled', '=', 1).execute();
+    for (const r of rows) {
+      const last = r.last_record_ms === null ? null : Number(r.last_record_ms);
+      // A source that never delivered is "waiting" on its page, not silent; a failing poll counts at once.
+      if (last === null && r.last_error === null) continue;
+      const failing = r.last_error !== null;
+      const observed = failing || (last !== null && now - last > this.opts.sourceSilentMs) ? 'silent' : 'healthy';
+      const key = `platform-source:${r.id}`;
+      const prev = await this.load<'healthy' | 'silent'>(key, 'healthy');
+      const { next, announce } = step(prev, observed, now, 0);
+      if (JSON.stringify(next) !== JSON.stringify(prev)) await this.save(key, next, now);
+      if (!announce) continue;
+      const data = {
+        keyId: r.id,
+        keyName: r.name,
+        platform: PLATFORM_INFO[r.platform as Platform]?.label ?? r.platform,
+        lastEventAt: last === null ? 'never' : new Date(last).toISOString(),
+        silentMinutes: last === null ? 0 : Math.round((now - last) / 60_000),
+        ...(failing && next.told === 'silent' ? { pollError: (r.last_error ?? '').slice(0, 300) } : {}),
+      };
       await this.d.notifications.raise({ kind: next.told === 'silent' ? 'source_unhealthy' : 'source_healthy', data }, `${key}:${next.told}:${next.since}`, { kind: 'admins' });
     }
   }

@@ -35,6 +35,7 @@ import { accountIdentities } from './migrations/019-account-identities.js';
 import { notifications } from './migrations/020-notifications.js';
 import { qa } from './migrations/021-qa.js';
 import { initiatives } from './migrations/022-initiatives.js';
+import { sources } from './migrations/023-sources.js';
 
 export type Dialect = 'sqlite' | 'postgres';
 
@@ -139,7 +140,7 @@ function openPostgres(url: string, schema?: string): Store {
 }
 
 async function migrate(store: Store): Promise<void> {
-  const migrations: Record<string, Migration> = { '001-initial': initial(store.dialect), '002-access': access(store.dialect), '003-erasure': erasure(), '004-cases': cases(), '005-targets': targets(), '006-kpi-rollups': kpiRollups(), '007-boards': boards(), '008-flag-keys': flagKeys(), '009-coaching-workflow': coachingWorkflow(store.dialect), '010-mask-stored-text': maskStoredText(), '011-voc': voc(), '012-reviews': reviews(store.dialect), '013-segment-cells': segmentCells(store.dialect), '014-events-agent-type': eventsAgentType(), '015-follow-up-due': followUpDue(), '016-contract-v2': contractV2(store.dialect), '017-case-signals': caseSignals(), '018-expired-index-partial': expiredIndexPartial(), '019-account-identities': accountIdentities(), '020-notifications': notifications(store.dialect), '021-qa': qa(store.dialect), '022-initiatives': initiatives(store.dialect) };
+  const migrations: Record<string, Migration> = { '001-initial': initial(store.dialect), '002-access': access(store.dialect), '003-erasure': erasure(), '004-cases': cases(), '005-targets': targets(), '006-kpi-rollups': kpiRollups(), '007-boards': boards(), '008-flag-keys': flagKeys(), '009-coaching-workflow': coachingWorkflow(store.dialect), '010-mask-stored-text': maskStoredText(), '011-voc': voc(), '012-reviews': reviews(store.dialect), '013-segment-cells': segmentCells(store.dialect), '014-events-agent-type': eventsAgentType(), '015-follow-up-due': followUpDue(), '016-contract-v2': contractV2(store.dialect), '017-case-signals': caseSignals(), '018-expired-index-partial': expiredIndexPartial(), '019-account-identities': accountIdentities(), '020-notifications': notifications(store.dialect), '021-qa': qa(store.dialect), '022-initiatives': initiatives(store.dialect), '023-sources': sources(store.dialect) };
   const provider: MigrationProvider = { getMigrations: () => Promise.resolve(migrations) };
   // On PostgreSQL the migration tables are looked up in the schema we write to: Kysely otherwise finds them in any
   // schema, so a database holding another Frontline schema (tests, a second deployment) made it skip creating its own.

@@ -55,16 +55,17 @@ export interface WriteOutcome {
  * prepare a fresh 5,500-parameter statement per chunk, which dominated ingest time); PostgreSQL uses multi-row
  * inserts through Kysely. Both are covered by the same store contract suite.
  */
-export async function writeEvents(store: Store, rows: NewEventRow[]): Promise<WriteOutcome> {
-  if (rows.length === 0) return { inserted: new Set(), existing: new Map() };
+export async function writeEvents(store: Store, rows: NewEventRow[], sides: readonly SideWrite[] = []): Promise<WriteOutcome> {
+  if (rows.length === 0 && sides.length === 0) return { inserted: new Set(), existing: new Map() };
   const raw = store.sqlite;
-  if (raw) return store.db.connection().execute(() => Promise.resolve(writeSqlite(raw, rows)));
+  if (raw) return store.db.connection().execute(() => Promise.resolve(writeSqlite(raw, rows, sides)));
   const keys = store.pg;
   return store.db.transaction().execute(async (trx) => {
     // Held to commit: a later sequence number can then never become visible before an earlier one, so a reader
     // tailing `seq > cursor` (the change feed of every node) cannot skip a row that commits late.
     if (keys) await sql`select pg_advisory_xact_lock(${keys.lockClass}::int, ${keys.ingestLock}::int)`.execute(trx);
     const inserted = await insertNewEvents(trx, rows);
+    for (const side of sides) await side.pg(trx);
     // Delivered at commit, to every node listening: their change feeds read the new rows at once.
     if (keys && inserted.size > 0) await sql`select pg_notify(${keys.eventsChannel}, '')`.execute(trx);
     const missing = rows.filter((r) => !inserted.has(r.id)).map((r) => r.id);
@@ -76,12 +77,22 @@ export async function writeEvents(store: Store, rows: NewEventRow[]): Promise<Wr
 interface SqliteStatements {
   insert: SQLite.Statement<unknown[]>;
   hash: SQLite.Statement<[string], { content_hash: string }>;
-  write: SQLite.Transaction<(rows: NewEventRow[], out: WriteOutcome) => void>;
+  write: SQLite.Transaction<(rows: NewEventRow[], out: WriteOutcome, sides: readonly SideWrite[]) => void>;
+}
+
+/**
+ * Rows written in the same transaction as a batch of events, so they commit or roll back together: a pull connector's
+ * cursor, its dead letters and its mapper's memory (server/connectors/pipeline.ts). One form per dialect: SQLite's is
+ * synchronous, inside better-sqlite3's transaction.
+ */
+export interface SideWrite {
+  sqlite(db: SQLite.Database): void;
+  pg(trx: Transaction<Database>): Promise<void>;
 }
 
 const sqliteStatements = new WeakMap<SQLite.Database, SqliteStatements>();
 
-function writeSqlite(raw: SQLite.Database, rows: NewEventRow[]): WriteOutcome {
+function writeSqlite(raw: SQLite.Database, rows: NewEventRow[], sides: readonly SideWrite[]): WriteOutcome {
   let st = sqliteStatements.get(raw);
   if (!st) {
     const insert = raw.prepare<unknown[]>(
@@ -90,7 +101,7 @@ function writeSqlite(raw: SQLite.Database, rows: NewEventRow[]): WriteOutcome {
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`,
     );
     const hash = raw.prepare<[string], { content_hash: string }>('SELECT content_hash FROM events WHERE id = ?');
-    const write = raw.transaction((batch: NewEventRow[], out: WriteOutcome) => {
+    const write = raw.transaction((batch: NewEventRow[], out: WriteOutcome, sides: readonly SideWrite[]) => {
       for (const r of batch) {
         const info = insert.run(
           r.id, r.type, r.occurred_at, r.occurred_ms, r.received_ms, r.source, r.contact_id, r.agent_id, r.payload, r.content_hash, r.customer_id, r.redacted_ms, r.text_removed_ms);
@@ -100,6 +111,7 @@ function writeSqlite(raw: SQLite.Database, rows: NewEventRow[]): WriteOutcome {
           if (row) out.existing.set(r.id, row.content_hash);
         }
       }
+      for (const side of sides) side.sqlite(raw);
     });
     st = { insert, hash, write };
     sqliteStatements.set(raw, st);
@@ -107,7 +119,7 @@ function writeSqlite(raw: SQLite.Database, rows: NewEventRow[]): WriteOutcome {
   const out: WriteOutcome = { inserted: new Set(), existing: new Map() };
   // IMMEDIATE takes the write lock up front, so a second process (the simulate CLI) waits on busy_timeout
   // instead of failing mid-transaction.
-  st.write.immediate(rows, out);
+  st.write.immediate(rows, out, sides);
   return out;
 }
 

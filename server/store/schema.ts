@@ -1,5 +1,5 @@
 /** Table types for Kysely. Column names are snake_case in SQL and here. */
-import type { Generated } from 'kysely';
+import type { ColumnType, Generated } from 'kysely';
 
 export interface EventsTable {
   /** Ingest order; the replay cursor for the KPI engine. */
@@ -418,6 +418,66 @@ export interface Database {
   initiatives: InitiativesTable;
   initiative_comments: InitiativeCommentsTable;
   initiative_events: InitiativeEventsTable;
+  sources: SourcesTable;
+  source_dead_letters: SourceDeadLettersTable;
+  source_memory: SourceMemoryTable;
+  source_seen: SourceSeenTable;
+}
+
+/** A platform connection (issue 16, server/connectors). */
+export interface SourcesTable {
+  id: string;
+  platform: string;
+  name: string;
+  enabled: number;
+  mapping: string;
+  settings: string;
+  secrets: string | null;
+  poll_seconds: number | null;
+  backfill_days: number;
+  cursor: string | null;
+  last_poll_ms: number | null;
+  last_error: string | null;
+  accepted: ColumnType<number, number | undefined, number>;
+  duplicate: ColumnType<number, number | undefined, number>;
+  rejected: ColumnType<number, number | undefined, number>;
+  rejected_by: ColumnType<string, string | undefined, string>;
+  last_record_ms: number | null;
+  newest_record_ms: number | null;
+  lag_ms: number | null;
+  created_ms: number;
+  created_by: string;
+  updated_ms: number;
+  deleted_ms: number | null;
+}
+
+export interface SourceDeadLettersTable {
+  id: Generated<number>;
+  source_id: string;
+  received_ms: number;
+  kind: string;
+  record_key: string;
+  reason: string;
+  reasons: string;
+  record: string;
+  status: string;
+  replayed_ms: number | null;
+}
+
+export interface SourceMemoryTable {
+  source_id: string;
+  key: string;
+  value: string;
+  updated_ms: number;
+}
+
+export interface SourceSeenTable {
+  source_id: string;
+  kind: string;
+  value: string;
+  label: string | null;
+  count: number;
+  last_ms: number;
 }
 
 /** One person's notification choices (JSON as validated by shared/notifications.ts). */

@@ -113,7 +113,8 @@ describe('the API description', () => {
       if (Array.isArray(v)) v.forEach((x, i) => walk(x, `${at}/${i}`));
       else if (typeof v === 'object' && v !== null) {
         for (const [k, x] of Object.entries(v)) {
-          const refs = k === '$ref' ? [x as string] : k === 'mapping' ? Object.values(x as Record<string, string>) : [];
+          // `mapping` holds references only inside a discriminator (a body property may be called `mapping` too).
+          const refs = k === '$ref' ? [x as string] : k === 'mapping' && at.endsWith('/discriminator') ? Object.values(x as Record<string, string>) : [];
           for (const ref of refs) {
             try {
               resolveRef(doc, ref);

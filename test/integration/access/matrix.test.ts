@@ -197,6 +197,19 @@ const EXPECTED: Record<string, readonly Caller[]> = {
   // The worklist and coverage (each in their own scope); drawing is for admins, managers and team leaders.
   'GET /api/v1/qa/samples': only('admin', 'manager', 'team_leader', 'coach'),
   'POST /api/v1/qa/samples': only('admin', 'manager', 'team_leader'),
+  // Sources (issue 16): admins (and admin keys, for automation) add, map and watch platform connections; a platform
+  // pushes with the source's own credentials (an unknown source answers 404, a wrong credential 401/403 there).
+  'GET /api/v1/sources': only('admin', 'key:admin'),
+  'POST /api/v1/sources': only('admin', 'key:admin'),
+  'GET /api/v1/sources/:sourceId': only('admin', 'key:admin'),
+  'PATCH /api/v1/sources/:sourceId': only('admin', 'key:admin'),
+  'DELETE /api/v1/sources/:sourceId': only('admin', 'key:admin'),
+  'POST /api/v1/sources/:sourceId/test': only('admin', 'key:admin'),
+  'GET /api/v1/sources/:sourceId/seen': only('admin', 'key:admin'),
+  'GET /api/v1/sources/:sourceId/dead-letters': only('admin', 'key:admin'),
+  'POST /api/v1/sources/:sourceId/dead-letters/replay': only('admin', 'key:admin'),
+  'POST /api/v1/sources/:sourceId/dead-letters/discard': only('admin', 'key:admin'),
+  'POST /api/v1/sources/:sourceId/push/:endpoint': ALL,
 };
 
 const SOCKET_EXPECTED: Record<string, readonly Caller[]> = {
@@ -331,6 +344,8 @@ function concrete(path: string): string {
     .replace(':rotationId', 'r_none')
     .replace(':identityId', 'id_none')
     .replace(':endpointId', 'nep_none')
+    .replace(':sourceId', 'src_none')
+    .replace(':endpoint', 'firehose')
     .replace(':standardId', 'std_none')
     .replace(':templateId', 'tpl_none')
     .replace(':scorecardId', 'sc_none')

@@ -1,0 +1,10 @@
+/**
+ * The platforms this server can connect (issue 16), one connector each (server/connectors/<platform>/index.ts).
+ */
+import type { Platform } from '../../shared/sources.js';
+import { genesysConnector } from './genesys/index.js';
+import type { Connector } from './types.js';
+
+export const CONNECTORS: Readonly<Partial<Record<Platform, Connector>>> = {
+  genesys: genesysConnector,
+};
