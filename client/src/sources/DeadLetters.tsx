@@ -86,12 +86,22 @@ function Letter({ letter: l, busy, onReplay, onDiscard }: { letter: DeadLetter; 
   const now = useNow(30_000);
   const words = REASON_WORDS[l.reason];
   return (
-    <li className={`letter letter-${l.reason}`} data-testid="dead-letter">
+    <li className={`letter letter-${l.status === 'held' ? l.reason : l.status}`} data-testid="dead-letter">
       <div className="letter-head">
-        <span className="letter-reason">
-          <span aria-hidden="true">✕ </span>
-          {words.short}
-        </span>
+        {l.status === 'held' ? (
+          <span className="letter-reason">
+            <span aria-hidden="true">✕ </span>
+            {words.short}
+          </span>
+        ) : l.status === 'replayed' ? (
+          <span className="letter-done">
+            <span aria-hidden="true">✓ </span>Stored on replay <span className="muted">(was: {words.short.toLowerCase()})</span>
+          </span>
+        ) : (
+          <span className="letter-gone">
+            <span aria-hidden="true">— </span>Discarded <span className="muted">(was: {words.short.toLowerCase()})</span>
+          </span>
+        )}
         <span>
           <code>{l.kind}</code> <code className="letter-key">{l.recordKey}</code>
         </span>
@@ -110,7 +120,7 @@ function Letter({ letter: l, busy, onReplay, onDiscard }: { letter: DeadLetter; 
           </span>
         ) : null}
       </div>
-      <p className="small-inline letter-why">This record {words.long}:</p>
+      <p className="small-inline letter-why">{l.status === 'held' ? `This record ${words.long}:` : `It was held because it ${words.past}:`}</p>
       <ul className="letter-reasons">
         {l.reasons.map((r) => (
           <li key={r}>{r}</li>

@@ -152,11 +152,17 @@ export function MappingEditor({ source, onReplay }: { source: SourceSummary; onR
       {note}
       {errText(save.error) ? <p className="error">{errText(save.error)}</p> : null}
       {errorOf ? <p className="error">{errorOf}</p> : null}
+      {seen.isPending ? <p className="muted">Reading what the source has sent…</p> : null}
       {seen.data?.length === 0 ? <p className="muted">Nothing has arrived from this source yet: its values appear here as records come in. You can also add values by hand below.</p> : null}
       {rejections.size > 0 ? (
         <p className="mapping-alert" data-testid="rejecting-values">
           <span aria-hidden="true">✕ </span>
-          {plural(rejections.size, 'value')} kept records out: {[...rejections.keys()].map((k) => JSON.stringify(k.split('\u0000')[1])).join(', ')}. Map {rejections.size === 1 ? 'it' : 'them'}, save, then replay the dead letters.
+          {plural(rejections.size, 'value')} kept records out:{' '}
+          {(seen.data ?? [])
+            .filter((r) => rejections.has(seenKey(r.kind, r.value)))
+            .map((r) => JSON.stringify(r.label ?? r.value))
+            .join(', ')}
+          . Map {rejections.size === 1 ? 'it' : 'them'}, save, then replay the dead letters.
         </p>
       ) : null}
       {SECTIONS.map((sec) => (

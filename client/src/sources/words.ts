@@ -16,12 +16,12 @@ export const STATUS_WORDS: Record<SourceStatus, { text: string; icon: string; ex
 };
 
 /** Why records were rejected, said for an admin. */
-export const REASON_WORDS: Record<SourceRejectReason, { short: string; long: string }> = {
-  unmapped: { short: 'Not mapped', long: 'names a value the mapping does not cover (fix the mapping, then replay)' },
-  malformed: { short: 'Malformed', long: 'is not shaped as the platform documents it' },
-  invalid: { short: 'Invalid events', long: 'was mapped, but its events failed Frontline’s checks' },
-  id_conflict: { short: 'Id conflict', long: 'reuses an event id already stored with different content' },
-  auth: { short: 'Not authenticated', long: 'came without the source’s credentials' },
+export const REASON_WORDS: Record<SourceRejectReason, { short: string; long: string; past: string }> = {
+  unmapped: { short: 'Not mapped', long: 'names a value the mapping does not cover (fix the mapping, then replay)', past: 'named a value the mapping did not cover' },
+  malformed: { short: 'Malformed', long: 'is not shaped as the platform documents it', past: 'was not shaped as the platform documents it' },
+  invalid: { short: 'Invalid events', long: 'was mapped, but its events failed Frontline’s checks', past: 'was mapped, but its events failed Frontline’s checks' },
+  id_conflict: { short: 'Id conflict', long: 'reuses an event id already stored with different content', past: 'reused an event id already stored with different content' },
+  auth: { short: 'Not authenticated', long: 'came without the source’s credentials', past: 'came without the source’s credentials' },
 };
 
 /** "just now", "45 s ago", "2 min ago", "3 h ago", "2 days ago"; "never" for none. */
