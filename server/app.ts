@@ -303,16 +303,18 @@ export function createServer({ config, store, clock, logger, clientDir, socketSw
   app.use(healthRoutes(routes, store, cluster));
   app.use(metricsRoutes(routes, metrics));
   app.use(ingestRoutes(routes, ingest, logger, orphans));
+  const secretBox = new SecretBox({ keyBase64: config.secrets.keyBase64, keyFile: config.secrets.keyFile, cluster: config.cluster !== null });
   const sources = new SourceService({
     sources: new SourceStore(store),
-    pipeline: new SourcePipeline({ sources: new SourceStore(store), ingest, clock, logger }),
-    secrets: new SecretBox({ keyBase64: config.secrets.keyBase64, keyFile: config.secrets.keyFile, cluster: config.cluster !== null }),
+    pipeline: new SourcePipeline({ sources: new SourceStore(store), ingest, clock, logger, pseudonymizer: (id) => secretBox.pseudonymizer(id) }),
+    secrets: secretBox,
     connectors: connectors ?? CONNECTORS,
     clock,
     logger,
     audit,
     orphans,
     leads,
+    tickMs: config.sourcesTickMs,
   });
   app.use(sourceRoutes(routes, { sources, publicUrl: config.publicUrl }));
   app.use(authRoutes(routes, accounts, sessions, setup, cookies));

@@ -113,6 +113,8 @@ export const configSchema = z.object({
   NOTIFY_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(20).default(6),
   NOTIFY_RETRY_BASE_SECONDS: z.coerce.number().min(0.01).max(3600).default(30),
   NOTIFY_WEBHOOK_TIMEOUT_SECONDS: z.coerce.number().min(1).max(120).default(10),
+  /** How often the leader looks for pull sources whose poll is due (each source keeps its own poll interval). */
+  SOURCES_TICK_MS: z.coerce.number().int().min(50).max(60_000).default(5_000),
   /** Seals sources' credentials at rest (32 bytes, base64): required with several nodes; else $DATA_DIR/secret.key. */
   FRONTLINE_SECRET_KEY: z
     .string()
@@ -148,6 +150,7 @@ export interface Config {
   sso: SsoSettings | null;
   /** Sources' credentials at rest (server/connectors/secrets.ts). */
   secrets: { keyBase64: string | undefined; keyFile: string };
+  sourcesTickMs: number;
   /** Notifications (server/notifications). */
   notify: {
     smtpUrl: string | null;
@@ -212,6 +215,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     publicUrl: e.PUBLIC_URL,
     sso,
     secrets: { keyBase64: e.FRONTLINE_SECRET_KEY, keyFile: path.join(dataDir, 'secret.key') },
+    sourcesTickMs: e.SOURCES_TICK_MS,
     notify: {
       smtpUrl: e.SMTP_URL ?? null,
       smtpFrom: e.SMTP_FROM,

@@ -48,7 +48,7 @@ interface Mapped {
 
 export class SourcePipeline {
   constructor(
-    private readonly deps: { sources: SourceStore; ingest: IngestService; clock: Clock; logger: Logger },
+    private readonly deps: { sources: SourceStore; ingest: IngestService; clock: Clock; logger: Logger; pseudonymizer: (sourceId: string) => (value: string) => string },
   ) {}
 
   /** The sink a transport delivers to for one source (its mapping is read again on each delivery). */
@@ -67,6 +67,7 @@ export class SourcePipeline {
     const keys = mapper.memoryKeys ? records.flatMap((r) => safeKeys(mapper, r)) : [];
     const memory = keys.length > 0 ? await this.deps.sources.loadMemory(source.id, keys) : new Map<string, unknown>();
 
+    const pseudonym = this.deps.pseudonymizer(source.id);
     const events: Record<string, unknown>[] = [];
     const mapped: Mapped[] = [];
     const seen: SeenValue[] = [];
@@ -75,6 +76,7 @@ export class SourcePipeline {
       const ctx = {
         sourceId: source.id,
         mapping: source.mapping,
+        pseudonym,
         memory: {
           get: (k: string) => (changes.has(k) ? changes.get(k) : memory.get(k)),
           set: (k: string, v: unknown) => void changes.set(k, v),

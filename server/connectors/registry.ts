@@ -3,8 +3,10 @@
  */
 import type { Platform } from '../../shared/sources.js';
 import { genesysConnector } from './genesys/index.js';
+import { twilioConnector } from './twilio/index.js';
 import type { Connector } from './types.js';
 
 export const CONNECTORS: Readonly<Partial<Record<Platform, Connector>>> = {
   genesys: genesysConnector,
+  twilio: twilioConnector,
 };

@@ -8,7 +8,7 @@
  * Sealed form: `v1.<iv base64url>.<tag base64url>.<ciphertext base64url>`; the source's id is bound in as associated
  * data, so a sealed value copied onto another source does not open.
  */
-import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHmac, randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 
@@ -41,6 +41,15 @@ export class SecretBox {
       throw new Error('the source\'s credentials do not open with this server\'s key (FRONTLINE_SECRET_KEY or $DATA_DIR/secret.key changed?); paste them again on the Sources page');
     }
     return JSON.parse(text) as Record<string, string>;
+  }
+
+  /**
+   * A source's pseudonym function: HMAC-SHA256 under a key derived from the server's key and the source id (never the
+   * sealing key itself), 32 hex characters. The same address gives the same pseudonym on one source.
+   */
+  pseudonymizer(sourceId: string): (value: string) => string {
+    const key = createHmac('sha256', this.keyOf()).update(`frontline-pseudonym\u0000${sourceId}`).digest();
+    return (value) => createHmac('sha256', key).update(value).digest('hex').slice(0, 32);
   }
 
   private keyOf(): Buffer {

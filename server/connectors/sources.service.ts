@@ -35,8 +35,6 @@ import { isPull, type Connector, type PushReply, type PushRequest, type RawRecor
 export const LAGGING_MS = 10 * 60_000;
 const DEFAULT_POLL_SECONDS = 60;
 const DEFAULT_BACKFILL_DAYS = 1;
-/** How often the leader looks for pull sources that are due. */
-const TICK_MS = 5_000;
 
 export interface SourceServiceDeps {
   sources: SourceStore;
@@ -51,6 +49,8 @@ export interface SourceServiceDeps {
   leads: () => boolean;
   /** Injected by tests (stand-in platforms); the platform's real API otherwise. */
   fetch?: typeof fetch;
+  /** How often the leader looks for pull sources that are due (SOURCES_TICK_MS). */
+  tickMs: number;
 }
 
 export class SourceService {
@@ -208,8 +208,10 @@ export class SourceService {
 
   start(): void {
     if (this.timer) return;
-    this.timer = setInterval(() => void this.tick(), TICK_MS);
+    this.timer = setInterval(() => void this.tick().catch((err: unknown) => this.deps.logger.error({ err }, 'the source poller could not look for due sources')), this.deps.tickMs);
     this.timer.unref();
+    // At once too: a source due when the server starts (after a restart, say) is read without waiting a tick.
+    setImmediate(() => void this.tick().catch((err: unknown) => this.deps.logger.error({ err }, 'the source poller could not look for due sources')));
   }
 
   async stop(): Promise<void> {

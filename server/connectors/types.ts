@@ -34,6 +34,12 @@ export interface MapContext {
   sourceId: string;
   mapping: SourceMapping;
   memory: MapperMemory;
+  /**
+   * A customer's pseudonym from an address the platform names them by (a phone number, an email): keyed HMAC with a
+   * per-source key derived from the server's secret key, so the address is never stored and cannot be recovered by
+   * hashing guesses. Always given by the pipeline; a unit test may leave it out (mappers then fall back to a plain hash).
+   */
+  pseudonym?: (address: string) => string;
 }
 
 /**

@@ -1,4 +1,5 @@
 /** An in-process Frontline server on a loopback port with its own store, for integration tests. */
+import { randomBytes } from 'node:crypto';
 import { createServer, type FrontlineServer, type ServerDeps } from '../../server/app.js';
 import { ManualClock, systemClock, type Clock } from '../../server/clock.js';
 import { loadConfig } from '../../server/config.js';
@@ -21,7 +22,7 @@ export async function startTestServer(opts: { dialect?: Dialect; clock?: Clock; 
   const clock = opts.clock ?? systemClock;
   // The flagger's run for late data is held off unless a test asks for it (flagging-late.test.ts runs with the
   // product's defaults): other tests post history and then count cases and notifications of their own.
-  const config = loadConfig({ SIMULATOR: 'off', LIVE_BROADCAST_INTERVAL_MS: '250', FLAGGER_LATE_QUIET_SECONDS: '3600', FLAGGER_LATE_MAX_WAIT_SECONDS: '3600', ...opts.env });
+  const config = loadConfig({ SIMULATOR: 'off', FRONTLINE_SECRET_KEY: randomBytes(32).toString('base64'), LIVE_BROADCAST_INTERVAL_MS: '250', FLAGGER_LATE_QUIET_SECONDS: '3600', FLAGGER_LATE_MAX_WAIT_SECONDS: '3600', ...opts.env });
   const server = createServer({ config, store, clock, logger: silentLogger, ...(opts.socketSweepMs ? { socketSweepMs: opts.socketSweepMs } : {}), ...(opts.clientDir ? { clientDir: opts.clientDir } : {}), ...(opts.connectorsForTest ? { connectors: opts.connectorsForTest } : {}) });
   await server.init();
   const port = await server.listen(0, '127.0.0.1');
