@@ -24,8 +24,8 @@ const SCALE_WORDS: Record<(typeof SURVEY_SCALES)[number], string> = {
 };
 
 const SECTIONS: { kind: SeenKind; title: string; what: string; a: string; explain: string }[] = [
-  { kind: 'queue', title: 'Queues', what: 'queue', a: 'a queue', explain: 'A platform queue (id or name) becomes a Frontline queue. Left as is, its id is used as the queue id, which only works when it is already one of Frontline’s.' },
-  { kind: 'agent', title: 'Agents', what: 'agent', a: 'an agent', explain: 'A platform agent (user id, ARN, worker SID) becomes a Frontline agent. Left as is, its id is used as the agent id.' },
+  { kind: 'queue', title: 'Queues', what: 'queue', a: 'a queue', explain: 'A platform queue (id or name) becomes a Frontline queue. Left unmapped, the platform’s queue id or name is used as the queue id, which only works when it is already one of Frontline’s.' },
+  { kind: 'agent', title: 'Agents', what: 'agent', a: 'an agent', explain: 'A platform agent (user id, ARN, worker SID) becomes a Frontline agent. Left unmapped, the platform’s id or login name is used as the agent id.' },
   { kind: 'state', title: 'Agent states', what: 'agent state', a: 'an agent state', explain: 'A platform state or activity name becomes one of the five standard states. Names Frontline does not know are rejected until mapped.' },
   { kind: 'wrapCode', title: 'Wrap-up codes', what: 'wrap-up code', a: 'a wrap-up code', explain: 'Whether a contact wrapped up with this code was resolved, for first-contact resolution. A code mapped “not resolved” makes its contact unresolved.' },
   { kind: 'channel', title: 'Channels', what: 'channel', a: 'a channel', explain: 'A platform channel becomes one of Frontline’s four. Channels the platform’s defaults do not cover are rejected until mapped.' },
@@ -265,7 +265,7 @@ function MappingTable(props: {
                 const entry = entryOf(mapping, r.kind, r.value, r.label);
                 const was = entryOf(base, r.kind, r.value, r.label);
                 const changed = entry?.value !== was?.value;
-                const notFrontline = dir !== undefined && (r.kind === 'queue' || r.kind === 'agent') && !entry && r.seen?.mappedTo == null && !inDirectory(dir, r.kind, r.value);
+                const notFrontline = dir !== undefined && (r.kind === 'queue' || r.kind === 'agent') && !entry && r.seen?.mappedTo == null && !inDirectory(dir, r.kind, r.value) && !(r.label && inDirectory(dir, r.kind, r.label));
                 return (
                   <tr key={r.value} className={r.rejections > 0 ? 'rejecting' : changed ? 'editing' : notFrontline ? 'attention' : ''} data-testid={`mapping-row-${r.kind}`} data-value={r.value}>
                     <th scope="row" className="mapping-value">
@@ -340,11 +340,19 @@ function NowMapsTo({ row, mapping, dir }: { row: Row; mapping: SourceMapping; di
   switch (row.kind) {
     case 'queue':
     case 'agent': {
-      const target = typeof mapped === 'string' ? mapped : row.value;
-      const name = row.kind === 'queue' ? dir?.queues.find((q) => q.id === target)?.name : dir?.agents.find((a) => a.id === target)?.name;
-      if (typeof mapped === 'string') return <span>{name ? `${name} (${mapped})` : mapped}</span>;
-      if (name) return <span>as is: {name}</span>;
-      return <span className="warn-text">as is: not a Frontline {row.kind}</span>;
+      const nameOf = (id: string) => (row.kind === 'queue' ? dir?.queues.find((q) => q.id === id)?.name : dir?.agents.find((a) => a.id === id)?.name);
+      if (typeof mapped === 'string') {
+        const name = nameOf(mapped);
+        return <span>{name ? `${name} (${mapped})` : mapped}</span>;
+      }
+      // Unmapped, a platform falls back to the value's id or to its name (Amazon Connect and Twilio Flex use the
+      // name, Genesys Cloud the id): say which of them is one of Frontline's, and warn when neither is.
+      const byId = nameOf(row.value);
+      if (byId) return <span>not mapped; its id is {byId}</span>;
+      const byLabel = row.label ? nameOf(row.label) : undefined;
+      if (byLabel) return <span>not mapped; its name is {byLabel}’s id</span>;
+      if (!dir) return <span className="muted">not mapped</span>;
+      return <span className="warn-text">not mapped, and neither its id nor its name is a Frontline {row.kind}</span>;
     }
     case 'state':
     case 'channel':
