@@ -128,7 +128,10 @@ function Letter({ letter: l, busy, onReplay, onDiscard }: { letter: DeadLetter; 
       </ul>
       <details className="letter-record">
         <summary>The record as received</summary>
-        <pre>{JSON.stringify(l.record, null, 2)}</pre>
+        {/* Scrolls when long: focusable, so a keyboard can scroll it too (WCAG 2.1.1). */}
+        <pre tabIndex={0} aria-label={`${l.kind} ${l.recordKey} as received`}>
+          {JSON.stringify(l.record, null, 2)}
+        </pre>
       </details>
     </li>
   );

@@ -154,17 +154,7 @@ export function MappingEditor({ source, onReplay }: { source: SourceSummary; onR
       {errorOf ? <p className="error">{errorOf}</p> : null}
       {seen.isPending ? <p className="muted">Reading what the source has sent…</p> : null}
       {seen.data?.length === 0 ? <p className="muted">Nothing has arrived from this source yet: its values appear here as records come in. You can also add values by hand below.</p> : null}
-      {rejections.size > 0 ? (
-        <p className="mapping-alert" data-testid="rejecting-values">
-          <span aria-hidden="true">✕ </span>
-          {plural(rejections.size, 'value')} kept records out:{' '}
-          {(seen.data ?? [])
-            .filter((r) => rejections.has(seenKey(r.kind, r.value)))
-            .map((r) => JSON.stringify(r.label ?? r.value))
-            .join(', ')}
-          . Map {rejections.size === 1 ? 'it' : 'them'}, save, then replay the dead letters.
-        </p>
-      ) : null}
+      {rejections.size > 0 ? <RejectingValues rows={(seen.data ?? []).filter((r) => rejections.has(seenKey(r.kind, r.value)))} saved={base} onReplay={onReplay} /> : null}
       {SECTIONS.map((sec) => (
         <MappingTable
           key={sec.kind}
@@ -178,6 +168,33 @@ export function MappingEditor({ source, onReplay }: { source: SourceSummary; onR
         />
       ))}
       <Rules source={source} mapping={m} onChange={edit} />
+    </div>
+  );
+}
+
+/** The values that kept records out: to map, or (mapped and saved since) to replay. */
+function RejectingValues({ rows, saved, onReplay }: { rows: SeenValueRow[]; saved: SourceMapping; onReplay: () => void }) {
+  const name = (r: SeenValueRow) => JSON.stringify(r.label ?? r.value);
+  const mapped = rows.filter((r) => entryOf(saved, r.kind, r.value, r.label));
+  const open = rows.filter((r) => !entryOf(saved, r.kind, r.value, r.label));
+  return (
+    <div className="mapping-alert" data-testid="rejecting-values">
+      {open.length > 0 ? (
+        <p>
+          <span aria-hidden="true">✕ </span>
+          {plural(open.length, 'value')} kept records out: {open.map(name).join(', ')}. Map {open.length === 1 ? 'it' : 'them'}, save, then replay the dead letters.
+        </p>
+      ) : null}
+      {mapped.length > 0 ? (
+        <p>
+          <span aria-hidden="true">↻ </span>
+          {mapped.map(name).join(', ')} {mapped.length === 1 ? 'is' : 'are'} mapped now, but the records {mapped.length === 1 ? 'it' : 'they'} kept out are still held:{' '}
+          <button type="button" className="link" onClick={onReplay}>
+            replay them on the Dead letters tab
+          </button>
+          .
+        </p>
+      ) : null}
     </div>
   );
 }
@@ -348,9 +365,9 @@ function NowMapsTo({ row, mapping, dir }: { row: Row; mapping: SourceMapping; di
       // Unmapped, a platform falls back to the value's id or to its name (Amazon Connect and Twilio Flex use the
       // name, Genesys Cloud the id): say which of them is one of Frontline's, and warn when neither is.
       const byId = nameOf(row.value);
-      if (byId) return <span>not mapped; its id is {byId}</span>;
+      if (byId) return <span>not mapped; its id matches {byId}</span>;
       const byLabel = row.label ? nameOf(row.label) : undefined;
-      if (byLabel) return <span>not mapped; its name is {byLabel}’s id</span>;
+      if (byLabel) return <span>not mapped; its name matches {byLabel}</span>;
       if (!dir) return <span className="muted">not mapped</span>;
       return <span className="warn-text">not mapped, and neither its id nor its name is a Frontline {row.kind}</span>;
     }

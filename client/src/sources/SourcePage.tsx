@@ -3,8 +3,8 @@
  * say whether they are set; typing a new value replaces one), enable/disable and delete; then, on their own tabs, the
  * mapping editor over what the source has actually sent, and the dead letters with replay and discard.
  */
-import { useMutation } from '@tanstack/react-query';
-import { useState, type FormEvent } from 'react';
+import { useMutation, useQueryClient } from '@tanstack/react-query';
+import { useEffect, useState, type FormEvent } from 'react';
 import { Link, useNavigate, useParams, useSearchParams } from 'react-router';
 import { PLATFORM_INFO, type SourceSummary, type TestConnectionReply, type UpdateSourceBody } from '../../../shared/sources.js';
 import { api, errText } from '../api/http.js';
@@ -12,7 +12,7 @@ import { useNow } from '../coaching/case-words.js';
 import { DeadLetters } from './DeadLetters.js';
 import { MappingEditor } from './MappingEditor.js';
 import { Endpoints, NextSteps, StatusBadge } from './parts.js';
-import { sourcePath, useRefreshSources, useSource } from './queries.js';
+import { sourceKeys, sourcePath, useRefreshSources, useSource } from './queries.js';
 import { ago, count, duration, plural, rejectedBy, STATUS_WORDS } from './words.js';
 import './sources.css';
 
@@ -28,6 +28,7 @@ export function SourcePage() {
   const [params, setParams] = useSearchParams();
   const tab: Tab = TABS.find((t) => t.id === params.get('tab'))?.id ?? 'health';
   const q = useSource(sourceId);
+  useFollowCounts(sourceId, q.data);
   const show = (t: Tab) => setParams(t === 'health' ? {} : { tab: t }, { replace: true });
   if (q.error) {
     return (
@@ -94,6 +95,17 @@ export function SourcePage() {
       </div>
     </div>
   );
+}
+
+/** When the source's counts move (records arrived, one was held), what it has sent and its dead letters are read again. */
+function useFollowCounts(id: string, s: SourceSummary | undefined): void {
+  const qc = useQueryClient();
+  const marker = s ? `${s.health.accepted}:${s.health.duplicate}:${s.health.rejected}:${s.health.deadLetters}` : '';
+  useEffect(() => {
+    if (!marker) return;
+    void qc.invalidateQueries({ queryKey: sourceKeys.seen(id) });
+    void qc.invalidateQueries({ queryKey: ['sources', 'dead-letters', id] });
+  }, [qc, id, marker]);
 }
 
 function HealthTab({ source: s }: { source: SourceSummary }) {
