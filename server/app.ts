@@ -303,10 +303,17 @@ export function createServer({ config, store, clock, logger, clientDir, socketSw
   app.use(healthRoutes(routes, store, cluster));
   app.use(metricsRoutes(routes, metrics));
   app.use(ingestRoutes(routes, ingest, logger, orphans));
+  // The directory's ids, for the mapping's defaults (a login or queue name that is a Frontline id maps to it).
+  let knownFor: { dir: unknown; ids: { agents: Set<string>; queues: Set<string> } } | undefined;
+  const knownIds = async () => {
+    const dir = await directory.get();
+    if (knownFor?.dir !== dir) knownFor = { dir, ids: { agents: new Set(dir.agents.map((a) => a.id)), queues: new Set(dir.queues.map((q) => q.id)) } };
+    return knownFor.ids;
+  };
   const secretBox = new SecretBox({ keyBase64: config.secrets.keyBase64, keyFile: config.secrets.keyFile, cluster: config.cluster !== null });
   const sources = new SourceService({
     sources: new SourceStore(store),
-    pipeline: new SourcePipeline({ sources: new SourceStore(store), ingest, clock, logger, pseudonymizer: (id) => secretBox.pseudonymizer(id) }),
+    pipeline: new SourcePipeline({ sources: new SourceStore(store), ingest, clock, logger, pseudonymizer: (id) => secretBox.pseudonymizer(id), known: knownIds }),
     secrets: secretBox,
     connectors: connectors ?? CONNECTORS,
     clock,

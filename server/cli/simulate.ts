@@ -3,6 +3,14 @@
  *
  * Backfills simulated history ending at --end (default now): straight into the store (default), or through a
  * running server's ingest API with --url and --key. Writes the scenarios' ground truth to --truth.
+ *
+ * `npm run simulate -- --as connect|genesys|zendesk|twilio [...]` emits the centre in a platform's own shapes
+ * instead (server/connectors/simulate-as.ts):
+ *   --as connect --url http://host:3000 --source SOURCE_ID --access-key KEY        Firehose deliveries to the source
+ *   --as twilio  --url http://host:3000 --source SOURCE_ID --auth-token T --account-sid AC...   signed callbacks
+ *   --as genesys [--port 4010]   a stand-in Genesys Cloud API to point a source at (prints its credentials)
+ *   --as zendesk [--port 4011]   a stand-in Zendesk API to point a source at (prints its credentials)
+ * with --days (default 1 here) of history, and --live to keep the centre running in real time (--every 10 seconds).
  */
 import fs from 'node:fs/promises';
 import path from 'node:path';
@@ -10,6 +18,8 @@ import { parseArgs } from 'node:util';
 import type { IngestReply } from '../../shared/api.js';
 import type { FrontlineEvent } from '../../shared/events.js';
 import { ingestAll } from '../bootstrap/simulation.js';
+import { PLATFORMS, type Platform } from '../../shared/sources.js';
+import { simulateAs, type SimulateAsOptions } from '../connectors/simulate-as.js';
 import { systemClock } from '../clock.js';
 import { loadConfig } from '../config.js';
 import { DirectoryService } from '../directory/directory.service.js';
@@ -24,15 +34,24 @@ const HTTP_BATCH = 5_000;
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
-      days: { type: 'string', default: '21' },
+      days: { type: 'string' },
       seed: { type: 'string', default: '7' },
       end: { type: 'string' },
       url: { type: 'string' },
       key: { type: 'string' },
       truth: { type: 'string' },
+      as: { type: 'string' },
+      source: { type: 'string' },
+      'access-key': { type: 'string' },
+      'auth-token': { type: 'string' },
+      'account-sid': { type: 'string' },
+      port: { type: 'string' },
+      live: { type: 'boolean', default: false },
+      every: { type: 'string', default: '10' },
     },
   });
-  const days = Number(values.days);
+  if (values.as !== undefined) return runAs(values);
+  const days = Number(values.days ?? '21');
   const seed = Number(values.seed);
   if (!Number.isInteger(days) || days < 1 || days > 400) throw new Error('--days must be a whole number from 1 to 400');
   if (!Number.isInteger(seed)) throw new Error('--seed must be a whole number');
@@ -92,6 +111,34 @@ async function main(): Promise<void> {
       `${accepted} accepted, ${duplicate} duplicate, ${rejected} rejected\nground truth: ${truthFile}\n`,
   );
   if (rejected > 0) process.exitCode = 1;
+}
+
+async function runAs(values: Record<string, string | boolean | undefined>): Promise<void> {
+  const platform = values.as as string;
+  if (!(PLATFORMS as readonly string[]).includes(platform)) throw new Error(`--as must be one of ${PLATFORMS.join(', ')}`);
+  const str = (k: string) => (typeof values[k] === 'string' ? values[k] : undefined);
+  const days = Number(str('days') ?? '1');
+  if (!Number.isInteger(days) || days < 1 || days > 60) throw new Error('--days must be a whole number from 1 to 60 with --as');
+  const endMs = str('end') ? Date.parse(str('end') as string) : Date.now();
+  if (Number.isNaN(endMs)) throw new Error('--end must be an ISO date-time');
+  const port = str('port');
+  const opts: SimulateAsOptions = {
+    platform: platform as Platform,
+    seed: Number(str('seed') ?? 7),
+    days,
+    endMs,
+    live: values.live === true,
+    everySeconds: Math.max(1, Number(str('every') ?? 10)),
+    log: (line) => process.stdout.write(`${line}\n`),
+  };
+  const pick: [keyof SimulateAsOptions, string][] = [['url', 'url'], ['sourceId', 'source'], ['accessKey', 'access-key'], ['authToken', 'auth-token'], ['accountSid', 'account-sid']];
+  for (const [k, flag] of pick) if (str(flag) !== undefined) (opts as unknown as Record<string, unknown>)[k] = str(flag);
+  if (port !== undefined) opts.port = Number(port);
+  const out = await simulateAs(opts);
+  if (out.standIn) {
+    process.stdout.write(`the stand-in keeps serving at ${out.standIn.baseUrl} until you stop this command (Ctrl-C)\n`);
+    await new Promise<void>(() => undefined);
+  }
 }
 
 /** Retries network errors and 5xx (the server may be restarting); a 4xx is final. */

@@ -6,28 +6,34 @@ import type { Channel } from '../../shared/channels.js';
 import { DEFAULT_STATE_MAP, foldStateName } from '../../shared/contract-v2.js';
 import type { AgentState } from '../../shared/events.js';
 import type { SourceMapping } from '../../shared/sources.js';
-import type { MapOutcome, SeenValue } from './types.js';
+import type { KnownIds, MapOutcome, SeenValue } from './types.js';
 
 /** Collects what a record named and why it cannot be mapped; a mapper returns `unmapped` when `problems` is not empty. */
 export class MappingRun {
   readonly seen: SeenValue[] = [];
   readonly problems: string[] = [];
 
-  constructor(readonly mapping: SourceMapping) {}
+  constructor(
+    readonly mapping: SourceMapping,
+    private readonly known?: KnownIds,
+  ) {}
 
-  /** A platform agent id (and readable label) → Frontline agent id: the table by id, then by label, then as is. */
+  /**
+   * A platform agent id (and readable label) → Frontline agent id: the table by id, then by label; else the label when
+   * it is a Frontline agent and the id is not (a login named as the directory names the agent); else the id as is.
+   */
   agent(platformId: string, label?: string): string {
     this.seen.push({ kind: 'agent', value: platformId, ...(label ? { label } : {}) });
-    const hit = this.mapping.agents[platformId] ?? (label !== undefined ? this.mapping.agents[label] : undefined);
+    const hit = this.mapping.agents[platformId] ?? (label !== undefined ? this.mapping.agents[label] : undefined) ?? byLabel(this.known?.agents, platformId, label);
     if (hit !== undefined) return hit;
     if (this.mapping.strictAgents) this.problems.push(`agent ${JSON.stringify(platformId)}${label ? ` (${label})` : ''} is not mapped to a Frontline agent (strict agents is on): add it to the source's agent mapping`);
     return platformId;
   }
 
-  /** A platform queue id (and name) → Frontline queue id: the table by id, then by name, then the id as is. */
+  /** A platform queue id (and name) → Frontline queue id: the table by id, then by name, then the name when it is a Frontline queue and the id is not, then the id as is. */
   queue(platformId: string, name?: string): string {
     this.seen.push({ kind: 'queue', value: platformId, ...(name ? { label: name } : {}) });
-    const hit = this.mapping.queues[platformId] ?? (name !== undefined ? this.mapping.queues[name] : undefined);
+    const hit = this.mapping.queues[platformId] ?? (name !== undefined ? this.mapping.queues[name] : undefined) ?? byLabel(this.known?.queues, platformId, name);
     if (hit !== undefined) return hit;
     if (this.mapping.strictQueues) this.problems.push(`queue ${JSON.stringify(platformId)}${name ? ` (${name})` : ''} is not mapped to a Frontline queue (strict queues is on): add it to the source's queue mapping`);
     return platformId;
@@ -71,6 +77,10 @@ export class MappingRun {
     if (this.problems.length > 0) return { ok: false, reason: 'unmapped', reasons: [...this.problems], seen: this.seen };
     return { ok: true, events, seen: this.seen, ...(warnings.length > 0 ? { warnings } : {}) };
   }
+}
+
+function byLabel(known: ReadonlySet<string> | undefined, id: string, label: string | undefined): string | undefined {
+  return known && label !== undefined && !known.has(id) && known.has(label) ? label : undefined;
 }
 
 /** A malformed record: what was expected, as the platform's documentation describes it. */

@@ -20,7 +20,7 @@ import type { Clock } from '../clock.js';
 import type { IngestService } from '../ingest/ingest.service.js';
 import type { Logger } from '../logger.js';
 import type { NewDeadLetter, SourceRow, SourceStore } from './sources.store.js';
-import type { DeliveryOutcome, MapOutcome, PlatformMapper, RawRecord, SeenValue, SourceSink } from './types.js';
+import type { DeliveryOutcome, KnownIds, MapOutcome, PlatformMapper, RawRecord, SeenValue, SourceSink } from './types.js';
 
 export interface RecordResult {
   status: 'accepted' | 'duplicate' | 'rejected';
@@ -43,12 +43,13 @@ interface Mapped {
   first: number;
   count: number;
   failure?: { reason: SourceRejectReason; reasons: string[] };
-  memory: Map<string, unknown>;
 }
 
 export class SourcePipeline {
+  private readonly lanes = new Map<string, Promise<void>>();
+
   constructor(
-    private readonly deps: { sources: SourceStore; ingest: IngestService; clock: Clock; logger: Logger; pseudonymizer: (sourceId: string) => (value: string) => string },
+    private readonly deps: { sources: SourceStore; ingest: IngestService; clock: Clock; logger: Logger; pseudonymizer: (sourceId: string) => (value: string) => string; known?: () => Promise<KnownIds> },
   ) {}
 
   /** The sink a transport delivers to for one source (its mapping is read again on each delivery). */
@@ -62,21 +63,43 @@ export class SourcePipeline {
     };
   }
 
-  async deliver(source: SourceRow, mapper: PlatformMapper, records: readonly RawRecord[], opts: DeliverOptions = {}): Promise<DetailedDelivery> {
+  /**
+   * One delivery at a time per source on this node: a mapper's memory (a contact chain, a task's facts) is read before
+   * and written with the delivery, so two at once (Firehose sends requests in parallel) would each miss the other's.
+   */
+  deliver(source: SourceRow, mapper: PlatformMapper, records: readonly RawRecord[], opts: DeliverOptions = {}): Promise<DetailedDelivery> {
+    const before = this.lanes.get(source.id) ?? Promise.resolve();
+    const run = before.then(() => this.deliverNow(source, mapper, records, opts));
+    const lane = run.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.lanes.set(source.id, lane);
+    void lane.then(() => {
+      if (this.lanes.get(source.id) === lane) this.lanes.delete(source.id);
+    });
+    return run;
+  }
+
+  private async deliverNow(source: SourceRow, mapper: PlatformMapper, records: readonly RawRecord[], opts: DeliverOptions): Promise<DetailedDelivery> {
     const nowMs = this.deps.clock.now();
     const keys = mapper.memoryKeys ? records.flatMap((r) => safeKeys(mapper, r)) : [];
     const memory = keys.length > 0 ? await this.deps.sources.loadMemory(source.id, keys) : new Map<string, unknown>();
 
     const pseudonym = this.deps.pseudonymizer(source.id);
+    const known = await this.deps.known?.();
     const events: Record<string, unknown>[] = [];
     const mapped: Mapped[] = [];
     const seen: SeenValue[] = [];
+    // What the records of this delivery taught the mapper, in order: a later record sees what an earlier one set.
+    const dirty = new Set<string>();
     for (const record of records) {
       const changes = new Map<string, unknown>();
       const ctx = {
         sourceId: source.id,
         mapping: source.mapping,
         pseudonym,
+        ...(known ? { known } : {}),
         memory: {
           get: (k: string) => (changes.has(k) ? changes.get(k) : memory.get(k)),
           set: (k: string, v: unknown) => void changes.set(k, v),
@@ -90,12 +113,18 @@ export class SourcePipeline {
       }
       if (out.seen) seen.push(...out.seen);
       if (!out.ok) {
-        mapped.push({ first: events.length, count: 0, failure: { reason: out.reason, reasons: out.reasons }, memory: changes });
+        // A record that cannot be mapped teaches nothing: its replay starts from what was known before it.
+        mapped.push({ first: events.length, count: 0, failure: { reason: out.reason, reasons: out.reasons }, });
         continue;
+      }
+      for (const [k, v] of changes) {
+        if (v === undefined) memory.delete(k);
+        else memory.set(k, v);
+        dirty.add(k);
       }
       const first = events.length;
       for (const e of out.events) events.push(e.source === undefined ? { ...e, source: source.id } : e);
-      mapped.push({ first, count: out.events.length, memory: changes });
+      mapped.push({ first, count: out.events.length });
     }
 
     // Which record each event came from.
@@ -114,17 +143,15 @@ export class SourcePipeline {
           const prior = m.failure?.reasons ?? [];
           m.failure = { reason: 'invalid', reasons: [...prior, ...reasons.map((t) => `${String((events[r.index] as { type?: unknown }).type)} ${t}`)] };
         }
-        const memoryChanges = new Map<string, unknown>();
+        // The memory as the delivery left it, for every key a mapped record changed.
+        const memoryChanges = new Map<string, unknown>([...dirty].map((k) => [k, memory.get(k)]));
         mapped.forEach((m, i) => {
           const replayId = opts.replayIds?.[i];
           if (m.failure) {
             const record = records[i] as RawRecord;
             if (replayId !== undefined) stillRejected.push({ id: replayId, reason: m.failure.reason, reasons: m.failure.reasons });
             else letters.set(i, { kind: record.kind, recordKey: safeKey(mapper, record), reason: m.failure.reason, reasons: m.failure.reasons, record });
-          } else {
-            for (const [k, v] of m.memory) memoryChanges.set(k, v);
-            if (replayId !== undefined) replayed.push(replayId);
-          }
+          } else if (replayId !== undefined) replayed.push(replayId);
         });
         return this.deps.sources.side({
           sourceId: source.id,

@@ -31,6 +31,9 @@ import type { SecretBox } from './secrets.js';
 import type { SourceRow, SourceStore } from './sources.store.js';
 import { isPull, type Connector, type PushReply, type PushRequest, type RawRecord } from './types.js';
 
+/** Mapper memory (a conversation's facts so far) untouched this long is forgotten: the contact ended long ago. */
+export const MEMORY_TTL_MS = 30 * 86_400_000;
+const MEMORY_SWEEP_MS = 3_600_000;
 /** A source whose newest record arrived this long after it happened is lagging. */
 export const LAGGING_MS = 10 * 60_000;
 const DEFAULT_POLL_SECONDS = 60;
@@ -55,6 +58,7 @@ export interface SourceServiceDeps {
 
 export class SourceService {
   private timer: NodeJS.Timeout | undefined;
+  private lastSweepMs = 0;
   private readonly running = new Map<string, Promise<void>>();
   private readonly abort = new AbortController();
 
@@ -225,6 +229,11 @@ export class SourceService {
   async tick(): Promise<void> {
     if (!this.deps.leads()) return;
     const now = this.deps.clock.now();
+    if (now - this.lastSweepMs >= MEMORY_SWEEP_MS) {
+      this.lastSweepMs = now;
+      const n = await this.deps.sources.forgetMemoryBefore(now - MEMORY_TTL_MS);
+      if (n > 0) this.deps.logger.info({ forgotten: n }, 'forgot mapper memory of contacts untouched for 30 days');
+    }
     for (const row of await this.deps.sources.list()) {
       if (!row.enabled || PLATFORM_INFO[row.platform].transport !== 'pull' || this.running.has(row.id)) continue;
       if (row.lastPollMs !== null && now - row.lastPollMs < (row.pollSeconds ?? DEFAULT_POLL_SECONDS) * 1000) continue;

@@ -189,7 +189,9 @@ export class SourceStore {
           rejected_by: JSON.stringify(by),
           last_record_ms: o.nowMs,
           newest_record_ms: newest,
-          ...(o.newestMs !== null ? { lag_ms: Math.max(0, o.nowMs - o.newestMs) } : {}),
+          // How far behind the freshest data is: a delivery of old records (a late survey, a backfill page) does not
+          // make a source that is otherwise current look behind.
+          ...(newest !== null ? { lag_ms: Math.max(0, o.nowMs - newest) } : {}),
         })
         .where('id', '=', id)
         .execute();
@@ -204,6 +206,12 @@ export class SourceStore {
       for (const r of rows) out.set(r.key, parseJson<unknown>(r.value, undefined));
     }
     return out;
+  }
+
+  /** Forgets what mappers remembered about contacts untouched since `beforeMs` (a finished conversation's facts). */
+  async forgetMemoryBefore(beforeMs: number): Promise<number> {
+    const r = await this.store.db.deleteFrom('source_memory').where('updated_ms', '<', beforeMs).executeTakeFirst();
+    return Number(r.numDeletedRows);
   }
 
   async noteSeen(sourceId: string, seen: readonly SeenValue[], nowMs: number): Promise<void> {

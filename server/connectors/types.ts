@@ -40,6 +40,16 @@ export interface MapContext {
    * hashing guesses. Always given by the pipeline; a unit test may leave it out (mappers then fall back to a plain hash).
    */
   pseudonym?: (address: string) => string;
+  /**
+   * The directory's agent and queue ids (given by the pipeline): an agent or queue not in the mapping whose platform id
+   * is not one of Frontline's but whose readable label (a login, a queue name) is, maps to that label.
+   */
+  known?: KnownIds;
+}
+
+export interface KnownIds {
+  agents: ReadonlySet<string>;
+  queues: ReadonlySet<string>;
 }
 
 /**

@@ -463,7 +463,7 @@ function mapCtr(body: unknown, ctx: MapContext): MapOutcome {
   next.c = chainId;
   const changed = held === undefined || signature(next) !== signature(held);
   next.r = changed ? Math.max(newestUpdate(next), before.r + 1) : before.r;
-  const run = new MappingRun(ctx.mapping);
+  const run = new MappingRun(ctx.mapping, ctx.known);
   const look = new Lookups(run);
   const warnings: string[] = [];
   const events = emitChain(next, next.r, look, ctx.sourceId, warnings);
@@ -506,7 +506,7 @@ function mapLens(body: unknown, ctx: MapContext): MapOutcome {
     return { ok: true, events: [], warnings: [`Contact Lens analysis of contact ${legId} is held until its contact record arrives`] };
   }
   next.r = changed ? Math.max(newestUpdate(next), held.r + 1) : held.r;
-  const run = new MappingRun(ctx.mapping);
+  const run = new MappingRun(ctx.mapping, ctx.known);
   const warnings: string[] = [];
   const events = emitChain(next, next.r, new Lookups(run), ctx.sourceId, warnings);
   const outcome = run.finish(events, warnings);
@@ -558,7 +558,7 @@ function mapContactEvent(body: unknown, ctx: MapContext): MapOutcome {
   const chainId = initial ?? contactId;
   const firstLeg = chainId === contactId && previous === undefined && method !== 'TRANSFER' && method !== 'QUEUE_TRANSFER';
   if (NOT_OFFERED.has(method) || NOT_A_LEG.has(method)) return { ok: true, events: [] };
-  const run = new MappingRun(ctx.mapping);
+  const run = new MappingRun(ctx.mapping, ctx.known);
   const look = new Lookups(run);
   const queue = queueInfoOf(d);
   const agent = agentInfoOf(d);
@@ -647,7 +647,7 @@ function mapAgentEvent(body: unknown, ctx: MapContext): MapOutcome {
   const last = ctx.memory.get(lastKey);
   const held = isObject(last) && typeof last.n === 'string' && typeof last.t === 'number' ? { n: last.n, t: last.t } : undefined;
   if (held !== undefined && held.t <= at && held.n === name) return { ok: true, events: [] };
-  const run = new MappingRun(ctx.mapping);
+  const run = new MappingRun(ctx.mapping, ctx.known);
   const look = new Lookups(run);
   const agentId = look.agent(arn, known);
   const state = run.state(name, CONNECT_DEFAULT_STATES);
@@ -675,7 +675,7 @@ function mapEvaluation(body: unknown, ctx: MapContext): MapOutcome {
   const legAgent = chain?.legs[e.contactId]?.ag;
   const username = (e.agentUserId !== undefined ? nameIn(ctx.memory, `user:${e.agentUserId}`) : undefined) ?? legAgent?.user;
   const arn = e.agentUserId !== undefined && e.instanceArn !== undefined ? `${e.instanceArn}/agent/${e.agentUserId}` : legAgent?.arn;
-  const run = new MappingRun(ctx.mapping);
+  const run = new MappingRun(ctx.mapping, ctx.known);
   const platformId = arn ?? e.agentUserId;
   if (platformId === undefined) return { ok: false, reason: 'unmapped', reasons: [`evaluation ${e.evaluationId} names no agent (Metadata.ContactAgentId) and its contact record has not arrived: replay it once the contact record is in`] };
   const table = ctx.mapping.agents;

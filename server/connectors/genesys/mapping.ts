@@ -298,7 +298,7 @@ function isoMs(t: number): string {
 // ---- The mapper. ----
 
 function mapConversation(c: GenesysConversation, ctx: MapContext): MapOutcome {
-  const run = new MappingRun(ctx.mapping);
+  const run = new MappingRun(ctx.mapping, ctx.known);
   const warnings: string[] = [];
   const cid = c.conversationId;
   const base = `genesys:${cid}`;
@@ -552,7 +552,7 @@ function evaluationProblems(body: unknown): string[] {
 }
 
 function mapEvaluation(e: GenesysEvaluation, ctx: MapContext): MapOutcome {
-  const run = new MappingRun(ctx.mapping);
+  const run = new MappingRun(ctx.mapping, ctx.known);
   if (e.status !== 'FINISHED') {
     // PENDING / INPROGRESS / INREVIEW: not scored yet; RETRACTED: withdrawn (a retracted score is not counted).
     return run.finish([], [`evaluation ${e.id} is ${e.status ?? 'without a status'}: only FINISHED evaluations are scores`]);

@@ -629,7 +629,7 @@ function mapTask(ev: TrEvent, ctx: MapContext): MapOutcome {
     mem.rev = Math.max(ev.atMs, mem.rev + 1);
     ctx.memory.set(key, mem);
   }
-  const run = new MappingRun(ctx.mapping);
+  const run = new MappingRun(ctx.mapping, ctx.known);
   const task = mem.tasks[ev.taskSid as string] as TaskMem;
   const events = task.virt?.v === true ? [] : lifecycle(mem, contactId, run, ctx.sourceId);
   if (task.sv !== undefined) events.push(surveyEvent(contactId, ev.taskSid as string, task.sv, ctx));
@@ -637,7 +637,7 @@ function mapTask(ev: TrEvent, ctx: MapContext): MapOutcome {
 }
 
 function mapWorker(ev: TrEvent, ctx: MapContext): MapOutcome {
-  const run = new MappingRun(ctx.mapping);
+  const run = new MappingRun(ctx.mapping, ctx.known);
   const workerSid = ev.workerSid as string;
   const name = ev.activityName as string;
   const agentId = agentOf(run, workerSid, ev.workerName);

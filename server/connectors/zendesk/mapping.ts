@@ -432,7 +432,7 @@ function mapTicket(record: RawRecord, ctx: MapContext): MapOutcome {
   mem.base = baseMs;
   ctx.memory.set(key, mem);
 
-  const run = new MappingRun(ctx.mapping);
+  const run = new MappingRun(ctx.mapping, ctx.known);
   const mapping = ctx.mapping;
   const channel = run.channel(String(t.via?.channel ?? ''), ZENDESK_DEFAULT_CHANNELS);
   const contactId = `zendesk:${t.id}`;
@@ -625,7 +625,7 @@ function mapRating(record: RawRecord, ctx: MapContext): MapOutcome {
   if (problems.length > 0) return malformed(...problems);
   const r = record.body as ZendeskSatisfactionRating;
   if (r.score === 'unoffered') return { ok: true, events: [] };
-  const run = new MappingRun(ctx.mapping);
+  const run = new MappingRun(ctx.mapping, ctx.known);
   const contactId = `zendesk:${r.ticket_id}`;
   const prefix = `${contactId}:rating:${r.id}`;
   const updatedMs = msOf(r.updated_at ?? r.created_at);

@@ -2,12 +2,12 @@
  * Amazon Connect end to end, with every figure worked out by hand from Connect's own fields: contact records (one
  * re-delivered with a later LastUpdateTimestamp, a transfer whose two records arrive in reverse order, an abandon), a
  * survey on the source's 1–5 scale in contact attributes, a contact evaluation arriving before its contact, a Contact
- * Lens result, and a malformed record, mapped by the Connect mapper and stored through contract v2 on a real server;
- * the KPIs read back from /api/v1/kpis.
+ * Lens result, and a malformed record, delivered as Kinesis Data Firehose delivers them (base64 records in its HTTP
+ * endpoint request, with the access key header) to an Amazon Connect source on a real server; the KPIs read back from
+ * /api/v1/kpis.
  *
  * Records are built from the documentation (test/support/connectors/connect.ts names each page). `deliver` is the one
- * place that hands records to Frontline: today it maps them and POSTs the events to /api/v2/events; it can be pointed
- * at the source's own Firehose endpoint once the Sources pipeline is in.
+ * place that hands records to Frontline.
  *
  * The day (Monday 2 November 2026, London = UTC; service level 20 s on both queues). Callers are pseudonymised from
  * CustomerEndpoint.Address, so the same number links repeat contacts:
@@ -25,9 +25,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { KpisReply } from '../../../shared/api.js';
 import type { Directory } from '../../../shared/directory.js';
-import { connectMapper } from '../../../server/connectors/connect/mapping.js';
-import type { MapOutcome, RawRecord } from '../../../server/connectors/types.js';
-import { agentEvent, contactLensCall, ctr, ctrTime, evaluation, mappingOf, MemoryMap, rec } from '../../support/connectors/connect.js';
+import type { SourceSummary } from '../../../shared/sources.js';
+import type { RawRecord } from '../../../server/connectors/types.js';
+import { agentEvent, contactLensCall, ctr, ctrTime, evaluation, mappingOf, rec } from '../../support/connectors/connect.js';
 import { ManualClock, startTestServer, type TestServer } from '../../support/server.js';
 
 const HOUR = 3_600_000;
@@ -35,7 +35,6 @@ const NOW = Date.UTC(2026, 10, 2, 16);
 const T = Date.UTC(2026, 10, 2, 9);
 const min = (m: number) => T + m * 60_000;
 const iso = (ms: number) => new Date(ms).toISOString();
-const SOURCE = 'connect-leeds';
 /** The source's mapping: Connect queue names onto Frontline's queues, the dispositions the centre uses. */
 const MAPPING = mappingOf({ queues: { Billing: 'q-billing', Tech: 'q-tech' }, wrapCodes: { Resolved: true, 'Call back': false } });
 
@@ -58,21 +57,29 @@ const dir: Directory = {
 
 let t: TestServer;
 let key: string;
-const memory = new MemoryMap();
+let source: SourceSummary;
+const ACCESS_KEY = 'firehose-access-key-for-leeds';
+let requestNo = 0;
 
-/** Hands Connect records to Frontline (the one place to switch to the source's Firehose endpoint). */
-async function deliver(records: RawRecord[]): Promise<MapOutcome[]> {
-  const outcomes = records.map((record) => {
-    connectMapper.memoryKeys?.(record);
-    return connectMapper.map(record, { sourceId: SOURCE, mapping: MAPPING, memory });
+/**
+ * Hands Connect records to Frontline as Firehose does: one HTTP endpoint delivery request with each record's JSON in
+ * base64, the access key in X-Amz-Firehose-Access-Key; Firehose expects 200 with its requestId echoed.
+ */
+async function deliver(records: RawRecord[]): Promise<void> {
+  const requestId = `req-${++requestNo}`;
+  const url = source.endpoints.find((e) => e.endpoint === 'firehose')?.url as string;
+  const res = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'x-amz-firehose-access-key': ACCESS_KEY, 'x-amz-firehose-request-id': requestId },
+    body: JSON.stringify({ requestId, timestamp: NOW, records: records.map((r) => ({ data: Buffer.from(JSON.stringify(r.body)).toString('base64') })) }),
   });
-  const events = outcomes.flatMap((o) => (o.ok ? o.events : []));
-  if (events.length > 0) {
-    const res = await fetch(`${t.baseUrl}/api/v2/events`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` }, body: JSON.stringify(events) });
-    const body = (await res.json()) as { rejected: number; results: unknown[] };
-    expect(res.status, JSON.stringify(body.results)).toBe(200);
-  }
-  return outcomes;
+  const body = (await res.json()) as { requestId: string; errorMessage?: string };
+  expect(res.status, JSON.stringify(body)).toBe(200);
+  expect(body.requestId).toBe(requestId);
+}
+
+async function health(): Promise<SourceSummary['health']> {
+  return (await t.server.sources.get(source.id, t.baseUrl)).health;
 }
 
 async function kpis(scope: string): Promise<KpisReply['kpis']> {
@@ -98,6 +105,7 @@ describe('Amazon Connect records to KPIs, worked out by hand', () => {
     await t.server.directory.replace(dir);
     await t.server.kpis.rebuild();
     key = await t.key(['ingest', 'read']);
+    source = await t.server.sources.create({ platform: 'connect', name: 'Connect Leeds', credentials: { accessKey: ACCESS_KEY }, mapping: MAPPING }, 'test', t.baseUrl);
   });
   afterAll(async () => {
     await t?.close();
@@ -106,14 +114,19 @@ describe('Amazon Connect records to KPIs, worked out by hand', () => {
   it('counts the first delivery: a transfer arriving leg 2 first, an abandon, an evaluation before its contact', async () => {
     // The agents log in: their usernames are learnt from the agent event stream.
     await deliver(['ann', 'bob', 'cat'].map((u, i) => rec('agent-event', agentEvent({ user: u as 'ann', at: T - HOUR, status: 'Available', eventId: `login-${i}` }))));
-    const [evalOutcome] = await deliver([rec('evaluation', EVAL_D)]);
+    await deliver([rec('evaluation', EVAL_D)]);
     // The evaluation names c-d, whose record has not come: stored and held, counted when the contact arrives.
-    expect(evalOutcome).toMatchObject({ ok: true, events: [{ type: 'qa.evaluated', contactId: 'c-d', agentId: 'cat', score: 77.5 }] });
+    const evaluations = await t.store.db.selectFrom('events').select('payload').where('type', '=', 'qa.evaluated').execute();
+    expect(evaluations.map((r) => JSON.parse(String(r.payload)) as unknown)).toEqual([expect.objectContaining({ type: 'qa.evaluated', contactId: 'c-d', agentId: 'cat', score: 77.5, source: source.id })]);
+    expect((await health()).orphansHeld).toBe(1);
     expect((await kpis('centre')).qa.n).toBe(0);
     const bad = { ...D, ContactId: 'c-bad', Agent: { ...(D.Agent as object), AgentInteractionDuration: '250' } };
-    const outcomes = await deliver([rec('ctr', A), rec('ctr', B2), rec('ctr', C), rec('ctr', D), rec('ctr', E), rec('ctr', bad)]);
-    // The malformed record is refused (a dead letter in the pipeline), naming the field; nothing of it is stored.
-    expect(outcomes.at(-1)).toEqual({ ok: false, reason: 'malformed', reasons: ['contact record Agent.AgentInteractionDuration: expected a number of 0 or more, got string "250"'] });
+    await deliver([rec('ctr', A), rec('ctr', B2), rec('ctr', C), rec('ctr', D), rec('ctr', E), rec('ctr', bad)]);
+    // The malformed record is a dead letter naming the field; nothing of it is stored; Firehose was still answered 200
+    // (the record is kept for a replay, so Firehose need not retry it).
+    const held = await t.server.sources.deadLetters(source.id, 'held');
+    expect(held.rows.map((d) => ({ reason: d.reason, reasons: d.reasons, key: d.recordKey }))).toEqual([{ reason: 'malformed', reasons: ['contact record Agent.AgentInteractionDuration: expected a number of 0 or more, got string "250"'], key: 'c-bad' }]);
+    expect((await t.store.db.selectFrom('events').select('id').where('contact_id', '=', 'c-bad').execute()).length).toBe(0);
     await deliver([rec('ctr', B1)]);
 
     const centre = await kpis('centre');
@@ -167,8 +180,9 @@ describe('Amazon Connect records to KPIs, worked out by hand', () => {
     expect((await kpis('agent:ann')).csat).toMatchObject({ value: 1, n: 1 });
 
     // Contact Lens for A: the chain is emitted again under a higher revision, with the masked transcript as notes.
-    const [lens] = await deliver([rec('contact-lens', contactLensCall('c-a', { redacted: true, categories: ['Cancellation'] }))]);
-    expect(lens?.ok).toBe(true);
+    const before = await health();
+    await deliver([rec('contact-lens', contactLensCall('c-a', { redacted: true, categories: ['Cancellation'] }))]);
+    expect(await health()).toMatchObject({ accepted: before.accepted + 1, rejected: before.rejected });
     centre = await kpis('centre');
     expect(centre.aht).toMatchObject({ value: 302.5, n: 4 });
     expect(centre.fcrRepeat).toMatchObject({ value: 0.75, n: 4 });

@@ -1,6 +1,7 @@
 /**
- * A Zendesk source end to end (issue 16): records built from Zendesk's documented shapes, mapped by the Zendesk
- * mapper, stored by a real server through contract v2, and the KPIs worked out by hand below from Zendesk's own
+ * A Zendesk source end to end (issue 16): records built from Zendesk's documented shapes, delivered to a Zendesk
+ * source on a real server through the connectors' pipeline (the poller's own door: mapper, mapper memory, ingest, dead
+ * letters), and the KPIs worked out by hand below from Zendesk's own
  * fields: the Time Tracking app's "Total time spent (sec)" (custom field), the reply_time metric events, the ticket
  * status and tags, the satisfaction rating scores.
  *
@@ -13,14 +14,14 @@
  *   spent, his), Ann solves it at 10:15 (540 s in all). Its rating ("good", 10:30) arrives before the ticket.
  * - Ticket 104, email, customer 7001 again: created 12:00, first reply 12:10, solved by Bob at 12:30 with 120 s spent
  *   and the tag "not_fixed" (mapped to not resolved). Its survey was offered, never answered.
- * - Ticket 103 is malformed (created_at "yesterday"): refused by the mapper, never posted.
+ * - Ticket 103 is malformed (created_at "yesterday"): refused by the mapper and kept as a dead letter; nothing stored.
  * There are no QA evaluations: Zendesk Support's APIs read here have none (the rating is what arrives early).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { IngestReply, KpisReply } from '../../../shared/api.js';
+import type { KpisReply } from '../../../shared/api.js';
 import type { Directory } from '../../../shared/directory.js';
-import type { MapOutcome, RawRecord } from '../../../server/connectors/types.js';
-import { mapAll } from '../../support/connectors/zendesk-harness.js';
+import { sourceMapping } from '../../../shared/sources.js';
+import type { RawRecord } from '../../../server/connectors/types.js';
 import { group, metricEvent, rating, ticket, ticketRecord, TIME_SPENT_FIELD_ID, timeSpent, user } from '../../support/connectors/zendesk.js';
 import { ManualClock, startTestServer, type TestServer } from '../../support/server.js';
 
@@ -31,26 +32,14 @@ const TO = NOW;
 
 let t: TestServer;
 let key: string;
-const memory = new Map<string, unknown>();
+let sourceId: string;
 /** The source's mapping: the tag "not_fixed" is a wrap-up code meaning not resolved. */
 const MAPPING = { wrapCodes: { not_fixed: false } };
 
-/**
- * One delivery, as the pipeline will make it: each record through the mapper (one memory for the source), the
- * mapped events POSTed to /api/v2/events. The one place to switch to the source's real path when the core exists.
- */
-async function deliver(records: RawRecord[]): Promise<{ outcomes: MapOutcome[]; reply: IngestReply | null }> {
-  const run = mapAll(records, MAPPING, memory);
-  const outcomes = run.outcomes.map((o) => o.outcome);
-  if (run.events.length === 0) return { outcomes, reply: null };
-  const res = await fetch(`${t.baseUrl}/api/v2/events`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },
-    body: JSON.stringify(run.events),
-  });
-  const reply = (await res.json()) as IngestReply;
-  expect(res.status, JSON.stringify(reply.results.filter((r) => r.status === 'rejected'))).toBe(200);
-  return { outcomes, reply };
+/** One delivery, as the poller makes one with a page: counted per record (accepted, duplicate, rejected). */
+async function deliver(records: RawRecord[]): Promise<{ accepted: number; duplicate: number; rejected: number }> {
+  const out = await t.server.sources.deliver(sourceId, records);
+  return { accepted: out.accepted, duplicate: out.duplicate, rejected: out.rejected };
 }
 
 async function kpis(scope: string): Promise<KpisReply['kpis']> {
@@ -91,6 +80,8 @@ describe('a Zendesk source: documented records to KPIs worked out by hand', () =
     await t.server.directory.replace(dir);
     await t.server.kpis.rebuild();
     key = await t.key(['ingest', 'read']);
+    const source = await t.server.sources.create({ platform: 'zendesk', name: 'Zendesk', credentials: { subdomain: 'frontline-test', email: 'admin@example.com', apiToken: 'not used here' }, mapping: sourceMapping.parse(MAPPING) }, 'test', t.baseUrl);
+    sourceId = source.id;
   });
   afterAll(async () => {
     await t?.close();
@@ -99,7 +90,8 @@ describe('a Zendesk source: documented records to KPIs worked out by hand', () =
   it('stores what the records say, duplicates and revisions as such, and refuses the malformed ticket', async () => {
     // The rating of ticket 102 comes first: its contact has not arrived, ingest holds it (an orphan).
     const early = await deliver([rating({ id: 555, ticket_id: 102, score: 'good', updated_at: T('10:30:00'), comment: 'Quick and friendly' })]);
-    expect(early.reply?.accepted).toBe(2);
+    expect(early).toMatchObject({ accepted: 1, rejected: 0 });
+    expect((await t.server.sources.get(sourceId, t.baseUrl)).health.orphansHeld).toBeGreaterThan(0);
 
     // Metric events first (the poller's order): the first replies. They emit nothing; the tickets carry them.
     const metrics = await deliver([
@@ -108,7 +100,9 @@ describe('a Zendesk source: documented records to KPIs worked out by hand', () =
       metricEvent({ id: 3, ticket_id: 102, metric: 'reply_time', type: 'fulfill', time: T('10:00:30') }),
       metricEvent({ id: 4, ticket_id: 104, metric: 'reply_time', type: 'fulfill', time: T('12:10:00') }),
     ]);
-    expect(metrics.reply).toBeNull();
+    // Taken (remembered for their tickets), no event of their own.
+    expect(metrics).toEqual({ accepted: 4, duplicate: 0, rejected: 0 });
+    expect((await t.store.db.selectFrom('source_memory').select('key').where('source_id', '=', sourceId).execute()).map((r) => r.key).sort()).toEqual(['ticket:101', 'ticket:102', 'ticket:104']);
 
     const f = (o: Parameters<typeof ticket>[0]) => ticketRecord(ticket(o), side);
     const first = await deliver([
@@ -117,10 +111,10 @@ describe('a Zendesk source: documented records to KPIs worked out by hand', () =
       f({ ...t102, updated_at: T('10:05:00'), status: 'open', assignee_id: ann.id, custom_fields: timeSpent(240) }),
       f({ ...t101, updated_at: T('09:30:00'), status: 'solved', assignee_id: ann.id, custom_fields: timeSpent(600) }),
     ]);
-    expect(first.outcomes.every((o) => o.ok)).toBe(true);
+    expect(first).toEqual({ accepted: 4, duplicate: 0, rejected: 0 });
     // Ticket 101 solved at 09:30, delivered again (a page read twice after a restart): duplicates, nothing new.
     const again = await deliver([f({ ...t101, updated_at: T('09:30:00'), status: 'solved', assignee_id: ann.id, custom_fields: timeSpent(600) })]);
-    expect(again.reply).toMatchObject({ accepted: 0, duplicate: 3 });
+    expect(again).toEqual({ accepted: 0, duplicate: 1, rejected: 0 });
 
     const rest = await deliver([
       f({ ...t102, updated_at: T('10:15:00'), status: 'solved', assignee_id: ann.id, custom_fields: timeSpent(540) }),
@@ -133,7 +127,7 @@ describe('a Zendesk source: documented records to KPIs worked out by hand', () =
       // The customer changes their mind: the same rating, updated later.
       rating({ id: 557, ticket_id: 101, score: 'good', created_at: T('11:40:00'), updated_at: T('13:00:00'), comment: 'Sorted in the end' }),
     ]);
-    expect(rest.reply?.rejected).toBe(0);
+    expect(rest.rejected).toBe(0);
     const transfer = await t.store.db.selectFrom('events').select(['payload']).where('type', '=', 'contact.transferred').execute();
     // Ticket 102's reassignment, in each revision of it stored (10:05 and 10:15): Bob to Ann.
     const transfers = transfer.map((r) => JSON.parse(String(r.payload)) as Record<string, unknown>);
@@ -143,8 +137,11 @@ describe('a Zendesk source: documented records to KPIs worked out by hand', () =
     ]);
 
     const malformed = await deliver([{ kind: 'ticket', body: { ticket: ticket({ ...t104, id: 103, created_at: 'yesterday', updated_at: T('12:45:00'), status: 'open' }) } }]);
-    expect(malformed.reply).toBeNull();
-    expect(malformed.outcomes[0]).toMatchObject({ ok: false, reason: 'malformed', reasons: ['ticket.created_at: expected an ISO-8601 date-time such as 2011-05-05T10:38:52Z, got string "yesterday"'] });
+    expect(malformed).toEqual({ accepted: 0, duplicate: 0, rejected: 1 });
+    const held = await t.server.sources.deadLetters(sourceId, 'held');
+    expect(held.rows.map((d) => ({ reason: d.reason, reasons: d.reasons }))).toEqual([{ reason: 'malformed', reasons: ['ticket.created_at: expected an ISO-8601 date-time such as 2011-05-05T10:38:52Z, got string "yesterday"'] }]);
+    expect(held.rows[0]?.recordKey).toContain('103');
+    expect((await t.store.db.selectFrom('events').select('id').where('contact_id', '=', 'zendesk:103').execute()).length).toBe(0);
   });
 
   it('gives the AHT from the Time Tracking totals, split by leg', async () => {
