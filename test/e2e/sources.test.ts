@@ -203,7 +203,10 @@ describe('connecting Amazon Connect on the Sources page', () => {
     const seen = await page.getByTestId('mapping-row-queue').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-value') ?? ''));
     expect(seen.length).toBeGreaterThan(0);
     for (const arn of seen) expect(arn).toMatch(new RegExp(`^${INSTANCE_ARN}/queue/`));
+    // Connect's queue names and logins are the directory's ids: they map out of the box, by name, and the page says so.
+    for (const row of await page.getByTestId('mapping-row-queue').all()) expect(await row.innerText()).toMatch(/by its name: /);
     await accessible(page, 'source mapping');
+    // Matching pins them to Connect's ARNs, so a renamed queue or login keeps its figures where they were.
     await page.getByRole('button', { name: 'Match queues and agents by name' }).click();
     await expect.poll(() => page.getByTestId('match-note').innerText()).toMatch(new RegExp(`^Matched \\d+ agents? and ${seen.length} queues? by id or name`));
     // The simulated centre writes its disposition as the "disposition" attribute, "Resolved" or "Not resolved"

@@ -24,8 +24,8 @@ const SCALE_WORDS: Record<(typeof SURVEY_SCALES)[number], string> = {
 };
 
 const SECTIONS: { kind: SeenKind; title: string; what: string; a: string; explain: string }[] = [
-  { kind: 'queue', title: 'Queues', what: 'queue', a: 'a queue', explain: 'A platform queue (id or name) becomes a Frontline queue. Left unmapped, the platform’s queue id or name is used as the queue id, which only works when it is already one of Frontline’s.' },
-  { kind: 'agent', title: 'Agents', what: 'agent', a: 'an agent', explain: 'A platform agent (user id, ARN, worker SID) becomes a Frontline agent. Left unmapped, the platform’s id or login name is used as the agent id.' },
+  { kind: 'queue', title: 'Queues', what: 'queue', a: 'a queue', explain: 'A platform queue (id or name) becomes a Frontline queue. Left unmapped, its id is used if it is a Frontline queue id, else its name if that is one; mapping it keeps it right when a name changes.' },
+  { kind: 'agent', title: 'Agents', what: 'agent', a: 'an agent', explain: 'A platform agent (user id, ARN, worker SID) becomes a Frontline agent. Left unmapped, its id is used if it is a Frontline agent id, else its login name if that is one; mapping it keeps it right when a login changes.' },
   { kind: 'state', title: 'Agent states', what: 'agent state', a: 'an agent state', explain: 'A platform state or activity name becomes one of the five standard states. Names Frontline does not know are rejected until mapped.' },
   { kind: 'wrapCode', title: 'Wrap-up codes', what: 'wrap-up code', a: 'a wrap-up code', explain: 'Whether a contact wrapped up with this code was resolved, for first-contact resolution. A code mapped “not resolved” makes its contact unresolved.' },
   { kind: 'channel', title: 'Channels', what: 'channel', a: 'a channel', explain: 'A platform channel becomes one of Frontline’s four. Channels the platform’s defaults do not cover are rejected until mapped.' },
@@ -362,12 +362,12 @@ function NowMapsTo({ row, mapping, dir }: { row: Row; mapping: SourceMapping; di
         const name = nameOf(mapped);
         return <span>{name ? `${name} (${mapped})` : mapped}</span>;
       }
-      // Unmapped, a platform falls back to the value's id or to its name (Amazon Connect and Twilio Flex use the
-      // name, Genesys Cloud the id): say which of them is one of Frontline's, and warn when neither is.
+      // Unmapped, the platform's id is used when it is a Frontline id, else its name (login, queue name) when that is
+      // one (server/connectors/common.ts), else the id as it is: say which, and warn when neither is Frontline's.
       const byId = nameOf(row.value);
-      if (byId) return <span>not mapped; its id matches {byId}</span>;
+      if (byId) return <span>as is: {byId}</span>;
       const byLabel = row.label ? nameOf(row.label) : undefined;
-      if (byLabel) return <span>not mapped; its name matches {byLabel}</span>;
+      if (byLabel) return <span>by its name: {byLabel}</span>;
       if (!dir) return <span className="muted">not mapped</span>;
       return <span className="warn-text">not mapped, and neither its id nor its name is a Frontline {row.kind}</span>;
     }

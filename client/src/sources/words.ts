@@ -194,7 +194,8 @@ export function entryOf(m: SourceMapping, kind: SeenKind, value: string, label: 
 
 /**
  * Suggests Frontline ids for seen queues and agents not mapped yet: a directory entry whose id or name equals the
- * platform value or its label (case and spacing aside). Values already a Frontline id pass through and need nothing.
+ * platform value or its label (case and spacing aside). Values already a Frontline id pass through and need nothing;
+ * a label that is a Frontline id maps by itself too, but is pinned to the platform's id (a renamed login stays right).
  */
 export function suggestMatches(rows: readonly Pick<SeenValueRow, 'kind' | 'value' | 'label'>[], m: SourceMapping, dir: { queues: readonly { id: string; name: string }[]; agents: readonly { id: string; name: string }[] }): { kind: 'queue' | 'agent'; value: string; id: string }[] {
   const fold = (s: string) => s.trim().toLowerCase().replace(/\s+/g, ' ');
