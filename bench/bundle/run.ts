@@ -55,6 +55,8 @@ const ROUTES: Route[] = [
   page('admin screens', 'admin/ScreensPage.tsx'),
   page('admin keys, privacy, audit, account', 'admin/AdminPages.tsx'),
   page('admin notifications', 'notifications/NotificationsAdminPage.tsx'),
+  page('admin sources', 'sources/SourcesPage.tsx'),
+  page('admin source', 'sources/SourcePage.tsx'),
   page('admin system', 'admin/SystemPage.tsx'),
   page('qa scorecards', 'qa/ScorecardsPage.tsx'),
   page('qa calibrations', 'qa/CalibrationPages.tsx'),

@@ -29,6 +29,8 @@ const PrivacyPage = lazyPage(async () => (await import('./admin/AdminPages.js'))
 const AuditPage = lazyPage(async () => (await import('./admin/AdminPages.js')).AuditPage);
 const AccountPage = lazyPage(async () => (await import('./admin/AdminPages.js')).AccountPage);
 const NotificationsAdminPage = lazyPage(async () => (await import('./notifications/NotificationsAdminPage.js')).NotificationsAdminPage);
+const SourcesPage = lazyPage(async () => (await import('./sources/SourcesPage.js')).SourcesPage);
+const SourcePage = lazyPage(async () => (await import('./sources/SourcePage.js')).SourcePage);
 const SystemPage = lazyPage(async () => (await import('./admin/SystemPage.js')).SystemPage);
 const CasesPage = lazyPage(async () => (await import('./coaching/CasesPage.js')).CasesPage);
 const CasePage = lazyPage(async () => (await import('./coaching/CasePage.js')).CasePage);
@@ -67,6 +69,8 @@ export function SignedInApp({ me }: { me: Me }) {
             <Route path="/admin/privacy" element={<Allowed me={me} path="/admin/privacy" el={<PrivacyPage />} />} />
             <Route path="/admin/audit" element={<Allowed me={me} path="/admin/audit" el={<AuditPage />} />} />
             <Route path="/admin/notifications" element={<Allowed me={me} path="/admin/notifications" el={<NotificationsAdminPage />} />} />
+            <Route path="/admin/sources" element={<Allowed me={me} path="/admin/sources" el={<SourcesPage />} />} />
+            <Route path="/admin/sources/:sourceId" element={<Allowed me={me} path="/admin/sources" el={<SourcePage />} />} />
             <Route path="/admin/system" element={<Allowed me={me} path="/admin/system" el={<SystemPage />} />} />
             <Route path="/cases" element={<Allowed me={me} path="/cases" el={<CasesPage me={me} />} />} />
             <Route path="/cases/:caseId" element={<Allowed me={me} path="/cases" el={<CasePage me={me} />} />} />

@@ -31,6 +31,8 @@ let flagged: CaseSummary;
 /** The agent the flagged case is about. */
 let agentId = '';
 let directory: Directory;
+/** A Twilio Flex source (a push platform: nothing is polled), for the Sources pages. */
+let sourceId = '';
 /** Pages whose look the accessibility fixes changed: screenshots to look at (test-results/a11y-*.png). */
 const SHOWN = new Set(['dashboard', 'explore', 'charts', 'voice', 'agent profile']);
 /** Every page's serious or critical findings, gathered so one run lists them all. */
@@ -113,6 +115,9 @@ async function seed(): Promise<void> {
   flagged = cases[0]!;
   agentId = flagged.agentId!;
   expect((await api('POST', '/api/v1/users', { username: 'agent', displayName: 'The Agent', role: 'agent', agentId, password: PASSWORD })).status).toBe(201);
+  const source = await api('POST', '/api/v1/sources', { platform: 'twilio', name: 'Flex', credentials: { accountSid: `AC${'0'.repeat(32)}`, authToken: 'a11y walk token' } });
+  expect(source.status, await source.clone().text()).toBe(201);
+  sourceId = ((await source.json()) as { source: { id: string } }).source.id;
 }
 
 afterAll(async () => {
@@ -153,6 +158,10 @@ describe('every page passes axe-core (WCAG 2.1 AA) with no serious or critical f
       ['/admin/privacy', 'privacy', (p) => p.getByRole('heading', { name: 'Privacy', level: 1 }).waitFor()],
       ['/admin/audit', 'audit log', (p) => p.locator('table tbody tr').first().waitFor()],
       ['/admin/notifications', 'notifications', (p) => p.getByRole('heading', { name: 'Notifications', level: 1 }).waitFor()],
+      ['/admin/sources', 'sources', (p) => p.getByTestId('source-row').first().waitFor()],
+      [`/admin/sources/${sourceId}`, 'source', (p) => p.getByTestId('source-health').waitFor()],
+      [`/admin/sources/${sourceId}?tab=mapping`, 'source mapping', (p) => p.getByTestId('map-queue').waitFor()],
+      [`/admin/sources/${sourceId}?tab=dead-letters`, 'source dead letters', (p) => p.getByTestId('no-dead-letters').waitFor()],
       ['/admin/system', 'system', (p) => p.getByRole('heading', { name: 'System', level: 1 }).waitFor()],
       ['/account', 'account', (p) => p.getByTestId('account-who').waitFor()],
       ['/no-such-page', 'unknown page', (p) => p.getByText('No such page.').waitFor()],

@@ -31,6 +31,7 @@ export const NAV: readonly NavItem[] = [
   { to: '/admin/people', label: 'People', roles: ['admin'] },
   { to: '/admin/boards', label: 'Boards', roles: ['admin', 'manager', 'team_leader'] },
   { to: '/admin/screens', label: 'Screens', roles: ['admin', 'team_leader'] },
+  { to: '/admin/sources', label: 'Sources', roles: ['admin'] },
   { to: '/admin/keys', label: 'API keys', roles: ['admin'] },
   { to: '/admin/notifications', label: 'Notifications', roles: ['admin', 'manager'] },
   { to: '/admin/privacy', label: 'Privacy', roles: ['admin'] },
@@ -52,6 +53,7 @@ export function pageName(pathname: string): string {
   if (first === 'cases' && second) return 'Coaching case';
   if (first === 'qa' && second === 'evaluations') return 'QA evaluation';
   if (first === 'initiatives' && second) return 'Improvement initiative';
+  if (first === 'admin' && second === 'sources') return 'Source';
   if (first === 'account') return 'My account';
   return 'No such page';
 }
