@@ -75,6 +75,7 @@ it(`a pull killed ${KILLS} times mid-read loses nothing, doubles nothing and ski
   };
   const queries = () => standIn.requests.filter((r) => r.path.includes('/details/query')).length;
 
+  const logs: string[] = [];
   const waits = fc.sample(fc.integer({ min: 1, max: 5 }), { numRuns: KILLS, seed: 20261207 });
   const progress: number[] = [];
   for (let k = 0; k < KILLS; k++) {
@@ -85,6 +86,7 @@ it(`a pull killed ${KILLS} times mid-read loses nothing, doubles nothing and ski
     while (queries() < target && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
     expect(queries(), `the server read pages after start ${k + 1}`).toBeGreaterThanOrEqual(target);
     await server.kill('SIGKILL');
+    logs.push(server.output());
     const ids = storedIds();
     const extra = [...ids].filter((id) => !expected.has(id));
     expect(extra, 'stored events the records do not give').toEqual([]);
@@ -105,7 +107,10 @@ it(`a pull killed ${KILLS} times mid-read loses nothing, doubles nothing and ski
   }
   const health = (await (await fetch(`${server.baseUrl}/api/v1/sources/${sourceId}`, { headers: { authorization: `Bearer ${key}` } })).json()) as { source: SourceSummary };
   await server.kill('SIGTERM');
+  logs.push(server.output());
   await standIn.close();
+  // The client secret was pasted once: never in a log line, on any of the eleven runs.
+  expect(logs.join('\n')).not.toContain('kill-test-secret');
 
   expect([...expected].filter((id) => !ids.has(id)), 'records never stored').toEqual([]);
   expect([...ids].filter((id) => !expected.has(id)), 'events stored that the records do not give').toEqual([]);
