@@ -211,7 +211,7 @@ function byId<T extends { id: number }>(items: unknown[]): Map<number, T> {
 }
 
 function query(params: Record<string, string | number>): string {
-  return new URLSearchParams(Object.entries(params).map(([k, v]) => [k, String(v)])).toString();
+  return new URLSearchParams(Object.fromEntries(Object.entries(params).map(([k, v]) => [k, String(v)]))).toString();
 }
 
 /** The cursor of a first poll: every stream starts `backfillDays` back (and at least a minute ago). */
