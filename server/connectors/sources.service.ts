@@ -189,12 +189,12 @@ export class SourceService {
 
   async push(id: string, endpoint: string, req: PushRequest): Promise<PushReply> {
     const row = await this.deps.sources.get(id);
-    if (!row) return { status: 404, body: { ok: false, error: 'no_such_source', message: 'no such source' } };
+    if (!row) return { status: 404, body: { ok: false, error: { code: 'not_found', message: 'no such source' } } };
     const connector = this.deps.connectors[row.platform];
-    if (!connector || isPull(connector)) return { status: 404, body: { ok: false, error: 'not_push', message: `${PLATFORM_INFO[row.platform].label} sources are polled, not pushed to` } };
-    if (!(PLATFORM_INFO[row.platform].endpoints ?? []).some((e) => e.endpoint === endpoint)) return { status: 404, body: { ok: false, error: 'no_such_endpoint', message: `this source answers on ${(PLATFORM_INFO[row.platform].endpoints ?? []).map((e) => e.endpoint).join(', ')}` } };
+    if (!connector || isPull(connector)) return { status: 404, body: { ok: false, error: { code: 'not_found', message: `${PLATFORM_INFO[row.platform].label} sources are polled, not pushed to` } } };
+    if (!(PLATFORM_INFO[row.platform].endpoints ?? []).some((e) => e.endpoint === endpoint)) return { status: 404, body: { ok: false, error: { code: 'not_found', message: `this source answers on ${(PLATFORM_INFO[row.platform].endpoints ?? []).map((e) => e.endpoint).join(', ')}` } } };
     // Paused: the platform keeps the records and retries (Firehose, Twilio), nothing is lost.
-    if (!row.enabled) return { status: 503, headers: { 'Retry-After': '60' }, body: { ok: false, error: 'source_disabled', message: 'this source is paused in Frontline' } };
+    if (!row.enabled) return { status: 503, headers: { 'Retry-After': '60' }, body: { ok: false, error: { code: 'source_disabled', message: 'this source is paused in Frontline; the platform keeps the records and retries' } } };
     const reply = await connector.handle(endpoint, req, this.credentialsOf(row), this.deps.pipeline.sink(row.id, connector.mapper));
     if (reply.status === 401 || reply.status === 403) {
       await this.deps.sources.count(row.id, { accepted: 0, duplicate: 0, rejectedBy: { auth: 1 }, nowMs: this.deps.clock.now(), newestMs: null }).catch(() => undefined);
