@@ -10,7 +10,7 @@
 import path from 'node:path';
 import SQLite from 'better-sqlite3';
 import fc from 'fast-check';
-import { expect, it } from 'vitest';
+import { expect, it, onTestFinished } from 'vitest';
 import { withRevisionId } from '../../../shared/contract-v2.js';
 import { normaliseV2 } from '../../../shared/contract-v2.js';
 import type { SourceSummary } from '../../../shared/sources.js';
@@ -57,6 +57,8 @@ it(`a pull killed ${KILLS} times mid-read loses nothing, doubles nothing and ski
   await setup.close();
 
   let server: ChildServer = await startChildServer(env);
+  // Whatever fails below, no server process is left running after the test.
+  onTestFinished(() => server.kill('SIGKILL'));
   const created = await fetch(`${server.baseUrl}/api/v1/sources`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },
