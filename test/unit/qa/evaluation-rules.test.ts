@@ -1,6 +1,6 @@
 /**
  * The evaluation's state rules and access rules (server/qa/evaluation.service.ts) on a real store with everything
- * else stubbed: who sees a draft and a submitted evaluation, who evaluates, amends and responds; submit scores and
+ * else replaced by test doubles: who sees a draft and a submitted evaluation, who evaluates, amends and responds; submit scores and
  * sends revision 1, an amendment revision 2 under the same evaluationId; stale versions and wrong states are refused.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
