@@ -220,7 +220,14 @@ describe('every page passes axe-core (WCAG 2.1 AA) with no serious or critical f
     const approved = await api('POST', '/api/v1/displays', { code: (await page.getByTestId('pairing-code').innerText()).trim(), name: 'Floor wall', scopes: ['centre'] });
     expect(approved.status).toBe(201);
     const displayId = ((await approved.json()) as { display: { id: string } }).display.id;
-    await page.getByTestId('connection').waitFor({ timeout: 15_000 });
+    // The screen polls its pairing every 2 s, then loads its session and its wall; on a loaded CI machine that chain
+    // once took over 15 s. Wait longer, and say what the screen showed if it still never connects.
+    await page
+      .getByTestId('connection')
+      .waitFor({ timeout: 30_000 })
+      .catch(async (err: unknown) => {
+        throw new Error(`the paired screen never showed its connection badge; it showed: ${(await page.locator('body').innerText()).slice(0, 300)}`, { cause: err });
+      });
     await loaded(page);
     await page.waitForTimeout(1000);
     try {
