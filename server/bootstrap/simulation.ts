@@ -8,7 +8,7 @@ import type { FrontlineEvent } from '../../shared/events.js';
 import type { Clock } from '../clock.js';
 import type { IngestService } from '../ingest/ingest.service.js';
 import type { Logger } from '../logger.js';
-import { CentreSimulator, defaultScenarios, Rng, startLiveSimulation, STREAMS } from '../simulator/index.js';
+import { CentreSimulator, centreScenarios, Rng, startLiveSimulation, STREAMS } from '../simulator/index.js';
 import type { Directory } from '../../shared/directory.js';
 
 const DAY_MS = 24 * 3600_000;
@@ -72,7 +72,7 @@ export async function startSimulation(o: StartSimulationOptions): Promise<Simula
   // They go in the last three weeks of the backfill, after the flagger's baseline, so a first start already shows the
   // flagger at work: an individual case, a systemic review, a recognition.
   const window = Math.min(SCENARIO_WINDOW_DAYS, o.backfillDays);
-  const scenarios = o.firstStart && o.backfillDays > 0 ? defaultScenarios(startMs + (o.backfillDays - window) * DAY_MS, window, new Rng(o.seed, STREAMS.scenarios, startMs), o.directory) : [];
+  const scenarios = o.firstStart && o.backfillDays > 0 ? centreScenarios(startMs + (o.backfillDays - window) * DAY_MS, window, new Rng(o.seed, STREAMS.scenarios, startMs), o.directory) : [];
   const simulator = new CentreSimulator({ seed: o.seed, startMs, directory: o.directory, scenarios });
   if (o.firstStart && o.backfillDays > 0) {
     o.logger.info({ days: o.backfillDays, seed: o.seed }, 'first start: backfilling simulated history');

@@ -5,6 +5,7 @@
 import type { Directory, Site } from '../../shared/directory.js';
 import { assertNever } from '../../shared/events.js';
 import { DEFAULT_TEAM_SKILLS } from './centre.js';
+import { generatedTeamSkills } from './centres.js';
 import { CHANNEL_PARAMS, type SimulatorTuning } from './model.js';
 import type { Rng } from './random.js';
 import { HOUR_MS, MINUTE_MS, type OpeningWindow } from './zoned-time.js';
@@ -33,7 +34,7 @@ export function resolveSkills(directory: Directory, overrides: Record<string, st
   for (const a of directory.agents) {
     const site = teamSite.get(a.teamId);
     const fallback = directory.queues.filter((q) => q.siteId === undefined || q.siteId === site).map((q) => q.id);
-    const listed = (overrides[a.id] ?? DEFAULT_TEAM_SKILLS[a.teamId] ?? fallback).filter((id) => queues.has(id));
+    const listed = (overrides[a.id] ?? DEFAULT_TEAM_SKILLS[a.teamId] ?? generatedTeamSkills(a.teamId) ?? fallback).filter((id) => queues.has(id));
     // A default team whose queues were renamed away still works its site's queues rather than idling.
     const skills = listed.length > 0 || overrides[a.id] ? listed : fallback;
     // Stable sort: channel priority first, the listed order within a channel.

@@ -8,6 +8,7 @@ import type { Directory, Site } from '../../shared/directory.js';
 import { assertNever, type FrontlineEvent } from '../../shared/events.js';
 import { buildProfiles, planShifts, resolveSkills, siteOf } from './agents.js';
 import { DEFAULT_QUEUE_VOLUMES, defaultCentreDirectory } from './centre.js';
+import { queueTemplate } from './centres.js';
 import { offerContact, onAbandon, releaseContact, onBreakEnd, onBreakStart, onShiftEnd, onShiftStart, onTalkEnd, onWrapEnd } from './flow.js';
 import { buildGroundTruth, type GroundTruth } from './ground-truth.js';
 import {
@@ -15,7 +16,7 @@ import {
   WEEKDAY_FACTOR, type SimulatorTuning,
 } from './model.js';
 import { Rng, STREAMS } from './random.js';
-import { arrivalFactorAt, defaultScenarios, maxArrivalFactor, validateScenarios, type ScenarioSpec } from './scenarios.js';
+import { arrivalFactorAt, centreScenarios, maxArrivalFactor, validateScenarios, type ScenarioSpec } from './scenarios.js';
 import { SimContext, type AgentRt, type QueueRt, type SimEvent } from './state.js';
 import { addDays, dayNumber, HOUR_MS, localParts, MINUTE_MS, openingWindow, zonedEpoch, type LocalDate, type OpeningWindow } from './zoned-time.js';
 
@@ -57,7 +58,7 @@ export class CentreSimulator {
     const profiles = buildProfiles(this.directory, this.skills, tuning, traits);
     const evaluators = Array.from({ length: Math.max(1, tuning.qaEvaluators) }, (_, i) => ({ id: `qa-${i + 1}`, effect: traits.normal(0, 2) }));
 
-    const scenarios = options.scenarios ?? defaultScenarios(this.startMs, options.scenarioWindowDays ?? 21, new Rng(seed, STREAMS.scenarios, this.startMs), this.directory);
+    const scenarios = options.scenarios ?? centreScenarios(this.startMs, options.scenarioWindowDays ?? 21, new Rng(seed, STREAMS.scenarios, this.startMs), this.directory);
     validateScenarios(scenarios, this.directory);
 
     const queues: QueueRt[] = this.directory.queues.map((queue) => ({
@@ -66,8 +67,8 @@ export class CentreSimulator {
       params: CHANNEL_PARAMS[queue.channel],
       site: siteOf(this.directory, queue.siteId),
       baseRatePerHour: 0,
-      reasons: QUEUE_REASONS[queue.id] ?? ALL_REASONS,
-      effect: QUEUE_EFFECT[queue.id] ?? { csat: 0, fcr: 0 },
+      reasons: QUEUE_REASONS[queueTemplate(queue.id)] ?? ALL_REASONS,
+      effect: QUEUE_EFFECT[queueTemplate(queue.id)] ?? { csat: 0, fcr: 0 },
       shock: { csat: 0, fcr: 0, ahtLog: 0, volume: 1 },
       waiting: [],
       head: 0,

@@ -4,6 +4,7 @@ export { defaultCentreDirectory, DEFAULT_QUEUE_VOLUMES, DEFAULT_TEAM_SKILLS } fr
 export { startLiveSimulation, type LiveSimulation, type LiveSimulationOptions } from './live.js';
 export type { GroundTruth, GroundTruthAgent, GroundTruthScenario } from './ground-truth.js';
 export {
+  centreScenarios,
   defaultScenarios,
   DEFAULT_SCENARIO_KINDS,
   improvementScenario,
@@ -16,3 +17,17 @@ export {
 } from './scenarios.js';
 export { DEFAULT_TUNING, type SimulatorTuning } from './model.js';
 export { Rng, STREAMS } from './random.js';
+export {
+  buildCentreDirectory,
+  centreDirectory,
+  CENTRE_PRESET_NAMES,
+  CENTRE_PRESETS,
+  parseSites,
+  presetDirectory,
+  SHIFT_PATTERNS,
+  type CentreOptions,
+  type CentrePreset,
+  type CentreSpec,
+  type ShiftPattern,
+  type SiteSpec,
+} from './centres.js';

@@ -79,15 +79,44 @@ export interface Effect {
 
 export const NO_EFFECT: Readonly<Effect> = { csatLogit: 0, fcrLogit: 0, ahtLog: 0, qaPoints: 0 };
 
+/**
+ * Scenarios by `type:targetId`, each list in the scenarios' own order (as positions), so the per-contact lookups
+ * below touch only the scenarios aimed at that agent, team or queue: a large centre has a hundred or more.
+ */
+const byTarget = new WeakMap<readonly ScenarioSpec[], Map<string, number[]>>();
+
+function targetIndex(specs: readonly ScenarioSpec[]): Map<string, number[]> {
+  let index = byTarget.get(specs);
+  if (!index) {
+    index = new Map();
+    specs.forEach((s, i) => {
+      const key = `${targetTypeOf(s.kind)}:${s.targetId}`;
+      const list = index?.get(key);
+      if (list) list.push(i);
+      else index?.set(key, [i]);
+    });
+    byTarget.set(specs, index);
+  }
+  return index;
+}
+
+const NONE: readonly number[] = [];
+
 /** Combined effect on one contact handled by agent (of team) on queue at time t. */
 export function effectAt(specs: readonly ScenarioSpec[], t: number, agentId: string, teamId: string, queueId: string): Effect {
+  if (specs.length === 0) return NO_EFFECT;
+  const index = targetIndex(specs);
+  const a = index.get(`agent:${agentId}`) ?? NONE;
+  const b = index.get(`team:${teamId}`) ?? NONE;
+  const c = index.get(`queue:${queueId}`) ?? NONE;
+  if (a.length + b.length + c.length === 0) return NO_EFFECT;
+  // Summed in the scenarios' order, as a plain pass over all of them would, so results do not depend on the index.
+  const hits = a.length + b.length + c.length === a.length ? a : [...a, ...b, ...c].sort((x, y) => x - y);
   let out: Effect | undefined;
-  for (const s of specs) {
+  for (const i of hits) {
+    const s = specs[i] as ScenarioSpec;
     const w = scenarioWeight(s, t);
     if (w === 0) continue;
-    const type = targetTypeOf(s.kind);
-    const hit = type === 'agent' ? s.targetId === agentId : type === 'team' ? s.targetId === teamId : s.targetId === queueId;
-    if (!hit) continue;
     out ??= { ...NO_EFFECT };
     out.csatLogit += w * s.magnitudes.csatLogit;
     out.fcrLogit += w * s.magnitudes.fcrLogit;
@@ -100,17 +129,18 @@ export function effectAt(specs: readonly ScenarioSpec[], t: number, agentId: str
 /** Arrival multiplier for a queue at t, and its maximum over [from, to) for thinning. */
 export function arrivalFactorAt(specs: readonly ScenarioSpec[], t: number, queueId: string): number {
   let f = 1;
-  for (const s of specs) {
-    if (targetTypeOf(s.kind) === 'queue' && s.targetId === queueId) f *= 1 + scenarioWeight(s, t) * (s.magnitudes.arrivalFactor - 1);
+  for (const i of specs.length === 0 ? NONE : (targetIndex(specs).get(`queue:${queueId}`) ?? NONE)) {
+    const s = specs[i] as ScenarioSpec;
+    f *= 1 + scenarioWeight(s, t) * (s.magnitudes.arrivalFactor - 1);
   }
   return f;
 }
 
 export function maxArrivalFactor(specs: readonly ScenarioSpec[], from: number, to: number, queueId: string): number {
   let f = 1;
-  for (const s of specs) {
-    const overlaps = s.startMs < to && s.endMs > from;
-    if (overlaps && targetTypeOf(s.kind) === 'queue' && s.targetId === queueId) f *= Math.max(1, s.magnitudes.arrivalFactor);
+  for (const i of specs.length === 0 ? NONE : (targetIndex(specs).get(`queue:${queueId}`) ?? NONE)) {
+    const s = specs[i] as ScenarioSpec;
+    if (s.startMs < to && s.endMs > from) f *= Math.max(1, s.magnitudes.arrivalFactor);
   }
   return f;
 }
@@ -177,6 +207,44 @@ export function defaultScenarios(startMs: number, days: number, rng: Rng, direct
     out.push({ id: 'improve-1', kind: 'agent-improvement', targetId: improvingAgent.id, startMs: start, endMs: until(start, clamp(days * 0.4, 3, 20)), rampMs: 0, ...magnitudes([0.85, 0.92], [0.75, 0.8], 0.85, 5) });
   }
   return out.filter((s) => s.endMs > s.startMs);
+}
+
+/**
+ * Scenarios for a centre of any size. The default centre (or any directory without generated service lines) gets the
+ * default set exactly. A generated centre (server/simulator/centres.ts) gets one default set per service line, placed
+ * in that line's site's days and ids prefixed with the line: so a 5,000-agent centre carries about a hundred known
+ * problems, at the same density per agent as the default centre, and ground truth scales with it.
+ */
+export function centreScenarios(startMs: number, days: number, rng: Rng, directory: Directory): ScenarioSpec[] {
+  const lines = serviceLines(directory);
+  if (lines.length <= 1) return defaultScenarios(startMs, days, rng, directory);
+  return lines.flatMap(({ line, directory: d }) => defaultScenarios(startMs, days, rng, d).map((s) => ({ ...s, id: `${line}/${s.id}` })));
+}
+
+/** A generated centre's service lines, each as a directory of its own; [] when the teams are not generated ones. */
+function serviceLines(directory: Directory): { line: string; directory: Directory }[] {
+  const lineOf = (teamId: string) => /^(.+-l\d+)-(billing|tech|digital)-\d+$/.exec(teamId)?.[1];
+  if (directory.teams.length === 0 || !directory.teams.every((t) => lineOf(t.id) !== undefined)) return [];
+  const teamsByLine = new Map<string, Directory['teams']>();
+  for (const t of directory.teams) {
+    const line = lineOf(t.id) as string;
+    teamsByLine.set(line, [...(teamsByLine.get(line) ?? []), t]);
+  }
+  const agentsByTeam = new Map<string, Directory['agents']>();
+  for (const a of directory.agents) agentsByTeam.set(a.teamId, [...(agentsByTeam.get(a.teamId) ?? []), a]);
+  return [...teamsByLine].map(([line, teams]) => {
+    const siteId = teams[0]?.siteId;
+    return {
+      line,
+      directory: {
+        ...directory,
+        sites: directory.sites.filter((s) => s.id === siteId),
+        teams,
+        queues: directory.queues.filter((q) => q.id.startsWith(`${line}-`)),
+        agents: teams.flatMap((t) => agentsByTeam.get(t.id) ?? []),
+      },
+    };
+  });
 }
 
 /**

@@ -147,8 +147,78 @@ export function buildOracle(all: FrontlineEvent[], dir: Directory): (scope: stri
     if (cust !== undefined) byCustomer.set(cust, [...(byCustomer.get(cust) ?? []), c]);
   }
 
+  // What does not depend on the scope is worked out once per contact, and contacts are kept in time order, so a
+  // window reads only its own contacts: a 1,000-agent centre asks thousands of scope-windows of 200,000 contacts.
+  interface Prepared {
+    c: Contact;
+    at: number;
+    firstAnswer: Ev<'contact.answered'> | undefined;
+    answerer: string | undefined;
+    ends: Ev<'contact.ended'>[];
+    last: Ev<'contact.ended'> | undefined;
+    credited: string | undefined;
+    abandon: Ev<'contact.abandoned'> | undefined;
+    repeated: boolean;
+  }
+  const prepared: Prepared[] = [];
+  for (const [key, c] of contacts) {
+    // A contact counts in the period it was offered; a complaint naming no contact, at its own time.
+    const at = c.offered ? t(c.offered.occurredAt) : key.startsWith('complaint:') && c.complaints[0] ? t(c.complaints[0].occurredAt) : undefined;
+    if (at === undefined) continue;
+    const firstAnswer = [...c.answers].sort((a, b) => t(a.occurredAt) - t(b.occurredAt))[0];
+    const answerer = firstAnswer?.agentId;
+    const ends = [...c.ends].sort((a, b) => t(a.occurredAt) - t(b.occurredAt) || (a.id < b.id ? -1 : 1));
+    const last = ends.at(-1);
+    const credited = credit === 'first' && answerer !== undefined ? answerer : (last?.agentId ?? answerer);
+    const abandon = [...c.abandons].sort((a, b) => t(a.occurredAt) - t(b.occurredAt))[0];
+    const offered = c.offered;
+    const repeated =
+      offered?.customerId !== undefined &&
+      (byCustomer.get(offered.customerId) ?? []).some((d) => {
+        if (d === c || !d.offered) return false;
+        const dt = t(d.offered.occurredAt) - at;
+        const sameReason = offered.reason === undefined || d.offered.reason === undefined || offered.reason === d.offered.reason;
+        return dt > 0 && dt <= 7 * 86_400_000 && sameReason;
+      });
+    prepared.push({ c, at, firstAnswer, answerer, ends, last, credited, abandon, repeated });
+  }
+  prepared.sort((a, b) => a.at - b.at);
+  // Every contact an agent, team or queue scope could count (a superset: the same per-contact rules below decide),
+  // in time order.
+  const byAgent = new Map<string, Prepared[]>();
+  const byTeam = new Map<string, Prepared[]>();
+  const byQueue = new Map<string, Prepared[]>();
+  const add = (m: Map<string, Prepared[]>, key: string, p: Prepared) => {
+    const list = m.get(key);
+    if (!list) m.set(key, [p]);
+    else if (list.at(-1) !== p) list.push(p);
+  };
+  for (const p of prepared) {
+    const { c } = p;
+    const agents = new Set<string>();
+    for (const id of [p.answerer, p.credited, ...c.ends.map((e) => e.agentId), ...c.qas.map((q) => q.agentId), ...c.complaints.map((k) => k.agentId)]) if (id !== undefined) agents.add(id);
+    for (const a of agents) {
+      add(byAgent, a, p);
+      add(byTeam, teamOf.get(a) ?? 'unassigned', p);
+    }
+    if (c.offered) add(byQueue, c.offered.queueId, p);
+    for (const e of c.ends) if (e.queueId !== undefined) add(byQueue, e.queueId, p);
+  }
+  const firstAtOrAfter = (list: readonly Prepared[], ms: number): number => {
+    let lo = 0;
+    let hi = list.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if ((list[mid] as Prepared).at < ms) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  };
+
   return (scope, fromMs, toMs) => {
     const [kind, id] = typeof scope === 'string' ? (scope.split(/:(.*)/s) as [string, string]) : ['predicate', ''];
+    // An agent's contacts on one queue: `agentq:["AGENT","QUEUE"]`.
+    const [aqAgent, aqQueue] = kind === 'agentq' ? (JSON.parse(id) as [string, string]) : ['', ''];
     // Does `scope` include this contact, counted for `agentId`?
     const inScope = (c: Contact, agentId: string | undefined): boolean => {
       if (scope === 'centre') return true;
@@ -168,11 +238,8 @@ export function buildOracle(all: FrontlineEvent[], dir: Directory): (scope: stri
           return agentId === id;
         case 'team':
           return agentId !== undefined && (teamOf.get(agentId) ?? 'unassigned') === id;
-        case 'agentq': {
-          // An agent's contacts on one queue: `agentq:["AGENT","QUEUE"]`.
-          const [a, qu] = JSON.parse(id) as [string, string];
-          return agentId === a && c.offered?.queueId === qu;
-        }
+        case 'agentq':
+          return agentId === aqAgent && c.offered?.queueId === aqQueue;
         default:
           return false;
       }
@@ -182,10 +249,7 @@ export function buildOracle(all: FrontlineEvent[], dir: Directory): (scope: stri
       if (kind === 'agent') return c.ends.filter((e) => e.agentId === id);
       if (kind === 'team') return c.ends.filter((e) => (teamOf.get(e.agentId) ?? 'unassigned') === id);
       if (kind === 'queue') return c.ends.filter((e) => (e.queueId ?? c.offered?.queueId) === id);
-      if (kind === 'agentq') {
-        const [a, qu] = JSON.parse(id) as [string, string];
-        return c.ends.filter((e) => e.agentId === a && (e.queueId ?? c.offered?.queueId) === qu);
-      }
+      if (kind === 'agentq') return c.ends.filter((e) => e.agentId === aqAgent && (e.queueId ?? c.offered?.queueId) === aqQueue);
       return undefined;
     };
 
@@ -193,19 +257,18 @@ export function buildOracle(all: FrontlineEvent[], dir: Directory): (scope: stri
       offered: 0, slBase: 0, answeredInSl: 0, abandoned: 0, syncWaits: [], asyncWaits: [], handleTimes: [], csat: [], nps: [], fcrSurvey: [],
       fcrEligible: 0, fcrFirstTime: 0, qa: [], complaints: 0, surveysOffered: 0, surveysAnswered: 0,
     };
-    for (const [key, c] of contacts) {
-      // A contact counts in the period it was offered; a complaint naming no contact, at its own time.
-      const at = c.offered ? t(c.offered.occurredAt) : key.startsWith('complaint:') && c.complaints[0] ? t(c.complaints[0].occurredAt) : undefined;
-      if (at === undefined || at < fromMs || at >= toMs) continue;
-      const firstAnswer = [...c.answers].sort((a, b) => t(a.occurredAt) - t(b.occurredAt))[0];
-      const answerer = firstAnswer?.agentId;
-      const ends = [...c.ends].sort((a, b) => t(a.occurredAt) - t(b.occurredAt) || (a.id < b.id ? -1 : 1));
-      const last = ends.at(-1);
-      const credited = credit === 'first' && answerer !== undefined ? answerer : (last?.agentId ?? answerer);
+    const list =
+      kind === 'agent' ? (byAgent.get(id) ?? [])
+      : kind === 'agentq' ? (byAgent.get(aqAgent) ?? [])
+      : kind === 'team' ? (byTeam.get(id) ?? [])
+      : kind === 'queue' ? (byQueue.get(id) ?? [])
+      : prepared;
+    for (let i = firstAtOrAfter(list, fromMs); i < list.length; i++) {
+      const { c, at, firstAnswer, answerer, ends, last, credited, abandon, repeated } = list[i] as Prepared;
+      if (at >= toMs) break;
       if (c.offered) {
         const offeredAt = t(c.offered.occurredAt);
         if (inScope(c, answerer)) {
-          const abandon = [...c.abandons].sort((a, b) => t(a.occurredAt) - t(b.occurredAt))[0];
           if (firstAnswer) {
             const wait = firstAnswer.waitSeconds ?? Math.max(0, (t(firstAnswer.occurredAt) - offeredAt) / 1000);
             out.offered++;
@@ -228,12 +291,6 @@ export function buildOracle(all: FrontlineEvent[], dir: Directory): (scope: stri
         if (inScope(c, credited)) {
           if (ends.length > 0 && c.offered.customerId !== undefined) {
             out.fcrEligible++;
-            const repeated = (byCustomer.get(c.offered.customerId) ?? []).some((d) => {
-              if (d === c || !d.offered) return false;
-              const dt = t(d.offered.occurredAt) - offeredAt;
-              const sameReason = c.offered?.reason === undefined || d.offered.reason === undefined || c.offered.reason === d.offered.reason;
-              return dt > 0 && dt <= 7 * 86_400_000 && sameReason;
-            });
             if (last?.resolved && !repeated) out.fcrFirstTime++;
           }
           const answeredProgrammes = new Set<string>();
