@@ -4,6 +4,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import { parseStateMap } from '../shared/contract-v2.js';
 import { ssoEnvSchema, ssoSettings, type SsoSettings } from './sso/sso.config.js';
+import { CENTRE_PRESET_NAMES, parseSites, SHIFT_PATTERNS, type CentreOptions, type CentrePreset, type SiteSpec } from './simulator/centres.js';
 import type { AgentState } from '../shared/events.js';
 
 const bool = z
@@ -43,6 +44,24 @@ export const configSchema = z.object({
   SIM_CLOCK_START: z.iso.datetime({ offset: true }).optional(),
   SIM_BACKFILL_DAYS: z.coerce.number().int().min(0).max(400).default(42),
   SIM_GROUND_TRUTH_FILE: z.string().optional(),
+  /** Which simulated centre a first start sets up (server/simulator/centres.ts): default (45 agents), medium, large. */
+  SIM_CENTRE: z.enum(CENTRE_PRESET_NAMES as [CentrePreset, ...CentrePreset[]]).default('default'),
+  /** Overrides of the preset: how many agents, which sites (`leeds:Europe/London,manila:Asia/Manila:extended*2`), team size, opening pattern. */
+  SIM_AGENTS: z.coerce.number().int().min(1).max(100_000).optional(),
+  SIM_SITES: z
+    .string()
+    .optional()
+    .transform((v, ctx): SiteSpec[] | undefined => {
+      if (v === undefined || v.trim() === '') return undefined;
+      try {
+        return parseSites(v);
+      } catch (err) {
+        ctx.addIssue({ code: 'custom', message: (err as Error).message });
+        return z.NEVER;
+      }
+    }),
+  SIM_TEAM_SIZE: z.coerce.number().int().min(2).max(100).optional(),
+  SIM_SHIFTS: z.enum(SHIFT_PATTERNS).optional(),
   INGEST_MAX_CLOCK_SKEW_SECONDS: z.coerce.number().int().min(0).default(300),
   /**
    * Which reverse proxies to believe X-Forwarded-For/-Proto from: off, a number of hops (on = 1), or a comma list of
@@ -133,7 +152,7 @@ export interface Config {
   cluster: { redisUrl: string; nodeId: string } | null;
   logLevel: EnvConfig['LOG_LEVEL'];
   directoryFile: string | undefined;
-  simulator: { enabled: boolean; seed: number; speed: number; clockStartMs: number | undefined; backfillDays: number; groundTruthFile: string };
+  simulator: { enabled: boolean; seed: number; speed: number; clockStartMs: number | undefined; backfillDays: number; groundTruthFile: string; centre: CentreOptions };
   ingestMaxClockSkewMs: number;
   trustProxy: false | number | string[];
   liveBroadcastIntervalMs: number;
@@ -199,6 +218,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       clockStartMs: e.SIM_CLOCK_START === undefined ? undefined : Date.parse(e.SIM_CLOCK_START),
       backfillDays: e.SIM_BACKFILL_DAYS,
       groundTruthFile: e.SIM_GROUND_TRUTH_FILE ?? path.join(dataDir, 'ground-truth.json'),
+      centre: {
+        preset: e.SIM_CENTRE,
+        ...(e.SIM_AGENTS !== undefined ? { agents: e.SIM_AGENTS } : {}),
+        ...(e.SIM_SITES !== undefined ? { sites: e.SIM_SITES } : {}),
+        ...(e.SIM_TEAM_SIZE !== undefined ? { teamSize: e.SIM_TEAM_SIZE } : {}),
+        ...(e.SIM_SHIFTS !== undefined ? { pattern: e.SIM_SHIFTS } : {}),
+      },
     },
     ingestMaxClockSkewMs: e.INGEST_MAX_CLOCK_SKEW_SECONDS * 1000,
     trustProxy: e.TRUST_PROXY,

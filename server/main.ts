@@ -5,7 +5,7 @@ import { startSimulation, type SimulationHandle } from './bootstrap/simulation.j
 import { scaledClock, systemClock } from './clock.js';
 import { loadConfig } from './config.js';
 import { createLogger } from './logger.js';
-import { defaultCentreDirectory } from './simulator/index.js';
+import { centreDirectory } from './simulator/index.js';
 import { projectRoot } from './paths.js';
 import { openStore } from './store/db.js';
 import { countEvents } from './store/events.store.js';
@@ -27,8 +27,9 @@ async function main(): Promise<void> {
     logger.info({ file: config.directoryFile, agents: d.agents.length, queues: d.queues.length }, 'directory loaded from file');
   } else if (config.simulator.enabled && (await server.directory.isEmpty())) {
     try {
-      await server.directory.replace(defaultCentreDirectory());
-      logger.info('directory set to the simulated centre');
+      const centre = centreDirectory(config.simulator.centre);
+      await server.directory.replace(centre);
+      logger.info({ preset: config.simulator.centre.preset, sites: centre.sites.length, teams: centre.teams.length, queues: centre.queues.length, agents: centre.agents.length }, 'directory set to the simulated centre');
     } catch (err) {
       // Several nodes starting at once on an empty database: one of them wins, the others find it set.
       server.directory.invalidate();

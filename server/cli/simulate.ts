@@ -1,5 +1,7 @@
 /**
  * `npm run simulate -- --days 90 --seed 7 [--end ISO] [--url http://host:3000 --key fl_...] [--truth FILE]`
+ *   [--centre default|medium|large] [--agents N] [--sites leeds:Europe/London,manila:Asia/Manila:extended*2]
+ *   [--team-size 15] [--shifts standard|extended|always]
  *
  * Backfills simulated history ending at --end (default now): straight into the store (default), or through a
  * running server's ingest API with --url and --key. Writes the scenarios' ground truth to --truth.
@@ -25,7 +27,8 @@ import { loadConfig } from '../config.js';
 import { DirectoryService } from '../directory/directory.service.js';
 import { IngestService } from '../ingest/ingest.service.js';
 import { createLogger } from '../logger.js';
-import { CentreSimulator } from '../simulator/index.js';
+import { CENTRE_PRESET_NAMES, CentreSimulator, centreDirectory, parseSites, SHIFT_PATTERNS, type CentreOptions, type CentrePreset, type ShiftPattern } from '../simulator/index.js';
+import type { Directory } from '../../shared/directory.js';
 import { openStore } from '../store/db.js';
 
 const DAY_MS = 86_400_000;
@@ -48,6 +51,11 @@ async function main(): Promise<void> {
       port: { type: 'string' },
       live: { type: 'boolean', default: false },
       every: { type: 'string', default: '10' },
+      centre: { type: 'string' },
+      agents: { type: 'string' },
+      sites: { type: 'string' },
+      'team-size': { type: 'string' },
+      shifts: { type: 'string' },
     },
   });
   if (values.as !== undefined) return runAs(values);
@@ -60,13 +68,14 @@ async function main(): Promise<void> {
   const startMs = endMs - days * DAY_MS;
   const config = loadConfig();
   const truthFile = path.resolve(values.truth ?? config.simulator.groundTruthFile);
-  const simulator = new CentreSimulator({ seed, startMs, scenarioWindowDays: days });
+  const centre = centreOptions(values);
   const t0 = Date.now();
   let sent = 0;
   let accepted = 0;
   let duplicate = 0;
   let rejected = 0;
 
+  let simulatorDirectory: Directory | undefined;
   let sink: (events: FrontlineEvent[]) => Promise<void>;
   let close = (): Promise<void> => Promise.resolve();
   if (values.url) {
@@ -84,7 +93,9 @@ async function main(): Promise<void> {
   } else {
     const store = await openStore(config.database);
     const directory = new DirectoryService(store);
-    if (await directory.isEmpty()) await directory.replace(simulator.directory);
+    // A store that already has a directory keeps it (the centre it already simulates); an empty one gets the centre asked for.
+    if (await directory.isEmpty()) await directory.replace(centreDirectory(centre));
+    simulatorDirectory = await directory.get();
     const ingest = new IngestService({ store, clock: systemClock, logger: createLogger('warn'), maxClockSkewMs: config.ingestMaxClockSkewMs });
     sink = async (events) => {
       const out = await ingestAll(ingest, events);
@@ -96,6 +107,8 @@ async function main(): Promise<void> {
     process.stdout.write(`into ${store.description}\n`);
   }
 
+  const simulator = new CentreSimulator({ seed, startMs, scenarioWindowDays: days, directory: simulatorDirectory ?? centreDirectory(centre) });
+  process.stdout.write(`a centre of ${simulator.directory.agents.length.toLocaleString('en-GB')} agents, ${simulator.directory.sites.length} sites\n`);
   for (let day = 1; day <= days; day++) {
     const events = simulator.advanceTo(Math.min(startMs + day * DAY_MS, endMs));
     await sink(events);
@@ -160,3 +173,28 @@ main().catch((err: unknown) => {
   process.stderr.write(`simulate: ${err instanceof Error ? err.message : String(err)}\n`);
   process.exit(1);
 });
+
+/** --centre, --agents, --sites, --team-size and --shifts as centre options, each checked with a plain message. */
+function centreOptions(v: { centre?: string; agents?: string; sites?: string; 'team-size'?: string; shifts?: string }): CentreOptions {
+  const o: CentreOptions = {};
+  if (v.centre !== undefined) {
+    if (!(CENTRE_PRESET_NAMES as string[]).includes(v.centre)) throw new Error(`--centre must be one of ${CENTRE_PRESET_NAMES.join(', ')}`);
+    o.preset = v.centre as CentrePreset;
+  }
+  if (v.agents !== undefined) {
+    const n = Number(v.agents);
+    if (!Number.isInteger(n) || n < 1 || n > 100_000) throw new Error('--agents must be a whole number from 1 to 100000');
+    o.agents = n;
+  }
+  if (v.sites !== undefined) o.sites = parseSites(v.sites);
+  if (v['team-size'] !== undefined) {
+    const n = Number(v['team-size']);
+    if (!Number.isInteger(n) || n < 2 || n > 100) throw new Error('--team-size must be a whole number from 2 to 100');
+    o.teamSize = n;
+  }
+  if (v.shifts !== undefined) {
+    if (!(SHIFT_PATTERNS as readonly string[]).includes(v.shifts)) throw new Error(`--shifts must be one of ${SHIFT_PATTERNS.join(', ')}`);
+    o.pattern = v.shifts as ShiftPattern;
+  }
+  return o;
+}
