@@ -88,47 +88,85 @@ export function zero(): Counters {
   };
 }
 
+/**
+ * One empty histogram shared by every stored bucket that has none of its own: most buckets never see an email or
+ * message (asyncHist) and many no handled contact (handleHist), and an empty Map costs about 150 bytes; a 5,000-agent
+ * centre holds millions of buckets. It is read-only: addInto gives a bucket its own map on the first write.
+ */
+class SharedEmptyHist extends Map<number, number> {
+  override set(): this {
+    throw new Error('the shared empty histogram is read-only (addInto copies it on write)');
+  }
+  override delete(): boolean {
+    throw new Error('the shared empty histogram is read-only');
+  }
+  override clear(): void {
+    throw new Error('the shared empty histogram is read-only');
+  }
+}
+const EMPTY_HIST: Map<number, number> = new SharedEmptyHist();
+
+/** Counters to keep (a bucket, a parsed rollup): as zero(), with the shared empty histograms until first written. */
+export function zeroStored(): Counters {
+  const c = zero();
+  c.asyncHist = EMPTY_HIST;
+  c.handleHist = EMPTY_HIST;
+  return c;
+}
+
 type ScalarKey = Exclude<keyof Counters, 'asyncHist' | 'handleHist'>;
 export const SCALAR_KEYS = (Object.keys(zero()) as (keyof Counters)[]).filter((k): k is ScalarKey => k !== 'asyncHist' && k !== 'handleHist');
+
 
 /**
  * target += sign × source (sign is 1 or −1). Written out field by field: the hottest function of a replay (a loop over
  * the keys by name cost about ten times as much); test/unit/kpi/counters.test.ts checks that it adds every scalar key.
  */
 export function addInto(target: Counters, source: Counters, sign: 1 | -1): void {
-  target.offered += sign * source.offered;
-  target.shortAbandoned += sign * source.shortAbandoned;
-  target.abandoned += sign * source.abandoned;
-  target.answered += sign * source.answered;
-  target.answeredInSl += sign * source.answeredInSl;
-  target.syncWaitSum += sign * source.syncWaitSum;
-  target.syncAnswered += sign * source.syncAnswered;
-  target.asyncAnswered += sign * source.asyncAnswered;
-  target.asyncFirstResponseSum += sign * source.asyncFirstResponseSum;
-  target.handled += sign * source.handled;
-  target.handleSum += sign * source.handleSum;
-  target.ivrAbandoned += sign * source.ivrAbandoned;
-  target.callbacks += sign * source.callbacks;
-  target.holdSum += sign * source.holdSum;
-  target.holds += sign * source.holds;
-  target.csatN += sign * source.csatN;
-  target.csatTop2 += sign * source.csatTop2;
-  target.csatSum += sign * source.csatSum;
-  target.csatBinaryN += sign * source.csatBinaryN;
-  target.surveysOffered += sign * source.surveysOffered;
-  target.surveysAnswered += sign * source.surveysAnswered;
-  target.npsN += sign * source.npsN;
-  target.promoters += sign * source.promoters;
-  target.detractors += sign * source.detractors;
-  target.fcrSurveyN += sign * source.fcrSurveyN;
-  target.fcrSurveyYes += sign * source.fcrSurveyYes;
-  target.fcrEligible += sign * source.fcrEligible;
-  target.fcrFirstTime += sign * source.fcrFirstTime;
-  target.qaN += sign * source.qaN;
-  target.qaSum += sign * source.qaSum;
-  target.complaints += sign * source.complaints;
-  if (source.asyncHist.size > 0) mergeHist(target.asyncHist, source.asyncHist, sign);
-  if (source.handleHist.size > 0) mergeHist(target.handleHist, source.handleHist, sign);
+  // Add or subtract rather than multiply by the sign. -1 × 0 is -0, which V8 cannot keep as a small integer: one -0
+  // gives the field "double" representation in every object of this shape, a boxed 16-byte heap number per field,
+  // whole numbers included. Measured on a 1,000-agent centre's two days (154,000 buckets): 784 bytes a bucket with the
+  // multiply, 336 without (fields that really hold fractions, such as wait sums, are still boxed).
+  const add = sign === 1;
+  target.offered = add ? target.offered + source.offered : target.offered - source.offered;
+  target.shortAbandoned = add ? target.shortAbandoned + source.shortAbandoned : target.shortAbandoned - source.shortAbandoned;
+  target.abandoned = add ? target.abandoned + source.abandoned : target.abandoned - source.abandoned;
+  target.answered = add ? target.answered + source.answered : target.answered - source.answered;
+  target.answeredInSl = add ? target.answeredInSl + source.answeredInSl : target.answeredInSl - source.answeredInSl;
+  target.syncWaitSum = add ? target.syncWaitSum + source.syncWaitSum : target.syncWaitSum - source.syncWaitSum;
+  target.syncAnswered = add ? target.syncAnswered + source.syncAnswered : target.syncAnswered - source.syncAnswered;
+  target.asyncAnswered = add ? target.asyncAnswered + source.asyncAnswered : target.asyncAnswered - source.asyncAnswered;
+  target.asyncFirstResponseSum = add ? target.asyncFirstResponseSum + source.asyncFirstResponseSum : target.asyncFirstResponseSum - source.asyncFirstResponseSum;
+  target.handled = add ? target.handled + source.handled : target.handled - source.handled;
+  target.handleSum = add ? target.handleSum + source.handleSum : target.handleSum - source.handleSum;
+  target.ivrAbandoned = add ? target.ivrAbandoned + source.ivrAbandoned : target.ivrAbandoned - source.ivrAbandoned;
+  target.callbacks = add ? target.callbacks + source.callbacks : target.callbacks - source.callbacks;
+  target.holdSum = add ? target.holdSum + source.holdSum : target.holdSum - source.holdSum;
+  target.holds = add ? target.holds + source.holds : target.holds - source.holds;
+  target.csatN = add ? target.csatN + source.csatN : target.csatN - source.csatN;
+  target.csatTop2 = add ? target.csatTop2 + source.csatTop2 : target.csatTop2 - source.csatTop2;
+  target.csatSum = add ? target.csatSum + source.csatSum : target.csatSum - source.csatSum;
+  target.csatBinaryN = add ? target.csatBinaryN + source.csatBinaryN : target.csatBinaryN - source.csatBinaryN;
+  target.surveysOffered = add ? target.surveysOffered + source.surveysOffered : target.surveysOffered - source.surveysOffered;
+  target.surveysAnswered = add ? target.surveysAnswered + source.surveysAnswered : target.surveysAnswered - source.surveysAnswered;
+  target.npsN = add ? target.npsN + source.npsN : target.npsN - source.npsN;
+  target.promoters = add ? target.promoters + source.promoters : target.promoters - source.promoters;
+  target.detractors = add ? target.detractors + source.detractors : target.detractors - source.detractors;
+  target.fcrSurveyN = add ? target.fcrSurveyN + source.fcrSurveyN : target.fcrSurveyN - source.fcrSurveyN;
+  target.fcrSurveyYes = add ? target.fcrSurveyYes + source.fcrSurveyYes : target.fcrSurveyYes - source.fcrSurveyYes;
+  target.fcrEligible = add ? target.fcrEligible + source.fcrEligible : target.fcrEligible - source.fcrEligible;
+  target.fcrFirstTime = add ? target.fcrFirstTime + source.fcrFirstTime : target.fcrFirstTime - source.fcrFirstTime;
+  target.qaN = add ? target.qaN + source.qaN : target.qaN - source.qaN;
+  target.qaSum = add ? target.qaSum + source.qaSum : target.qaSum - source.qaSum;
+  target.complaints = add ? target.complaints + source.complaints : target.complaints - source.complaints;
+  if (source.asyncHist.size > 0) {
+    if (target.asyncHist === EMPTY_HIST) target.asyncHist = new Map();
+    mergeHist(target.asyncHist, source.asyncHist, sign);
+  }
+  if (source.handleHist.size > 0) {
+    if (target.handleHist === EMPTY_HIST) target.handleHist = new Map();
+    mergeHist(target.handleHist, source.handleHist, sign);
+  }
 }
 
 function mergeHist(into: Map<number, number>, from: Map<number, number>, sign: 1 | -1): void {
@@ -208,7 +246,7 @@ export function serializeCounters(c: Counters): string {
 
 export function parseCounters(text: string): Counters {
   const raw = JSON.parse(text) as Record<string, unknown>;
-  const c = zero();
+  const c = zeroStored();
   for (const k of SCALAR_KEYS) if (typeof raw[k] === 'number') c[k] = raw[k];
   if (Array.isArray(raw.asyncHist)) c.asyncHist = new Map(raw.asyncHist as [number, number][]);
   if (Array.isArray(raw.handleHist)) c.handleHist = new Map(raw.handleHist as [number, number][]);

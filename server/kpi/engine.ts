@@ -14,7 +14,7 @@ import type { FrontlineEvent } from '../../shared/events.js';
 import { FCR_WINDOW_DAYS, INTERVAL_MS, type CreditRule, type KpiSet } from '../../shared/kpis.js';
 import { applyToContact, newContact, type ContactState } from './contact-state.js';
 import { CELL_PREFIX, cellScope, Contributions, type Cell, type Part } from './contributions.js';
-import { addInto, isEmpty, zero, type Counters } from './counters.js';
+import { addInto, isEmpty, zero, zeroStored, type Counters } from './counters.js';
 import { kpisOf } from './formulas.js';
 
 export { CELL_PREFIX, cellScope, type Cell };
@@ -343,7 +343,7 @@ export class KpiEngine {
       }
       let b = byInterval.get(interval);
       if (!b) {
-        b = zero();
+        b = zeroStored();
         byInterval.set(interval, b);
       }
       addInto(b, part.counters, sign);
