@@ -142,6 +142,20 @@ export interface KpisReply {
   previousLabel: string;
 }
 
+/** `GET /api/v1/kpis/agents?team=ID`: each agent of a team with the figures its table shows, and where they stand against target. */
+export interface TeamAgentsReply {
+  ok: true;
+  team: string;
+  from: string;
+  to: string;
+  timeZone: string;
+  agents: {
+    agentId: string;
+    kpis: Pick<KpiSet, 'serviceLevel' | 'csat' | 'fcrRepeat' | 'aht' | 'qa'>;
+    status: Record<'serviceLevel' | 'csat' | 'fcrRepeat' | 'aht' | 'qa', TargetStatus>;
+  }[];
+}
+
 /** `GET /api/v1/trends`: `timeZone` and `pending` as in KpisReply. */
 export interface TrendReply {
   ok: true;

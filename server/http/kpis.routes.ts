@@ -5,7 +5,7 @@
 import type { Router } from 'express';
 import { z } from 'zod';
 import { formatScope, scopeText, type Scope } from '../../shared/access.js';
-import type { KpisReply, TrendReply } from '../../shared/api.js';
+import type { KpisReply, TeamAgentsReply, TrendReply } from '../../shared/api.js';
 import { KPI_DEFINITIONS, KPI_NAMES, statusOf, type KpiName, type KpiSet, type Target, type TargetStatus } from '../../shared/kpis.js';
 import { formatKpi } from '../../shared/kpi-format.js';
 import type { TargetService } from '../targets/target.service.js';
@@ -30,6 +30,13 @@ const kpisQuery = z.object({
   to: iso.optional(),
   format: z.enum(['json', 'csv']).default('json'),
 });
+const teamAgentsQuery = z.object({
+  team: z.string().min(1).max(200).optional(),
+  from: iso.optional(),
+  to: iso.optional(),
+});
+/** What a team's agents table shows per agent. */
+const TEAM_AGENT_KPIS = ['serviceLevel', 'csat', 'fcrRepeat', 'aht', 'qa'] as const satisfies readonly KpiName[];
 const trendsQuery = kpisQuery.extend({
   kpi: z.enum(KPI_NAMES),
   granularity: z.enum(GRANULARITIES).default('day'),
@@ -99,6 +106,41 @@ export function kpiRoutes(routes: RouteTable, kpis: KpiService, dirIndex: () => 
     const reply: KpisReply = { ok: true, scope: formatScope(q.scope), from, to, timeZone: tz, pending: await kpis.pendingIn(fromMs, toMs), creditAgent: await kpis.creditRule(), kpis: set, targets: applied, status, previous, previousLabel };
     res.json(reply);
   });
+
+  // A team's agents in one answer: the dashboard's team table asked once per agent before, so a 200-agent team was 200
+  // requests every few seconds per screen (issue 17). Each agent's figures are the same as GET /api/v1/kpis gives.
+  routes.add(
+    router,
+    { method: 'get', path: '/api/v1/kpis/agents', audiences: ['admin', 'manager', 'team_leader', 'key:read'], summary: "a team's agents' KPIs for a range, in one answer", doc: { query: teamAgentsQuery } },
+    async (req, res) => {
+      const q = parseInput(teamAgentsQuery, req.query, 'query');
+      if (q.team === undefined) throw new HttpError(400, 'invalid_input', 'say which team: team=ID');
+      const scope: Scope = { kind: 'team', id: q.team };
+      const p = principalOf(res);
+      await checkScope(p, scope);
+      const dir = await dirIndex();
+      if (!dir.teamSite.has(q.team)) throw new HttpError(404, 'not_found', `no team '${q.team}'`);
+      const members = [...dir.agentTeam].filter(([, team]) => team === q.team).map(([agentId]) => agentId);
+      // Every agent shown must be one the caller may see (as on the funnel plot).
+      for (const agentId of members) await checkScope(p, { kind: 'agent', id: agentId });
+      const { fromMs, toMs } = range({ scope, from: q.from, to: q.to });
+      const all = await targets.list();
+      const date = targets.todayLocal();
+      const agents: TeamAgentsReply['agents'] = [];
+      for (const agentId of members) {
+        const set = await kpis.query(`agent:${agentId}`, fromMs, toMs);
+        const kpiSet = {} as TeamAgentsReply['agents'][number]['kpis'];
+        const status = {} as TeamAgentsReply['agents'][number]['status'];
+        for (const k of TEAM_AGENT_KPIS) {
+          kpiSet[k] = set[k];
+          status[k] = statusOf(set[k].value, await targets.applicable(k, { kind: 'agent', id: agentId }, date, dir, all));
+        }
+        agents.push({ agentId, kpis: kpiSet, status });
+      }
+      const reply: TeamAgentsReply = { ok: true, team: q.team, from: new Date(fromMs).toISOString(), to: new Date(toMs).toISOString(), timeZone: kpis.zoneOf(formatScope(scope)), agents };
+      res.json(reply);
+    },
+  );
 
   routes.add(router, { method: 'get', path: '/api/v1/trends', audiences: [...PEOPLE, 'key:read'], summary: 'one KPI over time for a scope', doc: { query: trendsQuery, csv: true } }, async (req, res) => {
     const q = parseInput(trendsQuery, req.query, 'query');

@@ -19,7 +19,7 @@ import { api } from '../api/http.js';
 import { usePulse } from '../live/pulse-store.js';
 import { useAge, useLiveKpis } from '../live/kpi-store.js';
 import { count, formatChange, formatKpi } from '../../../shared/kpi-format.js';
-import type { KpisReply, TrendReply } from '../../../shared/api.js';
+import type { KpisReply, TeamAgentsReply, TrendReply } from '../../../shared/api.js';
 import { DEFAULT_TIME_ZONE } from '../../../shared/zones.js';
 
 /** While a reply says `pending` (late events still being folded into history), ask again this often. */
@@ -291,24 +291,32 @@ function QueueNow() {
   );
 }
 
+/** Rows shown at once: a team of a few hundred still renders quickly, and the page stays the same height. */
+const TEAM_PAGE = 50;
+
 function TeamAgents({ teamId, dir, from, to, seq }: { teamId: string; dir: Directory | undefined; from: string | null; to: string | null; seq: number }) {
-  const agents = (dir?.agents ?? []).filter((a) => a.teamId === teamId);
-  // Refreshed with the team's live sequence, at most every 5 seconds (a tick changes the team's figures).
+  const names = useMemo(() => new Map((dir?.agents ?? []).map((a) => [a.id, a.name])), [dir]);
+  const [page, setPage] = useState(0);
+  // Refreshed with the team's live sequence, at most every 5 seconds (a tick changes the team's figures). One request
+  // for the whole team, however large it is.
   const bucket = Math.floor(seq / 20);
-  const rows = useQueries({
-    queries: agents.map((a) => ({
-      queryKey: ['agent-kpis', a.id, from, to, bucket],
-      enabled: from !== null,
-      queryFn: () => api<KpisReply>(`/api/v1/kpis?scope=agent:${encodeURIComponent(a.id)}&from=${from}&to=${to}`),
-      staleTime: 5_000,
-      placeholderData: (prev: KpisReply | undefined) => prev,
-    })),
+  const reply = useQuery({
+    queryKey: ['team-agents', teamId, from, to, bucket],
+    enabled: from !== null,
+    queryFn: () => api<TeamAgentsReply>(`/api/v1/kpis/agents?team=${encodeURIComponent(teamId)}&from=${from}&to=${to}`),
+    staleTime: 5_000,
+    placeholderData: (prev: TeamAgentsReply | undefined) => (prev?.team === teamId ? prev : undefined),
   });
+  const members = (dir?.agents ?? []).filter((a) => a.teamId === teamId);
+  const byId = new Map((reply.data?.agents ?? []).map((a) => [a.agentId, a]));
+  const pages = Math.max(1, Math.ceil(members.length / TEAM_PAGE));
+  const current = Math.min(page, pages - 1);
+  const shown = members.slice(current * TEAM_PAGE, (current + 1) * TEAM_PAGE);
   const cols: KpiName[] = ['csat', 'fcrRepeat', 'aht', 'qa'];
   return (
     <section className="panel agents-panel">
       <h2>Team agents</h2>
-      <table>
+      <table data-testid="team-agents">
         <thead>
           <tr>
             <th>Agent</th>
@@ -321,22 +329,38 @@ function TeamAgents({ teamId, dir, from, to, seq }: { teamId: string; dir: Direc
           </tr>
         </thead>
         <tbody>
-          {agents.map((a, i) => {
-            const k = rows[i]?.data;
+          {shown.map((a) => {
+            const k = byId.get(a.id);
             return (
               <tr key={a.id}>
-                <td><Link to={`/agents/${encodeURIComponent(a.id)}`}>{a.name}</Link></td>
+                <td><Link to={`/agents/${encodeURIComponent(a.id)}`}>{names.get(a.id) ?? a.id}</Link></td>
                 <td className="num">{k ? count(k.kpis.serviceLevel.n) : '…'}</td>
-                {cols.map((c) => (
-                  <td key={c} className={`num status-text-${k?.status[c] ?? 'no-data'}`} title={`n = ${k?.kpis[c].n ?? 0}`}>
-                    {k ? `${formatKpi(c, k.kpis[c].value)} (${k.kpis[c].n})` : '…'}
-                  </td>
-                ))}
+                {cols.map((c) => {
+                  const kpi = k?.kpis[c as keyof typeof k.kpis];
+                  return (
+                    <td key={c} className={`num status-text-${k?.status[c as keyof typeof k.status] ?? 'no-data'}`} title={`n = ${kpi?.n ?? 0}`}>
+                      {kpi ? `${formatKpi(c, kpi.value)} (${kpi.n})` : '…'}
+                    </td>
+                  );
+                })}
               </tr>
             );
           })}
         </tbody>
       </table>
+      {pages > 1 ? (
+        <nav className="pager" aria-label="Team agents pages">
+          <button type="button" onClick={() => setPage(current - 1)} disabled={current === 0}>
+            Previous
+          </button>
+          <span className="muted small-inline" data-testid="team-agents-range">
+            {current * TEAM_PAGE + 1}–{Math.min(members.length, (current + 1) * TEAM_PAGE)} of {members.length}
+          </span>
+          <button type="button" onClick={() => setPage(current + 1)} disabled={current >= pages - 1}>
+            Next
+          </button>
+        </nav>
+      ) : null}
       <p className="muted small-inline">Figures with fewer than 10 responses move a lot by chance; n is shown in brackets.</p>
     </section>
   );

@@ -81,6 +81,8 @@ const EXPECTED: Record<string, readonly Caller[]> = {
   // Default scope is the centre: an aggregate every person may see; screens use the live socket, not this API.
   'GET /api/v1/kpis': [...PEOPLE, 'key:read'],
   'GET /api/v1/trends': [...PEOPLE, 'key:read'],
+  // A team's agents in one answer: people who see whole teams (and read keys); without team=ID an admitted caller gets 400.
+  'GET /api/v1/kpis/agents': only('admin', 'manager', 'team_leader', 'key:read'),
   // Contacts: the list needs from/to (400 for an admitted caller); one contact that does not exist is a 404.
   'GET /api/v1/contacts': [...PEOPLE, 'key:read'],
   'GET /api/v1/contacts/:contactId': PEOPLE,

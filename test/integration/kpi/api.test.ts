@@ -114,6 +114,37 @@ describe('GET /api/v1/kpis', () => {
   });
 });
 
+describe('GET /api/v1/kpis/agents', () => {
+  it("gives a team's agents in one answer, each equal to that agent's own GET /api/v1/kpis", async () => {
+    const tl = await sessionFor(t, people.teamLeader);
+    const range = 'from=2026-11-18T00:00:00Z&to=2026-11-19T00:00:00Z';
+    const res = await call(t.baseUrl, 'GET', `/api/v1/kpis/agents?team=t-billing&${range}`, tl);
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as { agents: { agentId: string; kpis: Partial<KpiSet>; status: Record<string, string> }[]; from: string; to: string };
+    expect(body.agents.map((a) => a.agentId).sort()).toEqual(['a-ann', 'a-bob']);
+    for (const a of body.agents) {
+      const own = (await kpis(tl, `scope=agent:${a.agentId}&${range}`)).body.kpis;
+      for (const k of ['serviceLevel', 'csat', 'fcrRepeat', 'aht', 'qa'] as const) expect(a.kpis[k], `${a.agentId} ${k}`).toEqual(own[k]);
+      expect(Object.keys(a.status).sort()).toEqual(['aht', 'csat', 'fcrRepeat', 'qa', 'serviceLevel']);
+    }
+    // Bob: one contact, 540 s handled, CSAT 2 (not satisfied).
+    const bob = body.agents.find((a) => a.agentId === 'a-bob');
+    expect(bob?.kpis.aht).toMatchObject({ value: 540, n: 1 });
+    expect(bob?.kpis.csat).toMatchObject({ value: 0, n: 1 });
+  });
+
+  it("checks the team and says what is missing: another team is refused, an unknown one is not found", async () => {
+    const tl = await sessionFor(t, people.teamLeader);
+    expect((await call(t.baseUrl, 'GET', '/api/v1/kpis/agents?team=t-tech', tl)).status).toBe(403);
+    const missing = await call(t.baseUrl, 'GET', '/api/v1/kpis/agents', tl);
+    expect(missing.status).toBe(400);
+    expect(((await missing.json()) as { error: { message: string } }).error.message).toMatch(/team=ID/);
+    const admin = await sessionFor(t, people.admin);
+    expect((await call(t.baseUrl, 'GET', '/api/v1/kpis/agents?team=t-nowhere', admin)).status).toBe(404);
+    expect((await call(t.baseUrl, 'GET', '/api/v1/kpis/agents?team=t-billing', await sessionFor(t, people.agent))).status).toBe(403);
+  });
+});
+
 describe('GET /api/v1/trends', () => {
   it('gives one point per period in the centre’s time zone and never more than about 500', async () => {
     const m = await sessionFor(t, people.manager);
