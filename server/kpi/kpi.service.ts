@@ -556,20 +556,29 @@ export class KpiService {
       // wrote from the earliest local midnight (of any zone) of the first day.
       await history.deleteOutside(rawFrom === Number.NEGATIVE_INFINITY ? history.earliestDayStart(from) : Number.NEGATIVE_INFINITY, cutoff);
     }
-    // The hot window: every event of every contact with anything from the window's start on.
+    // The hot window: every event of every contact with anything from the window's start on. Read in two passes
+    // (the engine takes events in any order): the events from the window's start, then the earlier events of the
+    // contacts that straddle it (offered before midnight, surveyed after). One query paging through
+    // `contact_id IN (the window's contacts)` made the database rebuild that list for every page, which grows as the
+    // square of the window: 92 s to load a 5,000-agent centre's three days.
     const engine = new KpiEngine(dir);
     engine.beginBatch();
-    const hotEvents = await scanEvents(
+    const fromWindow = await scanEvents(
       this.store.db,
-      (q) =>
-        q.where((eb) =>
-          eb.or([
-            eb('contact_id', 'in', eb.selectFrom('events as h').select('h.contact_id').where('h.occurred_ms', '>=', cutoff).where('h.contact_id', 'is not', null)),
-            eb.and([eb('contact_id', 'is', null), eb('type', '=', 'complaint.logged'), eb('occurred_ms', '>=', cutoff)]),
-          ]),
-        ),
+      (q) => q.where('occurred_ms', '>=', cutoff).where((eb) => eb.or([eb('contact_id', 'is not', null), eb('type', '=', 'complaint.logged')])),
       (e) => engine.apply(e),
     );
+    const straddling = await scanEvents(
+      this.store.db,
+      (q) =>
+        q
+          .where('occurred_ms', '<', cutoff)
+          .where('contact_id', 'in', (eb) => eb.selectFrom('events as h').select('h.contact_id').where('h.occurred_ms', '>=', cutoff).where('h.contact_id', 'is not', null)),
+      (e) => engine.apply(e),
+      // Few rows as a rule (one day's edge); a large page keeps the list above from being rebuilt many times.
+      200_000,
+    );
+    const hotEvents = fromWindow + straddling;
     await engine.endBatchYielding();
     engine.evictBefore(cutoff);
     this.engine = engine;
