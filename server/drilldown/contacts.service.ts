@@ -57,6 +57,24 @@ function agentsFor(kpi: KpiName | null, c: ContactRow): (string | null)[] {
   return [c.agentId];
 }
 
+/**
+ * Lookups by id, built once per directory version: a scan of the agents for every contact made a centre-wide day of
+ * a 5,000-agent centre (170,000 contacts) cost hundreds of millions of comparisons.
+ */
+const lookups = new WeakMap<Directory, { teamOf: Map<string, string>; queueSite: Map<string, string | undefined>; teamSite: Map<string, string> }>();
+function lookupsOf(dir: Directory) {
+  let l = lookups.get(dir);
+  if (!l) {
+    l = {
+      teamOf: new Map(dir.agents.map((a) => [a.id, a.teamId])),
+      queueSite: new Map(dir.queues.map((q) => [q.id, q.siteId])),
+      teamSite: new Map(dir.teams.map((t) => [t.id, t.siteId])),
+    };
+    lookups.set(dir, l);
+  }
+  return l;
+}
+
 function inScope(c: ContactRow, scope: Scope, dir: Directory, kpi: KpiName | null): boolean {
   switch (scope.kind) {
     case 'centre':
@@ -64,12 +82,13 @@ function inScope(c: ContactRow, scope: Scope, dir: Directory, kpi: KpiName | nul
     case 'agent':
       return agentsFor(kpi, c).includes(scope.id);
     case 'team':
-      return agentsFor(kpi, c).some((a) => a !== null && (dir.agents.find((x) => x.id === a)?.teamId ?? UNASSIGNED) === scope.id);
+      return agentsFor(kpi, c).some((a) => a !== null && (lookupsOf(dir).teamOf.get(a) ?? UNASSIGNED) === scope.id);
     case 'site': {
-      const q = dir.queues.find((x) => x.id === c.queueId);
-      if (q?.siteId) return q.siteId === scope.id;
-      const team = dir.agents.find((a) => a.id === c.agentId)?.teamId;
-      return dir.teams.find((t) => t.id === team)?.siteId === scope.id;
+      const { queueSite, teamOf, teamSite } = lookupsOf(dir);
+      const queueSiteId = c.queueId === null ? undefined : queueSite.get(c.queueId);
+      if (queueSiteId) return queueSiteId === scope.id;
+      const team = c.agentId === null ? undefined : teamOf.get(c.agentId);
+      return (team === undefined ? undefined : teamSite.get(team)) === scope.id;
     }
     case 'queue':
       return kpi === 'aht' ? c.legs.some((l) => l.queueId === scope.id) : c.queueId === scope.id;
@@ -81,7 +100,7 @@ function inScope(c: ContactRow, scope: Scope, dir: Directory, kpi: KpiName | nul
 /** Whether a contact passes the multi-select filters, as segment cells count it (times in the centre's zone). */
 function passes(c: ContactRow, f: SegmentFilter, dir: Directory, timeZone: string): boolean {
   if (f.teams.length > 0) {
-    const team = c.agentId === null ? NO_TEAM : (dir.agents.find((a) => a.id === c.agentId)?.teamId ?? UNASSIGNED);
+    const team = c.agentId === null ? NO_TEAM : (lookupsOf(dir).teamOf.get(c.agentId) ?? UNASSIGNED);
     if (!f.teams.includes(team)) return false;
   }
   if (f.queues.length > 0 && (c.queueId === null || !f.queues.includes(c.queueId))) return false;
