@@ -131,7 +131,8 @@ export function chartRoutes(routes: RouteTable, { kpis, targets, directory, dirI
       if ((q.team === undefined) === (q.queue === undefined)) throw new HttpError(400, 'invalid_input', 'say which team or which queue: team=ID or queue=ID (one of them)');
       const p = principalOf(res);
       const dir = await directory.get();
-      const nameOf = (agentId: string) => dir.agents.find((a) => a.id === agentId)?.name ?? agentId;
+      const names = new Map(dir.agents.map((a) => [a.id, a.name]));
+      const nameOf = (agentId: string) => names.get(agentId) ?? agentId;
       let group: { kind: 'team' | 'queue'; id: string; name: string };
       let members: { agentId: string; scope: string }[];
       if (q.team !== undefined) {
