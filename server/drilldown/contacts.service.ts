@@ -213,7 +213,25 @@ export class ContactsService {
    */
   async behind(scope: Scope, scopeText: string, dir: Directory, fromMs: number, toMs: number, kpi: KpiName | null, limit: number, filter: SegmentFilter = EMPTY_FILTER, timeZone = DEFAULT_TIME_ZONE): Promise<ContactsReply> {
     const offered = await this.store.db.selectFrom('events').select('contact_id').where('type', '=', 'contact.offered').where('occurred_ms', '>=', fromMs).where('occurred_ms', '<', toMs).execute();
-    const ids = [...new Set(offered.map((r) => r.contact_id).filter((x): x is string => x !== null))];
+    let ids = [...new Set(offered.map((r) => r.contact_id).filter((x): x is string => x !== null))];
+    // An agent's or a team's contacts are among those one of its agents answered, handled, was evaluated or complained
+    // about on: read only those, by the agent index, rather than every contact the centre was offered that day (a
+    // team's day of a 1,000-agent centre took a second, and grew with the centre, not the team).
+    const agents = scope.kind === 'agent' ? [scope.id] : scope.kind === 'team' && dir.teams.some((t) => t.id === scope.id) ? dir.agents.filter((a) => a.teamId === scope.id).map((a) => a.id) : undefined;
+    if (agents !== undefined) {
+      const touched = new Set<string>();
+      for (let i = 0; i < agents.length; i += 500) {
+        const rows = await this.store.db
+          .selectFrom('events')
+          .select('contact_id')
+          .where('agent_id', 'in', agents.slice(i, i + 500))
+          .where('occurred_ms', '>=', fromMs)
+          .where('contact_id', 'is not', null)
+          .execute();
+        for (const r of rows) touched.add(r.contact_id as string);
+      }
+      ids = ids.filter((id) => touched.has(id));
+    }
     const rows = [...rowsFrom(await this.eventsOf(ids), dir).values()].filter((c) => c.offeredMs >= fromMs && c.offeredMs < toMs).map(strip).filter((c) => inScope(c, scope, dir, kpi) && passes(c, filter, dir, timeZone));
     const counted: ContactRow[] = [];
     for (const c of rows) {
