@@ -10,6 +10,7 @@
 import type { Channel, FrontlineEvent, LifecycleEvent } from '../../shared/events.js';
 import { isLifecycle } from '../../shared/events.js';
 import { surveyScores, type SurveyScores } from '../../shared/surveys.js';
+import { SharedEmptyMap, SharedEmptySet } from './shared-empty.js';
 
 /** One handled leg: a `contact.ended`, for the agent (and queue) who handled it. */
 export interface Leg {
@@ -68,33 +69,7 @@ export interface HeldEvaluation {
   eventId: string;
 }
 
-/**
- * Most contacts never get a survey, an evaluation or a complaint, and an empty Map or Set costs about 150 bytes: a
- * 5,000-agent centre's hot window holds over a million contacts. So a new contact shares read-only empty collections
- * and gets its own on the first write (below, the only place they are written). Reading them is as before.
- */
-class SharedEmptyMap<K, V> extends Map<K, V> {
-  override set(): this {
-    throw new Error('a shared empty collection is read-only (contact-state copies it on write)');
-  }
-  override delete(): boolean {
-    throw new Error('a shared empty collection is read-only');
-  }
-  override clear(): void {
-    throw new Error('a shared empty collection is read-only');
-  }
-}
-class SharedEmptySet<T> extends Set<T> {
-  override add(): this {
-    throw new Error('a shared empty collection is read-only (contact-state copies it on write)');
-  }
-  override delete(): boolean {
-    throw new Error('a shared empty collection is read-only');
-  }
-  override clear(): void {
-    throw new Error('a shared empty collection is read-only');
-  }
-}
+/** A new contact shares read-only empty collections and gets its own on the first write (below, the only place they are written). */
 const NO_SURVEYS: Map<string, HeldResponse> = new SharedEmptyMap();
 const NO_PROGRAMMES: Set<string> = new SharedEmptySet();
 const NO_EVALUATIONS: Map<string, HeldEvaluation> = new SharedEmptyMap();

@@ -4,6 +4,8 @@
  * Quantiles (first response, AHT median) come from a log-scale histogram: 2% wide bins, so a quantile is within 1%
  * of the exact value, and histograms add like the other counters.
  */
+import { SharedEmptyMap } from './shared-empty.js';
+
 export interface Counters {
   /** Contacts that reached an outcome (answered or abandoned). */
   offered: number;
@@ -93,18 +95,7 @@ export function zero(): Counters {
  * message (asyncHist) and many no handled contact (handleHist), and an empty Map costs about 150 bytes; a 5,000-agent
  * centre holds millions of buckets. It is read-only: addInto gives a bucket its own map on the first write.
  */
-class SharedEmptyHist extends Map<number, number> {
-  override set(): this {
-    throw new Error('the shared empty histogram is read-only (addInto copies it on write)');
-  }
-  override delete(): boolean {
-    throw new Error('the shared empty histogram is read-only');
-  }
-  override clear(): void {
-    throw new Error('the shared empty histogram is read-only');
-  }
-}
-const EMPTY_HIST: Map<number, number> = new SharedEmptyHist();
+const EMPTY_HIST: Map<number, number> = new SharedEmptyMap();
 
 /** Counters to keep (a bucket, a parsed rollup): as zero(), with the shared empty histograms until first written. */
 export function zeroStored(): Counters {

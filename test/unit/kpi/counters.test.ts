@@ -1,6 +1,6 @@
 /** Counters add field by field (server/kpi/counters.ts writes addInto out by hand): no field may be left out. */
 import { describe, expect, it } from 'vitest';
-import { addInto, isEmpty, SCALAR_KEYS, zero, type Counters } from '../../../server/kpi/counters.js';
+import { addInto, isEmpty, SCALAR_KEYS, zero, zeroStored, type Counters } from '../../../server/kpi/counters.js';
 
 function filled(): Counters {
   const c = zero();
@@ -35,5 +35,16 @@ describe('counters', () => {
     h.handleHist.set(1, 1);
     expect(isEmpty(h)).toBe(false);
     expect(isEmpty(zero())).toBe(true);
+  });
+
+  it('stored counters share one read-only empty histogram until addInto gives them their own', () => {
+    const a = zeroStored();
+    const b = zeroStored();
+    expect(a.handleHist).toBe(b.handleHist);
+    expect(() => a.handleHist.set(1, 1)).toThrow(/read-only/);
+    addInto(a, filled(), 1);
+    expect([...a.handleHist]).toEqual([[300, 1]]);
+    expect(b.handleHist.size).toBe(0);
+    expect(isEmpty(b)).toBe(true);
   });
 });
