@@ -6,7 +6,7 @@
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useState } from 'react';
 import { api } from '../api/http.js';
-import { SESSION_KEY, useSession } from '../auth/session.js';
+import { SESSION_KEY, useSession, type SessionReply } from '../auth/session.js';
 import { ConnectionBadge, PulseBody } from '../live/PulsePage.js';
 import { usePulse } from '../live/pulse-store.js';
 import type { WallConfig } from '../../../shared/boards.js';
@@ -80,7 +80,13 @@ function Pairing() {
         const r = await api<{ status: 'pending' | 'expired' | 'paired' }>('/api/v1/display/pairing');
         if (stopped) return;
         if (r.status === 'paired') {
-          await qc.invalidateQueries({ queryKey: SESSION_KEY });
+          // The display cookie is set; the screen turns into its wall once the session is read again. Keep reading
+          // until it does: one failed read (a restart, a busy server) must not leave an unattended screen on its code.
+          for (let attempt = 0; !stopped; attempt++) {
+            await qc.invalidateQueries({ queryKey: SESSION_KEY });
+            if (qc.getQueryData<SessionReply>(SESSION_KEY)?.principal?.kind === 'display') return;
+            await new Promise((resolve) => setTimeout(resolve, Math.min(10_000, 1000 * 2 ** attempt)));
+          }
           return;
         }
         if (r.status === 'expired') {
