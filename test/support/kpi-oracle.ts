@@ -314,6 +314,18 @@ export function buildOracle(all: FrontlineEvent[], dir: Directory): (scope: stri
   };
 }
 
+/** The named scopes of a directory the KPI tests compare: centre, each site, team, queue, channel and the given agents. */
+export function directoryScopes(dir: Directory, agents: readonly { id: string }[] = dir.agents): string[] {
+  return [
+    'centre',
+    ...dir.sites.map((s) => `site:${s.id}`),
+    ...dir.teams.map((x) => `team:${x.id}`),
+    ...dir.queues.map((q) => `queue:${q.id}`),
+    ...['voice', 'chat', 'email', 'messaging'].map((c) => `channel:${c}`),
+    ...agents.map((a) => `agent:${a.id}`),
+  ];
+}
+
 /** Every KPI of `got` equals the oracle's figures (quantiles within the engine's histogram resolution). */
 export function expectMatches(got: KpiSet, o: OracleFigures, where: string): void {
   const close = (a: number | null, b: number | null, what: string, rel = 1e-9) => {

@@ -19,21 +19,14 @@ import { KpiService } from '../../../server/kpi/kpi.service.js';
 import { silentLogger } from '../../../server/logger.js';
 import { CentreSimulator, defaultCentreDirectory } from '../../../server/simulator/index.js';
 import { Rng } from '../../../server/simulator/random.js';
-import { deliveries } from '../../support/kpi-oracle.js';
+import { deliveries, directoryScopes } from '../../support/kpi-oracle.js';
 import { openTestStore, type TestStore } from '../../support/stores.js';
 
 const DAY = 86_400_000;
 const START = Date.UTC(2026, 9, 5); // a Monday, in British Summer Time (local midnight is 23:00 UTC the day before)
 const DAYS = 14;
 const directory = defaultCentreDirectory();
-const scopes = [
-  'centre',
-  ...directory.sites.map((s) => `site:${s.id}`),
-  ...directory.teams.map((x) => `team:${x.id}`),
-  ...directory.queues.map((q) => `queue:${q.id}`),
-  ...['voice', 'chat', 'email', 'messaging'].map((c) => `channel:${c}`),
-  ...directory.agents.map((a) => `agent:${a.id}`),
-];
+const scopes = directoryScopes(directory);
 
 function expectSame(got: KpiSet, want: KpiSet, where: string): void {
   for (const k of KPI_NAMES) {

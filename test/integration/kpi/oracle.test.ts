@@ -19,7 +19,7 @@ import { AGENT_QUEUE_PREFIX, parseAgentQueue } from '../../../server/kpi/contrib
 import { silentLogger } from '../../../server/logger.js';
 import { CentreSimulator, centreDirectory, defaultCentreDirectory } from '../../../server/simulator/index.js';
 import { Rng } from '../../../server/simulator/random.js';
-import { buildOracle, deliveries, expectMatches } from '../../support/kpi-oracle.js';
+import { buildOracle, deliveries, directoryScopes, expectMatches } from '../../support/kpi-oracle.js';
 import { openTestStore, type TestStore } from '../../support/stores.js';
 
 const DAY = 86_400_000;
@@ -84,12 +84,7 @@ for (const centre of CENTRES) {
       const compared = new Set(agents.map((a) => a.id));
       const agentQueue = engine.scopes().filter((s) => s.startsWith(AGENT_QUEUE_PREFIX));
       const scopes = [
-        'centre',
-        ...directory.sites.map((s) => `site:${s.id}`),
-        ...directory.teams.map((x) => `team:${x.id}`),
-        ...directory.queues.map((q) => `queue:${q.id}`),
-        ...['voice', 'chat', 'email', 'messaging'].map((c) => `channel:${c}`),
-        ...agents.map((a) => `agent:${a.id}`),
+        ...directoryScopes(directory, agents),
         // Each agent on each queue they handled (the funnel by queue): every one the engine holds, checked here too.
         ...agentQueue.filter((s) => compared.has(parseAgentQueue(s)?.agentId ?? '')),
       ];
